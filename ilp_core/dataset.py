@@ -1,0 +1,129 @@
+"""The active dataset: incidents plus the optional districts and patrol allocation.
+
+A :class:`Dataset` is immutable and shared read-only (the sample region is loaded
+once per server and used by every session), so analyses must never modify its
+frames in place; pandas' copy-on-write (the default since pandas 3) makes every
+derived frame a new object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ilp_core.ingest import QualityReport
+
+SAMPLE_DIR: Final[Path] = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Incidents and what describes the area they come from.
+
+    Attributes
+    ----------
+    name
+        Shown in the sidebar (the file name, or the sample region's name).
+    incidents
+        Canonical incident table (see :mod:`ilp_core.schema`).
+    districts
+        GeoDataFrame in EPSG:4326 with columns ``district``, ``population``
+        (residents, NaN when unknown) and ``geometry``; ``None`` without boundaries
+        (a regular grid then serves).
+    allocation
+        Current patrol allocation: columns ``district`` and ``hours_per_week``;
+        ``None`` when unknown.
+    report
+        The ingest quality report, when the incidents came through ingest.
+    is_sample
+        True for the bundled synthetic region.
+    fingerprint
+        Content hash of the incident table: the key of every cache and the
+        reproducibility stamp of exported assessments.
+    """
+
+    name: str
+    incidents: pd.DataFrame
+    districts: gpd.GeoDataFrame | None = None
+    allocation: pd.DataFrame | None = None
+    report: QualityReport | None = None
+    is_sample: bool = False
+    fingerprint: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", fingerprint(self.incidents))
+
+    @property
+    def offences(self) -> list[str]:
+        """Offence types present, most frequent first."""
+        counts = self.incidents["offence"].value_counts(sort=True)
+        return [str(o) for o in counts.index[counts.to_numpy() > 0]]
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day with an incident, or ``None`` for an empty table."""
+        when = self.incidents["occurred_at"]
+        if when.notna().sum() == 0:
+            return None
+        return when.min().date(), when.max().date()
+
+
+def fingerprint(incidents: pd.DataFrame) -> str:
+    """Return a short, stable content hash of an incident table (16 hex digits).
+
+    Equal tables give equal fingerprints across processes and machines, so a
+    saved assessment can check that it is reloaded on the same data.
+    """
+    row_hashes = pd.util.hash_pandas_object(incidents, index=False).to_numpy()
+    digest = hashlib.sha256(np.ascontiguousarray(row_hashes).tobytes())
+    digest.update(",".join(map(str, incidents.columns)).encode())
+    return digest.hexdigest()[:16]
+
+
+def filter_incidents(
+    incidents: pd.DataFrame,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    offences: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Keep incidents from ``start`` to ``end`` (both days included) of the chosen offences.
+
+    ``None`` (or an empty ``offences``) means no limit on that side.
+    """
+    mask = np.ones(len(incidents), dtype=bool)
+    when = incidents["occurred_at"]
+    if start is not None:
+        mask &= (when >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        mask &= (when < pd.Timestamp(end) + pd.Timedelta(days=1)).to_numpy()
+    if offences:
+        mask &= incidents["offence"].isin(list(offences)).to_numpy()
+    return incidents.loc[mask]
+
+
+def load_sample(folder: Path = SAMPLE_DIR) -> Dataset:
+    """Load the bundled synthetic region through the same ingest path as an upload."""
+    from ilp_core import ingest
+
+    districts = ingest.load_boundaries(folder / "districts.geojson")
+    result = ingest.load_incidents(folder / "incidents.csv", districts=districts)
+    allocation = pd.read_csv(folder / "allocation.csv", dtype={"district": "str"})
+    return Dataset(
+        name="Sample region (synthetic)",
+        incidents=result.incidents,
+        districts=districts,
+        allocation=allocation,
+        report=result.report,
+        is_sample=True,
+    )

@@ -1,0 +1,63 @@
+"""The project's one exception type for bad user input, and translatable messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ilp_core import i18n
+
+
+@dataclass(frozen=True)
+class Message:
+    """A user-facing sentence as a catalog key plus its parameters.
+
+    The library returns messages, never finished text, so a page can show them in
+    the user's language: ``Message("ingest.empty_file").render("ru")``.
+    """
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """Return the message in ``lang``."""
+        return i18n.t(self.key, lang, **dict(self.params))
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class IlpInputError(ValueError):
+    """Bad input a person can fix: carries a translatable message and where it is.
+
+    Pages catch exactly this type and show ``error.message.render(lang)``; any
+    other exception is a bug and is allowed to surface in tests.
+
+    Parameters
+    ----------
+    key
+        Catalog key of the message (``"allocation.floors_exceed_total"``).
+    rows, columns
+        The offending rows (as the user sees them) and column names, if any.
+    **params
+        Values for the message's placeholders.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        /,
+        *,
+        rows: Sequence[int] = (),
+        columns: Sequence[str] = (),
+        **params: Any,
+    ) -> None:
+        self.message = Message(key, params)
+        self.rows = tuple(rows)
+        self.columns = tuple(columns)
+        super().__init__(self.message.render())
+
+    def render(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """Return the message in ``lang``."""
+        return self.message.render(lang)
