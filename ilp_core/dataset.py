@@ -45,6 +45,8 @@ class Dataset:
         ``None`` when unknown.
     report
         The ingest quality report, when the incidents came through ingest.
+    rejects
+        The rows ingest rejected, each with its reason (see ``ingest.IngestResult``).
     is_sample
         True for the bundled synthetic region.
     fingerprint
@@ -57,6 +59,7 @@ class Dataset:
     districts: gpd.GeoDataFrame | None = None
     allocation: pd.DataFrame | None = None
     report: QualityReport | None = None
+    rejects: pd.DataFrame | None = None
     is_sample: bool = False
     fingerprint: str = field(default="")
 
@@ -125,5 +128,6 @@ def load_sample(folder: Path = SAMPLE_DIR) -> Dataset:
         districts=districts,
         allocation=allocation,
         report=result.report,
+        rejects=result.rejects,
         is_sample=True,
     )

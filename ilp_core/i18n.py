@@ -80,7 +80,10 @@ def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
 
 
 def slug(value: str) -> str:
-    """Return the catalog slug of a data value: ``"Residential burglary"`` -> ``residential_burglary``."""
+    """Return the catalog slug of a data value ("Residential burglary": residential_burglary).
+
+    Non-Latin letters are dropped, so such values are simply not found in the catalog.
+    """
     return re.sub(r"[^0-9a-z]+", "_", str(value).strip().lower()).strip("_")
 
 

@@ -1,0 +1,28 @@
+"""ILP dashboard: navigation and sidebar only (pages in pages/, analysis in ilp_core)."""
+
+import streamlit as st
+
+from ui import sidebar, state
+from ui.state import tr
+
+st.set_page_config(page_title="ILP dashboard", page_icon=":material/policy:", layout="wide")
+state.keep_user_work()
+
+PAGES = {
+    "nav.section_start": [
+        ("pages/home.py", "nav.home", ":material/home:"),
+        ("pages/data.py", "nav.data", ":material/upload_file:"),
+    ],
+}
+
+navigation = st.navigation(
+    {
+        tr(section): [
+            st.Page(path, title=tr(title), icon=icon, default=(path == "pages/home.py"))
+            for path, title, icon in pages
+        ]
+        for section, pages in PAGES.items()
+    }
+)
+sidebar.render()
+navigation.run()

@@ -1,0 +1,40 @@
+"""Caching of library calls, keyed by the data's fingerprint and the parameters.
+
+The frames themselves are not hashed (hashing 1,000,000 rows on every rerun would
+cost more than most analyses); the caller passes the view's key, which names the
+dataset and its filters. The cache is shared by all sessions, so the sample
+region's analyses are computed once for a whole workshop room.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+T = TypeVar("T")
+
+
+def compute(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any) -> T:
+    """Return ``func(*data, **params)``, cached on ``(func, data_key, params)``.
+
+    ``data`` are the (unhashed) frames the key stands for; ``params`` must be
+    JSON-serialisable plain values (they form the cache key).
+    """
+    name = f"{func.__module__}.{func.__qualname__}"
+    params_key = json.dumps(params, sort_keys=True, default=str)
+    return _compute(name, data_key, params_key, func, data, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _compute(
+    name: str,  # noqa: ARG001 (part of the cache key)
+    data_key: str,  # noqa: ARG001
+    params_key: str,  # noqa: ARG001
+    _func: Callable[..., Any],
+    _data: tuple[Any, ...],
+    _params: dict[str, Any],
+) -> Any:
+    return _func(*_data, **_params)

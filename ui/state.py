@@ -1,0 +1,100 @@
+"""The session's state, in one place.
+
+Keys in ``st.session_state`` (set by app.py's sidebar; pages only read them):
+
+``ilp.lang``        language code (``en``, ``ru``, ``fr``, ``es``)
+``ilp.upload``      the user's own :class:`ilp_core.dataset.Dataset`, or absent
+``ilp.source``      ``"sample"`` or ``"upload"``: which dataset is active
+``ilp.period``      (start, end) dates of the period filter
+``ilp.offences``    offence types selected (empty: all)
+
+Widgets whose value is the user's work (weights, answers, settings) use keys that
+start with ``p.``; app.py re-asserts them on every run so Streamlit does not
+forget them when the user visits another page or switches language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ilp_core import i18n
+from ilp_core.dataset import Dataset, filter_incidents, load_sample
+
+LANG = "ilp.lang"
+UPLOAD = "ilp.upload"
+SOURCE = "ilp.source"
+PERIOD = "ilp.period"
+OFFENCES = "ilp.offences"
+PERSIST_PREFIX = "p."
+
+
+@st.cache_resource(show_spinner=False)
+def sample_dataset() -> Dataset:
+    """The bundled sample region, loaded once per server and shared read-only."""
+    return load_sample()
+
+
+def lang() -> str:
+    """The session's language code."""
+    return st.session_state.get(LANG, i18n.DEFAULT_LANGUAGE)
+
+
+def tr(key: str, /, **params: Any) -> str:
+    """Translate a catalog key into the session's language."""
+    return i18n.t(key, lang(), **params)
+
+
+def term(value: Any) -> str:
+    """Translate a data value (offence, sample district) when the catalog knows it."""
+    return i18n.term(value, lang())
+
+
+def dataset() -> Dataset:
+    """The active dataset: the user's upload when chosen, otherwise the sample region."""
+    upload = st.session_state.get(UPLOAD)
+    if upload is not None and st.session_state.get(SOURCE) == "upload":
+        return upload
+    return sample_dataset()
+
+
+def set_upload(data: Dataset) -> None:
+    """Make ``data`` the session's dataset (kept in memory only, never on disk)."""
+    st.session_state[UPLOAD] = data
+    st.session_state[SOURCE] = "upload"
+    st.session_state.pop(PERIOD, None)
+    st.session_state.pop(OFFENCES, None)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page works on: the active dataset, filtered, and a cache key for it."""
+
+    dataset: Dataset
+    incidents: pd.DataFrame
+    start: dt.date | None
+    end: dt.date | None
+    offences: tuple[str, ...]
+    key: str
+
+
+def view() -> View:
+    """The active dataset with the sidebar's period and offence filters applied."""
+    data = dataset()
+    period = st.session_state.get(PERIOD) or data.period or (None, None)
+    start, end = (tuple(period) + (None, None))[:2]
+    offences = tuple(st.session_state.get(OFFENCES) or ())
+    incidents = filter_incidents(data.incidents, start, end, offences)
+    key = f"{data.fingerprint}|{start}|{end}|{','.join(sorted(offences))}"
+    return View(data, incidents, start, end, offences, key)
+
+
+def keep_user_work() -> None:
+    """Stop Streamlit from dropping the widget values of pages not shown this run."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(PERSIST_PREFIX):
+            st.session_state[key] = st.session_state[key]

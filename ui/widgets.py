@@ -1,0 +1,76 @@
+"""Small building blocks the pages share: messages, downloads, maps, the quality report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ilp_core import export, i18n, maps
+from ilp_core.errors import IlpInputError
+from ui.state import lang, term, tr
+
+T = TypeVar("T")
+
+
+def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+    """Run a library call; show an :class:`IlpInputError` as a plain message and return None.
+
+    Only the project's own input error is caught: anything else is a bug and
+    must surface.
+    """
+    try:
+        return func(*args, **kwargs)
+    except IlpInputError as error:
+        st.error(error.render(lang()), icon=":material/error:")
+        return None
+
+
+def download_table(frame: pd.DataFrame, stem: str, *, key: str, excel: bool = False) -> None:
+    """CSV (and optionally Excel) download buttons for a table, formula-safe."""
+    cols = st.columns(2 if excel else 1)
+    cols[0].download_button(
+        tr("common.download_csv"),
+        data=export.csv_bytes(frame),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}.csv",
+        icon=":material/download:",
+    )
+    if excel:
+        cols[1].download_button(
+            tr("common.download_excel"),
+            data=export.excel_bytes(frame),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}.xlsx",
+            icon=":material/download:",
+        )
+
+
+def tiles() -> maps.Tiles | None:
+    """The agency's basemap from ``ILP_TILES_URL`` / ``ILP_TILES_ATTRIBUTION``, if configured."""
+    url = os.environ.get("ILP_TILES_URL", "").strip()
+    if not url:
+        return None
+    return maps.Tiles(url=url, attribution=os.environ.get("ILP_TILES_ATTRIBUTION", url))
+
+
+def show_map(m: folium.Map, *, key: str, height: int = 520) -> None:
+    """Show a folium map that returns nothing to Python: panning never reruns the page."""
+    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def offence_label(value: Any) -> str:
+    """Offence type in the user's language when known."""
+    return term(value)
+
+
+def fmt_int(n: int) -> str:
+    """An integer with the language's thousands separator."""
+    return i18n.number(n, lang())
