@@ -13,6 +13,15 @@ PAGES = {
         ("pages/home.py", "nav.home", ":material/home:"),
         ("pages/data.py", "nav.data", ":material/upload_file:"),
     ],
+    "nav.section_analyse": [
+        ("pages/patterns_where.py", "nav.patterns_where", ":material/map:"),
+        ("pages/patterns_when.py", "nav.patterns_when", ":material/schedule:"),
+        ("pages/near_repeat.py", "nav.near_repeat", ":material/radar:"),
+    ],
+    "nav.section_decide": [
+        ("pages/priorities.py", "nav.priorities", ":material/format_list_numbered:"),
+        ("pages/allocation.py", "nav.allocation", ":material/groups:"),
+    ],
 }
 
 navigation = st.navigation(
