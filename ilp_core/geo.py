@@ -8,11 +8,15 @@ the data (chosen automatically from the median point), so a 200 m band means
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
+
+from ilp_core.errors import IlpInputError, Message
 
 WGS84 = "EPSG:4326"
 
@@ -99,3 +103,307 @@ def assign_districts(
         names = districts["district"].astype(str).to_numpy()
         out[ok[pt_idx[first]]] = names[poly_idx[first]]
     return pd.Series(out, dtype="object").where(pd.notna(out), np.nan)
+
+
+# --------------------------------------------------------------------------------------
+# Regular grids
+# --------------------------------------------------------------------------------------
+
+#: A grid with more cells than this is returned with a warning (maps and statistics slow).
+CELL_WARN_LIMIT: Final[int] = 100_000
+#: A grid with more cells than this is refused; the error names a cell size that fits.
+CELL_HARD_LIMIT: Final[int] = 4_000_000
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A regular grid of square cells in a metric CRS.
+
+    Cell ``(row, col)`` covers ``x0 + col * cell_size <= x < x0 + (col + 1) * cell_size``
+    and the same in ``y``; row 0 is the southern edge. ``cell_id = row * nx + col``.
+
+    Attributes
+    ----------
+    x0, y0
+        South-west corner of the grid in metres (multiples of ``cell_size``, so
+        grids of the same cell size line up whatever the data).
+    cell_size
+        Side of a cell in metres.
+    nx, ny
+        Number of columns (west to east) and rows (south to north).
+    crs
+        The metric CRS of ``x0``, ``y0`` (a UTM zone, see :func:`utm_crs`).
+
+    Examples
+    --------
+    >>> g = Grid(x0=0.0, y0=0.0, cell_size=100.0, nx=3, ny=2, crs=pyproj.CRS.from_epsg(32625))
+    >>> g.n_cells, g.shape, g.cell_area_km2
+    (6, (2, 3), 0.01)
+    >>> g.cell_ids(np.array([50.0, 250.0]), np.array([150.0, 50.0]))
+    array([3, 2])
+    """
+
+    x0: float
+    y0: float
+    cell_size: float
+    nx: int
+    ny: int
+    crs: pyproj.CRS
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(ny, nx)``: the shape of the 2-D arrays of this grid (row 0 = south)."""
+        return (self.ny, self.nx)
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells."""
+        return self.nx * self.ny
+
+    @property
+    def cell_area_km2(self) -> float:
+        """Area of one cell in square kilometres."""
+        return self.cell_size**2 / 1e6
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(minx, miny, maxx, maxy)`` of the whole grid in metres."""
+        return (
+            self.x0,
+            self.y0,
+            self.x0 + self.nx * self.cell_size,
+            self.y0 + self.ny * self.cell_size,
+        )
+
+    def locate(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(row, col, inside)`` of metric points (row/col are meaningless outside)."""
+        col = np.floor((np.asarray(x, dtype=float) - self.x0) / self.cell_size)
+        row = np.floor((np.asarray(y, dtype=float) - self.y0) / self.cell_size)
+        inside = (col >= 0) & (col < self.nx) & (row >= 0) & (row < self.ny)
+        col = np.where(inside, col, 0).astype(np.int64)
+        row = np.where(inside, row, 0).astype(np.int64)
+        return row, col, inside
+
+    def cell_ids(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Return the ``cell_id`` of each metric point; raises ``ValueError`` for points outside."""
+        row, col, inside = self.locate(x, y)
+        if not inside.all():
+            raise ValueError(f"{int((~inside).sum())} points lie outside the grid")
+        return row * self.nx + col
+
+    def count(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Count points per cell: an ``(ny, nx)`` int64 array; points outside are ignored.
+
+        ``np.bincount`` on the flat cell index: 985,000 points in 0.015 s, against
+        0.087 s for ``np.histogram2d`` with the same edges, which gives the same
+        counts (``benchmarks/bench_hotspots.py``).
+        """
+        row, col, inside = self.locate(x, y)
+        flat = row[inside] * self.nx + col[inside]
+        return np.bincount(flat, minlength=self.n_cells).reshape(self.shape)
+
+    def centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the metric ``(x, y)`` of every cell centre as two ``(ny, nx)`` arrays."""
+        xs = self.x0 + (np.arange(self.nx) + 0.5) * self.cell_size
+        ys = self.y0 + (np.arange(self.ny) + 0.5) * self.cell_size
+        cx, cy = np.meshgrid(xs, ys)
+        return cx, cy
+
+    def cells(self, cell_ids: np.ndarray | None = None) -> gpd.GeoDataFrame:
+        """Return cells as a map-ready GeoDataFrame in EPSG:4326.
+
+        Columns ``cell_id``, ``row``, ``col``, ``x``, ``y`` (centre in metres, in
+        ``crs``), ``lon``, ``lat`` (centre in degrees) and the cell polygon. Only the
+        corners of the requested cells are transformed, so a few thousand cells of
+        a large grid cost milliseconds.
+        """
+        ids = (
+            np.arange(self.n_cells, dtype=np.int64)
+            if cell_ids is None
+            else np.asarray(cell_ids, dtype=np.int64)
+        )
+        row, col = np.divmod(ids, self.nx)
+        cs = self.cell_size
+        # Corner lattice: corner (r, c) is the south-west corner of cell (r, c).
+        corner_r = np.stack([row, row, row + 1, row + 1, row], axis=1)
+        corner_c = np.stack([col, col + 1, col + 1, col, col], axis=1)
+        corner_id = corner_r * (self.nx + 1) + corner_c
+        unique, inverse = np.unique(corner_id, return_inverse=True)
+        ur, uc = np.divmod(unique, self.nx + 1)
+        to_wgs = pyproj.Transformer.from_crs(self.crs, WGS84, always_xy=True)
+        lon_c, lat_c = to_wgs.transform(self.x0 + uc * cs, self.y0 + ur * cs)
+        coords = np.stack([np.asarray(lon_c), np.asarray(lat_c)], axis=1)[inverse.reshape(-1, 5)]
+        polygons = shapely.polygons(coords) if len(ids) else np.array([], dtype=object)
+        cx = self.x0 + (col + 0.5) * cs
+        cy = self.y0 + (row + 0.5) * cs
+        clon, clat = to_wgs.transform(cx, cy)
+        return gpd.GeoDataFrame(
+            {
+                "cell_id": ids,
+                "row": row,
+                "col": col,
+                "x": cx,
+                "y": cy,
+                "lon": np.asarray(clon, dtype=float),
+                "lat": np.asarray(clat, dtype=float),
+            },
+            geometry=gpd.GeoSeries(polygons, crs=WGS84),
+            crs=WGS84,
+        )
+
+
+def default_cell_size(width_m: float, height_m: float) -> float:
+    """Return the automatic cell size for a study area of ``width_m`` x ``height_m`` metres.
+
+    The shorter side divided by 50, rounded down to a multiple of 100 m; for areas
+    whose shorter side is under 5 km, the shorter side / 50 rounded down to a
+    multiple of 10 m, and never less than 10 m.
+
+    Examples
+    --------
+    >>> default_cell_size(20_000, 15_000)  # 15,000 / 50 = 300
+    300.0
+    >>> default_cell_size(40_000, 12_400)  # 248 -> 200
+    200.0
+    >>> default_cell_size(3_000, 4_000)  # 60 -> small-area rule
+    60.0
+    >>> default_cell_size(0, 0)
+    10.0
+    """
+    side = max(0.0, min(float(width_m), float(height_m))) / 50.0
+    if side >= 100.0:
+        return float(np.floor(side / 100.0) * 100.0)
+    return float(max(10.0, np.floor(side / 10.0) * 10.0))
+
+
+def grid_shape(bounds: tuple[float, float, float, float], cell_size: float) -> tuple[int, int]:
+    """Return ``(ny, nx)`` of the ``cell_size`` grid covering ``bounds`` (as :func:`make_grid`)."""
+    minx, miny, maxx, maxy = bounds
+    x0 = np.floor(minx / cell_size) * cell_size
+    y0 = np.floor(miny / cell_size) * cell_size
+    nx = int(np.floor((maxx - x0) / cell_size)) + 1
+    ny = int(np.floor((maxy - y0) / cell_size)) + 1
+    return ny, nx
+
+
+def suggest_cell_size(bounds: tuple[float, float, float, float], max_cells: int) -> float:
+    """Return the smallest round cell size (10 m steps, 100 m from 100 m) within ``max_cells``.
+
+    Examples
+    --------
+    >>> suggest_cell_size((0.0, 0.0, 100_000.0, 100_000.0), 100_000)
+    400.0
+    """
+    minx, miny, maxx, maxy = bounds
+    area = max(maxx - minx, 1.0) * max(maxy - miny, 1.0)
+    size = max(10.0, float(np.sqrt(area / max_cells)))
+    size = np.ceil(size / 10.0) * 10.0 if size < 100.0 else np.ceil(size / 100.0) * 100.0
+    while np.prod(grid_shape(bounds, size)) > max_cells:
+        size += 10.0 if size < 100.0 else 100.0
+    return float(size)
+
+
+def make_grid(
+    bounds: tuple[float, float, float, float],
+    crs: pyproj.CRS,
+    cell_size: float | None = None,
+) -> Grid:
+    """Return the grid that covers a study area, with the automatic or a chosen cell size.
+
+    The grid starts at the multiple of ``cell_size`` at or below the south-west
+    corner and has as many cells as needed to contain the north-east corner.
+
+    Parameters
+    ----------
+    bounds
+        ``(minx, miny, maxx, maxy)`` of the study area in metres (in ``crs``).
+    crs
+        The metric CRS of ``bounds``.
+    cell_size
+        Side of a cell in metres; ``None`` applies :func:`default_cell_size`.
+
+    Returns
+    -------
+    Grid
+
+    Raises
+    ------
+    IlpInputError
+        ``hotspots.bad_cell_size`` for a cell size that is not a positive number;
+        ``hotspots.grid_too_large`` above :data:`CELL_HARD_LIMIT` cells, naming a
+        cell size that keeps the grid under :data:`CELL_WARN_LIMIT` cells.
+
+    Examples
+    --------
+    >>> crs = pyproj.CRS.from_epsg(32625)
+    >>> g = make_grid((1_020.0, 5_000.0, 21_020.0, 20_000.0), crs)
+    >>> g.x0, g.y0, g.cell_size, g.nx, g.ny
+    (900.0, 4800.0, 300.0, 68, 51)
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    if cell_size is None:
+        cell_size = default_cell_size(maxx - minx, maxy - miny)
+    elif (
+        isinstance(cell_size, bool)
+        or not isinstance(cell_size, int | float | np.integer | np.floating)
+        or not np.isfinite(cell_size)
+        or cell_size <= 0
+    ):
+        raise IlpInputError("hotspots.bad_cell_size", value=str(cell_size))
+    cell_size = float(cell_size)
+    ny, nx = grid_shape((minx, miny, maxx, maxy), cell_size)
+    if nx * ny > CELL_HARD_LIMIT:
+        raise IlpInputError(
+            "hotspots.grid_too_large",
+            cell_size=_fmt_m(cell_size),
+            n_cells=int(nx * ny),
+            limit=CELL_HARD_LIMIT,
+            suggested=_fmt_m(suggest_cell_size((minx, miny, maxx, maxy), CELL_WARN_LIMIT)),
+        )
+    x0 = float(np.floor(minx / cell_size) * cell_size)
+    y0 = float(np.floor(miny / cell_size) * cell_size)
+    return Grid(x0=x0, y0=y0, cell_size=cell_size, nx=nx, ny=ny, crs=crs)
+
+
+def grid_warnings(grid: Grid) -> tuple[Message, ...]:
+    """Return the warnings a grid deserves (more than :data:`CELL_WARN_LIMIT` cells).
+
+    Examples
+    --------
+    >>> crs = pyproj.CRS.from_epsg(32625)
+    >>> [m.key for m in grid_warnings(Grid(0.0, 0.0, 10.0, 400, 300, crs))]
+    ['hotspots.grid_large']
+    """
+    if grid.n_cells <= CELL_WARN_LIMIT:
+        return ()
+    return (
+        Message(
+            "hotspots.grid_large",
+            {
+                "n_cells": grid.n_cells,
+                "limit": CELL_WARN_LIMIT,
+                "cell_size": _fmt_m(grid.cell_size),
+                "suggested": _fmt_m(suggest_cell_size(grid.bounds, CELL_WARN_LIMIT)),
+            },
+        ),
+    )
+
+
+def cells_in_area(grid: Grid, area: shapely.Geometry) -> np.ndarray:
+    """Return an ``(ny, nx)`` boolean array: which cells touch ``area`` (metric, in ``grid.crs``).
+
+    A cell that only partly overlaps the area is in it, so every point of the area
+    falls in a cell that is in the area.
+    """
+    cs = grid.cell_size
+    xs = grid.x0 + np.arange(grid.nx) * cs
+    ys = grid.y0 + np.arange(grid.ny) * cs
+    bx, by = np.meshgrid(xs, ys)
+    boxes = shapely.box(bx.ravel(), by.ravel(), bx.ravel() + cs, by.ravel() + cs)
+    shapely.prepare(area)
+    return shapely.intersects(area, boxes).reshape(grid.shape)
+
+
+def _fmt_m(value: float) -> str:
+    """A distance in metres for a message: no decimals when whole."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"

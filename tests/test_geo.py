@@ -1,0 +1,192 @@
+"""Tests of ilp_core.geo: projection, districts, and the regular grid."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ilp_core import geo
+from ilp_core.errors import IlpInputError
+from ilp_core.geo import Grid
+
+UTM25 = pyproj.CRS.from_epsg(32625)
+
+
+# ---- projection and districts ---------------------------------------------------------
+
+
+def test_utm_crs_of_the_sample_area():
+    # -30.5 degrees: zone floor((-30.5 + 180) / 6) + 1 = 25, northern hemisphere.
+    assert geo.utm_crs(np.array([45.5]), np.array([-30.5])).to_epsg() == 32625
+    assert geo.utm_crs(np.array([-33.9]), np.array([18.4])).to_epsg() == 32734
+
+
+def test_project_gives_metres_and_keeps_positions():
+    inc = pd.DataFrame({"lat": [45.5, np.nan, 45.51], "lon": [-30.5, -30.5, -30.5]})
+    p = geo.project(inc)
+    assert p.index.tolist() == [0, 2]
+    # 0.01 degree of latitude is about 1,111 m (1 degree = 111.1 km at 45 N).
+    assert np.hypot(p.x[1] - p.x[0], p.y[1] - p.y[0]) == pytest.approx(1111.0, rel=2e-3)
+
+
+def test_assign_districts_point_in_polygon():
+    boxes = [shapely.box(-30.6, 45.4, -30.5, 45.5), shapely.box(-30.5, 45.4, -30.4, 45.5)]
+    d = gpd.GeoDataFrame({"district": ["W", "E"]}, geometry=boxes, crs=geo.WGS84)
+    out = geo.assign_districts([45.45, 45.45, 46.0, np.nan], [-30.55, -30.45, -30.5, 0.0], d)
+    assert out.iloc[:2].tolist() == ["W", "E"]
+    assert out.iloc[2:].isna().all()
+
+
+# ---- cell-size rule -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "expected"),
+    [
+        (20_000, 15_000, 300.0),  # 15,000 / 50 = 300
+        (15_000, 20_000, 300.0),  # the shorter side, whichever axis
+        (40_000, 12_400, 200.0),  # 248 rounded down to 200
+        (5_000, 9_000, 100.0),  # 100 exactly
+        (4_999, 10_000, 90.0),  # 99.98 < 100: small-area rule, 90
+        (3_000, 4_000, 60.0),  # 60
+        (400, 1_000, 10.0),  # 8 -> minimum 10 m
+        (0, 0, 10.0),
+    ],
+)
+def test_default_cell_size_hand_cases(width, height, expected):
+    assert geo.default_cell_size(width, height) == expected
+
+
+# ---- make_grid ------------------------------------------------------------------------
+
+
+def test_make_grid_snaps_origin_and_covers_the_extent():
+    # minx 1,020 -> x0 = floor(1020 / 300) * 300 = 900; maxx 21,020: (21020-900)/300 = 67.07
+    # -> 68 columns; y: 4,800 .. 20,000: (20000-4800)/300 = 50.67 -> 51 rows.
+    g = geo.make_grid((1_020.0, 5_000.0, 21_020.0, 20_000.0), UTM25)
+    assert (g.x0, g.y0, g.cell_size, g.nx, g.ny) == (900.0, 4800.0, 300.0, 68, 51)
+    assert g.bounds[2] >= 21_020.0 and g.bounds[3] >= 20_000.0
+
+
+def test_make_grid_point_on_the_north_east_edge_is_inside():
+    g = geo.make_grid((0.0, 0.0, 1_000.0, 500.0), UTM25, cell_size=100)
+    # 1000 / 100 = 10 -> 11 columns, so x = 1,000 falls in column 10.
+    assert (g.nx, g.ny) == (11, 6)
+    row, col, inside = g.locate(np.array([1_000.0]), np.array([500.0]))
+    assert inside.all() and (row[0], col[0]) == (5, 10)
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), float("inf"), "100", True])
+def test_make_grid_rejects_bad_cell_sizes(bad):
+    with pytest.raises(IlpInputError) as err:
+        geo.make_grid((0.0, 0.0, 1_000.0, 1_000.0), UTM25, cell_size=bad)
+    assert err.value.message.key == "hotspots.bad_cell_size"
+
+
+def test_hard_cap_names_a_cell_size_that_fits():
+    bounds = (0.0, 0.0, 100_000.0, 100_000.0)
+    with pytest.raises(IlpInputError) as err:
+        geo.make_grid(bounds, UTM25, cell_size=40)  # 2,501 x 2,501 = 6.3 million cells
+    assert err.value.message.key == "hotspots.grid_too_large"
+    suggested = float(err.value.message.params["suggested"])
+    assert suggested == 400.0  # sqrt(1e10 / 1e5) = 316 -> 400 m (100 m steps); 251^2 = 63,001
+    assert geo.make_grid(bounds, UTM25, cell_size=suggested).n_cells <= geo.CELL_WARN_LIMIT
+    # One step smaller (300 m: 334^2 = 111,556) would exceed the warning limit.
+    assert np.prod(geo.grid_shape(bounds, 300.0)) > geo.CELL_WARN_LIMIT
+    assert str(400) in err.value.render("en")
+
+
+def test_warning_above_100000_cells_and_not_at_it():
+    small = Grid(0.0, 0.0, 10.0, 400, 250, UTM25)  # exactly 100,000 cells
+    big = Grid(0.0, 0.0, 10.0, 401, 250, UTM25)  # 100,250 cells
+    assert geo.grid_warnings(small) == ()
+    (msg,) = geo.grid_warnings(big)
+    assert msg.key == "hotspots.grid_large"
+    assert msg.params["n_cells"] == 100_250
+    assert "100,250" in msg.render("en")
+
+
+# ---- counting -------------------------------------------------------------------------
+
+
+def test_count_equals_numpy_histogram2d():
+    rng = np.random.default_rng(3)
+    x = rng.normal(5_000, 1_500, 20_000)
+    y = rng.normal(3_000, 800, 20_000)
+    g = geo.make_grid((x.min(), y.min(), x.max(), y.max()), UTM25, cell_size=250)
+    counts = g.count(x, y)
+    xe = g.x0 + np.arange(g.nx + 1) * g.cell_size
+    ye = g.y0 + np.arange(g.ny + 1) * g.cell_size
+    hist, _, _ = np.histogram2d(y, x, bins=(ye, xe))
+    np.testing.assert_array_equal(counts, hist.astype(np.int64))
+    assert counts.sum() == 20_000
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-500, 1_500), st.floats(-500, 1_500)), min_size=0, max_size=60),
+    st.sampled_from([50.0, 100.0, 333.0]),
+)
+def test_count_keeps_every_point_inside_and_drops_the_rest(points, cs):
+    g = Grid(0.0, 0.0, cs, int(np.ceil(1_000 / cs)), int(np.ceil(1_000 / cs)), UTM25)
+    x = np.array([p[0] for p in points], dtype=float)
+    y = np.array([p[1] for p in points], dtype=float)
+    inside = (x >= 0) & (y >= 0) & (x < g.nx * cs) & (y < g.ny * cs)
+    counts = g.count(x, y)
+    # Brute force: one point at a time into the cell its coordinates fall in.
+    expected = np.zeros(g.shape, dtype=np.int64)
+    for xi, yi in zip(x[inside], y[inside], strict=True):
+        expected[int(yi // cs), int(xi // cs)] += 1
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_cell_ids_and_centres():
+    g = Grid(0.0, 0.0, 100.0, 3, 2, UTM25)
+    np.testing.assert_array_equal(
+        g.cell_ids(np.array([50.0, 250.0]), np.array([150.0, 0.0])), [3, 2]
+    )
+    with pytest.raises(ValueError, match="outside"):
+        g.cell_ids(np.array([301.0]), np.array([0.0]))
+    cx, cy = g.centres()
+    assert cx[1, 2] == 250.0 and cy[1, 2] == 150.0
+
+
+def test_cells_are_map_ready_polygons_in_wgs84():
+    inc = pd.DataFrame({"lat": [45.5, 45.52], "lon": [-30.5, -30.47]})
+    p = geo.project(inc)
+    g = geo.make_grid((p.x.min(), p.y.min(), p.x.max(), p.y.max()), p.crs, cell_size=500)
+    cells = g.cells(np.array([0, g.n_cells - 1]))
+    assert cells.crs.to_epsg() == 4326
+    assert list(cells.columns) == ["cell_id", "row", "col", "x", "y", "lon", "lat", "geometry"]
+    metric = cells.to_crs(g.crs)
+    # Each polygon is the 500 m square around its metric centre.
+    np.testing.assert_allclose(metric.area, 250_000.0, rtol=1e-6)
+    np.testing.assert_allclose(metric.centroid.x, cells["x"], atol=1e-3)
+    np.testing.assert_allclose(metric.centroid.y, cells["y"], atol=1e-3)
+    # lon/lat are the centre in degrees.
+    back = gpd.GeoSeries(gpd.points_from_xy(cells["lon"], cells["lat"]), crs=4326).to_crs(g.crs)
+    np.testing.assert_allclose(back.x, cells["x"], atol=1e-3)
+    assert g.cells(np.array([], dtype=np.int64)).empty
+
+
+def test_cells_in_area_keeps_cells_that_touch_the_polygon():
+    g = Grid(0.0, 0.0, 100.0, 4, 3, UTM25)
+    # An L: the bottom row plus the left column; (250, 150) pokes into cell (1, 2).
+    area = shapely.Polygon(
+        [(0, 0), (400, 0), (400, 90), (250, 90), (250, 150), (90, 150), (90, 300), (0, 300)]
+    )
+    mask = geo.cells_in_area(g, area)
+    expected = np.array(
+        [
+            [True, True, True, True],
+            [True, True, True, False],
+            [True, False, False, False],
+        ]
+    )
+    np.testing.assert_array_equal(mask, expected)
