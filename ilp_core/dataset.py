@@ -65,7 +65,7 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
-            object.__setattr__(self, "fingerprint", fingerprint(self.incidents))
+            object.__setattr__(self, "fingerprint", fingerprint(self.incidents, self.districts))
 
     @property
     def offences(self) -> list[str]:
@@ -82,15 +82,19 @@ class Dataset:
         return when.min().date(), when.max().date()
 
 
-def fingerprint(incidents: pd.DataFrame) -> str:
-    """Return a short, stable content hash of an incident table (16 hex digits).
+def fingerprint(incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None = None) -> str:
+    """Return a short, stable content hash of the incidents and boundaries (16 hex digits).
 
-    Equal tables give equal fingerprints across processes and machines, so a
-    saved assessment can check that it is reloaded on the same data.
+    Equal data give equal fingerprints across processes and machines, so a saved
+    assessment can check that it is reloaded on the same data.
     """
     row_hashes = pd.util.hash_pandas_object(incidents, index=False).to_numpy()
     digest = hashlib.sha256(np.ascontiguousarray(row_hashes).tobytes())
     digest.update(",".join(map(str, incidents.columns)).encode())
+    if districts is not None:
+        digest.update(districts["district"].astype(str).str.cat(sep="\x1f").encode())
+        digest.update(b"".join(districts.geometry.to_wkb()))
+        digest.update(districts["population"].to_numpy(dtype=float).tobytes())
     return digest.hexdigest()[:16]
 
 

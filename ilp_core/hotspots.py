@@ -45,14 +45,14 @@ from ilp_core.errors import IlpInputError, Message
 from ilp_core.geo import Grid
 
 Kernel = Literal["quartic", "gaussian"]
-BandwidthRule = Literal["scott", "silverman"]
+BandwidthRule = Literal["scott", "silverman", "spatial"]
 Unit = Literal["grid", "district"]
 ConcentrationUnit = Literal["cell", "district", "location"]
 Surface = Literal["kde", "counts"]
 LisaVariable = Literal["count", "rate"]
 
 KERNELS: Final[tuple[str, ...]] = ("quartic", "gaussian")
-BANDWIDTH_RULES: Final[tuple[str, ...]] = ("scott", "silverman")
+BANDWIDTH_RULES: Final[tuple[str, ...]] = ("scott", "silverman", "spatial")
 UNITS: Final[tuple[str, ...]] = ("grid", "district")
 CONCENTRATION_UNITS: Final[tuple[str, ...]] = ("cell", "district", "location")
 SURFACES: Final[tuple[str, ...]] = ("kde", "counts")
@@ -622,6 +622,13 @@ def kernel_density(
     ``2.778 * h`` (the kernel with the same asymptotic smoothing, Marron & Nolan
     1988).
 
+    The normal reference assumes one bell-shaped cloud and over-smooths
+    clustered crime (on the sample region it gives a quartic radius of about
+    1.5 km). ``"spatial"`` is the spatial variant of Silverman's rule used by
+    ArcGIS Pro's Kernel Density: quartic radius ``0.9 * min(SD, sqrt(1/ln 2) *
+    Dm) * n ** -0.2``, with ``SD`` the standard distance and ``Dm`` the median
+    distance from the mean centre (about 0.45 km on the sample region).
+
     Parameters
     ----------
     incidents
@@ -635,7 +642,8 @@ def kernel_density(
         Metres: the quartic radius or the Gaussian standard deviation, one value
         for both axes or ``(along x, along y)``; ``None`` applies ``rule``.
     rule
-        ``"scott"`` or ``"silverman"``, used when ``bandwidth`` is ``None``.
+        ``"scott"``, ``"silverman"`` or ``"spatial"``, used when ``bandwidth`` is
+        ``None``.
     cell_size
         Grid cell size in metres (``None``: automatic).
 
@@ -1852,6 +1860,16 @@ def _bandwidths(
     n = len(x)
     if n < 2:
         raise IlpInputError("hotspots.kde_too_few", n=n)
+    if rule == "spatial":
+        dx, dy = x - x.mean(), y - y.mean()
+        standard_distance = float(np.sqrt((dx**2 + dy**2).sum() / n))
+        median_distance = float(np.median(np.hypot(dx, dy)))
+        spread = min(standard_distance, np.sqrt(1.0 / np.log(2.0)) * median_distance)
+        if spread <= 0:
+            raise IlpInputError("hotspots.kde_no_spread")
+        radius = 0.9 * spread * n ** (-0.2)
+        h = radius if kernel == "quartic" else radius / QUARTIC_PER_GAUSSIAN
+        return h, h, rule
     factor = n ** (-1.0 / 6.0)
     spreads = []
     for v in (x, y):

@@ -148,11 +148,12 @@ def add_choropleth(
     lang: str = i18n.DEFAULT_LANGUAGE,
     decimals: int = 0,
     simplify_m: float = 10.0,
-) -> np.ndarray:
-    """Add areas coloured by ``value`` in quantile classes, with a tooltip and a legend.
+    show: bool = True,
+) -> LegendSection:
+    """Add areas coloured by ``value`` in quantile classes, with a tooltip.
 
-    Polygons are simplified (``simplify_m`` metres) to keep the map light. Returns
-    the class breaks used.
+    Polygons are simplified (``simplify_m`` metres) to keep the map light.
+    Returns the legend section (title and the colour of each class range).
     """
     breaks = class_breaks(areas[value])
     colours = colour_for(areas[value], breaks)
@@ -161,8 +162,9 @@ def add_choropleth(
     geometry = _simplified(areas, simplify_m)
     layer = gpd.GeoDataFrame(shown, geometry=geometry.to_numpy(), crs="EPSG:4326")
     folium.GeoJson(
-        layer.to_json(drop_id=True),
+        _light_json(layer),
         name=html.escape(name),
+        show=show,
         style_function=_fill_style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
@@ -173,23 +175,34 @@ def add_choropleth(
     ).add_to(m)
     labels = _range_labels(areas[value], breaks, lang, decimals)
     palette = _spread(SEQUENTIAL, len(breaks))
-    add_legend(m, legend_title, list(zip(palette, labels, strict=True)))
-    return breaks
+    return LegendSection(legend_title, tuple(zip(palette, labels, strict=True)))
 
 
-def add_legend(m: folium.Map, title: str, items: Sequence[tuple[str, str]]) -> None:
-    """Add a fixed legend box: a title and (colour, label) rows, all text escaped."""
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:14px;'
-        f"background:{_safe_colour(colour)};border:1px solid #555;margin-right:6px;"
-        f'vertical-align:middle"></span>{html.escape(label)}</div>'
-        for colour, label in items
-    )
+@dataclass(frozen=True)
+class LegendSection:
+    """One block of a legend: a title and its (colour, label) rows."""
+
+    title: str
+    items: tuple[tuple[str, str], ...]
+
+
+def add_legend(m: folium.Map, sections: Sequence[LegendSection]) -> None:
+    """Add one fixed legend box with a block per layer; every text is escaped."""
+    blocks = []
+    for section in sections:
+        rows = "".join(
+            f'<div><span style="display:inline-block;width:14px;height:14px;'
+            f"background:{_safe_colour(colour)};border:1px solid #555;margin-right:6px;"
+            f'vertical-align:middle"></span>{html.escape(label)}</div>'
+            for colour, label in section.items
+        )
+        title = html.escape(section.title)
+        blocks.append(f'<div style="margin-bottom:6px"><b>{title}</b>{rows}</div>')
     box = (
         '<div class="ilp-legend" style="position:absolute;bottom:24px;right:12px;z-index:9999;'
         "background:rgba(255,255,255,0.92);padding:8px 10px;border:1px solid #999;"
-        'border-radius:4px;font:12px sans-serif;max-width:260px">'
-        f"<b>{html.escape(title)}</b>{rows}</div>"
+        "border-radius:4px;font:12px sans-serif;max-width:280px;max-height:60%;"
+        'overflow:auto">' + "".join(blocks) + "</div>"
     )
     legend = MacroElement()
     legend._template = Template(
@@ -221,6 +234,14 @@ def district_bounds(districts: gpd.GeoDataFrame) -> tuple[float, float, float, f
     """``(south, west, north, east)`` of the districts in degrees."""
     west, south, east, north = districts.to_crs("EPSG:4326").total_bounds
     return float(south), float(west), float(north), float(east)
+
+
+def _light_json(layer: gpd.GeoDataFrame) -> str:
+    """GeoJSON with coordinates rounded to 6 decimals (about 0.1 m): a lighter page."""
+    import shapely
+
+    rounded = layer.set_geometry(shapely.set_precision(layer.geometry.to_numpy(), 1e-6))
+    return rounded.to_json(drop_id=True)
 
 
 def _fill_style(feature: dict[str, Any]) -> dict[str, Any]:
@@ -289,7 +310,7 @@ def preview_map(
         areas["count"] = areas["district"].map(counts).fillna(0).astype(int)
         areas["district_label"] = areas["district"].map(lambda d: i18n.term(d, lang))
         m = new_map(district_bounds(districts), tiles=tiles, assets=assets)
-        add_choropleth(
+        section = add_choropleth(
             m,
             areas,
             "count",
@@ -299,13 +320,15 @@ def preview_map(
             legend_title=i18n.t("maps.incidents_per_district", lang),
             lang=lang,
         )
+        add_legend(m, [section])
         return m
     if not np.isfinite(incidents["lat"].to_numpy(dtype=float)).any():
         return None
-    cells = hotspots.preview_cells(incidents)
+    table = hotspots.grid_counts(incidents).table
+    cells = table.loc[table["count"] > 0, ["count", "geometry"]]
     west, south, east, north = cells.total_bounds
     m = new_map((south, west, north, east), tiles=tiles, assets=assets)
-    add_choropleth(
+    section = add_choropleth(
         m,
         cells,
         "count",
@@ -316,4 +339,324 @@ def preview_map(
         lang=lang,
         simplify_m=0.0,
     )
+    add_legend(m, [section])
     return m
+
+
+#: Gi* classes: ColorBrewer RdBu (diverging, colour-blind safe); not significant is not drawn.
+GI_COLOURS: Final[dict[str, str]] = {
+    "hot_99": "#b2182b",
+    "hot_95": "#ef8a62",
+    "hot_90": "#fddbc7",
+    "cold_90": "#d1e5f0",
+    "cold_95": "#67a9cf",
+    "cold_99": "#2166ac",
+}
+#: Hot-spot change classes: the Okabe-Ito palette, distinguishable with colour blindness.
+CHANGE_COLOURS: Final[dict[str, str]] = {
+    "persistent": "#d55e00",
+    "emerging": "#e69f00",
+    "former": "#0072b2",
+    "intermittent": "#cc79a7",
+}
+#: Local Moran quadrants: the GeoDa convention (red HH, blue LL, light for outliers).
+LISA_COLOURS: Final[dict[str, str]] = {
+    "HH": "#d7191c",
+    "LL": "#2c7bb6",
+    "HL": "#fdae61",
+    "LH": "#abd9e9",
+}
+#: Viridis stops (plotly's), for the density image.
+VIRIDIS: Final[tuple[str, ...]] = (
+    "#440154", "#482878", "#3e4989", "#31688e", "#26828e",
+    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725",
+)  # fmt: skip
+
+
+def add_classed_areas(
+    m: folium.Map,
+    table: gpd.GeoDataFrame,
+    class_column: str,
+    colours: dict[str, str],
+    labels: dict[str, str],
+    *,
+    name: str,
+    tooltip_fields: Sequence[str],
+    tooltip_aliases: Sequence[str],
+    legend_title: str,
+    show: bool = True,
+) -> LegendSection:
+    """Add the areas (cells or districts) whose class has a colour; others are not sent.
+
+    Only classed areas reach the browser, so the page stays small however many
+    cells the grid has. Returns the legend section.
+    """
+    classes = table[class_column].astype(str)
+    keep = classes.isin(list(colours)).to_numpy()
+    shown = escape_properties(pd.DataFrame(table.loc[keep, list(dict.fromkeys(tooltip_fields))]))
+    shown["_fill"] = classes[keep].map(colours).to_numpy()
+    layer = gpd.GeoDataFrame(shown, geometry=table.geometry[keep].to_numpy(), crs="EPSG:4326")
+    if len(layer):
+        folium.GeoJson(
+            _light_json(layer),
+            name=html.escape(name),
+            show=show,
+            style_function=_cell_style,
+            tooltip=folium.GeoJsonTooltip(
+                fields=list(dict.fromkeys(tooltip_fields)),
+                aliases=[html.escape(a) for a in tooltip_aliases],
+                localize=False,
+            ),
+        ).add_to(m)
+    present = [c for c in colours if c in set(classes[keep])]
+    return LegendSection(legend_title, tuple((colours[c], labels[c]) for c in present))
+
+
+def add_density_overlay(
+    m: folium.Map,
+    density: np.ndarray,
+    grid: Any,
+    in_area: np.ndarray,
+    *,
+    name: str,
+    legend_title: str,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    pixels: int = 512,
+    show: bool = True,
+) -> LegendSection:
+    """Add a density surface as one PNG image (its size does not depend on the data).
+
+    The metric grid is resampled (nearest cell) onto a Web-Mercator-aligned image,
+    so it sits exactly where Leaflet draws it; cells outside the study area and
+    zero density are transparent.
+    """
+    import base64
+    import io
+
+    import pyproj
+    from PIL import Image
+
+    x_max = grid.x0 + grid.nx * grid.cell_size
+    y_max = grid.y0 + grid.ny * grid.cell_size
+    to_wgs = pyproj.Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
+    corners_x = [grid.x0, x_max, grid.x0, x_max]
+    corners_y = [grid.y0, grid.y0, y_max, y_max]
+    lons, lats = to_wgs.transform(corners_x, corners_y)
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    to_merc = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    (mx0, mx1), (my0, my1) = to_merc.transform([west, east], [south, north])
+    aspect = (my1 - my0) / (mx1 - mx0)
+    width = pixels if aspect <= 1 else max(2, int(pixels / aspect))
+    height = max(2, int(width * aspect))
+    px = mx0 + (np.arange(width) + 0.5) * (mx1 - mx0) / width
+    py = my1 - (np.arange(height) + 0.5) * (my1 - my0) / height
+    pxx, pyy = np.meshgrid(px, py)
+    merc_to_grid = pyproj.Transformer.from_crs("EPSG:3857", grid.crs, always_xy=True)
+    gx, gy = merc_to_grid.transform(pxx.ravel(), pyy.ravel())
+    col = np.floor((np.asarray(gx) - grid.x0) / grid.cell_size).astype(np.int64)
+    row = np.floor((np.asarray(gy) - grid.y0) / grid.cell_size).astype(np.int64)
+    inside = (col >= 0) & (col < grid.nx) & (row >= 0) & (row < grid.ny)
+    values = np.full(col.shape, np.nan)
+    ok = np.flatnonzero(inside)
+    ok = ok[in_area[row[ok], col[ok]]]
+    values[ok] = density[row[ok], col[ok]]
+    top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+    scaled = np.where(np.isfinite(values) & (values > 0), values / top if top > 0 else 0, np.nan)
+    lut = _lut(VIRIDIS)
+    idx = np.nan_to_num(scaled * 255, nan=0).astype(np.uint8)
+    rgba = lut[idx].copy()
+    rgba[:, 3] = np.where(
+        np.isfinite(scaled), (80 + 150 * np.nan_to_num(scaled)).astype(np.uint8), 0
+    )
+    image = Image.fromarray(rgba.reshape(height, width, 4), mode="RGBA")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    folium.raster_layers.ImageOverlay(
+        image=uri, bounds=[[south, west], [north, east]], name=html.escape(name),
+        mercator_project=False, show=show, interactive=False,
+    ).add_to(m)  # fmt: skip
+    steps = [0.2, 0.4, 0.6, 0.8, 1.0]
+    items = tuple(
+        (lut[int(s * 255)][:3].tobytes().hex().join(["#", ""]), i18n.number(s * top, lang, 1))
+        for s in steps
+    )
+    return LegendSection(legend_title, items)
+
+
+def _lut(stops: Sequence[str]) -> np.ndarray:
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in stops], dtype=float)
+    at = np.linspace(0, 1, len(stops))
+    out = np.empty((256, 4), dtype=np.uint8)
+    for channel in range(3):
+        out[:, channel] = np.interp(np.linspace(0, 1, 256), at, rgb[:, channel]).round()
+    out[:, 3] = 255
+    return out
+
+
+def _cell_style(feature: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "fillColor": feature["properties"]["_fill"],
+        "color": feature["properties"]["_fill"],
+        "weight": 0.5,
+        "fillOpacity": 0.75,
+    }
+
+
+def finish(m: folium.Map, sections: Sequence[LegendSection]) -> folium.Map:
+    """Add the layer control and the legend; return the map."""
+    folium.LayerControl(collapsed=False).add_to(m)
+    add_legend(m, [s for s in sections if s.items])
+    return m
+
+
+def hotspot_map(
+    *,
+    districts: gpd.GeoDataFrame | None,
+    gi: Any | None = None,
+    density: Any | None = None,
+    lisa: Any | None = None,
+    district_value: str = "count",
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    tiles: Tiles | None = None,
+    assets: MapAssets = APP_ASSETS,
+) -> folium.Map:
+    """The "where" map: district choropleth, Gi* cells, density image and Local Moran.
+
+    Each result is a layer the user can switch on and off; one legend explains
+    every colour shown. Parameters are the results of
+    :func:`ilp_core.hotspots.district_counts` (its table as ``districts``, with
+    ``count`` and ``rate_per_1000``), :func:`~ilp_core.hotspots.gi_star`,
+    :func:`~ilp_core.hotspots.kernel_density` and
+    :func:`~ilp_core.hotspots.local_moran`; any may be ``None``.
+    """
+    t = i18n.t
+    bounds = _bounds_of(districts, gi, density)
+    m = new_map(bounds, tiles=tiles, assets=assets)
+    sections: list[LegendSection] = []
+    if districts is not None and len(districts) and district_value in districts:
+        areas = districts.copy()
+        areas["district_label"] = areas["district"].map(lambda d: i18n.term(d, lang))
+        areas["value_label"] = areas[district_value].map(
+            lambda v: (
+                i18n.number(v, lang, 1 if district_value != "count" else 0)
+                if np.isfinite(v)
+                else "–"
+            )
+        )
+        title = t(f"maps.district_{district_value}", lang)
+        sections.append(
+            add_choropleth(
+                m, areas, district_value, name=title,
+                tooltip_fields=["district_label", "value_label"],
+                tooltip_aliases=[t("maps.district", lang), title],
+                legend_title=title, lang=lang, decimals=0 if district_value == "count" else 1,
+                show=gi is None,
+            )
+        )  # fmt: skip
+    if density is not None:
+        sections.append(
+            add_density_overlay(
+                m, density.density, density.grid, density.in_area,
+                name=t("maps.density", lang),
+                legend_title=t("maps.density_legend", lang), lang=lang, show=gi is None,
+            )
+        )  # fmt: skip
+    if gi is not None and gi.unit == "grid":
+        cells = gi.table.copy()
+        cells["class_label"] = (
+            cells["gi_class"].astype(str).map(lambda c: t(f"hotspots.class.{c}", lang))
+        )
+        cells["z_label"] = cells["gi_z"].map(lambda z: i18n.number(z, lang, 2))
+        sections.append(
+            add_classed_areas(
+                m, cells, "gi_class", GI_COLOURS,
+                {c: t(f"hotspots.class.{c}", lang) for c in GI_COLOURS},
+                name=t("maps.gi_layer", lang),
+                tooltip_fields=["class_label", "count", "z_label"],
+                tooltip_aliases=[t("maps.gi_class", lang), t("maps.incidents", lang), "z"],
+                legend_title=t("maps.gi_layer", lang),
+            )
+        )  # fmt: skip
+    if lisa is not None:
+        areas = lisa.table.copy()
+        areas["district_label"] = areas["district"].map(lambda d: i18n.term(d, lang))
+        areas["class_label"] = (
+            areas["lisa_class"].astype(str).map(lambda c: t(f"hotspots.lisa.{c}", lang))
+        )
+        sections.append(
+            add_classed_areas(
+                m, areas, "lisa_class", LISA_COLOURS,
+                {c: t(f"hotspots.lisa.{c}", lang) for c in LISA_COLOURS},
+                name=t("maps.lisa_layer", lang),
+                tooltip_fields=["district_label", "class_label", "count"],
+                tooltip_aliases=[t("maps.district", lang), t("maps.lisa_class", lang),
+                                 t("maps.incidents", lang)],
+                legend_title=t("maps.lisa_layer", lang), show=False,
+            )
+        )  # fmt: skip
+    if districts is not None and len(districts):
+        _add_outlines(m, districts, lang)
+    return finish(m, sections)
+
+
+def change_map(
+    change: Any,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    tiles: Tiles | None = None,
+    assets: MapAssets = APP_ASSETS,
+) -> folium.Map:
+    """Cells classed persistent, emerging, former or intermittent (never-hot cells not sent)."""
+    t = i18n.t
+    m = new_map(_bounds_of(districts, change, None), tiles=tiles, assets=assets)
+    cells = change.table.copy()
+    cells["class_label"] = (
+        cells["change_class"].astype(str).map(lambda c: t(f"hotspots.change.{c}", lang))
+    )
+    section = add_classed_areas(
+        m, cells, "change_class", CHANGE_COLOURS,
+        {c: t(f"hotspots.change.{c}", lang) for c in CHANGE_COLOURS},
+        name=t("maps.change_layer", lang),
+        tooltip_fields=["class_label", "n_hot", "count"],
+        tooltip_aliases=[t("maps.change_class", lang), t("maps.hot_periods", lang),
+                         t("maps.incidents", lang)],
+        legend_title=t("maps.change_layer", lang),
+    )  # fmt: skip
+    if districts is not None and len(districts):
+        _add_outlines(m, districts, lang)
+    return finish(m, [section])
+
+
+def _add_outlines(m: folium.Map, districts: gpd.GeoDataFrame, lang: str) -> None:
+    """District borders with their names on hover, always on top and never filled."""
+    areas = escape_properties(pd.DataFrame({"district_label": districts["district"].map(
+        lambda d: i18n.term(d, lang))}))  # fmt: skip
+    layer = gpd.GeoDataFrame(
+        areas, geometry=_simplified(districts, 10.0).to_numpy(), crs="EPSG:4326"
+    )
+    folium.GeoJson(
+        _light_json(layer),
+        name=html.escape(i18n.t("maps.district_borders", lang)),
+        style_function=lambda _: {"color": "#333333", "weight": 1.2, "fill": False},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["district_label"], aliases=[html.escape(i18n.t("maps.district", lang))]
+        ),
+    ).add_to(m)
+
+
+def _bounds_of(districts: gpd.GeoDataFrame | None, *results: Any) -> tuple[float, ...]:
+    if districts is not None and len(districts):
+        return district_bounds(districts)
+    for result in results:
+        table = getattr(result, "table", None)
+        if isinstance(table, gpd.GeoDataFrame) and len(table):
+            west, south, east, north = table.total_bounds
+            return south, west, north, east
+        grid = getattr(result, "grid", None)
+        if grid is not None:
+            cells = grid.cells(np.arange(grid.nx * grid.ny)[:: max(1, grid.nx * grid.ny - 1)])
+            west, south, east, north = cells.total_bounds
+            return south, west, north, east
+    raise ValueError("nothing to map: no districts and no gridded result")

@@ -826,3 +826,16 @@ def test_sample_change_classes_the_planted_spots(sample):
         centre = res.table.loc[res.table["cell_id"] == cid, "change_class"].astype(str).tolist()
         assert centre == [expected[spot["kind"]]], spot["name"]
         assert (classes == expected[spot["kind"]]).mean() >= 0.5, spot["name"]
+
+
+def test_spatial_bandwidth_rule_matches_the_arcgis_formula_by_hand():
+    # Four points on a square of side 2 around (0, 0): standard distance = sqrt(8/4) = 1.414,
+    # median distance from the mean centre = 1.414, sqrt(1/ln 2) * 1.414 = 1.699 > SD, so
+    # radius = 0.9 * 1.414 * 4 ** -0.2 = 0.9 * 1.414 * 0.7579 = 0.9646.
+    x = np.array([-1.0, 1.0, -1.0, 1.0])
+    y = np.array([-1.0, -1.0, 1.0, 1.0])
+    hx, hy, rule = hotspots._bandwidths(x, y, "quartic", None, "spatial")
+    assert rule == "spatial"
+    assert hx == pytest.approx(0.9 * np.sqrt(2) * 4**-0.2) == hy
+    gx, _, _ = hotspots._bandwidths(x, y, "gaussian", None, "spatial")
+    assert gx == pytest.approx(hx / hotspots.QUARTIC_PER_GAUSSIAN)

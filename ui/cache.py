@@ -21,15 +21,41 @@ def compute(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any)
     """Return ``func(*data, **params)``, cached on ``(func, data_key, params)``.
 
     ``data`` are the (unhashed) frames the key stands for; ``params`` must be
-    JSON-serialisable plain values (they form the cache key).
+    JSON-serialisable plain values (they form the cache key). Results are copied
+    for each caller (``st.cache_data``), so no session can change another's.
     """
     name = f"{func.__module__}.{func.__qualname__}"
-    params_key = json.dumps(params, sort_keys=True, default=str)
-    return _compute(name, data_key, params_key, func, data, params)
+    return _compute(name, data_key, _params_key(params), func, data, params)
+
+
+def shared(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any) -> T:
+    """Like :func:`compute`, but one object shared by all sessions (not copied).
+
+    For read-only results that are costly to copy or cannot be pickled, such as
+    folium maps: callers must not modify what they get.
+    """
+    name = f"{func.__module__}.{func.__qualname__}"
+    return _shared(name, data_key, _params_key(params), func, data, params)
+
+
+def _params_key(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _compute(
+    name: str,  # noqa: ARG001 (part of the cache key)
+    data_key: str,  # noqa: ARG001
+    params_key: str,  # noqa: ARG001
+    _func: Callable[..., Any],
+    _data: tuple[Any, ...],
+    _params: dict[str, Any],
+) -> Any:
+    return _func(*_data, **_params)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shared(
     name: str,  # noqa: ARG001 (part of the cache key)
     data_key: str,  # noqa: ARG001
     params_key: str,  # noqa: ARG001

@@ -1,0 +1,71 @@
+"""Shared controls of the crime-pattern pages: the spatial settings and result notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import folium
+import streamlit as st
+
+from ilp_core import hotspots, i18n, maps
+from ilp_core.errors import Message
+from ui.state import lang, tr
+
+
+def spatial_settings() -> dict[str, Any]:
+    """Cell size, kernel, bandwidth and FDR, kept per session (keys ``p.where.*``)."""
+    with st.expander(tr("where.settings"), icon=":material/tune:"):
+        c = st.columns(4)
+        cell = c[0].number_input(
+            tr("where.cell_size"), min_value=0, max_value=5000, step=50, value=0,
+            key="p.where.cell", help=tr("where.cell_size_help"),
+        )  # fmt: skip
+        kernel = c[1].selectbox(
+            tr("where.kernel"), hotspots.KERNELS, key="p.where.kernel",
+            format_func=lambda k: tr(f"hotspots.kernel.{k}"),
+        )  # fmt: skip
+        rule = c[2].selectbox(
+            tr("where.rule"), ("spatial", "scott", "silverman"), key="p.where.rule",
+            format_func=lambda r: tr(f"hotspots.rule.{r}"), help=tr("where.rule_help"),
+        )  # fmt: skip
+        bandwidth = c[3].number_input(
+            tr("where.bandwidth"), min_value=0, max_value=20000, step=50, value=0,
+            key="p.where.bandwidth", help=tr("where.bandwidth_help"),
+        )  # fmt: skip
+        fdr = st.toggle(tr("where.fdr"), value=True, key="p.where.fdr", help=tr("where.fdr_help"))
+    return {
+        "cell_size": float(cell) if cell else None,
+        "kernel": kernel,
+        "rule": rule,
+        "bandwidth": float(bandwidth) if bandwidth else None,
+        "fdr": bool(fdr),
+    }
+
+
+def show_messages(messages: Iterable[Message]) -> None:
+    """Show the analysis' warnings, each once, in the user's language."""
+    for text in dict.fromkeys(m.render(lang()) for m in messages):
+        st.warning(text, icon=":material/warning:")
+
+
+def metres(value: float) -> str:
+    """A distance in metres, formatted for the language."""
+    return i18n.number(value, lang(), 0)
+
+
+def where_map(
+    counts: hotspots.DistrictCounts | None,
+    gi: hotspots.GiStar | None,
+    density: hotspots.Density | None,
+    lisa: hotspots.LocalMoran | None,
+    *,
+    measure: str,
+    lang: str,
+    tiles: maps.Tiles | None,
+) -> folium.Map:
+    """The "where" map from the page's results (cached and shared by :func:`ui.cache.shared`)."""
+    return maps.hotspot_map(
+        districts=counts.table if counts is not None else None,
+        gi=gi, density=density, lisa=lisa, district_value=measure, lang=lang, tiles=tiles,
+    )  # fmt: skip
