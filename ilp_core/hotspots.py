@@ -31,11 +31,9 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-import esda
 import geopandas as gpd
-import libpysal
 import numpy as np
 import pandas as pd
 from scipy import ndimage, signal, stats
@@ -43,6 +41,9 @@ from scipy import ndimage, signal, stats
 from ilp_core import geo
 from ilp_core.errors import IlpInputError, Message
 from ilp_core.geo import Grid
+
+if TYPE_CHECKING:
+    import libpysal
 
 Kernel = Literal["quartic", "gaussian"]
 BandwidthRule = Literal["scott", "silverman", "spatial"]
@@ -889,6 +890,8 @@ def _gi_star_districts(
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*not fully connected.*")
             with np.errstate(divide="ignore", invalid="ignore"):
+                import esda  # imported here: PySAL takes seconds to import
+
                 g = esda.G_Local(y, w, transform="B", star=True, permutations=0)
         z = np.asarray(g.Zs, dtype=float)
         # A district whose neighbourhood is the whole area: G* = 1 = E[G*], V = 0.
@@ -1019,6 +1022,8 @@ def local_moran(
             # ("directed") pseudo p-value used here is documented above.
             warnings.filterwarnings("ignore", message=".*alternative hypothesis.*")
             with np.errstate(divide="ignore", invalid="ignore"):
+                import esda  # imported here: PySAL takes seconds to import
+
                 m = esda.Moran_Local(
                     value,
                     w,
@@ -1826,6 +1831,8 @@ def _queen(table: gpd.GeoDataFrame) -> tuple[libpysal.weights.W, list[Message]]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*not fully connected.*")
         warnings.filterwarnings("ignore", message=".*island.*")
+        import libpysal  # imported here: PySAL takes seconds to import
+
         w = libpysal.weights.Queen.from_dataframe(table, use_index=False, silence_warnings=True)
     notes: list[Message] = []
     isolated = [str(table["district"].iloc[i]) for i in w.islands]
