@@ -15,6 +15,7 @@ PAGES = {
     ],
     "nav.section_analyse": [
         ("pages/patterns_where.py", "nav.patterns_where", ":material/map:"),
+        ("pages/patterns_concentration.py", "nav.patterns_concentration", ":material/donut_small:"),
         ("pages/patterns_when.py", "nav.patterns_when", ":material/schedule:"),
         ("pages/near_repeat.py", "nav.near_repeat", ":material/radar:"),
     ],
