@@ -52,6 +52,7 @@ with st.expander(tr("data.load_own"), expanded=True):
             columns = ["", *raw.frame.columns]
             stamp = f"{upload.file_id}.{mapping_upload.file_id if mapping_upload else ''}"
             chosen = {}
+            not_mapped = tr("data.not_mapped")
             grid = st.columns(3)
             for i, field in enumerate(schema.MAPPABLE_FIELDS):
                 current = suggested.fields.get(field, "")
@@ -59,7 +60,7 @@ with st.expander(tr("data.load_own"), expanded=True):
                     tr(f"field.{field}"),
                     options=columns,
                     index=columns.index(current) if current in columns else 0,
-                    format_func=lambda c: c or tr("data.not_mapped"),
+                    format_func=lambda c: c or not_mapped,
                     key=f"data.map.{stamp}.{field}",
                 )
         mapping = dataclasses.replace(suggested, fields={f: c for f, c in chosen.items() if c})
@@ -80,7 +81,7 @@ with st.expander(tr("data.load_own"), expanded=True):
                 question.message.render(lang),
                 options=options,
                 index=options.index(question.default) if question.default in options else None,
-                format_func=lambda o, q=question.key: tr(f"data.answer.{q}.{o}"),
+                format_func=state.label(f"data.answer.{question.key}."),
                 key=f"data.q.{stamp}.{question.key}",
             )
             if answer is not None and question.key == "date_order":

@@ -26,7 +26,7 @@ tab_lorenz, tab_repeat, tab_accuracy = st.tabs(
 with tab_lorenz:
     unit = st.radio(
         tr("concentration.unit"), ("cell", "district", "location"), horizontal=True,
-        format_func=lambda u: tr(f"hotspots.unit.{u}"), key="p.concentration.unit",
+        format_func=state.label("hotspots.unit."), key="p.concentration.unit",
     )  # fmt: skip
     result = widgets.attempt(
         cache.compute, hotspots.concentration, view.key, view.incidents, districts,
@@ -70,7 +70,7 @@ with tab_accuracy:
         )
         surface = c[2].radio(
             tr("concentration.surface"), ("kde", "counts"), key="p.concentration.surface",
-            format_func=lambda s: tr(f"concentration.surface_{s}"),
+            format_func=state.label("concentration.surface_"),
         )  # fmt: skip
         train = filter_incidents(view.incidents, None, split - dt.timedelta(days=1))
         test = filter_incidents(view.incidents, split, None)

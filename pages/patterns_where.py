@@ -35,7 +35,7 @@ with tab_map:
         )
     measure = st.radio(
         tr("where.district_measure"), ("count", "rate_per_1000"), horizontal=True,
-        format_func=lambda v: tr(f"maps.district_{v}"), key="p.where.measure",
+        format_func=state.label("maps.district_"), key="p.where.measure",
     )  # fmt: skip
     if gi is not None or counts is not None:
         the_map = cache.shared(

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ilp_core import hotspots, i18n, maps
 from ilp_core.errors import Message
-from ui.state import lang, tr
+from ui.state import label, lang, tr
 
 
 def spatial_settings() -> dict[str, Any]:
@@ -23,11 +23,11 @@ def spatial_settings() -> dict[str, Any]:
         )  # fmt: skip
         kernel = c[1].selectbox(
             tr("where.kernel"), hotspots.KERNELS, key="p.where.kernel",
-            format_func=lambda k: tr(f"hotspots.kernel.{k}"),
+            format_func=label("hotspots.kernel."),
         )  # fmt: skip
         rule = c[2].selectbox(
             tr("where.rule"), ("spatial", "scott", "silverman"), key="p.where.rule",
-            format_func=lambda r: tr(f"hotspots.rule.{r}"), help=tr("where.rule_help"),
+            format_func=label("hotspots.rule."), help=tr("where.rule_help"),
         )  # fmt: skip
         bandwidth = c[3].number_input(
             tr("where.bandwidth"), min_value=0, max_value=20000, step=50, value=0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ilp_core import i18n
@@ -24,15 +26,18 @@ def render() -> None:
             st.radio(
                 tr("app.dataset"),
                 options=["sample", "upload"],
-                format_func=_source_label,
+                format_func=_source_labeller(),
                 key=state.SOURCE,
             )
         data = state.dataset()
         if not st.session_state.get(state.UPLOAD):
             st.caption(tr("app.dataset_is", name=_dataset_name(data)))
-        if st.session_state.get(_PERIOD_FOR) != data.fingerprint:
-            st.session_state[state.PERIOD] = data.period
-            st.session_state[state.OFFENCES] = []
+        previous = st.session_state.get(_PERIOD_FOR)
+        if previous != data.fingerprint:
+            if previous is not None or state.PERIOD not in st.session_state:
+                st.session_state[state.PERIOD] = data.period
+            if previous is not None or state.OFFENCES not in st.session_state:
+                st.session_state[state.OFFENCES] = []
             st.session_state[_PERIOD_FOR] = data.fingerprint
         if data.period is not None:
             st.date_input(
@@ -46,7 +51,7 @@ def render() -> None:
         st.multiselect(
             tr("app.offences"),
             options=data.offences,
-            format_func=state.term,
+            format_func=state.term_label(),
             key=state.OFFENCES,
             placeholder=tr("app.offences_all"),
         )
@@ -59,8 +64,7 @@ def _dataset_name(data: object) -> str:
     return tr("app.sample_name") if getattr(data, "is_sample", False) else str(name)
 
 
-def _source_label(source: str) -> str:
-    if source == "sample":
-        return tr("app.sample_name")
-    upload = st.session_state.get(state.UPLOAD)
-    return tr("app.upload_name", name=getattr(upload, "name", ""))
+def _source_labeller() -> Callable[[str], str]:
+    sample = tr("app.sample_name")
+    upload = tr("app.upload_name", name=getattr(st.session_state.get(state.UPLOAD), "name", ""))
+    return lambda source: sample if source == "sample" else upload

@@ -16,6 +16,7 @@ forget them when the user visits another page or switches language.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,22 @@ def tr(key: str, /, **params: Any) -> str:
 def term(value: Any) -> str:
     """Translate a data value (offence, sample district) when the catalog knows it."""
     return i18n.term(value, lang())
+
+
+def label(prefix: str) -> Callable[[Any], str]:
+    """A ``format_func`` translating ``f"{prefix}{value}"``, in the language of this run.
+
+    The language is captured now: Streamlit (and AppTest) may call a format
+    function after the script has finished, when session state is out of reach.
+    """
+    current = lang()
+    return lambda value: i18n.t(f"{prefix}{value}", current)
+
+
+def term_label() -> Callable[[Any], str]:
+    """A ``format_func`` translating data values (offences, districts) in this run's language."""
+    current = lang()
+    return lambda value: i18n.term(value, current)
 
 
 def dataset() -> Dataset:

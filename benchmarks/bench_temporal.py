@@ -1,0 +1,112 @@
+"""Time the "when" analyses on 1,000,000 incidents.
+
+Run: ``.venv/bin/python benchmarks/bench_temporal.py [--incidents 1000000]``
+
+The incidents come from the sample region's generator (16 offence types, two
+years, a share with from/to windows). Prints one row per analysis: time and peak
+memory allocated during the call (``tracemalloc``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+
+from ilp_core import sample  # noqa: E402
+from ilp_core import temporal as tm  # noqa: E402
+from ilp_core.schema import coerce_incidents  # noqa: E402
+
+_PAGE = 4096
+
+
+def _rss_bytes() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * _PAGE
+
+
+def measure(fn, *args, **kwargs):
+    """Run ``fn``; return (result, (wall, CPU) seconds, peak extra RSS, peak traced bytes).
+
+    RSS is sampled every 5 ms and can miss memory the allocator reuses; the traced
+    peak (``tracemalloc``: NumPy arrays and Python objects, not SciPy's internal
+    C++ buffers) catches those.
+    """
+    base = _rss_bytes()
+    peak = [base]
+    done = threading.Event()
+
+    def sample_rss() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_bytes())
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=sample_rss, daemon=True)
+    thread.start()
+    tracemalloc.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = fn(*args, **kwargs)
+    seconds = (time.perf_counter() - t0, time.process_time() - c0)
+    traced = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    done.set()
+    thread.join()
+    return result, seconds, max(peak[0], _rss_bytes()) - base, traced
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--incidents", type=int, default=1_000_000)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    raw = sample.generate(n_incidents=args.incidents).incidents
+    incidents = coerce_incidents(
+        raw.assign(precision="minute", source_row=np.arange(2, len(raw) + 2), duplicate=None)
+    )
+    windows = int(incidents["occurred_to"].notna().sum())
+    print(
+        f"generated {len(incidents):,} incidents ({windows:,} with a from/to window) "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
+    last = incidents["occurred_at"].max().date()
+    a, b = tm.quarter_vs_last_year(last)
+
+    def weekly_with_limits():
+        counts = tm.period_counts(incidents, "week")
+        return tm.control_limits(counts), tm.trend(counts)
+
+    def monthly_with_seasons():
+        counts = tm.period_counts(incidents, "month")
+        return tm.seasonality(counts), tm.trend(counts)
+
+    steps = [
+        ("hour x weekday, aoristic", lambda: tm.hour_weekday(incidents)),
+        ("hour x weekday, start times only", lambda: tm.hour_weekday(incidents, aoristic=False)),
+        ("weekly counts + control limits + trend", weekly_with_limits),
+        ("monthly counts + seasonality (STL) + trend", monthly_with_seasons),
+        ("compare periods by offence", lambda: tm.compare_periods(incidents, a, b)),
+        (
+            "compare periods by district",
+            lambda: tm.compare_periods(incidents, a, b, by="district"),
+        ),
+    ]
+    print()
+    print(
+        f"| analysis ({len(incidents):,} incidents) | wall time (s) | CPU time (s) "
+        "| peak traced memory (MB) |"
+    )
+    print("|---|---:|---:|---:|")
+    for name, fn in steps:
+        fn()  # warm up (imports, caches), then time
+        _, seconds, _, traced = measure(fn)
+        print(f"| {name} | {seconds[0]:.2f} | {seconds[1]:.2f} | {traced / 2**20:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

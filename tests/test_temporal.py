@@ -1,0 +1,462 @@
+"""When: hour-of-week tables, aoristic spreading, series, trend, seasonality, control limits,
+period comparison; each against hand arithmetic, a brute force or an independent formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from ilp_core import temporal as tm
+from ilp_core.errors import IlpInputError
+from ilp_core.schema import coerce_incidents
+
+
+def table(at, to=None, offence="Theft", precision="minute", district="North") -> pd.DataFrame:
+    """A canonical incident table from start (and end) times."""
+    at = pd.to_datetime(pd.Series(at), format="ISO8601")
+    n = len(at)
+    return coerce_incidents(
+        pd.DataFrame(
+            {
+                "incident_id": [f"r{i}" for i in range(n)],
+                "occurred_at": at,
+                "occurred_to": pd.to_datetime(pd.Series(to), format="ISO8601")
+                if to is not None
+                else pd.NaT,
+                "precision": precision,
+                "offence": offence,
+                "lat": 45.5,
+                "lon": -30.5,
+                "district": district,
+                "location_id": None,
+                "source_row": np.arange(2, n + 2),
+                "duplicate": None,
+            }
+        )
+    )
+
+
+def counts_of(values, freq="week", offence="Theft", start="2024-01-01") -> tm.PeriodCounts:
+    """PeriodCounts built by hand from a list of counts (full periods only)."""
+    step = "7D" if freq == "week" else "MS"
+    starts = pd.date_range(start, periods=len(values), freq=step)
+    ends = starts + (pd.Timedelta(days=6) if freq == "week" else pd.offsets.MonthEnd(0))
+    tab = pd.DataFrame(
+        {
+            "offence": offence,
+            "period_start": starts,
+            "period_end": ends,
+            "days": (ends - starts).days + 1,
+            "count": values,
+            "partial": False,
+        }
+    )
+    return tm.PeriodCounts(tab, freq, starts[0].date(), ends[-1].date(), "drop", {})
+
+
+# --------------------------------------------------------------------------------------
+# Hour of the week and aoristic spreading
+# --------------------------------------------------------------------------------------
+
+
+def test_aoristic_hand_cases():
+    res = tm.hour_weekday(
+        table(
+            # Mon 22:30 -> Tue 01:30 (3 h): 0.5/3, 1/3, 1/3, 0.5/3 on Mon 22, Mon 23, Tue 0, Tue 1.
+            # Sun 23:00 -> Mon 01:00 (wraps round the week): 1/2 on Sun 23, 1/2 on Mon 0.
+            # Wed 10:15 -> Wed 10:45: all in Wed 10. Thu 08:00 without window: Thu 8.
+            ["2024-01-01 22:30", "2024-01-07 23:00", "2024-01-03 10:15", "2024-01-04 08:00"],
+            ["2024-01-02 01:30", "2024-01-08 01:00", "2024-01-03 10:45", None],
+        )
+    )
+    m = res.matrix("Theft")
+    assert m.shape == (7, 24)
+    expected = {(0, 22): 1 / 6, (0, 23): 1 / 3, (1, 0): 1 / 3, (1, 1): 1 / 6, (6, 23): 0.5,
+                (0, 0): 0.5, (2, 10): 1.0, (3, 8): 1.0}  # fmt: skip
+    for (d, h), v in expected.items():
+        assert m.loc[d, h] == pytest.approx(v)
+    assert m.to_numpy().sum() == pytest.approx(4.0)
+    assert res.n_used == 4
+
+
+def test_exclusions_and_long_windows():
+    at = ["2024-01-01 10:00", "2024-01-01", "2024-01-02 10:00", "2024-01-02 10:00", None]
+    to = [None, None, "2024-01-01 10:00", "2024-01-12 10:00", None]  # reversed; 10-day window
+    prec = ["minute", "day", "minute", "minute", "minute"]
+    df = table(at, to, precision=prec)
+    before = df.copy()
+    ex = tm.hour_weekday(df)
+    assert dict(ex.excluded) == {"no_time": 1, "not_minute_precision": 1, "no_offence": 0,
+                                 "reversed_window": 1, "long_window": 1}  # fmt: skip
+    assert ex.n_used == 1 and ex.matrix().to_numpy().sum() == pytest.approx(1)
+    uni = tm.hour_weekday(df, long_windows="uniform")
+    assert uni.spread_uniformly == 1 and uni.excluded["long_window"] == 0
+    m = uni.matrix().to_numpy()
+    assert m[0, 10] == pytest.approx(1 + 1 / 168)  # the point event plus 1/168 of the window
+    assert m[3, 3] == pytest.approx(1 / 168)
+    no_spread = tm.hour_weekday(df, aoristic=False)
+    assert no_spread.n_used == 3  # windows ignored: every minute-precise start counts
+    pd.testing.assert_frame_equal(df, before)
+    with pytest.raises(IlpInputError) as err:
+        tm.hour_weekday(df, long_windows="spread")
+    assert err.value.message.key == "temporal.bad_option"
+    with pytest.raises(IlpInputError):
+        tm.hour_weekday(df, max_window_hours=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60 * 24 * 400), st.integers(0, 60 * 24 * 21)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_aoristic_equals_minute_by_minute_brute_force(windows):
+    # Up to 3-week windows with a 4-week cap: exercises whole weeks and wrap-around runs.
+    epoch = pd.Timestamp("2023-12-25")  # a Monday
+    starts = [epoch + pd.Timedelta(minutes=s) for s, _ in windows]
+    ends = [epoch + pd.Timedelta(minutes=s + length) for s, length in windows]
+    res = tm.hour_weekday(table(starts, ends), max_window_hours=24 * 28)
+    truth = np.zeros(168)
+    for s, length in windows:
+        if length == 0:
+            truth[(s // 60) % 168] += 1
+            continue
+        minutes = np.arange(s, s + length)  # each minute of the window carries 1 / length
+        truth += np.bincount((minutes // 60) % 168, minlength=168) / length
+    np.testing.assert_allclose(res.matrix().to_numpy().ravel(), truth, atol=1e-9)
+
+
+# --------------------------------------------------------------------------------------
+# Period counts
+# --------------------------------------------------------------------------------------
+
+
+def test_period_counts_weeks_partial_and_zeros():
+    # Wed 3 Jan .. Sun 28 Jan 2024: week of 1 Jan is partial (data starts Wednesday).
+    df = table(
+        ["2024-01-03", "2024-01-08", "2024-01-09", "2024-01-28", "2024-01-15"],
+        precision=["day", "day", "minute", "day", "month"],
+        offence=["A", "A", "B", "A", "A"],
+    )
+    dropped = tm.period_counts(df, "week")
+    tab = dropped.table
+    assert dropped.excluded["month_precision"] == 1
+    assert sorted(tab["period_start"].dt.strftime("%m-%d").unique()) == ["01-08", "01-15", "01-22"]
+    a = tab[tab["offence"] == "A"].set_index(tab[tab["offence"] == "A"]["period_start"].dt.day)
+    assert a["count"].to_dict() == {8: 1, 15: 0, 22: 1}  # zero weeks are kept
+    flagged = tm.period_counts(df, "week", partial="flag").table
+    first = flagged[flagged["period_start"] == pd.Timestamp("2024-01-01")]
+    assert first["partial"].all() and first["days"].iloc[0] == 5  # 3..7 January
+    monthly = tm.period_counts(df, "month", partial="flag")
+    assert monthly.excluded["month_precision"] == 0
+    assert int(monthly.table["count"].sum()) == 5
+    assert monthly.table["partial"].all()  # 3..28 January is not the whole month
+
+
+def test_period_counts_coverage_and_errors():
+    df = table(["2024-01-01", "2024-02-15", "2024-03-31"], precision="day")
+    pc = tm.period_counts(df, "month", start=dt.date(2024, 1, 1), end=dt.date(2024, 2, 29))
+    assert pc.excluded["outside_coverage"] == 1
+    assert pc.table["count"].tolist() == [1, 1]
+    with pytest.raises(IlpInputError) as err:
+        tm.period_counts(df, "day")
+    assert err.value.message.key == "temporal.bad_option"
+    with pytest.raises(IlpInputError) as err:
+        tm.period_counts(table([None, None]), "week")
+    assert err.value.message.key == "temporal.no_dated_incidents"
+
+
+# --------------------------------------------------------------------------------------
+# Trend
+# --------------------------------------------------------------------------------------
+
+
+def test_mann_kendall_known_cases():
+    rising = tm.trend(counts_of(list(range(1, 13)))).table.iloc[0]
+    assert rising["kendall_tau"] == pytest.approx(1.0)
+    # Exact null distribution: only 1 of 12! orderings is fully increasing, two-sided.
+    assert rising["p_value"] == pytest.approx(2 / math.factorial(12))
+    assert rising["direction"] == "rising" and rising["sen_slope"] == pytest.approx(1.0)
+
+    flat = tm.trend(counts_of([5] * 12)).table.iloc[0]
+    assert (flat["kendall_tau"], flat["p_value"], flat["direction"]) == (0.0, 1.0, "no_clear_trend")
+
+    # 1, 3, 2, 4: S = 5 concordant - 1 discordant = 4 of 6 pairs, tau = 2/3. Exact: 4 of the
+    # 24 orderings have S >= 4 (0 or 1 inversion), two-sided p = 8/24.
+    hand = tm.trend(counts_of([1, 3, 2, 4]), window=1).table.iloc[0]
+    assert hand["kendall_tau"] == pytest.approx(2 / 3)
+    assert hand["p_value"] == pytest.approx(8 / 24)
+    # Slopes 2, 0.5, 1 (from 1) -1, 0.5 (from 3), 2 (from 2): median of
+    # [-1, 0.5, 0.5, 1, 2, 2] = 0.75. pct_change: last 1 vs first 1 = 4 / 1 - 1 = 300 %.
+    assert hand["sen_slope"] == pytest.approx(0.75)
+    assert hand["pct_change"] == pytest.approx(300.0)
+
+
+def test_mann_kendall_with_ties_matches_textbook_variance():
+    y = [2, 2, 3, 1, 5, 5, 5, 4, 7, 6, 6, 9]
+    n = len(y)
+    s = sum(np.sign(y[j] - y[i]) for i in range(n) for j in range(i + 1, n))
+    _, t = np.unique(y, return_counts=True)
+    var = (n * (n - 1) * (2 * n + 5) - np.sum(t * (t - 1) * (2 * t + 5))) / 18
+    p = 2 * stats.norm.sf(abs(s) / math.sqrt(var))  # Kendall (1975), no continuity correction
+    row = tm.trend(counts_of(y, freq="month")).table.iloc[0]
+    assert row["p_value"] == pytest.approx(p, rel=1e-9)
+    assert row["slope_per_year"] == pytest.approx(12 * row["sen_slope"])
+    assert row["slope_pct_per_year"] == pytest.approx(100 * 12 * row["sen_slope"] / np.mean(y))
+
+
+def test_trend_errors():
+    with pytest.raises(IlpInputError) as err:
+        tm.trend(counts_of([1, 2, 3]))
+    assert err.value.message.key == "temporal.too_few_periods"
+    with pytest.raises(IlpInputError):
+        tm.trend(counts_of([1, 2, 3, 4]), window=3)
+    with pytest.raises(IlpInputError):
+        tm.trend(counts_of([1, 2, 3, 4]), alpha=1.5)
+
+
+# --------------------------------------------------------------------------------------
+# Seasonality
+# --------------------------------------------------------------------------------------
+
+
+def test_seasonality_ratio_hand_case_and_stl_recovers_a_planted_pattern():
+    # Two incidents a day in July, one on other days: rates 1 (x11) and 2, mean 13/12.
+    days = np.array(pd.date_range("2024-01-01", periods=12, freq="MS").days_in_month)
+    counts = days * np.array([1] * 6 + [2] + [1] * 5)
+    s = tm.seasonality(counts_of(counts.tolist(), freq="month"))
+    assert (s["method"] == "ratio").all()
+    assert s.loc[s["month"] == 7, "seasonal_index"].item() == pytest.approx(2 / (13 / 12))
+    assert s.loc[s["month"] == 1, "seasonal_index"].item() == pytest.approx(12 / 13)
+
+    # Three years with a trend and a summer peak of x1.3 in June-August: STL finds it.
+    idx = pd.date_range("2023-01-01", periods=36, freq="MS")
+    factor = np.where(np.isin(idx.month, [6, 7, 8]), 1.3, 1.0)
+    level = 100 + 2 * np.arange(36)
+    rates = level * factor / 30
+    values = np.round(rates * idx.days_in_month).astype(int).tolist()
+    stl = tm.seasonality(counts_of(values, freq="month", start="2023-01-01"))
+    assert (stl["method"] == "stl").all()
+    july = stl.loc[stl["month"] == 7, "seasonal_index"].item()
+    march = stl.loc[stl["month"] == 3, "seasonal_index"].item()
+    assert july > 1.15 and march < 1.0
+    with pytest.raises(IlpInputError) as err:
+        tm.seasonality(counts_of([1] * 12))
+    assert err.value.message.key == "temporal.needs_monthly"
+    with pytest.raises(IlpInputError) as err:
+        tm.seasonality(counts_of([1] * 11, freq="month"))
+    assert err.value.message.key == "temporal.too_short_for_seasonality"
+
+
+# --------------------------------------------------------------------------------------
+# Control limits
+# --------------------------------------------------------------------------------------
+
+
+def test_control_limits_hand_case():
+    cc = tm.control_limits(
+        counts_of([10, 10, 10, 10, 22, 21, 1]), baseline=4, distribution="poisson"
+    )
+    tab = cc.table
+    # Week 5: baseline = mean(10, 10, 10, 10) = 10. Poisson(10): P(X <= 20) = 0.99841 <
+    # 0.99865 <= P(X <= 21) = 0.99930, so upper = 21; P(X <= 1) = 0.00050 < 0.00135 <=
+    # P(X <= 2) = 0.00277, so lower = 2. 22 > 21: high.
+    assert tab.loc[4, ["expected", "lower", "upper"]].tolist() == [10.0, 2.0, 21.0]
+    assert tab.loc[4, "exceptional"] == "high"
+    # Week 6: baseline (10 + 10 + 10 + 22) / 4 = 13; 21 is within Poisson(13)'s limits.
+    assert tab.loc[5, "expected"] == 13.0 and tab.loc[5, "exceptional"] == "none"
+    # Week 7: baseline (10 + 10 + 22 + 21) / 4 = 15.75; 1 < lower: low.
+    assert tab.loc[6, "expected"] == pytest.approx(15.75)
+    assert tab.loc[6, "exceptional"] == "low"
+    assert tab.loc[6, "lower"] == stats.poisson.ppf(0.00135, 15.75)
+    # Weeks 1-4 have fewer than min_baseline=4 previous weeks: no limit, not flagged.
+    assert tab.loc[:3, "expected"].isna().all() and (tab.loc[:3, "exceptional"] == "none").all()
+    assert cc.summary.loc[0, ["n_high", "n_low"]].tolist() == [1, 1]
+
+
+def test_control_limits_negative_binomial_when_overdispersed():
+    rng = np.random.default_rng(3)
+    # Gamma-Poisson counts, mean 20 and variance 20 + 20^2 / 5 = 100 (phi about 5).
+    values = rng.poisson(rng.gamma(5, 4, size=150)).tolist()
+    cc = tm.control_limits(counts_of(values), baseline=13)
+    row = cc.summary.iloc[0]
+    tab = cc.table
+    ok = tab["expected"].notna()
+    e, c = tab.loc[ok, "expected"].to_numpy(), tab.loc[ok, "count"].to_numpy()
+    nb = tab.loc[ok, "baseline_periods"].to_numpy()
+    # Pearson dispersion by hand; a baseline mean of nb counts adds variance e / nb.
+    phi = np.sum((c - e) ** 2 / (e * (1 + 1 / nb))) / (len(e) - 1)
+    assert row["dispersion"] == pytest.approx(phi)
+    assert row["distribution"] == "negbin" and phi > 2
+    # Upper limit: negative binomial with mean mu and variance phi * mu.
+    mu = tab.loc[20, "expected"]
+    r, p = mu / (phi - 1), 1 / phi
+    assert stats.nbinom.mean(r, p) == pytest.approx(mu)
+    assert stats.nbinom.var(r, p) == pytest.approx(phi * mu)
+    assert tab.loc[20, "upper"] == stats.nbinom.ppf(1 - 0.0027 / 2, r, p)
+    poisson = tm.control_limits(counts_of(values), baseline=13, distribution="poisson")
+    # Ignoring the overdispersion flags far more than the 0.27 % promised.
+    assert (poisson.table["exceptional"] != "none").mean() > 0.05
+    assert (tab["exceptional"] != "none").mean() < 0.03
+
+
+def test_control_limits_false_alarm_rate_on_poisson_counts():
+    for seed in range(5):
+        values = np.random.default_rng(seed).poisson(20, size=1500).tolist()
+        cc = tm.control_limits(counts_of(values))
+        assert cc.summary.loc[0, "dispersion"] == pytest.approx(1.0, abs=0.12)
+        assert (cc.table["exceptional"] != "none").mean() < 0.01
+
+
+# --------------------------------------------------------------------------------------
+# Comparing two periods
+# --------------------------------------------------------------------------------------
+
+
+def _exact_conditional_p(k_b: int, n: int, share_b: float) -> float:
+    """Two-sided binomial p-value from first principles: the sum of the probabilities of
+    every outcome no more likely than the one observed (the "minlike" rule)."""
+    pmf = [math.comb(n, i) * share_b**i * (1 - share_b) ** (n - i) for i in range(n + 1)]
+    return min(1.0, sum(q for q in pmf if q <= pmf[k_b] * (1 + 1e-7)))
+
+
+def test_compare_periods_against_independent_computation():
+    at = (
+        ["2024-01-10"] * 30 + ["2024-04-10"] * 48  # A: 30 in Jan-Mar, 48 in Apr-Jun
+        + ["2024-01-11"] * 12 + ["2024-04-11"] * 10  # B: 12 then 10
+        + ["2024-02-01"] * 5  # C: 5 then 0
+        + ["2024-06-30"]  # D: 0 then 1 (and the last day of the data)
+    )  # fmt: skip
+    offence = ["A"] * 78 + ["B"] * 22 + ["C"] * 5 + ["D"]
+    df = table(at, offence=offence, precision="day")
+    a = (dt.date(2024, 1, 10), dt.date(2024, 3, 31))  # 82 days
+    b = (dt.date(2024, 4, 1), dt.date(2024, 6, 30))  # 91 days
+    res = tm.compare_periods(df, a, b)
+    tab = res.table.set_index("offence")
+    share_b = 91 / (82 + 91)
+    for name, ka, kb in (("A", 30, 48), ("B", 12, 10), ("C", 5, 0), ("D", 0, 1)):
+        row = tab.loc[name]
+        assert (row["count_a"], row["count_b"]) == (ka, kb)
+        assert row["p_value"] == pytest.approx(_exact_conditional_p(kb, ka + kb, share_b))
+    assert tab.loc["A", "difference"] == pytest.approx(48 - 30 * 91 / 82)
+    assert tab.loc["A", "pct_change"] == pytest.approx(100 * ((48 / 91) / (30 / 82) - 1))
+    assert np.isnan(tab.loc["D", "pct_change"])
+    # Benjamini-Hochberg by hand: sort, p * m / rank, running minimum from the largest.
+    p = res.table["p_value"].to_numpy()
+    order = np.argsort(p)
+    adj = np.minimum.accumulate((p[order] * len(p) / np.arange(1, len(p) + 1))[::-1])[::-1]
+    bh = np.empty_like(p)
+    bh[order] = np.minimum(adj, 1)
+    np.testing.assert_allclose(res.table["p_fdr"], bh)
+    verdict = np.where(
+        bh < 0.05, np.where(tab["rate_ratio"] > 1, "increase", "decrease"), "no_change"
+    )
+    assert res.table["verdict"].tolist() == verdict.tolist()
+    # Against SciPy's own exact test too.
+    assert tab.loc["A", "p_value"] == pytest.approx(stats.binomtest(48, 78, share_b).pvalue)
+
+
+def test_compare_periods_by_district_and_errors():
+    at = ["2024-01-05", "2024-01-06", "2024-02-05", "2024-02-06", "2024-02-07"]
+    df = table(at, precision=["day", "day", "day", "month", "day"],
+               district=["N", "S", "N", None, "N"])  # fmt: skip
+    res = tm.compare_periods(
+        df, (dt.date(2024, 1, 5), dt.date(2024, 1, 31)), (dt.date(2024, 2, 1), dt.date(2024, 2, 7)),
+        by="district",
+    )  # fmt: skip
+    assert res.excluded == {"no_date": 0, "month_precision": 1, "no_district": 0}
+    assert res.table.set_index("district")[["count_a", "count_b"]].to_dict("index") == {
+        "N": {"count_a": 1, "count_b": 2}, "S": {"count_a": 1, "count_b": 0}
+    }  # fmt: skip
+    for a, b, key in (
+        ((dt.date(2024, 1, 5), dt.date(2024, 1, 31)), (dt.date(2024, 1, 20), dt.date(2024, 2, 7)),
+         "temporal.periods_overlap"),
+        ((dt.date(2023, 12, 1), dt.date(2023, 12, 31)), (dt.date(2024, 2, 1), dt.date(2024, 2, 7)),
+         "temporal.period_outside_data"),
+        ((dt.date(2024, 1, 31), dt.date(2024, 1, 5)), (dt.date(2024, 2, 1), dt.date(2024, 2, 7)),
+         "temporal.bad_period"),
+    ):  # fmt: skip
+        with pytest.raises(IlpInputError) as err:
+            tm.compare_periods(df, a, b)
+        assert err.value.message.key == key
+        assert err.value.render("fr")
+
+
+def test_default_period_helpers():
+    (a, b) = tm.quarter_vs_last_year(dt.date(2024, 2, 29))
+    assert a == (dt.date(2023, 1, 1), dt.date(2023, 2, 28))
+    assert b == (dt.date(2024, 1, 1), dt.date(2024, 2, 29))
+    (a, b) = tm.recent_vs_previous(dt.date(2025, 12, 31), days=7)
+    assert a == (dt.date(2025, 12, 18), dt.date(2025, 12, 24))
+    assert b == (dt.date(2025, 12, 25), dt.date(2025, 12, 31))
+    with pytest.raises(IlpInputError):
+        tm.recent_vs_previous(dt.date(2025, 12, 31), days=0)
+
+
+# --------------------------------------------------------------------------------------
+# The sample region's planted patterns
+# --------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _sample_region():
+    """The sample region from its generator, as a canonical table (all times to the minute)."""
+    sample = pytest.importorskip("ilp_core.sample")
+    region = sample.generate()
+    raw = region.incidents
+    tab = raw.assign(precision="minute", source_row=np.arange(2, len(raw) + 2), duplicate=None)
+    return coerce_incidents(tab), region.planted
+
+
+@pytest.mark.parametrize("freq", ["week", "month"])
+def test_sample_region_trends(freq):
+    incidents, planted = _sample_region()
+    tab = tm.trend(tm.period_counts(incidents, freq)).table.set_index("offence")
+    rising, falling = planted["rising_offence"]["offence"], planted["falling_offence"]["offence"]
+    assert tab.loc[rising, "direction"] == "rising" and tab.loc[rising, "p_value"] < 0.05
+    assert tab.loc[falling, "direction"] == "falling" and tab.loc[falling, "p_value"] < 0.05
+    others = tab.drop([rising, falling])
+    assert (others["direction"] != "no_clear_trend").sum() <= 2
+    # Planted +40 % and -35 % from the first to the last quarter (seasons aside).
+    assert tab.loc[rising, "pct_change"] > 20 and tab.loc[falling, "pct_change"] < -20
+
+
+def test_sample_region_rhythms_seasons_and_quarter_comparison():
+    incidents, planted = _sample_region()
+    hw = tm.hour_weekday(incidents)
+    violence = hw.matrix("Violence with injury").to_numpy()
+    day, hour = np.unravel_index(violence.argmax(), violence.shape)
+    assert (day in (4, 5) and hour >= 20) or (day in (5, 6) and hour <= 3)  # Fri/Sat night
+    for offence, rhythm in planted["rhythms"].items():
+        m = hw.matrix(offence).to_numpy()
+        if m.sum() < 1000:
+            continue
+        cells = np.array(rhythm["peak_cells"])
+        share = m[cells[:, 0], cells[:, 1]].sum() / m.sum()
+        lift = rhythm["uniform_share"] + 0.25 * (rhythm["peak_share"] - rhythm["uniform_share"])
+        assert share > lift, offence
+        assert list(np.unravel_index(m.argmax(), m.shape)) in cells.tolist(), offence
+
+    season = tm.seasonality(tm.period_counts(incidents, "month")).set_index(["offence", "month"])
+    for offence, planted_season in planted["seasonality"].items():
+        months = np.array(planted_season["months"])
+        peak, trough = int(np.argmax(months)) + 1, int(np.argmin(months)) + 1
+        idx = season.loc[offence, "seasonal_index"]
+        assert idx.loc[peak] > idx.loc[trough] + 0.15, offence
+
+    last = incidents["occurred_at"].max().date()
+    a, b = tm.quarter_vs_last_year(last)
+    tab = tm.compare_periods(incidents, a, b).table.set_index("offence")
+    assert tab.loc[planted["rising_offence"]["offence"], "verdict"] == "increase"
+    assert tab.loc[planted["falling_offence"]["offence"], "verdict"] == "decrease"
+    assert (tab["verdict"] != "no_change").sum() <= 4

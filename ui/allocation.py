@@ -1,0 +1,385 @@
+"""Streamlit pieces of the Resource Allocation page: current-allocation editor, tables, scenarios.
+
+Session keys of this page (besides its ``p.allocation.*`` widgets):
+
+``allocation.current``      the current allocation the user uploaded or edited
+                            (a ``district, hours_per_week`` frame), per dataset
+``allocation.last``         the last good :class:`ilp_core.allocation.Allocation`
+                            and its page settings, shown again after bad input
+``allocation.scenarios``    scenarios saved in this session: name -> (Allocation,
+                            settings)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ilp_core import allocation, charts_allocation, export, i18n, maps_allocation
+from ilp_core.allocation import Allocation
+from ui import cache, widgets
+from ui.state import lang, tr
+
+CURRENT = "allocation.current"
+LAST = "allocation.last"
+SCENARIOS = "allocation.scenarios"
+
+#: Columns of the result table as shown and downloaded, with their catalog keys.
+SHOWN_COLUMNS: dict[str, str] = {
+    "area": "allocation.col.area",
+    "current_hours": "allocation.col.current_hours",
+    "recommended_hours": "allocation.col.recommended_hours",
+    "change_hours": "allocation.col.change_hours",
+    "demand_share": "allocation.col.demand_share",
+    "incidents": "allocation.col.incidents",
+    "hours_per_incident": "allocation.col.hours_per_incident",
+    "limited_by": "allocation.col.limited_by",
+}
+
+
+def current_allocation(
+    areas: list[str], shipped: pd.DataFrame | None, data_key: str
+) -> pd.Series | None:
+    """The current allocation: the dataset's, an upload, or the user's edits (validated).
+
+    Returns the hours per district, or ``None`` when there is none or it is not
+    valid (the error is then shown).
+    """
+    store = st.session_state.setdefault(CURRENT, {})
+    upload = st.file_uploader(
+        tr("allocation.current_upload"), type=["csv", "xlsx"], key="allocation.current_file"
+    )
+    if upload is not None and store.get(f"{data_key}.file") != upload.file_id:
+        read = widgets.attempt(allocation.read_current, upload.getvalue(), upload.name, areas)
+        store[f"{data_key}.file"] = upload.file_id
+        if read is not None:
+            store[data_key] = read.rename_axis("district").reset_index()
+    base = store.get(data_key)
+    if base is None:
+        base = shipped if shipped is not None else pd.DataFrame({"district": areas})
+        base = pd.DataFrame(
+            {"district": base["district"].astype(str), "hours_per_week": _hours(base)}
+        )
+    version = hashlib.sha1(export.csv_bytes(base)).hexdigest()[:10]
+    edited = st.data_editor(
+        base,
+        key=f"allocation.editor.{data_key}.{version}",
+        hide_index=True,
+        disabled=["district"],
+        column_config={
+            "district": st.column_config.TextColumn(tr("allocation.col.area")),
+            "hours_per_week": st.column_config.NumberColumn(
+                tr("allocation.col.current_hours"), min_value=0.0, step=1.0
+            ),
+        },
+    )
+    if not edited.equals(base):
+        store[data_key] = edited
+    if edited["hours_per_week"].isna().all():
+        return None
+    return widgets.attempt(allocation.check_current, edited, areas)
+
+
+def _hours(frame: pd.DataFrame) -> pd.Series:
+    if "hours_per_week" in frame.columns:
+        return pd.to_numeric(frame["hours_per_week"], errors="coerce").astype(float)
+    return pd.Series(float("nan"), index=frame.index)
+
+
+def shown_table(result: Allocation) -> pd.DataFrame:
+    """The result table with the user's language in headers, area names and limits."""
+    code = lang()
+    columns = [
+        c
+        for c in SHOWN_COLUMNS
+        if c not in ("current_hours", "change_hours") or result.table[c].notna().any()
+    ]
+    table = result.table[columns].copy()
+    table["area"] = charts_allocation.area_labels(table["area"], code)
+    table["limited_by"] = [
+        tr(f"allocation.limit.{v}") if isinstance(v, str) else "" for v in table["limited_by"]
+    ]
+    return table.rename(columns={c: tr(SHOWN_COLUMNS[c]) for c in columns})
+
+
+def column_config() -> dict[str, Any]:
+    """Number formats of the shown table (hours without decimals, shares as %)."""
+    hours = {"format": "%.0f"}
+    return {
+        tr("allocation.col.current_hours"): st.column_config.NumberColumn(**hours),
+        tr("allocation.col.recommended_hours"): st.column_config.NumberColumn(**hours),
+        tr("allocation.col.change_hours"): st.column_config.NumberColumn(format="%+.0f"),
+        tr("allocation.col.demand_share"): st.column_config.NumberColumn(format="percent"),
+        tr("allocation.col.incidents"): st.column_config.NumberColumn(format="%.0f"),
+        tr("allocation.col.hours_per_incident"): st.column_config.NumberColumn(format="%.3f"),
+    }
+
+
+def settings_json(settings: dict[str, Any]) -> bytes:
+    """The scenario settings as a JSON download."""
+    return json.dumps(settings, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def scenarios() -> dict[str, tuple[Allocation, dict[str, Any]]]:
+    """The scenarios saved in this session (name -> result and settings)."""
+    return st.session_state.setdefault(SCENARIOS, {})
+
+
+def metrics_table(saved: dict[str, tuple[Allocation, dict[str, Any]]]) -> pd.DataFrame:
+    """Settings and headline figures of saved scenarios, labelled and formatted for the user."""
+    code = lang()
+    table = allocation.scenario_metrics({name: res for name, (res, _) in saved.items()})
+
+    def shown(row: str, value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return "—"
+        if row == "method":
+            return tr(f"allocation.method.{value}")
+        if isinstance(value, str):
+            return value
+        if row in ("max_change_share", "prevented_share_current", "prevented_share_recommended"):
+            return i18n.percent(float(value), code, 1)
+        return i18n.number(float(value), code, 0 if float(value).is_integer() else 1)
+
+    out = pd.DataFrame(
+        {name: [shown(row, v) for row, v in table[name].items()] for name in table.columns},
+        index=[tr(f"allocation.metric.{k}") for k in table.index],
+    )
+    return out
+
+
+def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[str, Any]:
+    """Total, granularity, floor, ceiling, maximum change and saturation (allocate's settings)."""
+    default_total = float(current.sum()) if current is not None else 40.0 * top_n
+    total = st.number_input(
+        tr("allocation.total"),
+        1.0,
+        1e7,
+        default_total,
+        8.0,
+        "%.0f",
+        key=f"p.allocation.{kind}.total",
+        help=tr("allocation.total_help"),
+    )
+    step = st.selectbox(
+        tr("allocation.step"),
+        [8.0, 4.0, 1.0, None],
+        key=f"p.allocation.{kind}.step",
+        format_func=lambda s: (
+            tr("allocation.step.none") if s is None else tr("allocation.step.hours", hours=int(s))
+        ),
+    )
+    cols = st.columns(2)
+    floor = cols[0].number_input(
+        tr("allocation.floor"),
+        0.0,
+        1e6,
+        40.0 if kind == "districts" else 0.0,
+        8.0,
+        "%.0f",
+        key=f"p.allocation.{kind}.floor",
+        help=tr("allocation.floor_help"),
+    )
+    ceiling = cols[1].number_input(
+        tr("allocation.ceiling"),
+        0.0,
+        1e7,
+        None,
+        8.0,
+        "%.0f",
+        key=f"p.allocation.{kind}.ceiling",
+        placeholder=tr("allocation.none"),
+        help=tr("allocation.ceiling_help"),
+    )
+    change = cols[0].number_input(
+        tr("allocation.max_change"),
+        0.0,
+        1000.0,
+        None,
+        5.0,
+        "%.0f",
+        key=f"p.allocation.{kind}.change",
+        placeholder=tr("allocation.none"),
+        help=tr("allocation.max_change_help"),
+        disabled=current is None,
+    )
+    saturation = cols[1].number_input(
+        tr("allocation.saturation"),
+        1.0,
+        1e6,
+        None,
+        8.0,
+        "%.0f",
+        key=f"p.allocation.{kind}.saturation",
+        placeholder=tr("allocation.auto"),
+        help=tr("allocation.saturation_help"),
+    )
+    return {
+        "total_hours": total,
+        "step": step,
+        "floor": floor,
+        "ceiling": ceiling,
+        "max_change_share": None if change is None or current is None else change / 100.0,
+        "saturation": saturation,
+    }
+
+
+def show_summary(result: Allocation) -> None:
+    """Headline figures: hours moved, modelled harm prevented (and its change), total."""
+    code, summary = lang(), result.summary
+    before, after = summary["prevented_share_current"], summary["prevented_share_recommended"]
+    moved = summary["hours_moved"]
+    cols = st.columns(3)
+    cols[0].metric(
+        tr("allocation.hours_moved"),
+        "—" if moved != moved else i18n.number(moved, code),
+        help=tr("allocation.hours_moved_help"),
+    )
+    cols[1].metric(
+        tr("allocation.prevented"),
+        i18n.percent(after, code, 1),
+        delta=None if before != before else i18n.percent(after - before, code, 1),
+        help=tr("allocation.prevented_help"),
+    )
+    cols[2].metric(tr("allocation.total_used"), i18n.number(summary["total_hours"], code))
+    for message in result.warnings:
+        st.warning(message.render(code), icon=":material/info:")
+
+
+def coverage_caption(curve: allocation.CoverageCurve) -> str:
+    """The coverage curve in one sentence, with its marked figures."""
+    code = lang()
+    now = curve.current_at_half
+    return tr(
+        "allocation.coverage_caption",
+        area=i18n.percent(curve.half_area_share, code),
+        current="—" if now != now else i18n.percent(now, code),
+        recommended=i18n.percent(curve.recommended_at_half, code),
+    )
+
+
+def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
+    """The hot-spot patrol plan (Koper curve): settings, figures, map, timetable."""
+    code = lang()
+    cols = st.columns(4)
+    n_spots = cols[0].number_input(
+        tr("allocation.patrol.spots"), 1, 200, 10, 1, key="p.allocation.patrol.spots"
+    )
+    dwell = cols[1].number_input(
+        tr("allocation.patrol.dwell"),
+        1.0,
+        120.0,
+        15.0,
+        1.0,
+        key="p.allocation.patrol.dwell",
+        help=tr("allocation.patrol.dwell_help"),
+    )
+    visits = cols[2].number_input(
+        tr("allocation.patrol.visits"), 1, 48, 3, 1, key="p.allocation.patrol.visits"
+    )
+    shifts = cols[3].number_input(
+        tr("allocation.patrol.shifts"),
+        1,
+        21,
+        14,
+        1,
+        key="p.allocation.patrol.shifts",
+        help=tr("allocation.patrol.shifts_help"),
+    )
+    cols = st.columns(4)
+    shift_hours = cols[0].number_input(
+        tr("allocation.patrol.shift_hours"), 1.0, 24.0, 8.0, 1.0, key="p.allocation.patrol.shift"
+    )
+    travel = cols[1].radio(
+        tr("allocation.patrol.travel"),
+        allocation.TRAVEL_MODELS,
+        key="p.allocation.patrol.travel",
+        format_func=lambda t: tr(f"allocation.patrol.travel.{t}"),
+    )
+    speed = cols[2].number_input(
+        tr("allocation.patrol.speed"),
+        1.0,
+        120.0,
+        20.0,
+        1.0,
+        key="p.allocation.patrol.speed",
+        disabled=travel != "tour",
+    )
+    overhead = cols[3].number_input(
+        tr("allocation.patrol.overhead"),
+        0,
+        90,
+        25,
+        5,
+        key="p.allocation.patrol.overhead",
+        disabled=travel != "share",
+    )
+    cells = widgets.attempt(
+        cache.compute,
+        allocation.cell_demand,
+        view.key,
+        view.incidents,
+        view.dataset.districts,
+        top_n=int(n_spots),
+        weights=weights,
+    )
+    if cells is None:
+        return
+    plan = widgets.attempt(
+        allocation.patrol_plan,
+        cells,
+        dwell_minutes=float(dwell),
+        visits_per_shift=int(visits),
+        shift_hours=float(shift_hours),
+        shifts_per_week=int(shifts),
+        travel=travel,
+        speed_kmh=float(speed),
+        overhead_share=overhead / 100.0,
+    )
+    if plan is None:
+        return
+    figures = st.columns(4)
+    figures[0].metric(tr("allocation.patrol.hours"), i18n.number(plan.officer_hours_per_week, code))
+    figures[1].metric(tr("allocation.patrol.units"), i18n.number(plan.units_needed, code))
+    figures[2].metric(tr("allocation.patrol.travel_share"), i18n.percent(plan.travel_share, code))
+    figures[3].metric(tr("allocation.patrol.gap"), i18n.number(plan.minutes_between_visits, code))
+    for message in plan.warnings:
+        st.info(message.render(code), icon=":material/info:")
+    widgets.show_map(
+        maps_allocation.patrol_map(cells, plan, lang=code, tiles=widgets.tiles()),
+        key="allocation.patrol_map",
+        height=420,
+    )
+    st.caption(
+        tr(
+            "allocation.patrol_caption",
+            spots=len(plan.table),
+            dwell=i18n.number(dwell, code),
+            km=i18n.number(plan.tour_km, code, 1) if plan.tour_km == plan.tour_km else "—",
+            hours=i18n.number(plan.officer_hours_per_week, code),
+        )
+    )
+    timetable = allocation.visit_timetable(plan, random_state=0)
+    shown = pd.DataFrame(
+        {
+            tr("allocation.patrol.col.unit"): timetable["unit"],
+            tr("allocation.patrol.col.round"): timetable["round"],
+            tr("allocation.col.area"): charts_allocation.area_labels(timetable["area"], code),
+            tr("allocation.patrol.col.arrive"): [_clock(v) for v in timetable["arrive_minute"]],
+            tr("allocation.patrol.col.leave"): [_clock(v) for v in timetable["leave_minute"]],
+        }
+    )
+    st.markdown(f"**{tr('allocation.patrol.timetable')}**")
+    st.dataframe(shown, hide_index=True, width="stretch", height=260)
+    st.caption(tr("allocation.patrol.timetable_caption"))
+    widgets.download_table(shown, "patrol-timetable", key="allocation.patrol.dl")
+
+
+def _clock(minutes: float) -> str:
+    """Minutes from the start of the shift as ``+h:mm``."""
+    whole = int(round(minutes))
+    return f"+{whole // 60}:{whole % 60:02d}"
