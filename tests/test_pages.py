@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import ROOT
+from ilp_core import i18n
 
 MESSY = (
     "Номер;Дата;Вид преступления;Широта;Долгота\n"
@@ -19,7 +19,9 @@ MESSY = (
 
 def _text(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [h.value for h in at.title] + [h.value for h in at.header] + [h.value for h in at.subheader]
+    parts += (
+        [h.value for h in at.title] + [h.value for h in at.header] + [h.value for h in at.subheader]
+    )
     return "\n".join(str(p) for p in parts)
 
 
@@ -79,7 +81,9 @@ def test_data_page_loads_a_messy_upload_and_lists_its_rejects(app):
 
 def test_an_unreadable_upload_leaves_the_current_dataset_untouched(app):
     at = app("pages/data.py")
-    at.file_uploader(key="data.file").set_value(("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv"))
+    at.file_uploader(key="data.file").set_value(
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")
+    )
     at.run()
     assert not at.exception
     assert at.error, "a clear message is expected"
@@ -91,7 +95,9 @@ def test_a_saved_mapping_file_is_reused(app):
     at = app("pages/data.py")
     at.file_uploader(key="data.file").set_value(("export.csv", MESSY, "text/csv"))
     mapping = {"fields": {"offence": "Номер"}}
-    at.file_uploader(key="data.mfile").set_value(("m.json", json.dumps(mapping).encode(), "application/json"))
+    at.file_uploader(key="data.mfile").set_value(
+        ("m.json", json.dumps(mapping).encode(), "application/json")
+    )
     at.run()
     assert not at.exception
     offence = next(k for k in _keys(at) if k.endswith(".offence"))
@@ -104,7 +110,9 @@ def test_where_page_maps_hot_spots(app, lang):
     assert not at.exception
     assert not at.error
     html = " ".join(str(getattr(e, "proto", "")) for e in at.get("iframe"))
-    assert at.title[0].value == ("Where: hot spots and concentration" if lang == "en" else at.title[0].value)
+    assert at.title[0].value == (
+        "Where: hot spots and concentration" if lang == "en" else at.title[0].value
+    )
     # the change tab classes cells: its table lists persistent and emerging hot spots
     classes = at.dataframe[0].value.iloc[:, 0].tolist()
     assert len(classes) >= 4
@@ -121,4 +129,31 @@ def test_concentration_page_reports_gini_and_accuracy(app):
 
 
 def _keys(at):
-    return [k for k in at.session_state.keys() if isinstance(k, str)]
+    return [k for k in at.session_state if isinstance(k, str)]
+
+
+def test_when_page_shows_rhythm_trend_and_comparison(app):
+    at = app("pages/patterns_when.py")
+    assert not at.exception
+    assert not at.error
+    trend = at.dataframe[0].value
+    rising = trend.loc[trend.iloc[:, -1] == i18n.t("temporal.direction.rising")].iloc[:, 0].tolist()
+    falling = (
+        trend.loc[trend.iloc[:, -1] == i18n.t("temporal.direction.falling")].iloc[:, 0].tolist()
+    )
+    assert "Vehicle crime" in rising  # planted: +40 % over two years
+    assert "Criminal damage" in falling  # planted: -35 %
+    at.selectbox(key="p.when.offence").set_value("Vehicle crime").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 2  # heat map and the series with its control limits
+
+
+def test_near_repeat_page_runs_the_knox_test_on_burglary(app):
+    at = app("pages/near_repeat.py")
+    assert not at.exception
+    assert at.multiselect(key="p.nr.offences").value == ["Residential burglary"]
+    at.button[0].click().run()
+    assert not at.exception
+    table = at.session_state["nearrepeat.result"][1].table
+    first = table.iloc[0]
+    assert first["knox_ratio"] > 1 and first["p_value"] <= 0.05  # the planted near-repeat pattern

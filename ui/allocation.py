@@ -19,11 +19,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ilp_core import allocation, charts_allocation, export, i18n, maps_allocation
+from ilp_core import allocation, charts_allocation, export, harm, i18n, maps_allocation
 from ilp_core.allocation import Allocation
 from ui import cache, widgets
 from ui.state import lang, tr
 
+PRIORITY_LAST = "priority.last"  # the Priorities page's last ranking (its own state key)
+HARM_WIDGET = "p.priority.harm."  # the Priorities page's harm-weight inputs, per offence
 CURRENT = "allocation.current"
 LAST = "allocation.last"
 SCENARIOS = "allocation.scenarios"
@@ -88,6 +90,39 @@ def _hours(frame: pd.DataFrame) -> pd.Series:
     if "hours_per_week" in frame.columns:
         return pd.to_numeric(frame["hours_per_week"], errors="coerce").astype(float)
     return pd.Series(float("nan"), index=frame.index)
+
+
+def priority_scores() -> dict[str, float] | None:
+    """Priority score per offence type from the Priorities page's ranking, if it ran."""
+    last = st.session_state.get(PRIORITY_LAST)
+    table = getattr(last[0], "table", None) if isinstance(last, tuple) and last else None
+    if table is None or "kind" not in table.columns:
+        return None
+    rows = table[table["kind"].astype(str) == "offence"]
+    if rows.empty:
+        return None
+    return dict(zip(rows["offence"].astype(str), rows["score"].astype(float), strict=True))
+
+
+def measures() -> list[str]:
+    """The demand measures on offer: priority-weighted harm once priorities are scored."""
+    return ["incidents", "harm"] + (["priority"] if priority_scores() else [])
+
+
+def demand_weights(measure: str, offences: list[str]) -> dict[str, float] | None:
+    """Weights per offence for a measure: the harm weights of the Priorities step (as the
+    user set them there, else the defaults), times the relative priority score."""
+    if measure == "incidents":
+        return None
+    table = harm.harm_table()
+    days, _ = harm.weight_for(offences, table.weights(), table.unknown_offence_days)
+    weights = {
+        o: float(st.session_state.get(HARM_WIDGET + o, d))
+        for o, d in zip(offences, days, strict=True)
+    }
+    if measure == "harm":
+        return weights
+    return allocation.demand_weights(weights, priority_scores())
 
 
 def shown_table(result: Allocation) -> pd.DataFrame:

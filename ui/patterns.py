@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import folium
+import pandas as pd
 import streamlit as st
 
 from ilp_core import hotspots, i18n, maps
 from ilp_core.errors import Message
-from ui.state import label, lang, tr
+from ui.state import label, lang, term_label, tr
 
 
 def spatial_settings() -> dict[str, Any]:
@@ -69,3 +70,22 @@ def where_map(
         districts=counts.table if counts is not None else None,
         gi=gi, density=density, lisa=lisa, district_value=measure, lang=lang, tiles=tiles,
     )  # fmt: skip
+
+
+def trend_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The trend table with translated offence names, directions and column headers."""
+    shown = table[
+        ["offence", "total", "pct_change", "slope_pct_per_year", "p_value", "direction"]
+    ].copy()
+    shown["offence"] = shown["offence"].map(term_label())
+    shown["direction"] = shown["direction"].map(label("temporal.direction."))
+    return shown.rename(columns=lambda c: tr(f"temporal.column.{c}"))
+
+
+def comparison_table(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The period comparison with translated names, verdicts and column headers."""
+    columns = [by, "count_a", "count_b", "difference", "pct_change", "p_fdr", "verdict"]
+    shown = table[columns].copy()
+    shown[by] = shown[by].map(term_label())
+    shown["verdict"] = shown["verdict"].map(label("temporal.verdict."))
+    return shown.rename(columns=lambda c: tr(f"temporal.column.{c}"))

@@ -10,7 +10,7 @@ the data, a hash of the problem id), never from translated text.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -36,6 +36,31 @@ def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
     except IlpInputError as error:
         st.error(priority.message_text(error.message, lang()), icon=":material/error:")
         return None
+
+
+def show_unavailable(unavailable: Mapping[str, Message]) -> None:
+    """Say which data criteria cannot be computed from the data in view, and why."""
+    for criterion, reason in unavailable.items():
+        text = tr(
+            "priority.unavailable",
+            criterion=priority.criterion_label(criterion, lang()),
+            reason=reason.render(lang()),
+        )
+        st.info(text, icon=":material/info:")
+
+
+def remember(data_key: str, by: str, custom: list[dict[str, Any]], result: T) -> T:
+    """Keep the last good result of these data and problems (shown while an input is wrong)."""
+    st.session_state[LAST] = ((data_key, by, repr(custom)), result)
+    return result
+
+
+def last_result(data_key: str, by: str, custom: list[dict[str, Any]]) -> Any:
+    """The last good result for the same data and problems, or None."""
+    saved = st.session_state.get(LAST)
+    if saved is None or saved[0] != (data_key, by, repr(custom)):
+        return None
+    return saved[1]
 
 
 def show_messages(messages: Sequence[Message]) -> None:

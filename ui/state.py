@@ -65,10 +65,13 @@ def label(prefix: str) -> Callable[[Any], str]:
     return lambda value: i18n.t(f"{prefix}{value}", current)
 
 
-def term_label() -> Callable[[Any], str]:
-    """A ``format_func`` translating data values (offences, districts) in this run's language."""
+def term_label(blank: str = "") -> Callable[[Any], str]:
+    """A ``format_func`` translating data values (offences, districts) in this run's language.
+
+    An empty value (an "all" option) shows as ``blank``.
+    """
     current = lang()
-    return lambda value: i18n.term(value, current)
+    return lambda value: i18n.term(value, current) if value else blank
 
 
 def dataset() -> Dataset:
