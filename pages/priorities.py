@@ -1,7 +1,138 @@
-"""Placeholder: this page is being built."""
+"""Priorities: score the problems, see why each ranks where it does, and how firm the ranking is."""
 
 import streamlit as st
 
+from ilp_core import charts_priority, priority
+from ui import cache, state, widgets
+from ui import priority as ui
 from ui.state import tr
 
-st.title(tr("nav.priorities"))
+lang = state.lang()
+view = state.view()
+st.title(tr("priority.title"))
+st.markdown(tr("priority.purpose"))
+
+# -- 1. Settings: a saved assessment, the problems, the method, harm, weights, values -----
+ui.load_saved(view.dataset.fingerprint)
+by, preset_name = ui.problems_and_method()
+st.caption(tr(f"priority.preset_explain.{priority.preset(preset_name).method}"))
+custom = ui.custom_problems(
+    view.dataset.offences, sorted(view.incidents["district"].dropna().unique())
+)
+data = ui.attempt(
+    cache.compute,
+    priority.problem_data,
+    view.key,
+    view.incidents,
+    view.dataset.districts,
+    by=by,
+    custom=custom,
+)
+if data is None:
+    st.stop()
+ui.show_unavailable(data.unavailable)
+harm_weights, default_days, confirmed = ui.harm_inputs(data.offences)
+scheme = ui.weight_inputs(preset_name)
+criteria = ui.attempt(priority.criteria_table, data, harm_weights, default_days=default_days)
+entered = ui.entered_inputs(data.problems, scheme) if scheme is not None else None
+top_k = ui.top_k_input(len(data.problems))
+
+# -- 2. Scoring (the last good result stays on screen when an input is wrong) --------------
+result = None
+if scheme is not None and criteria is not None:
+    ranking = ui.attempt(priority.score, criteria, scheme, entered, missing="lowest")
+    stability = ranking and ui.attempt(
+        priority.rank_stability,
+        criteria,
+        scheme,
+        entered,
+        missing="lowest",
+        top_k=min(int(top_k), len(criteria)),
+        **ui.stability_settings(),
+    )
+    if ranking is not None and stability is not None:
+        result = ui.remember(view.key, by, custom, (ranking, stability, criteria))
+if result is None:
+    result = ui.last_result(view.key, by, custom)
+    if result is None:
+        st.stop()
+    st.info(tr("priority.showing_last"), icon=":material/history:")
+ranking, stability, criteria = result
+ui.show_messages(ranking.warnings)
+if not confirmed:
+    st.warning(tr("priority.harm_unconfirmed"), icon=":material/flag:")
+
+# -- 3. The ranked table: the draft control strategy ---------------------------------------
+st.subheader(tr("priority.ranking_title", method=priority.preset_label(preset_name, lang)))
+shown = priority.ranking_for_display(ranking, lang, stability=stability)
+st.dataframe(shown, hide_index=True, width="stretch")
+st.caption(tr("priority.ranking_caption", k=stability.top_k))
+
+# -- 4. Risk matrix ---------------------------------------------------------------------
+st.subheader(tr("priority.matrix_title"))
+size_by = st.radio(
+    tr("priority.size_by"),
+    ["volume", "harm"],
+    format_func=lambda v: tr(f"priority.size.{v}"),
+    key="p.priority.size_by",
+    horizontal=True,
+)
+st.plotly_chart(
+    charts_priority.risk_matrix_chart(ranking, size_by=size_by, lang=lang), key="priority.matrix"
+)
+st.caption(tr("priority.matrix_caption"))
+
+# -- 5. Why is a problem ranked where it is? ------------------------------------------------
+st.subheader(tr("priority.why_title"))
+st.plotly_chart(charts_priority.contributions_chart(ranking, lang=lang), key="priority.contrib")
+labels = dict(
+    zip(ranking.table["problem"], priority.problem_labels(ranking.table, lang), strict=True)
+)
+pick = st.selectbox(
+    tr("priority.why_pick"), list(labels), format_func=labels.get, key="priority.why"
+)
+st.dataframe(ui.explain_table(ranking, pick), hide_index=True, width="stretch")
+st.caption(tr("priority.why_caption"))
+
+# -- 6. Count against harm ----------------------------------------------------------------
+st.subheader(tr("priority.count_harm_title"))
+comparison = priority.count_vs_harm(criteria)
+st.plotly_chart(charts_priority.count_harm_chart(comparison, lang=lang), key="priority.ch")
+st.caption(tr("priority.count_harm_caption"))
+
+# -- 7. How firm is the ranking? ------------------------------------------------------------
+st.subheader(tr("priority.stability_title"))
+st.plotly_chart(
+    charts_priority.stability_chart(stability, labels=labels, lang=lang), key="priority.stab"
+)
+st.caption(
+    tr(
+        "priority.stability_caption",
+        k=stability.top_k,
+        draws=stability.draws,
+        share=round(100 * stability.robust_share),
+    )
+)
+
+# -- 8. Downloads: the ranked table and the whole configuration -----------------------------
+st.subheader(tr("priority.downloads"))
+full = priority.ranking_for_display(ranking, lang, stability=stability, full=True)
+widgets.download_table(full, "priority-ranking", key="priority.table", excel=True)
+assessment = ui.attempt(
+    priority.make_assessment,
+    ranking.scheme,
+    entered,
+    harm_weights=harm_weights,
+    default_harm_days=default_days,
+    harm_default_confirmed=confirmed,
+    by=by,
+    custom=custom,
+    top_k=stability.top_k,
+    draws=stability.draws,
+    seed=stability.seed,
+    fingerprint=view.dataset.fingerprint,
+    dataset=view.dataset.name,
+)
+if assessment is not None:
+    ui.save_buttons(assessment)
+    st.caption(tr("priority.save_caption"))
