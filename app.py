@@ -23,6 +23,14 @@ PAGES = {
         ("pages/priorities.py", "nav.priorities", ":material/format_list_numbered:"),
         ("pages/allocation.py", "nav.allocation", ":material/groups:"),
     ],
+    "nav.section_products": [
+        ("pages/intelligence.py", "nav.intelligence", ":material/fact_check:"),
+        ("pages/strategy.py", "nav.strategy", ":material/flag:"),
+        ("pages/report.py", "nav.report", ":material/description:"),
+    ],
+    "nav.section_learn": [
+        ("pages/workshop.py", "nav.workshop", ":material/school:"),
+    ],
 }
 
 navigation = st.navigation(
