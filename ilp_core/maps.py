@@ -208,7 +208,7 @@ def add_legend(m: folium.Map, sections: Sequence[LegendSection]) -> None:
     legend._template = Template(
         "{% macro html(this, kwargs) %}" + box.replace("{", "{{ '{' }}") + "{% endmacro %}"
     )
-    m.get_root().html.add_child(legend)
+    m.get_root().add_child(legend)
 
 
 def render_html(m: folium.Map, *, inline: bool = False) -> str:

@@ -1,7 +1,166 @@
-"""Placeholder: this page is being built."""
+"""Resource allocation: spend the officer-hours on the priorities and places found."""
 
 import streamlit as st
 
+from ilp_core import allocation, maps_allocation
+from ilp_core import charts_allocation as charts
+from ui import allocation as page
+from ui import cache, state, widgets
 from ui.state import tr
 
-st.title(tr("nav.allocation"))
+lang = state.lang()
+view = state.view()
+data = view.dataset
+st.title(tr("allocation.title"))
+st.markdown(tr("allocation.purpose"))
+
+has_districts = data.districts is not None or view.incidents["district"].notna().any()
+kinds = ["districts", "cells"] if has_districts else ["cells"]
+left, right = st.columns([1, 2], gap="large")
+
+# -- Inputs ---------------------------------------------------------------------------
+with left:
+    kind = st.radio(
+        tr("allocation.areas"),
+        kinds,
+        format_func=lambda k: tr(f"allocation.areas.{k}"),
+        key="p.allocation.areas",
+        horizontal=True,
+    )
+    top_n = st.number_input(
+        tr("allocation.top_n"),
+        5,
+        2000,
+        50,
+        5,
+        key="p.allocation.top_n",
+        help=tr("allocation.top_n_help"),
+        disabled=kind != "cells",
+    )
+    measure = st.radio(
+        tr("allocation.measure"),
+        page.measures(),
+        horizontal=True,
+        format_func=lambda m: tr(f"allocation.measure.{m}"),
+        key="p.allocation.measure",
+        help=tr("allocation.measure_help"),
+    )
+    method = st.radio(
+        tr("allocation.method"),
+        allocation.METHODS,
+        key="p.allocation.method",
+        format_func=lambda m: tr(f"allocation.method.{m}"),
+        captions=[tr(f"allocation.method_help.{m}") for m in allocation.METHODS],
+    )
+    weights = page.demand_weights(measure, data.offences)
+    if kind == "districts":
+        areas = data.districts if data.districts is not None else None
+        demand = cache.compute(
+            allocation.district_demand, view.key, view.incidents, areas, weights=weights
+        )
+        with st.expander(tr("allocation.current_title")):
+            st.caption(tr("allocation.current_help"))
+            current = page.current_allocation(demand["area"].tolist(), data.allocation, view.key)
+    else:
+        demand = widgets.attempt(
+            cache.compute,
+            allocation.cell_demand,
+            view.key,
+            view.incidents,
+            data.districts,
+            top_n=int(top_n),
+            weights=weights,
+        )
+        current = None
+    settings = page.constraint_inputs(kind, current, int(top_n))
+
+result = None
+if demand is not None:
+    result = widgets.attempt(
+        allocation.allocate, demand, method=method, current=current, **settings
+    )
+if result is not None:
+    scenario = {"areas": kind, "measure": measure, "top_n": int(top_n), **result.settings}
+    st.session_state[page.LAST] = (result, scenario)
+elif page.LAST in st.session_state:
+    st.info(tr("allocation.showing_last"), icon=":material/history:")
+if page.LAST not in st.session_state:
+    st.stop()
+result, scenario = st.session_state[page.LAST]
+
+# -- Result ---------------------------------------------------------------------------
+with right:
+    page.show_summary(result)
+    shapes = data.districts if scenario["areas"] == "districts" else demand
+    if shapes is not None and len(shapes):
+        widgets.show_map(
+            maps_allocation.change_map(shapes, result, lang=lang, tiles=widgets.tiles()),
+            key="allocation.map",
+            height=460,
+        )
+    else:
+        st.plotly_chart(charts.hours_figure(result, lang=lang), width="stretch")
+    st.caption(tr("allocation.map_caption"))
+    st.dataframe(
+        page.shown_table(result),
+        hide_index=True,
+        width="stretch",
+        column_config=page.column_config(),
+    )
+    st.caption(tr(f"allocation.table_caption.{result.method}"))
+
+st.subheader(tr("allocation.coverage_title"))
+curve = allocation.coverage_curve(result)
+st.plotly_chart(charts.coverage_figure(curve, lang=lang), width="stretch")
+st.caption(page.coverage_caption(curve))
+
+# -- Scenarios ------------------------------------------------------------------------
+st.subheader(tr("allocation.scenarios_title"))
+saved = page.scenarios()
+cols = st.columns([3, 1])
+name = cols[0].text_input(
+    tr("allocation.scenario_name"),
+    key="p.allocation.scenario_name",
+    placeholder=tr("allocation.scenario_placeholder", n=len(saved) + 1),
+)
+if cols[1].button(tr("allocation.save_scenario"), key="allocation.save", icon=":material/save:"):
+    saved[name.strip() or tr("allocation.scenario_placeholder", n=len(saved) + 1)] = (
+        result,
+        scenario,
+    )
+if len(saved) >= 2:
+    names = list(saved)
+    pick = st.columns(2)
+    first = pick[0].selectbox(tr("allocation.first"), names, 0, key="allocation.first")
+    second = pick[1].selectbox(tr("allocation.second"), names, 1, key="allocation.second")
+    comparison = widgets.attempt(allocation.compare_scenarios, saved[first][0], saved[second][0])
+    metrics = page.metrics_table({first: saved[first], second: saved[second]})
+    st.dataframe(metrics, width="stretch", height=35 * (len(metrics) + 1) + 3)
+    if comparison is not None:
+        st.plotly_chart(
+            charts.scenario_figure(comparison, (first, second), lang=lang), width="stretch"
+        )
+else:
+    st.caption(tr("allocation.scenarios_help", n=len(saved)))
+
+# -- Hot-spot patrol plan -------------------------------------------------------------
+st.subheader(tr("allocation.patrol_title"))
+st.markdown(tr("allocation.patrol_purpose"))
+if st.toggle(tr("allocation.patrol_show"), key="p.allocation.patrol.show"):
+    page.patrol_section(view, weights)
+
+# -- Notes and downloads --------------------------------------------------------------
+st.subheader(tr("allocation.notes_title"))
+st.markdown(tr("allocation.notes"))
+with st.expander(tr("allocation.methods_title"), expanded=True):
+    for name in sorted(allocation.METHODS, key=lambda m: m != result.method):  # used first
+        st.markdown(tr(f"allocation.method_doc.{name}"))
+widgets.download_table(page.shown_table(result), "allocation", key="allocation.dl", excel=True)
+st.download_button(
+    tr("allocation.download_settings"),
+    page.settings_json(scenario),
+    "allocation-scenario.json",
+    "application/json",
+    key="allocation.dl.json",
+    icon=":material/download:",
+)

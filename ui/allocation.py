@@ -21,10 +21,10 @@ import streamlit as st
 
 from ilp_core import allocation, charts_allocation, export, harm, i18n, maps_allocation
 from ilp_core.allocation import Allocation
-from ui import cache, widgets
+from ui import cache, state, widgets
 from ui.state import lang, tr
 
-PRIORITY_LAST = "priority.last"  # the Priorities page's last ranking (its own state key)
+PRIORITY_LAST = "priority.last"  # the Priorities page's last good result (its own key)
 HARM_WIDGET = "p.priority.harm."  # the Priorities page's harm-weight inputs, per offence
 CURRENT = "allocation.current"
 LAST = "allocation.last"
@@ -93,10 +93,19 @@ def _hours(frame: pd.DataFrame) -> pd.Series:
 
 
 def priority_scores() -> dict[str, float] | None:
-    """Priority score per offence type from the Priorities page's ranking, if it ran."""
-    last = st.session_state.get(PRIORITY_LAST)
-    table = getattr(last[0], "table", None) if isinstance(last, tuple) and last else None
-    if table is None or "kind" not in table.columns:
+    """Priority score per offence type from the Priorities page's last ranking, if it ran.
+
+    That page keeps ``((data key, problem level, custom problems), (ranking, ...))``
+    under ``priority.last``; only a ranking of the data in view, per offence, is used.
+    """
+    saved = st.session_state.get(PRIORITY_LAST)
+    if not isinstance(saved, tuple) or len(saved) != 2 or not isinstance(saved[0], tuple):
+        return None
+    if saved[0] and saved[0][0] != state.view().key:
+        return None
+    result = saved[1] if isinstance(saved[1], tuple) else (saved[1],)
+    table = next((getattr(r, "table", None) for r in result if hasattr(r, "table")), None)
+    if not isinstance(table, pd.DataFrame) or not {"kind", "offence", "score"} <= set(table):
         return None
     rows = table[table["kind"].astype(str) == "offence"]
     if rows.empty:
@@ -310,6 +319,7 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
         120.0,
         15.0,
         1.0,
+        "%.0f",
         key="p.allocation.patrol.dwell",
         help=tr("allocation.patrol.dwell_help"),
     )
@@ -327,7 +337,13 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     )
     cols = st.columns(4)
     shift_hours = cols[0].number_input(
-        tr("allocation.patrol.shift_hours"), 1.0, 24.0, 8.0, 1.0, key="p.allocation.patrol.shift"
+        tr("allocation.patrol.shift_hours"),
+        1.0,
+        24.0,
+        8.0,
+        1.0,
+        "%.0f",
+        key="p.allocation.patrol.shift",
     )
     travel = cols[1].radio(
         tr("allocation.patrol.travel"),
@@ -341,6 +357,7 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
         120.0,
         20.0,
         1.0,
+        "%.0f",
         key="p.allocation.patrol.speed",
         disabled=travel != "tour",
     )

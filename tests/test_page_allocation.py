@@ -1,0 +1,103 @@
+"""The Resource Allocation page in AppTest: it renders, reacts, and keeps results on bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ilp_core import i18n
+
+PAGE = "pages/allocation.py"
+
+
+def _result_table(at) -> pd.DataFrame:
+    """The allocation table: the shown frame with a 'Recommended' column."""
+    header = i18n.t("allocation.col.recommended_hours", "en")
+    for frame in at.dataframe:
+        if header in frame.value.columns:
+            return frame.value
+    raise AssertionError("no allocation table on the page")
+
+
+def test_page_recommends_hours_for_the_sample_districts(app):
+    at = app(PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Resource allocation"
+    table = _result_table(at)
+    # The sample's current allocation totals 4,000 h; the recommendation keeps it.
+    assert table["Recommended (h/week)"].sum() == 4000
+    assert table["Today (h/week)"].sum() == 4000
+    assert "Market Quarter" in set(table["Area"])
+    market = table.set_index("Area").loc["Market Quarter"]
+    assert market["Change (h/week)"] > 0  # the planted hot spot gains hours
+
+    # More hours: the table follows (4,800 h, still whole 8-h shifts).
+    at.number_input(key="p.allocation.districts.total").set_value(4800.0).run()
+    assert not at.exception
+    assert _result_table(at)["Recommended (h/week)"].sum() == 4800
+
+    # Infeasible floors: a message with the figures, and the last good result stays.
+    at.number_input(key="p.allocation.districts.floor").set_value(400.0).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("8,000" in e and "4,800" in e for e in errors), errors  # 20 x 400 h
+    assert _result_table(at)["Recommended (h/week)"].sum() == 4800
+    assert i18n.t("allocation.showing_last", "en") in [i.value for i in at.info]
+
+    # Back to a feasible floor, another method: the caption says which one was used.
+    at.number_input(key="p.allocation.districts.floor").set_value(40.0).run()
+    at.radio(key="p.allocation.method").set_value("harm_prevented").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert i18n.t("allocation.table_caption.harm_prevented", "en") in captions
+
+
+def test_two_saved_scenarios_are_compared(app):
+    at = app(PAGE)
+    at.button(key="allocation.save").click().run()
+    at.number_input(key="p.allocation.districts.floor").set_value(120.0).run()
+    at.button(key="allocation.save").click().run()
+    assert not at.exception
+    assert at.selectbox(key="allocation.first").value == "Scenario 1"
+    assert at.selectbox(key="allocation.second").value == "Scenario 2"
+    metrics = [f.value for f in at.dataframe if "Scenario 2" in f.value.columns]
+    assert metrics, "no scenario comparison table"
+    assert metrics[0].loc["Floor (h)", "Scenario 2"] == "120"
+
+
+def test_page_in_russian(app):
+    at = app(PAGE, lang="ru")
+    assert not at.exception
+    assert at.title[0].value == "Распределение ресурсов"
+    headers = [c for f in at.dataframe for c in f.value.columns]
+    assert "Рекомендуется (ч/нед.)" in headers
+
+
+def test_hot_spot_cells_and_patrol_plan(app):
+    at = app(PAGE)
+    at.radio(key="p.allocation.areas").set_value("cells").run()
+    at.number_input(key="p.allocation.top_n").set_value(20).run()
+    at.number_input(key="p.allocation.cells.total").set_value(800.0).run()
+    assert not at.exception
+    table = _result_table(at)
+    # 20 Gi* hot cells; no current allocation per cell, so no "today" column.
+    assert len(table) == 20 and table["Area"].str.startswith("Cell ").all()
+    assert "Today (h/week)" not in table.columns
+    assert table["Recommended (h/week)"].sum() == 800
+    at.toggle(key="p.allocation.patrol.show").set_value(True).run()
+    assert not at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert float(labels["Officer-hours per week"].replace(",", "")) > 0
+    assert int(labels["Patrol units at once"]) >= 1
+
+
+def test_priority_weighted_harm_once_priorities_are_scored(app):
+    at = app("pages/priorities.py")
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    measure = at.radio(key="p.allocation.measure")
+    assert measure.options == ["Incidents", "Harm (days of custody)", "Priority-weighted harm"]
+    before = _result_table(at).set_index("Area")["Recommended (h/week)"]
+    measure.set_value("priority").run()
+    assert not at.exception and not at.error
+    after = _result_table(at).set_index("Area")["Recommended (h/week)"]
+    assert after.sum() == 4000 and not after.equals(before)
