@@ -103,13 +103,17 @@ def page(browser):
 
 
 def settle(page, timeout: float = 120) -> None:
-    """Wait until the app has stopped running and nothing is still loading."""
+    """Wait until the script has finished running and the page has stopped changing."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    # Before the first run Streamlit shows only its default page list; the script has
+    # run once the main area holds an element.
+    page.wait_for_selector(
+        '[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout * 1000
+    )
     start, quiet = time.time(), 0
     while time.time() - start < timeout:
-        busy = page.query_selector('[data-testid="stStatusWidget"]') or page.query_selector(
-            '[data-testid="stSkeleton"]'
-        )
+        state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        busy = state != "notRunning" or page.query_selector('[data-testid="stSkeleton"]')
         quiet = 0 if busy else quiet + 1
         if quiet >= 6:
             return
