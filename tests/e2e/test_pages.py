@@ -1,4 +1,4 @@
-"""Every page of the running app opens in Chromium without an error, and the sidebar filters work."""
+"""Every page of the running app opens in Chromium without error; sidebar filters work."""
 
 from __future__ import annotations
 
