@@ -1,0 +1,89 @@
+"""Server time of every page on the sample region and on 1,000,000 generated incidents.
+
+Runs each page in Streamlit's AppTest (the script's own run time, no browser) twice:
+cold (analyses computed) and warm (served from the cache, as when a user changes a
+widget elsewhere on the page), and measures the HTML size of the hot-spot map to show
+that it does not grow with the number of incidents.
+
+    .venv/bin/python benchmarks/bench_pages.py [n_incidents]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from ilp_core import hotspots, ingest, maps, sample  # noqa: E402
+from ilp_core.dataset import Dataset, load_sample  # noqa: E402
+
+PAGES = [
+    "pages/home.py", "pages/data.py", "pages/patterns_where.py", "pages/patterns_concentration.py",
+    "pages/patterns_when.py", "pages/near_repeat.py", "pages/priorities.py", "pages/allocation.py",
+    "pages/intelligence.py", "pages/strategy.py", "pages/report.py", "pages/workshop.py",
+]  # fmt: skip
+
+
+def big_dataset(n: int) -> Dataset:
+    region = sample.generate(n_incidents=n)
+    with tempfile.TemporaryDirectory() as folder:
+        sample.write(region, Path(folder))
+        districts = ingest.load_boundaries(Path(folder) / "districts.geojson")
+        t = time.perf_counter()
+        result = ingest.load_incidents(Path(folder) / "incidents.csv", districts=districts)
+        print(f"ingest of {n:,} rows: {time.perf_counter() - t:.1f} s")
+    return Dataset(
+        name=f"generated-{n}", incidents=result.incidents, districts=districts,
+        allocation=region.allocation, report=result.report, rejects=result.rejects,
+    )  # fmt: skip
+
+
+def time_pages(data: Dataset | None) -> dict[str, tuple[float, float]]:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    if data is not None:
+        at.session_state["ilp.upload"] = data
+        at.session_state["ilp.source"] = "upload"
+    at.run()
+    times = {}
+    for page in PAGES:
+        t = time.perf_counter()
+        at.switch_page(page).run()
+        cold = time.perf_counter() - t
+        t = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - t
+        assert not at.exception, (page, at.exception[0].value[:300])
+        times[page] = (cold, warm)
+    return times
+
+
+def map_size(data: Dataset) -> int:
+    gi = hotspots.gi_star(data.incidents, data.districts)
+    density = hotspots.kernel_density(data.incidents, data.districts, rule="spatial")
+    counts = hotspots.district_counts(data.incidents, data.districts)
+    m = maps.hotspot_map(districts=counts.table, gi=gi, density=density)
+    return len(maps.render_html(m))
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    small = load_sample()
+    big = big_dataset(n)
+    rows = {"sample (100,000)": time_pages(None), f"generated ({n:,})": time_pages(big)}
+    print(f"\n{'page':36s}" + "".join(f"{k:>28s}" for k in rows))
+    print(f"{'':36s}" + "".join(f"{'cold s':>14s}{'warm s':>14s}" for _ in rows))
+    for page in PAGES:
+        cells = "".join(f"{rows[k][page][0]:14.2f}{rows[k][page][1]:14.2f}" for k in rows)
+        print(f"{page:36s}{cells}")
+    sizes = map_size(small), map_size(big)
+    print(f"\nhot-spot map HTML: sample {sizes[0]:,} bytes, {n:,} incidents {sizes[1]:,} bytes")
+
+
+if __name__ == "__main__":
+    main()
