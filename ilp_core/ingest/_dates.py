@@ -1,0 +1,499 @@
+"""Reading date and time columns: detect the format from a sample, parse the column at once.
+
+The format of a column is chosen from up to 500 of its values (the candidate
+that reads most of them, then the next one for what is left, ...), then the whole
+column is parsed with Arrow's ``strptime`` (0.19 s for 1,000,000 values against
+4.1 s for ``pd.to_datetime(format="%d/%m/%Y %I:%M %p")`` on this machine; the
+tests compare both on the same values). Values that fit none of the formats are
+rejected with ``date_unreadable`` by the caller.
+
+Day/month order: ``03/04/2024`` is 3 April (dmy) or 4 March (mdy). The whole
+column is scanned: a first number above 12 proves day-first, a second one above
+12 proves month-first. With proof on one side only, the order is certain (and the
+report says so); with no proof, or proof on both sides, the user is asked.
+Dotted dates (``03.04.2024``) are always day first.
+
+Excel serial dates count days from 1899-12-30 (the 1900 date system; its phantom
+29 February 1900 shifts only dates before March 1900, which incident data never
+has). Dates outside 1900-2099 are refused as unreadable.
+
+References
+----------
+ECMA-376 Office Open XML, Part 1, section 18.17.4 "Dates and Times" (serial values
+of the 1900 date system).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ilp_core.errors import Message
+
+PRECISION_CODES: Final[dict[str, int]] = {"minute": 0, "day": 1, "month": 2}
+_SAMPLE: Final[int] = 500
+_YEAR_MIN, _YEAR_MAX = 1900, 2100
+_EXCEL_EPOCH: Final[np.datetime64] = np.datetime64("1899-12-30T00:00:00", "s")
+_AMBIGUOUS = r"^(?P<a>\d{1,2})[/\-](?P<b>\d{1,2})[/\-](?P<y>\d{2,4})(?:$|[\sT])"
+_FRACTION = r"(:\d{2})[.,]\d{1,9}"
+_TIMEZONE = r"(:\d{2})\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
+_NUMERIC = r"^\d+(?:\.\d+)?$"
+
+_LABELS: Final[dict[str, str]] = {
+    "%Y": "yyyy",
+    "%y": "yy",
+    "%m": "mm",
+    "%d": "dd",
+    "%H": "hh",
+    "%I": "hh",
+    "%M": "mm",
+    "%S": "ss",
+    "%p": "AM/PM",
+    "%b": "Mon",
+    "%B": "Month",
+}
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """One way of writing a date: strptime pattern, label for people, precision."""
+
+    strptime: str
+    precision: Literal["minute", "day", "month"]
+    order: Literal["dmy", "mdy"] | None = None
+
+    @property
+    def label(self) -> str:
+        """The pattern as people write it (``dd/mm/yyyy hh:mm AM/PM``)."""
+        return re.sub(r"%[YymdHIMSpbB]", lambda m: _LABELS[m.group(0)], self.strptime)
+
+    @property
+    def day_regex(self) -> str | None:
+        """A regex that captures the day of month (``d``), or ``None`` without a day."""
+        if "%d" not in self.strptime:
+            return None
+        parts = re.split(r"(%[YymdHIMSpbB])", self.strptime)
+        out = []
+        for part in parts:
+            if part == "%d":
+                out.append(r"(?P<d>\d{1,2})")
+            elif part in ("%b", "%B"):
+                out.append(r"[^\d\s,./-]+")
+            elif part == "%p":
+                out.append(r"[AaPp]\.?[Mm]\.?")
+            elif part.startswith("%") and len(part) == 2:
+                out.append(r"\d{1,4}")
+            else:
+                out.append(re.escape(part))
+        return "^" + "".join(out)
+
+
+def _both_orders(pattern: str, precision: Literal["minute", "day"]) -> list[DateFormat]:
+    """The day-first pattern and its month-first twin."""
+    month_first = pattern.replace("%d", "%@").replace("%m", "%d").replace("%@", "%m")
+    return [DateFormat(pattern, precision, "dmy"), DateFormat(month_first, precision, "mdy")]
+
+
+def _date_formats() -> tuple[DateFormat, ...]:
+    out: list[DateFormat] = []
+    for sep in ("-", "/", "."):
+        out += [
+            DateFormat(f"%Y{sep}%m{sep}%d %H:%M:%S", "minute"),
+            DateFormat(f"%Y{sep}%m{sep}%d %H:%M", "minute"),
+            DateFormat(f"%Y{sep}%m{sep}%dT%H:%M:%S", "minute"),
+            DateFormat(f"%Y{sep}%m{sep}%dT%H:%M", "minute"),
+            DateFormat(f"%Y{sep}%m{sep}%d %I:%M:%S %p", "minute"),
+            DateFormat(f"%Y{sep}%m{sep}%d %I:%M %p", "minute"),
+            DateFormat(f"%Y{sep}%m{sep}%d", "day"),
+            DateFormat(f"%Y{sep}%m", "month"),
+        ]
+    out += [
+        DateFormat("%d.%m.%Y %H:%M:%S", "minute"),
+        DateFormat("%d.%m.%Y %H:%M", "minute"),
+        DateFormat("%d.%m.%Y", "day"),
+        DateFormat("%d.%m.%y %H:%M", "minute"),
+        DateFormat("%d.%m.%y", "day"),
+        DateFormat("%m.%Y", "month"),
+        DateFormat("%m/%Y", "month"),
+        DateFormat("%m-%Y", "month"),
+    ]
+    for sep in ("/", "-"):
+        for time, precision in (
+            (" %H:%M:%S", "minute"),
+            (" %H:%M", "minute"),
+            (" %I:%M:%S %p", "minute"),
+            (" %I:%M %p", "minute"),
+            ("", "day"),
+        ):
+            out += _both_orders(f"%d{sep}%m{sep}%Y{time}", precision)  # type: ignore[arg-type]
+        out += _both_orders(f"%d{sep}%m{sep}%y %H:%M", "minute")
+        out += _both_orders(f"%d{sep}%m{sep}%y", "day")
+    out += [
+        DateFormat("%Y%m%d", "day"),
+        DateFormat("%d-%b-%Y %H:%M:%S", "minute"),
+        DateFormat("%d-%b-%Y %H:%M", "minute"),
+        DateFormat("%d-%b-%Y", "day"),
+        DateFormat("%d-%b-%y", "day"),
+        DateFormat("%d %b %Y %H:%M", "minute"),
+        DateFormat("%d %b %Y", "day"),
+        DateFormat("%d %B %Y", "day"),
+        DateFormat("%b %d, %Y %I:%M:%S %p", "minute"),
+        DateFormat("%b %d, %Y", "day"),
+        DateFormat("%B %d, %Y", "day"),
+        DateFormat("%b %Y", "month"),
+        DateFormat("%B %Y", "month"),
+    ]
+    return tuple(out)
+
+
+def _time_formats() -> tuple[DateFormat, ...]:
+    return (
+        DateFormat("%H:%M", "minute"),
+        DateFormat("%H:%M:%S", "minute"),
+        DateFormat("%I:%M %p", "minute"),
+        DateFormat("%I:%M:%S %p", "minute"),
+        DateFormat("%H.%M", "minute"),
+        DateFormat("%H%M", "minute"),
+        DateFormat("%Hh%M", "minute"),
+        DateFormat("%Y-%m-%d %H:%M:%S", "minute"),
+        DateFormat("%Y-%m-%d %H:%M", "minute"),
+        DateFormat("%Y-%m-%dT%H:%M:%S", "minute"),
+    )
+
+
+DATE_FORMATS: Final[tuple[DateFormat, ...]] = _date_formats()
+TIME_FORMATS: Final[tuple[DateFormat, ...]] = _time_formats()
+
+
+@dataclass(frozen=True)
+class DatePlan:
+    """How one column will be read, decided from its values (see module docstring)."""
+
+    field: str
+    column: str
+    kind: Literal["date", "time"]
+    formats: tuple[DateFormat, ...] = ()
+    numeric: Literal["excel_serial", "excel_time"] | None = None
+    strip_fraction: bool = False
+    strip_timezone: bool = False
+    order: Literal["dmy", "mdy"] | None = None
+    order_source: Literal["data", "user", "irrelevant"] | None = None
+    day_first_rows: int = 0
+    month_first_rows: int = 0
+    ambiguous_rows: int = 0
+    example: str = ""
+    cell_type: str | None = None
+
+    @property
+    def needs_order(self) -> bool:
+        """Whether the day/month order must be asked before the column can be read."""
+        return self.order is None and self.ambiguous_family
+
+    @property
+    def ambiguous_family(self) -> bool:
+        """Whether the column holds ``nn/nn/yyyy`` dates at all."""
+        return self.day_first_rows + self.month_first_rows + self.ambiguous_rows > 0
+
+    @property
+    def suggested_order(self) -> str | None:
+        """The order the evidence points to (for a conflict), else ``None``."""
+        if self.day_first_rows > self.month_first_rows:
+            return "dmy"
+        if self.month_first_rows > self.day_first_rows:
+            return "mdy"
+        return None
+
+
+def _sample(values: pa.Array) -> pa.Array:
+    present = values.drop_null()
+    if len(present) <= _SAMPLE:
+        return present
+    idx = np.unique(np.linspace(0, len(present) - 1, _SAMPLE).round().astype(np.int64))
+    return present.take(pa.array(idx))
+
+
+def _share(mask: pa.Array) -> float:
+    if len(mask) == 0:
+        return 0.0
+    return float(pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0) / len(mask)
+
+
+def plan_column(
+    values: pa.Array,
+    *,
+    field: str,
+    column: str,
+    date_order: str,
+    cell_type: str | None,
+    file_format: str,
+) -> DatePlan:
+    """Decide how to read one date or time column (cleaned text, nulls for empty cells)."""
+    kind: Literal["date", "time"] = "time" if field == "time" else "date"
+    sample = _sample(values)
+    base = DatePlan(field=field, column=column, kind=kind, cell_type=cell_type)
+    if len(sample) == 0:
+        return base
+    example = str(sample[0].as_py())
+    numeric = _share(pc.match_substring_regex(sample, _NUMERIC))
+    if numeric >= 0.9:
+        plan = _plan_numeric(sample, base, cell_type=cell_type, file_format=file_format)
+        if plan is not None:
+            return DatePlan(**{**plan.__dict__, "example": example})
+    strip_fraction = _share(pc.match_substring_regex(sample, _FRACTION)) > 0
+    strip_timezone = kind == "date" and _share(pc.match_substring_regex(sample, _TIMEZONE)) > 0
+    sample = _normalise(sample, strip_fraction, strip_timezone)
+    order: Literal["dmy", "mdy"] | None = None
+    source: Literal["data", "user", "irrelevant"] | None = None
+    dmy = mdy = ambiguous = 0
+    if kind == "date" and _share(pc.match_substring_regex(sample, _AMBIGUOUS)) > 0:
+        dmy, mdy, ambiguous, distinct = _order_evidence(values)
+        if date_order in ("dmy", "mdy"):
+            order, source = date_order, "user"  # type: ignore[assignment]
+        elif dmy and not mdy:
+            order, source = "dmy", "data"
+        elif mdy and not dmy:
+            order, source = "mdy", "data"
+        elif not dmy and not mdy and not distinct:
+            order, source = "dmy", "irrelevant"
+    candidates = DATE_FORMATS if kind == "date" else TIME_FORMATS
+    allowed = tuple(f for f in candidates if f.order is None or f.order == order)
+    chosen = _choose_formats(sample, allowed)
+    return DatePlan(
+        field=field,
+        column=column,
+        kind=kind,
+        formats=chosen,
+        strip_fraction=strip_fraction,
+        strip_timezone=strip_timezone,
+        order=order,
+        order_source=source,
+        day_first_rows=dmy,
+        month_first_rows=mdy,
+        ambiguous_rows=ambiguous,
+        example=example,
+        cell_type=cell_type,
+    )
+
+
+def _plan_numeric(
+    sample: pa.Array, base: DatePlan, *, cell_type: str | None, file_format: str
+) -> DatePlan | None:
+    numbers = np.asarray(
+        pc.cast(
+            pc.if_else(pc.match_substring_regex(sample, _NUMERIC), sample, None), pa.float64()
+        ).to_numpy(zero_copy_only=False),
+        dtype=float,
+    )
+    numbers = numbers[np.isfinite(numbers)]
+    if not len(numbers):
+        return None
+    if base.kind == "time":
+        if np.all(numbers < 1):
+            return DatePlan(**{**base.__dict__, "numeric": "excel_time"})
+        return None
+    lengths = pc.utf8_length(sample).to_numpy(zero_copy_only=False)
+    if np.all(lengths == 8):
+        return None  # yyyymmdd: an ordinary format
+    excel = file_format == "xlsx" and cell_type in ("number", "mixed")
+    if excel or (np.all((numbers >= 20000) & (numbers < 80000))):
+        return DatePlan(**{**base.__dict__, "numeric": "excel_serial"})
+    return None
+
+
+def _normalise(values: pa.Array, strip_fraction: bool, strip_timezone: bool) -> pa.Array:
+    if strip_fraction:
+        values = pc.replace_substring_regex(values, _FRACTION, r"\1")
+    if strip_timezone:
+        values = pc.replace_substring_regex(values, _TIMEZONE, r"\1")
+    return values
+
+
+def _order_evidence(values: pa.Array) -> tuple[int, int, int, int]:
+    """Rows proving day-first, proving month-first, ambiguous, ambiguous with day != month."""
+    parts = pc.extract_regex(values, _AMBIGUOUS)
+    # struct_field keeps the rows that did not match as nulls (.field() would not)
+    a = pc.cast(pc.struct_field(parts, "a"), pa.int16()).to_numpy(zero_copy_only=False)
+    b = pc.cast(pc.struct_field(parts, "b"), pa.int16()).to_numpy(zero_copy_only=False)
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    day_first = ok & (a > 12) & (b <= 12)
+    month_first = ok & (b > 12) & (a <= 12)
+    ambiguous = ok & (a <= 12) & (b <= 12) & (a >= 1) & (b >= 1)
+    distinct = ambiguous & (a != b)
+    return int(day_first.sum()), int(month_first.sum()), int(ambiguous.sum()), int(distinct.sum())
+
+
+def _parse_with(values: pa.Array, fmt: DateFormat) -> np.ndarray:
+    """Parse text with one format; NaT where it does not fit or the date does not exist."""
+    parsed = pc.strptime(values, format=fmt.strptime, unit="s", error_is_null=True)
+    if parsed.null_count == len(parsed):
+        return np.full(len(values), np.datetime64("NaT"), dtype="datetime64[s]")
+    years = pc.year(parsed)
+    wrong = pc.fill_null(
+        pc.or_(pc.less(years, _YEAR_MIN), pc.greater_equal(years, _YEAR_MAX)), False
+    )
+    wrong = np.array(wrong.to_numpy(zero_copy_only=False), dtype=bool)
+    regex = fmt.day_regex
+    if regex is not None:
+        # strptime rolls 31.02 over into March: the day written must be the day read
+        days = pc.day(parsed)
+        suspect = pc.fill_null(pc.less_equal(days, 3), False)
+        if pc.any(suspect).as_py():
+            idx = np.flatnonzero(np.asarray(suspect.to_numpy(zero_copy_only=False), dtype=bool))
+            written = pc.struct_field(pc.extract_regex(values.take(pa.array(idx)), regex), "d")
+            written = np.asarray(pc.cast(written, pa.int64()).to_numpy(zero_copy_only=False), float)
+            read = np.asarray(days.take(pa.array(idx)).to_numpy(zero_copy_only=False), float)
+            wrong[idx[written != read]] = True
+    out = np.array(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[s]", copy=True)
+    out[wrong] = np.datetime64("NaT")
+    return out
+
+
+def _choose_formats(sample: pa.Array, allowed: tuple[DateFormat, ...]) -> tuple[DateFormat, ...]:
+    remaining = sample
+    chosen: list[DateFormat] = []
+    for _ in range(4):
+        if len(remaining) == 0:
+            break
+        best, best_hits, best_mask = None, 0, None
+        for fmt in allowed:
+            if fmt in chosen:
+                continue
+            hits_mask = ~np.isnat(_parse_with(remaining, fmt))
+            hits = int(hits_mask.sum())
+            if hits > best_hits:
+                best, best_hits, best_mask = fmt, hits, hits_mask
+        if best is None or best_mask is None:
+            break
+        chosen.append(best)
+        remaining = remaining.filter(pa.array(~best_mask))
+    return tuple(chosen)
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """A parsed column: values, per-row precision code, unreadable rows, readings."""
+
+    values: np.ndarray  # datetime64[s] for dates; timedelta64[s] time of day for times
+    precision: np.ndarray  # int8 PRECISION_CODES, -1 where missing
+    unreadable: np.ndarray  # bool: text present but not a date
+    readings: tuple[Message, ...]
+
+
+def parse_column(values: pa.Array, plan: DatePlan) -> ParsedDates:
+    """Read a whole column with its plan (vectorised; no loop over rows)."""
+    n = len(values)
+    present = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if plan.numeric is not None:
+        return _parse_numeric(values, plan, present)
+    text = _normalise(values, plan.strip_fraction, plan.strip_timezone)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    which = np.full(n, -1, dtype=np.int16)
+    candidates = DATE_FORMATS if plan.kind == "date" else TIME_FORMATS
+    fallbacks = tuple(
+        f
+        for f in candidates
+        if f not in plan.formats and (f.order is None or f.order == plan.order)
+    )
+    formats = plan.formats + fallbacks
+    for k, fmt in enumerate(formats):
+        todo = np.flatnonzero(present & np.isnat(out))
+        if not len(todo):
+            break
+        if k >= len(plan.formats) and len(todo) > 50_000:
+            # a big remainder: the sample missed nothing useful; only the chosen formats apply
+            break
+        subset = text if len(todo) == n else text.take(pa.array(todo))
+        parsed = _parse_with(subset, fmt)
+        hit = ~np.isnat(parsed)
+        out[todo[hit]] = parsed[hit]
+        which[todo[hit]] = k
+    unreadable = present & np.isnat(out)
+    precision = np.full(n, -1, dtype=np.int8)
+    readings: list[Message] = []
+    for k, fmt in enumerate(formats):
+        rows = which == k
+        count = int(rows.sum())
+        if not count:
+            continue
+        precision[rows] = PRECISION_CODES[fmt.precision]
+        key = "ingest.reading.dates_month" if fmt.precision == "month" else "ingest.reading.dates"
+        if plan.kind == "time":
+            key = "ingest.reading.times"
+        readings.append(Message(key, {"column": plan.column, "pattern": fmt.label, "n": count}))
+    if plan.kind == "time":
+        ok = ~np.isnat(out)
+        tod = np.full(n, np.timedelta64("NaT"), dtype="timedelta64[s]")
+        tod[ok] = out[ok] - out[ok].astype("datetime64[D]")
+        return ParsedDates(tod, precision, unreadable, tuple(readings))
+    minute = precision == 0
+    if (
+        minute.any()
+        and not (out[minute] - out[minute].astype("datetime64[D]")).astype(np.int64).any()
+    ):
+        precision[minute] = PRECISION_CODES["day"]
+        readings.append(Message("ingest.reading.dates_midnight", {"column": plan.column}))
+    if plan.cell_type == "datetime":
+        readings.insert(0, Message("ingest.reading.dates_excel_cells", {"column": plan.column}))
+    if plan.strip_timezone:
+        readings.append(Message("ingest.reading.dates_timezone", {"column": plan.column}))
+    readings.extend(_order_readings(plan))
+    return ParsedDates(out, precision, unreadable, tuple(readings))
+
+
+def _order_readings(plan: DatePlan) -> list[Message]:
+    if plan.order_source == "data" and plan.order == "dmy":
+        return [
+            Message(
+                "ingest.reading.order_day_first",
+                {"column": plan.column, "n": plan.day_first_rows},
+            )
+        ]
+    if plan.order_source == "data" and plan.order == "mdy":
+        return [
+            Message(
+                "ingest.reading.order_month_first",
+                {"column": plan.column, "n": plan.month_first_rows},
+            )
+        ]
+    if plan.order_source == "user":
+        return [Message(f"ingest.reading.order_user_{plan.order}", {"column": plan.column})]
+    return []
+
+
+def _parse_numeric(values: pa.Array, plan: DatePlan, present: np.ndarray) -> ParsedDates:
+    n = len(values)
+    ok_text = pc.fill_null(pc.match_substring_regex(values, _NUMERIC), False)
+    numbers = np.asarray(
+        pc.cast(pc.if_else(ok_text, values, None), pa.float64()).to_numpy(zero_copy_only=False),
+        dtype=float,
+    )
+    precision = np.full(n, -1, dtype=np.int8)
+    if plan.numeric == "excel_time":
+        good = np.isfinite(numbers) & (numbers >= 0) & (numbers < 1)
+        tod = np.full(n, np.timedelta64("NaT"), dtype="timedelta64[s]")
+        tod[good] = np.round(numbers[good] * 86400).astype(np.int64).astype("timedelta64[s]")
+        precision[good] = PRECISION_CODES["minute"]
+        reading = Message(
+            "ingest.reading.times_excel", {"column": plan.column, "n": int(good.sum())}
+        )
+        return ParsedDates(tod, precision, present & ~good, (reading,))
+    seconds = np.where(np.isfinite(numbers), np.round(numbers * 86400), np.nan)
+    low = (np.datetime64(f"{_YEAR_MIN}-01-01T00:00:00", "s") - _EXCEL_EPOCH).astype(np.int64)
+    high = (np.datetime64(f"{_YEAR_MAX}-01-01T00:00:00", "s") - _EXCEL_EPOCH).astype(np.int64)
+    good = np.isfinite(seconds) & (seconds >= low) & (seconds < high)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    out[good] = _EXCEL_EPOCH + seconds[good].astype(np.int64).astype("timedelta64[s]")
+    whole = good & (seconds % 86400 == 0)
+    precision[whole] = PRECISION_CODES["day"]
+    precision[good & ~whole] = PRECISION_CODES["minute"]
+    reading = Message(
+        "ingest.reading.dates_excel_serial", {"column": plan.column, "n": int(good.sum())}
+    )
+    return ParsedDates(out, precision, present & ~good, (reading,))

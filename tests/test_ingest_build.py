@@ -1,0 +1,348 @@
+"""Building the incident table: conservation, duplicates, the report, rejects for people."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from conftest import ROOT
+from fixtures.ingest_make import conserved, csv_bytes, load
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ilp_core import i18n, ingest, schema
+from ilp_core.errors import IlpInputError
+from ilp_core.ingest._canonical import repeats_numbers, repeats_text
+
+SAMPLE = ROOT / "data" / "sample"
+
+
+# -- conservation: every row accepted or rejected, whatever the file ----------------------
+
+CELLS = st.sampled_from(
+    [
+        "",
+        " ",
+        "NA",
+        "Theft",
+        "Кража",
+        "Грабёж",
+        "x;y",
+        'say "hi"',
+        "two\nlines",
+        "2024-03-18",
+        "18.03.2024 23:45",
+        "03/04/2024",
+        "2024-02-30",
+        "45369",
+        "0",
+        "55,75",
+        "37.61",
+        "-200",
+        "95",
+        "abc",
+        "A1",
+        "A1",
+    ]
+)
+ROW = st.lists(CELLS, min_size=5, max_size=5) | st.lists(CELLS, min_size=0, max_size=8)
+HEADER = ["id", "date", "offence", "lat", "lon"]
+MAPPING = ingest.ColumnMapping(
+    {"incident_id": "id", "datetime": "date", "offence": "offence", "lat": "lat", "lon": "lon"},
+    date_order="dmy",
+)
+
+
+def _messy_file(rows, delimiter, encoding, newline, blank_every):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(HEADER)
+    for i, row in enumerate(rows):
+        if blank_every and i % blank_every == 0:
+            out.write(newline)
+        writer.writerow(row)
+    return out.getvalue().encode(encoding)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(ROW, min_size=1, max_size=25),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1251"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    blank_every=st.sampled_from([0, 3]),
+)
+def test_accepted_plus_rejected_is_rows_read_for_any_messy_file(
+    rows, delimiter, encoding, newline, blank_every
+):
+    data = _messy_file(rows, delimiter, encoding, newline, blank_every)
+    # independent count: data rows with at least one non-empty cell (a space is content)
+    expected_rows = sum(1 for r in rows if any(c != "" for c in r))
+    try:
+        result = ingest.load_incidents(data, "messy.csv", mapping=MAPPING)
+    except IlpInputError as err:
+        assert expected_rows == 0 and err.message.key == "ingest.no_data_rows"
+        return
+    conserved(result)
+    assert result.report.rows_read == expected_rows
+    assert set(result.rejects["reason"]) <= set(ingest.REASONS)
+    # the canonical table is exactly what the schema's own coercion gives
+    pd.testing.assert_frame_equal(result.incidents, schema.coerce_incidents(result.incidents))
+
+
+# -- duplicates -------------------------------------------------------------------------------
+
+
+def test_duplicates_by_id_and_by_event_are_flagged_and_kept():
+    rows = [
+        ["id", "date", "offence", "lat", "lon"],
+        ["A1", "2024-03-18 10:00", "Theft", "55.75", "37.61"],  # row 2
+        ["A1", "2024-03-19 11:00", "Robbery", "55.76", "37.62"],  # row 3: same id as row 2
+        ["B7", "2024-03-18 10:00", "Theft", "55.75", "37.61"],  # row 4: same event as row 2
+        ["", "2024-03-20 10:00", "Theft", "55.70", "37.60"],  # row 5: no id
+        ["", "2024-03-21 10:00", "Theft", "55.71", "37.60"],  # row 6: no id, other event
+        ["C3", "2024-03-18 10:00", "Robbery", "55.75", "37.61"],  # row 7: other offence
+        ["", "2024-03-18 10:00", "Theft", "", ""],  # row 8: no place: never an event twin
+        ["", "2024-03-18 10:00", "Theft", "", ""],  # row 9
+        ["row-5", "2024-03-22 10:00", "Theft", "55.72", "37.60"],  # row 10: looks generated
+    ]
+    result = load(csv_bytes(rows))
+    dup = result.incidents.set_index("source_row")["duplicate"].astype(object)
+    assert dup.where(dup.notna(), None).to_dict() == {
+        2: None,
+        3: "id",
+        4: "event",
+        5: None,
+        6: None,
+        7: None,
+        8: None,
+        9: None,
+        10: None,
+    }
+    assert result.incidents.set_index("source_row").loc[5, "incident_id"] == "row-5"
+    assert (result.report.duplicates_id, result.report.duplicates_event) == (1, 1)
+    keys = {m.key for m in result.report.issues}
+    assert {"ingest.issue.duplicates_id", "ingest.issue.duplicates_event"} <= keys
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from([55.7, 55.8, -0.0, 0.0]), st.integers(0, 2)),
+        max_size=40,
+    )
+)
+def test_fast_event_twins_equal_dataframe_duplicated(keys):
+    frame = pd.DataFrame(keys, columns=["at", "lat", "code"], dtype=object).astype(
+        {"at": "int64", "lat": "float64", "code": "int64"}
+    )
+    ours = repeats_numbers(
+        frame["at"].to_numpy(), frame["lat"].to_numpy(), frame["code"].to_numpy()
+    )
+    np.testing.assert_array_equal(ours, frame.duplicated().to_numpy())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "B", "ä", "a ", None]), max_size=30))
+def test_fast_id_repeats_equal_series_duplicated(values):
+    ours = repeats_text(pa.array(values, pa.large_string()))
+    series = pd.Series(values, dtype=object)
+    expected = series.duplicated().to_numpy() & series.notna().to_numpy()
+    np.testing.assert_array_equal(ours, expected)
+
+
+# -- the report and the rejects --------------------------------------------------------------
+
+
+def test_report_counts_at_a_glance():
+    rows = [
+        ["date", "offence", "lat", "lon"],
+        ["2024-03-18", "Theft", "55.75", "37.61"],
+        ["2024-03-20", "Theft", "55.76", "37.62"],
+        ["2024-03-19", "Robbery", "55.74", "37.60"],
+        ["2024-03-25", "", "55.74", "37.60"],
+        ["someday", "Assault", "", ""],
+    ]
+    result = load(csv_bytes(rows))
+    r = result.report
+    assert (r.rows_read, r.accepted, r.rejected) == (5, 3, 2)
+    assert str(r.period[0]) == "2024-03-18" and str(r.period[1]) == "2024-03-20"
+    assert r.offence_counts.to_dict() == {"Theft": 2, "Robbery": 1}
+    assert r.offence_counts.index.name == "offence"
+    assert r.reject_counts.to_dict() == {"date_unreadable": 1, "offence_missing": 1}
+    issue_keys = [m.key for m in r.issues]
+    assert "ingest.issue.rejected_offence_missing" in issue_keys
+    reading_keys = [m.key for m in r.readings]
+    assert reading_keys[:3] == [
+        "ingest.reading.file",
+        "ingest.reading.encoding_utf_8",
+        "ingest.reading.delimiter_comma",
+    ]
+
+
+def test_rejects_keep_the_source_columns_as_text():
+    rows = [["id", "value", "offence"], ["1", "x", ""], ["2", "y", "Theft"]]
+    result = load(
+        csv_bytes(rows), mapping=ingest.ColumnMapping({"incident_id": "id", "offence": "offence"})
+    )
+    assert list(result.rejects.columns) == [
+        "row_number",
+        "reason",
+        "column",
+        "value",
+        "expected",
+        "id",
+        "value.1",
+        "offence",
+    ]
+    assert result.rejects.iloc[0][["row_number", "reason", "column", "id", "value.1"]].tolist() == [
+        2,
+        "offence_missing",
+        "offence",
+        "1",
+        "x",
+    ]
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_rejects_for_display_in_every_language(lang):
+    result = load(csv_bytes([["date", "offence"], ["2024-03-18", ""], ["bad", "Theft"]]))
+    shown = ingest.rejects_for_display(result.rejects, lang)
+    labels = [i18n.t(f"ingest.rejects.{k}", lang) for k in ("row_number", "reason", "explanation")]
+    assert list(shown.columns[:3]) == labels
+    assert shown.iloc[:, 0].tolist() == [2, 3]
+    assert shown.iloc[:, 1].tolist() == ["offence_missing", "date_unreadable"]
+    assert shown.iloc[0, 2] == ingest.reject_reason("offence_missing").render(lang)
+    assert list(shown.columns[-2:]) == ["date", "offence"]
+    assert list(result.rejects.columns[:2]) == ["row_number", "reason"]  # input untouched
+
+
+def test_every_reason_has_a_sentence_in_every_language():
+    for code in ingest.REASONS:
+        for lang in i18n.LANGUAGES:
+            text = ingest.reject_reason(code).render(lang)
+            assert text and "{" not in text
+            assert i18n.t(f"ingest.issue.rejected_{code}", lang, n=3)
+    with pytest.raises(IlpInputError):
+        ingest.reject_reason("too_ugly")
+    with pytest.raises(IlpInputError):
+        ingest.rejects_for_display(pd.DataFrame({"row_number": [1]}), "en")
+    with pytest.raises(IlpInputError):
+        ingest.rejects_for_display(pd.DataFrame(columns=list(ingest._results.REJECT_COLUMNS)), "de")
+
+
+def test_every_message_key_built_at_run_time_exists():
+    english = i18n.catalog("en")
+    keys = [f"ingest.reason.{c}" for c in ingest.REASONS]
+    keys += [f"ingest.issue.rejected_{c}" for c in ingest.REASONS]
+    keys += [
+        f"ingest.reading.encoding_{e}"
+        for e in (
+            "utf_8",
+            "utf_8_sig",
+            "utf_16",
+            "utf_16_le",
+            "utf_16_be",
+            "utf_32",
+            "cp1251",
+            "cp1252",
+            "latin_1",
+        )
+    ]
+    keys += [f"ingest.reading.delimiter_{d}" for d in ("comma", "semicolon", "tab", "pipe", "none")]
+    keys += [f"ingest.reading.order_user_{o}" for o in ("dmy", "mdy")]
+    keys += [f"ingest.boundaries.{r}_column_not_found" for r in ("name", "population")]
+    keys += [f"ingest.boundaries.guessed_{r}" for r in ("name", "population")]
+    keys += [
+        f"ingest.rejects.{k}"
+        for k in ("row_number", "reason", "explanation", "column", "value", "expected")
+    ]
+    assert [k for k in keys if k not in english] == []
+
+
+def test_every_report_message_renders_in_every_language():
+    result = load(
+        csv_bytes(
+            [
+                ["Дата", "Время", "Вид", "Широта", "Долгота"],
+                ["18.03.2024", "23:45", "Кража", "55,75", "37,61"],
+                ["19.03.2024", "", "", "0", "0"],
+            ],
+            delimiter=";",
+            encoding="cp1251",
+        ),
+        mapping=ingest.ColumnMapping(
+            {"date": "Дата", "time": "Время", "offence": "Вид", "lat": "Широта", "lon": "Долгота"}
+        ),
+    )
+    for message in result.report.readings + result.report.issues:
+        for lang in i18n.LANGUAGES:
+            text = message.render(lang)
+            assert "{" not in text, (message.key, lang)
+
+
+def test_build_does_not_change_the_callers_table():
+    raw = ingest.read_table(
+        csv_bytes([["date", "offence", "lat", "lon"], ["2024-03-18", " Theft ", "55,75", "37,61"]])
+    )
+    before = raw.frame.copy()
+    result = conserved(ingest.build_incidents(raw, ingest.suggest_mapping(raw.frame.columns)))
+    pd.testing.assert_frame_equal(raw.frame, before)
+    assert result.incidents["offence"].astype(str).tolist() == ["Theft"]  # trimmed
+
+
+def test_mapping_used_is_returned_and_reusable():
+    result = load(
+        b"Date;Crime\n03/04/2024;Theft\n",
+        mapping=ingest.ColumnMapping({"datetime": "Date", "offence": "Crime"}, date_order="mdy"),
+    )
+    again = ingest.ColumnMapping.from_json(result.mapping.to_json())
+    assert again == result.mapping
+    assert json.loads(result.mapping.to_json())["date_order"] == "mdy"
+
+
+# -- the bundled sample ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not (SAMPLE / "incidents.csv").exists(), reason="no sample region yet")
+def test_the_sample_region_maps_itself_and_every_row_is_accepted():
+    districts = ingest.load_boundaries(SAMPLE / "districts.geojson")
+    raw = ingest.read_table(SAMPLE / "incidents.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns)
+    assert dict(mapping.fields) == {
+        "incident_id": "incident_id",
+        "datetime": "occurred_at",
+        "datetime_to": "occurred_to",
+        "offence": "offence",
+        "lat": "lat",
+        "lon": "lon",
+        "district": "district",
+        "location_id": "location_id",
+    }
+    start = time.perf_counter()
+    result = ingest.load_incidents(SAMPLE / "incidents.csv", districts=districts)
+    seconds = time.perf_counter() - start
+    with open(SAMPLE / "incidents.csv", encoding="utf-8") as f:
+        lines = sum(1 for _ in f) - 1
+    assert result.report.rows_read == lines
+    assert result.report.rejected == 0, result.report.reject_counts.to_dict()
+    assert result.report.accepted == lines
+    coerced = schema.coerce_incidents(result.incidents)
+    assert (coerced.dtypes == result.incidents.dtypes).all() and coerced.equals(result.incidents)
+    assert seconds < 10  # about 0.5 s on a quiet 2-core machine; generous for shared CI
+
+
+def test_the_worked_examples_in_the_docstrings_are_true():
+    import doctest
+
+    from ilp_core.ingest import _boundaries, _build, _common, _mapping, _reading, _results
+
+    for module in (_boundaries, _build, _common, _mapping, _reading, _results):
+        failures, _tests = doctest.testmod(module)
+        assert failures == 0, module.__name__

@@ -1,0 +1,224 @@
+"""Coordinates and districts: decimal commas, projected X/Y, swaps, impossible and far points."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import pytest
+from fixtures.ingest_make import conserved, csv_bytes, load, rejected
+from shapely.geometry import box
+
+from ilp_core import ingest
+from ilp_core.errors import IlpInputError
+
+# Two districts side by side around Moscow's centre (lon 37.5-37.7, lat 55.7-55.8).
+DISTRICTS = gpd.GeoDataFrame(
+    {"district": ["West", "East"], "population": [1000.0, 2000.0]},
+    geometry=[box(37.5, 55.7, 37.6, 55.8), box(37.6, 55.7, 37.7, 55.8)],
+    crs="EPSG:4326",
+)
+
+
+def _points(points, header=("Offence", "Lat", "Lon"), extra=None, delimiter=","):
+    rows = [list(header)] + [["Theft", *p] for p in points]
+    if extra is not None:
+        rows = [r + [e] for r, e in zip(rows, extra, strict=True)]
+    return csv_bytes(rows, delimiter=delimiter)
+
+
+def test_decimal_commas_are_read():
+    data = _points([("55,7512", "37,6184"), ("55,7601", "37,6242")], delimiter=";")
+    result = load(data)
+    assert result.incidents["lat"].tolist() == [55.7512, 55.7601]
+    assert result.incidents["lon"].tolist() == [37.6184, 37.6242]
+    assert any(m.key == "ingest.reading.decimal_comma" for m in result.report.readings)
+
+
+def test_impossible_points_get_distinct_reasons_with_their_rows():
+    points = [
+        ("55.75", "37.61"),  # row 2: fine
+        ("0", "0"),  # row 3: null island
+        ("95.2", "37.61"),  # row 4: latitude beyond 90
+        ("55.75", "190"),  # row 5: longitude beyond 180
+        ("abc", "37.61"),  # row 6: not a number
+        ("55.75", ""),  # row 7: half a point
+        ("", ""),  # row 8: no point at all: kept
+        ("55.76", "37.62"),  # row 9: fine
+        ("55.74", "37.60"),  # row 10: fine
+    ]
+    result = load(_points(points))
+    assert rejected(result) == [
+        (3, "coordinates_zero"),
+        (4, "coordinates_out_of_range"),
+        (5, "coordinates_out_of_range"),
+        (6, "coordinates_unreadable"),
+        (7, "coordinates_incomplete"),
+    ]
+    bad = result.rejects.set_index("row_number")
+    assert bad.loc[6, "column"] == "Lat" and bad.loc[6, "value"] == "abc"
+    assert bad.loc[7, "column"] == "Lon"
+    assert result.incidents["source_row"].tolist() == [2, 8, 9, 10]
+    assert result.report.no_location == 1
+
+
+def test_far_away_point_without_districts():
+    # eight points within ~2 km of (55.75, 37.61) and one 560 km away in St Petersburg
+    rng = np.random.default_rng(3)
+    points = [(f"{55.75 + d:.5f}", f"{37.61 + e:.5f}") for d, e in rng.normal(0, 0.01, (8, 2))]
+    points.insert(4, ("59.93", "30.33"))
+    result = load(_points(points))
+    assert rejected(result) == [(6, "coordinates_far_away")]
+    limit = next(m for m in result.report.readings if m.key == "ingest.reading.area_median")
+    # the median distance is ~1 km, so the limit is the 50 km floor
+    assert limit.params["km"] == 50
+
+
+def test_a_wide_area_widens_the_far_away_limit():
+    # points spread over ~100 km: 10 x the median distance is above 50 km
+    rng = np.random.default_rng(4)
+    points = [(f"{55.75 + d:.4f}", f"{37.61 + e:.4f}") for d, e in rng.normal(0, 0.5, (40, 2))]
+    result = load(_points(points))
+    assert rejected(result) == []
+    limit = next(m for m in result.report.readings if m.key == "ingest.reading.area_median")
+    assert limit.params["km"] > 50
+
+
+def test_outside_the_districts_by_more_than_10_km_is_rejected():
+    # 55.85 is 0.05 deg = 5.6 km north of the districts: kept;
+    # 55.95 is 16.7 km north: rejected
+    points = [("55.75", "37.55"), ("55.85", "37.65"), ("55.95", "37.65"), ("55.72", "37.68")]
+    result = load(_points(points), districts=DISTRICTS)
+    assert rejected(result) == [(4, "coordinates_outside_districts")]
+    assert result.incidents["district"].astype(object).tolist()[::2] == ["West", "East"]
+    outside = next(
+        m for m in result.report.issues if m.key == "ingest.issue.outside_every_district"
+    )
+    assert outside.params["n"] == 1  # the kept point 5.6 km north
+
+
+def test_swapped_columns_are_offered_for_correction():
+    # Moscow written as lat 37.6, lon 55.7: both under 90, only the districts can tell
+    points = [("37.61", "55.75"), ("37.65", "55.72"), ("37.55", "55.78")]
+    raw = ingest.read_table(_points(points), "x.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns)
+    assert ingest.questions(raw, mapping) == ()
+    (question,) = ingest.questions(raw, mapping, districts=DISTRICTS)
+    assert (question.key, question.options, question.default) == (
+        "swap_latlon",
+        ("swap", "keep"),
+        "swap",
+    )
+    assert question.message.params["n"] == 3
+    kept = conserved(ingest.build_incidents(raw, mapping, districts=DISTRICTS))
+    assert rejected(kept) == [
+        (2, "coordinates_outside_districts"),
+        (3, "coordinates_outside_districts"),
+        (4, "coordinates_outside_districts"),
+    ]
+    assert any(m.key == "ingest.issue.looks_swapped" for m in kept.report.issues)
+    fixed = conserved(
+        ingest.build_incidents(raw, mapping.answer("swap_latlon", "swap"), districts=DISTRICTS)
+    )
+    assert rejected(fixed) == []
+    assert fixed.incidents["lat"].tolist() == [55.75, 55.72, 55.78]
+    assert any(m.key == "ingest.reading.swapped" for m in fixed.report.readings)
+
+
+def test_swap_seen_from_latitudes_above_90():
+    # Sydney (33.87 S, 151.21 E) written longitude first in three rows of four
+    points = [
+        ("151.21", "-33.87"),
+        ("151.18", "-33.88"),
+        ("151.25", "-33.90"),
+        ("-33.86", "151.20"),
+    ]
+    raw = ingest.read_table(_points(points), "x.csv")
+    (question,) = ingest.questions(raw, ingest.suggest_mapping(raw.frame.columns))
+    assert question.key == "swap_latlon" and question.default == "swap"
+    assert question.message.params == {"lat": "Lat", "lon": "Lon", "n": 3, "total": 4}
+    result = load(
+        _points(points),
+        mapping=ingest.suggest_mapping(raw.frame.columns).answer("swap_latlon", "swap"),
+    )
+    # after the swap the one row that was right is now wrong
+    assert rejected(result) == [(5, "coordinates_out_of_range")]
+
+
+# -- projected X/Y --------------------------------------------------------------------------
+
+# Willis Tower, Chicago: 41.878876 N, 87.635915 W; its EPSG:3435 feet from pyproj directly
+WILLIS = (41.878876, -87.635915)
+_FWD = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3435", always_xy=True)
+WILLIS_XY = _FWD.transform(WILLIS[1], WILLIS[0])
+
+
+def test_xy_in_chicago_feet_need_an_epsg_then_land_on_the_known_point():
+    x, y = WILLIS_XY
+    assert (round(x), round(y)) == (1174177, 1899224)  # the figures the Chicago portal prints
+    data = csv_bytes(
+        [["Offence", "X", "Y"], ["THEFT", f"{x:.3f}", f"{y:.3f}"], ["THEFT", "0", "0"]]
+    )
+    raw = ingest.read_table(data, "x.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns)
+    assert dict(mapping.fields) == {"offence": "Offence", "x": "X", "y": "Y"}
+    (question,) = ingest.questions(raw, mapping)
+    assert question.key == "epsg"
+    assert question.default == "3435"  # the only suggestion whose area of use holds the point
+    with pytest.raises(IlpInputError) as err:
+        ingest.build_incidents(raw, mapping)
+    assert err.value.message.key == "ingest.open_question.epsg"
+    result = conserved(ingest.build_incidents(raw, mapping.answer("epsg", "3435")))
+    assert rejected(result) == [(3, "coordinates_zero")]
+    assert result.incidents["lat"].iloc[0] == pytest.approx(WILLIS[0], abs=1e-7)
+    assert result.incidents["lon"].iloc[0] == pytest.approx(WILLIS[1], abs=1e-7)
+    reading = next(m for m in result.report.readings if m.key == "ingest.reading.xy")
+    assert reading.params["epsg"] == "3435" and "Illinois East" in reading.params["crs"]
+
+
+def test_unknown_epsg_code_is_a_clear_error():
+    data = csv_bytes([["Offence", "X", "Y"], ["THEFT", "1", "2"]])
+    raw = ingest.read_table(data, "x.csv")
+    with pytest.raises(IlpInputError) as err:
+        ingest.build_incidents(
+            raw, ingest.ColumnMapping({"offence": "Offence", "x": "X", "y": "Y"}, epsg=999999)
+        )
+    assert err.value.message.key == "ingest.epsg_unknown"
+
+
+# -- districts ------------------------------------------------------------------------------
+
+
+def test_rows_without_coordinates_but_with_a_district_are_kept():
+    data = _points([("55.75", "37.55"), ("", ""), ("", "")], extra=["District", "West", "East", ""])
+    result = load(data, districts=DISTRICTS)
+    assert rejected(result) == []
+    assert result.report.geolocated == 1
+    assert result.report.district_only == 1  # row 3 has a district only, row 4 nothing
+    assert result.report.no_location == 1
+    assert result.incidents["district"].astype(object).tolist()[:2] == ["West", "East"]
+    assert any(m.key == "ingest.issue.district_only" for m in result.report.issues)
+
+
+def test_districts_are_found_from_the_location_when_not_mapped():
+    points = [("55.75", "37.55"), ("55.75", "37.65"), ("55.75", "37.6999")]
+    result = load(_points(points), districts=DISTRICTS)
+    assert result.incidents["district"].astype(str).tolist() == ["West", "East", "East"]
+    located = next(m for m in result.report.readings if m.key == "ingest.reading.district_located")
+    assert located.params["n"] == 3
+
+
+def test_a_district_name_not_in_the_boundaries_is_an_issue_not_a_reject():
+    data = _points([("55.75", "37.55")] * 3, extra=["District", "West", "Westt", "Центр"])
+    result = load(data, districts=DISTRICTS)
+    assert rejected(result) == []
+    issue = next(m for m in result.report.issues if m.key == "ingest.issue.unknown_districts")
+    assert issue.params["n"] == 2 and issue.params["k"] == 2
+    assert result.incidents["district"].astype(str).tolist() == ["West", "Westt", "Центр"]
+
+
+def test_an_empty_district_cell_is_filled_from_the_location():
+    data = _points([("55.75", "37.65"), ("55.75", "37.55")], extra=["District", "", "West"])
+    result = load(data, districts=DISTRICTS)
+    assert result.incidents["district"].astype(str).tolist() == ["East", "West"]
+    assert any(m.key == "ingest.reading.district_filled" for m in result.report.readings)
