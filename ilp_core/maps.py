@@ -79,8 +79,8 @@ def new_map(
     if tiles is not None:
         folium.TileLayer(
             tiles=tiles.url,
-            attr=html.escape(tiles.attribution),
-            name=html.escape(tiles.name),
+            attr=safe_text(tiles.attribution),
+            name=safe_text(tiles.name),
             overlay=False,
             control=True,
         ).add_to(m)
@@ -106,9 +106,19 @@ def escape_properties(frame: pd.DataFrame) -> pd.DataFrame:
             or isinstance(col.dtype, pd.CategoricalDtype)
         ):
             out[name] = col.astype("object").map(
-                lambda v: html.escape(str(v)) if isinstance(v, str) else v
+                lambda v: safe_text(v) if isinstance(v, str) else v
             )
     return out
+
+
+def safe_text(value: str) -> str:
+    """HTML-escape a text from data, and neutralise template braces.
+
+    folium assembles parts of its output through Jinja templates: a district named
+    ``{{7*7}}`` would otherwise come out as ``49`` (template injection, which can run
+    code on the server). Braces become HTML entities, which the browser shows as braces.
+    """
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def class_breaks(values: np.ndarray | pd.Series, k: int = 5) -> np.ndarray:
@@ -163,13 +173,13 @@ def add_choropleth(
     layer = gpd.GeoDataFrame(shown, geometry=geometry.to_numpy(), crs="EPSG:4326")
     folium.GeoJson(
         _light_json(layer),
-        name=html.escape(name),
+        name=safe_text(name),
         show=show,
         style_function=_fill_style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
             fields=list(dict.fromkeys(tooltip_fields)),
-            aliases=[html.escape(a) for a in tooltip_aliases],
+            aliases=[safe_text(a) for a in tooltip_aliases],
             localize=False,
         ),
     ).add_to(m)
@@ -193,10 +203,10 @@ def add_legend(m: folium.Map, sections: Sequence[LegendSection]) -> None:
         rows = "".join(
             f'<div><span style="display:inline-block;width:14px;height:14px;'
             f"background:{_safe_colour(colour)};border:1px solid #555;margin-right:6px;"
-            f'vertical-align:middle"></span>{html.escape(label)}</div>'
+            f'vertical-align:middle"></span>{safe_text(label)}</div>'
             for colour, label in section.items
         )
-        title = html.escape(section.title)
+        title = safe_text(section.title)
         blocks.append(f'<div style="margin-bottom:6px"><b>{title}</b>{rows}</div>')
     box = (
         '<div class="ilp-legend" style="position:absolute;bottom:24px;right:12px;z-index:9999;'
@@ -399,12 +409,12 @@ def add_classed_areas(
     if len(layer):
         folium.GeoJson(
             _light_json(layer),
-            name=html.escape(name),
+            name=safe_text(name),
             show=show,
             style_function=_cell_style,
             tooltip=folium.GeoJsonTooltip(
                 fields=list(dict.fromkeys(tooltip_fields)),
-                aliases=[html.escape(a) for a in tooltip_aliases],
+                aliases=[safe_text(a) for a in tooltip_aliases],
                 localize=False,
             ),
         ).add_to(m)
@@ -473,7 +483,7 @@ def add_density_overlay(
     image.save(buffer, format="PNG", optimize=True)
     uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     folium.raster_layers.ImageOverlay(
-        image=uri, bounds=[[south, west], [north, east]], name=html.escape(name),
+        image=uri, bounds=[[south, west], [north, east]], name=safe_text(name),
         mercator_project=False, show=show, interactive=False,
     ).add_to(m)  # fmt: skip
     steps = [0.2, 0.4, 0.6, 0.8, 1.0]
@@ -638,10 +648,10 @@ def _add_outlines(m: folium.Map, districts: gpd.GeoDataFrame, lang: str) -> None
     )
     folium.GeoJson(
         _light_json(layer),
-        name=html.escape(i18n.t("maps.district_borders", lang)),
+        name=safe_text(i18n.t("maps.district_borders", lang)),
         style_function=lambda _: {"color": "#333333", "weight": 1.2, "fill": False},
         tooltip=folium.GeoJsonTooltip(
-            fields=["district_label"], aliases=[html.escape(i18n.t("maps.district", lang))]
+            fields=["district_label"], aliases=[safe_text(i18n.t("maps.district", lang))]
         ),
     ).add_to(m)
 

@@ -8,7 +8,6 @@ change, reds for areas that gain, so "no change" is always the middle colour.
 
 from __future__ import annotations
 
-import html
 from typing import Any, Final
 
 import folium
@@ -128,13 +127,13 @@ def change_map(
     layer = gpd.GeoDataFrame(props, geometry=shown.geometry.to_numpy(), crs="EPSG:4326")
     folium.GeoJson(
         layer.to_json(drop_id=True),
-        name=html.escape(i18n.t("allocation.map.change_layer", lang)),
+        name=maps.safe_text(i18n.t("allocation.map.change_layer", lang)),
         style_function=_fill_style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
             fields=fields,
             aliases=[
-                html.escape(i18n.t(k, lang))
+                maps.safe_text(i18n.t(k, lang))
                 for k in (
                     "allocation.col.area",
                     "allocation.col.current_hours",
@@ -203,7 +202,7 @@ def patrol_map(
     )
     folium.GeoJson(
         outline.to_json(drop_id=True),
-        name=html.escape(i18n.t("allocation.map.spots_layer", lang)),
+        name=maps.safe_text(i18n.t("allocation.map.spots_layer", lang)),
         style_function=lambda _: {
             "fillColor": RECOMMENDED,
             "color": RECOMMENDED,
@@ -228,7 +227,7 @@ def patrol_map(
                 fill=True,
                 fill_color=colour,
                 fill_opacity=1.0,
-                tooltip=html.escape(i18n.t("allocation.map.stop", lang, order=int(order))),
+                tooltip=maps.safe_text(i18n.t("allocation.map.stop", lang, order=int(order))),
             ).add_to(m)
         legend.append((colour, i18n.t("allocation.map.unit", lang, unit=int(unit))))
     title = i18n.t("allocation.map.patrol_legend", lang)
