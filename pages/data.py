@@ -40,7 +40,12 @@ with st.expander(tr("data.load_own"), expanded=True):
 
     if raw is not None:
         st.success(
-            tr("data.read_ok", name=raw.filename, rows=len(raw.frame), cols=raw.frame.shape[1])
+            tr(
+                "data.read_ok",
+                name=widgets.plain(raw.filename),
+                rows=len(raw.frame),
+                cols=raw.frame.shape[1],
+            )
         )
         suggested = ingest.suggest_mapping(list(raw.frame.columns))
         if mapping_upload is not None:
@@ -114,7 +119,12 @@ with st.expander(tr("data.load_own"), expanded=True):
 # -- 2. Quality report of the active dataset ------------------------------------------
 data = state.dataset()
 report = data.report
-st.header(tr("data.report_title", name=tr("app.sample_name") if data.is_sample else data.name))
+st.header(
+    tr(
+        "data.report_title",
+        name=tr("app.sample_name") if data.is_sample else widgets.plain(data.name),
+    )
+)
 if report is None:
     st.info(tr("data.no_report"))
     st.stop()
@@ -142,12 +152,12 @@ with left:
 with right:
     st.subheader(tr("data.readings"))
     for message in report.readings:
-        st.markdown(f"- {message.render(lang)}")
+        st.markdown(f"- {widgets.plain(message.render(lang))}")
     st.subheader(tr("data.issues"))
     if not report.issues:
         st.markdown(tr("data.no_issues"))
     for message in report.issues:
-        st.markdown(f"- {message.render(lang)}")
+        st.markdown(f"- {widgets.plain(message.render(lang))}")
 
 if data.rejects is not None and len(data.rejects):
     st.subheader(tr("data.rejects_title", n=len(data.rejects)))

@@ -72,7 +72,7 @@ def test_data_page_loads_a_messy_upload_and_lists_its_rejects(app):
     at.button(key="data.load").click().run()
     assert not at.exception
     assert [m.value for m in at.metric][:3] == ["4", "2", "2"]
-    assert "Quality report: export.csv" in _text(at)
+    assert "Quality report: export\\.csv" in _text(at)  # the file name is escaped for Markdown
     assert at.session_state["ilp.source"] == "upload"
     rejects = at.dataframe[-1].value
     assert sorted(rejects.iloc[:, 0].tolist()) == [3, 4]  # rows 31.02 and (0, 0)
@@ -157,3 +157,13 @@ def test_near_repeat_page_runs_the_knox_test_on_burglary(app):
     table = at.session_state["nearrepeat.result"][1].table
     first = table.iloc[0]
     assert first["knox_ratio"] > 1 and first["p_value"] <= 0.05  # the planted near-repeat pattern
+
+
+def test_markdown_in_uploaded_names_is_shown_as_text(app):
+    hostile = b"offence,date\n![x](http://tracker.example/t.png),2025-01-02\n"
+    at = app("pages/data.py")
+    at.file_uploader(key="data.file").set_value(("**bold**.csv", hostile, "text/csv")).run()
+    at.button(key="data.load").click().run()
+    assert not at.exception
+    header = at.header[0].value
+    assert "\\*\\*bold\\*\\*" in header  # escaped: Streamlit shows the asterisks, not bold text

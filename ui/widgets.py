@@ -74,3 +74,15 @@ def offence_label(value: Any) -> str:
 def fmt_int(n: int) -> str:
     """An integer with the language's thousands separator."""
     return i18n.number(n, lang())
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>$~"})
+
+
+def plain(text: str) -> str:
+    """Text from data (file names, values, column names) made safe for ``st.markdown``.
+
+    Without this, a value such as ``![x](http://host/t.png)`` in an uploaded file
+    would make every viewer's browser fetch that image.
+    """
+    return str(text).translate(_MARKDOWN_SPECIAL)
