@@ -1,0 +1,322 @@
+"""Requirements, control-strategy suggestions, PESTEL/SWOT: hand-made tables, the sample region."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from ilp_core import i18n, intel, priority, strategy
+from ilp_core.dataset import load_sample
+from ilp_core.errors import IlpInputError
+
+PLANTED = json.loads((ROOT / "data" / "sample" / "planted.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The sample region ranked with the default preset, and every offence's evidence."""
+    ds = load_sample()
+    data = priority.problem_data(ds.incidents, ds.districts, by="offence")
+    ranking = priority.score(
+        priority.criteria_table(data), priority.preset("morile"), missing="lowest"
+    )
+    selection = strategy.problem_selection(ranking.table)
+    evidence = {
+        p: strategy.problem_evidence(
+            ds.incidents,
+            ds.districts,
+            problem=p,
+            **{"offences": s["offences"], "in_districts": s["districts"]},
+        )
+        for p, s in selection.items()
+    }
+    summary = intel.summarise(intel.empty_log(), ranking.table)
+    suggestions = strategy.suggest_actions(ranking.table, evidence, summary)
+    return ds, ranking, evidence, summary, suggestions
+
+
+def _with_rule(suggestions, rule):
+    return set(suggestions.loc[suggestions["rule"] == rule, "problem"])
+
+
+# -- suggestions on the sample region (planted ground truth) -----------------------------------
+
+
+def test_residential_burglary_and_only_it_gets_the_near_repeat_suggestion(sample):
+    _, _, evidence, _, suggestions = sample
+    assert PLANTED["near_repeat"]["offence"] == "Residential burglary"
+    assert _with_rule(suggestions, "near_repeat") == {"Residential burglary"}
+    ev = evidence["Residential burglary"]
+    assert ev.knox_ratio > 1.5 and ev.knox_p <= 0.05 and ev.knox_ratio_after < 1.2
+    row = suggestions[suggestions["suggestion_id"] == "near_repeat|Residential burglary"].iloc[0]
+    assert row["pillar"] == "prevention"
+    assert "200 m" in row["action"] and "14 days" in row["action"]
+    assert "Knox" in row["evidence"] and "p = 0.025" in row["evidence"]
+    # the emerging drug market and robbery cluster persist for months: not near repeats
+    assert evidence["Drug offences"].knox_ratio > 1.5
+    assert evidence["Drug offences"].knox_ratio_after > 1.5
+
+
+def test_the_persistent_hot_spot_offences_get_the_patrol_suggestion(sample):
+    _, _, evidence, _, suggestions = sample
+    persistent = {
+        o for h in PLANTED["hotspots"] if h["kind"] == "persistent" for o in h["offences"]
+    }
+    patrol = _with_rule(suggestions, "hotspot_patrol")
+    assert patrol == persistent
+    for offence in persistent:
+        row = suggestions[suggestions["suggestion_id"] == f"hotspot_patrol|{offence}"].iloc[0]
+        assert "10-15 minutes" in row["action"]
+        cited = {
+            h["district"]
+            for h in PLANTED["hotspots"]
+            if h["kind"] == "persistent" and offence in h["offences"]
+        }
+        assert cited <= set(evidence[offence].persistent_districts)
+        assert all(str(c) in row["action"] for c in evidence[offence].persistent_cells)
+
+
+def test_emerging_hot_spots_are_those_planted(sample):
+    _, _, _, _, suggestions = sample
+    planted = {o for h in PLANTED["hotspots"] if h["kind"] == "emerging" for o in h["offences"]}
+    assert _with_rule(suggestions, "emerging_hotspot") == planted  # Station: drugs, robbery
+
+
+def test_seasonal_campaigns_only_for_seasonal_offences_and_before_their_season(sample):
+    _, _, evidence, _, suggestions = sample
+    seasonal = _with_rule(suggestions, "seasonal")
+    planted = set(PLANTED["seasonality"])
+    assert seasonal <= planted and len(seasonal) >= 5
+    burglary = evidence["Residential burglary"]
+    assert (burglary.season_peak_month, burglary.season_start) == (12, 11)  # dark months
+    row = suggestions[suggestions["suggestion_id"] == "seasonal|Residential burglary"].iloc[0]
+    assert "before November" in row["action"]
+
+
+def test_repeat_location_suggestions_cite_the_share_of_the_top_locations(sample):
+    _, _, evidence, _, suggestions = sample
+    chosen = _with_rule(suggestions, "repeat_locations")
+    assert "Shoplifting" in chosen and "Residential burglary" not in chosen
+    ev = evidence["Shoplifting"]
+    assert ev.repeat_share >= 0.15 and len(ev.repeat_locations) == 10
+    row = suggestions[suggestions["suggestion_id"] == "repeat_locations|Shoplifting"].iloc[0]
+    assert ev.repeat_locations[0] in row["action"]
+
+
+def test_with_an_empty_log_every_priority_gets_the_coverage_review(sample):
+    _, ranking, _, _, suggestions = sample
+    assert _with_rule(suggestions, "weak_information") == set(ranking.table["problem"])
+    assert _with_rule(suggestions, "rising_trend") == {PLANTED["rising_offence"]["offence"]}
+
+
+def test_suggestions_come_in_the_users_language(sample):
+    _, ranking, evidence, summary, _ = sample
+    ru = strategy.suggest_actions(ranking.table, evidence, summary, lang="ru")
+    row = ru[ru["rule"] == "near_repeat"].iloc[0]
+    assert "соседей" in row["action"] and "Кража из жилища" in row["action"]
+    seasonal = ru[ru["suggestion_id"] == "seasonal|Residential burglary"].iloc[0]
+    assert "ноябрь" in seasonal["action"]
+
+
+def test_rules_on_hand_made_evidence():
+    t = pd.DataFrame(
+        {
+            "problem": ["P"],
+            "kind": ["custom"],
+            "trend": [25.0],
+            "trend_direction": ["rising"],
+            "public_concern": [4.0],
+        }
+    )
+    # A Knox excess that does not fade after two weeks is a cluster, not near repeats.
+    flat = strategy.Evidence("P", 100, knox_ratio=2.0, knox_p=0.01, knox_ratio_after=1.8)
+    fading = strategy.Evidence("P", 100, knox_ratio=2.0, knox_p=0.01, knox_ratio_after=1.2)
+    # excess 1.0 >= 2 x 0.2 (fading); excess 1.0 < 2 x 0.8 (flat)
+    assert "near_repeat" not in set(strategy.suggest_actions(t, {"P": flat})["rule"])
+    assert "near_repeat" in set(strategy.suggest_actions(t, {"P": fading})["rule"])
+    gap = {"P": {"position_knowledge": 3.0}}
+    rules = strategy.suggest_actions(t, {"P": fading}, position=gap)["rule"].tolist()
+    assert rules == ["near_repeat", "knowledge_gap", "rising_trend", "reassurance"]
+    some = {"P": {"position_knowledge": 2.0}}
+    assert strategy.suggest_actions(t, position=some)["rule"].tolist() == [
+        "rising_trend",
+        "reassurance",
+    ]
+
+
+# -- accepting suggestions -----------------------------------------------------------------------
+
+
+def test_suggestions_are_only_added_when_accepted_and_never_twice(sample):
+    _, _, _, _, suggestions = sample
+    empty = strategy.empty_strategy()
+    ids = ["near_repeat|Residential burglary", "hotspot_patrol|Shoplifting"]
+    once = strategy.accept_suggestions(empty, suggestions, ids, owner="Neighbourhood team")
+    assert len(empty) == 0
+    assert once["problem"].tolist() == ["Residential burglary", "Shoplifting"]  # ranking order
+    assert once["suggested"].tolist() == [True, True]
+    assert set(once["owner"]) == {"Neighbourhood team"}
+    twice = strategy.accept_suggestions(once, suggestions, ids)
+    assert twice.equals(once)
+    with pytest.raises(IlpInputError) as caught:
+        strategy.accept_suggestions(once, suggestions, ["made_up|Robbery"])
+    assert caught.value.message.key == "strategy.unknown_suggestion"
+
+
+# -- requirement drafts ----------------------------------------------------------------------------
+
+
+def test_requirement_drafts_on_the_sample_region(sample):
+    _, ranking, evidence, _, _ = sample
+    log = intel.validate_log(
+        pd.DataFrame(
+            {
+                "date": ["2025-11-02", "2025-11-03"],
+                "summary": ["tip", "rumour"],
+                "problem": ["Residential burglary"] * 2,
+                "source": ["X", "C"],
+                "information": ["4", "2"],
+                "handling": ["H0", "H0"],
+            }
+        )
+    ).log
+    summary = intel.summarise(log, ranking.table)
+    top = ranking.table[ranking.table["problem"].isin(["Residential burglary", "Robbery"])]
+    drafts = strategy.draft_requirements(
+        top,
+        summary,
+        evidence=evidence,
+        position={"Robbery": {"position_knowledge": 4.0, "position_capacity": 3.0}},
+        today=dt.date(2026, 1, 15),
+        owner="Analyst",
+    ).set_index("problem")
+    burglary, robbery = drafts.loc["Residential burglary"], drafts.loc["Robbery"]
+    assert "5,339 recorded incidents" in burglary["known"]
+    assert (
+        "Near repeats" in burglary["known"] and "2 graded intelligence items" in burglary["known"]
+    )
+    assert "has not been assessed" in burglary["gap"]
+    assert "2 of its 2 graded items are weak" in burglary["gap"]
+    assert "large gap (4 of 4)" in robbery["gap"]
+    assert "capacity" in robbery["gap"] and "capacity" not in burglary["gap"]
+    assert "No graded intelligence item" in robbery["gap"]
+    assert "Corroborate" in burglary["requirement"]
+    assert set(drafts["due"]) == {dt.date(2026, 4, 15)}  # 90 days later
+    assert set(drafts["status"]) == {"open"} and set(drafts["owner"]) == {"Analyst"}
+
+
+def test_drafts_never_overwrite_the_users_requirements():
+    mine = strategy.check_requirements(
+        pd.DataFrame(
+            {
+                "problem": ["Robbery"],
+                "known": ["mine"],
+                "gap": ["mine"],
+                "requirement": ["mine"],
+                "owner": ["DI Smith"],
+                "due": ["2026-02-01"],
+                "status": ["in_progress"],
+            }
+        )
+    )
+    t = pd.DataFrame(
+        {
+            "problem": ["Robbery", "Homicide"],
+            "kind": ["offence"] * 2,
+            "offence": ["Robbery", "Homicide"],
+            "district": [None, None],
+        }
+    )
+    merged = strategy.merge_requirements(mine, strategy.draft_requirements(t))
+    assert merged["problem"].tolist() == ["Robbery", "Homicide"]
+    assert merged.loc[0, "requirement"] == "mine" and merged.loc[0, "status"] == "in_progress"
+
+
+# -- checking the tables ---------------------------------------------------------------------------
+
+
+def test_table_checks_name_the_bad_value_and_the_allowed_ones():
+    bad = pd.DataFrame(
+        {
+            "problem": ["Robbery"],
+            "pillar": ["deterrence"],
+            "action": ["x"],
+            "owner": [""],
+            "suggested": [False],
+        }
+    )
+    with pytest.raises(IlpInputError) as caught:
+        strategy.check_strategy(bad)
+    text = str(caught.value)
+    assert "'deterrence'" in text and "prevention, intelligence, enforcement, reassurance" in text
+    assert caught.value.rows == (1,)
+    with pytest.raises(IlpInputError, match="no action"):
+        strategy.check_strategy(bad.assign(pillar="prevention", action="  "))
+    with pytest.raises(IlpInputError, match="'someday'"):
+        strategy.check_requirements(
+            pd.DataFrame({c: ["x"] for c in strategy.REQUIREMENT_COLUMNS}).assign(
+                due="someday", status="open"
+            )
+        )
+    blank = pd.DataFrame({c: [None] for c in strategy.STRATEGY_COLUMNS})
+    assert len(strategy.check_strategy(blank)) == 0  # an editor's empty line is dropped
+
+
+def test_pestel_and_swot_factors_are_linked_to_the_priorities_they_affect():
+    pestel = strategy.check_pestel(
+        pd.DataFrame(
+            {
+                "category": ["Economic", "legal"],
+                "factor": ["Cost of living", "New licensing hours"],
+                "problems": ["Shoplifting; Robbery", ["Violence with injury"]],
+                "impact": ["high", None],
+            }
+        )
+    )
+    swot = strategy.check_swot(
+        pd.DataFrame(
+            {
+                "quadrant": ["strengths", "threats"],
+                "factor": ["Retail partnership", "Port expansion"],
+                "problems": [["Shoplifting"], []],
+            }
+        )
+    )
+    assert pestel["problems"].tolist() == [["Shoplifting", "Robbery"], ["Violence with injury"]]
+    assert pestel["impact"].tolist() == ["high", "medium"]
+    links = strategy.factor_links(pestel, swot, ["Violence with injury", "Shoplifting"])
+    assert links[["problem", "source", "category", "factor"]].values.tolist() == [
+        ["Violence with injury", "pestel", "legal", "New licensing hours"],
+        ["Shoplifting", "pestel", "economic", "Cost of living"],
+        ["Shoplifting", "swot", "strengths", "Retail partnership"],
+        ["Robbery", "pestel", "economic", "Cost of living"],
+    ]
+    with pytest.raises(IlpInputError, match="'STEEP'"):
+        strategy.check_pestel(pestel.assign(category="STEEP"))
+    with pytest.raises(IlpInputError):
+        strategy.check_swot(swot.assign(factor=["", "x"]))
+
+
+def test_the_reminder_is_in_every_language():
+    for lang in i18n.LANGUAGES:
+        text = strategy.reminder(lang)
+        assert len(text) > 80 and text == i18n.t("strategy.reminder", lang)
+    assert "not instructions" in strategy.reminder("en")
+
+
+def test_evidence_of_a_problem_without_incidents_says_so(sample):
+    ds = sample[0]
+    ev = strategy.problem_evidence(
+        ds.incidents, ds.districts, problem="None", offences=["No such offence"]
+    )
+    assert ev.n_incidents == 0 and [m.key for m in ev.notes] == ["strategy.note.no_incidents"]
+    assert math.isnan(ev.knox_ratio)
+    tiny = strategy.problem_evidence(
+        ds.incidents, ds.districts, problem="Homicide", offences=["Homicide"]
+    )
+    assert any(m.params.get("analysis") == "near_repeat" for m in tiny.notes)  # 12 events

@@ -1,0 +1,455 @@
+"""Widgets of the product pages (Intelligence log, Requirements and control strategy).
+
+The product tables live in ``st.session_state`` under the keys of
+:data:`ilp_core.workspace.TABLES` (``ilp.intel_log``, ``ilp.requirements``,
+``ilp.strategy``, ``ilp.pestel``, ``ilp.swot``), always checked by the library, so
+the report and the saved session read them as they are. An editable table is drawn
+by :func:`edit_table`: the editor starts from a snapshot of the stored table and
+every run stores the checked result; the snapshot is renewed (with a new editor
+key, so no edit is applied twice) whenever the table changed elsewhere (a form, a
+file, a loaded session), the page is opened again, or the editor's labels or options
+change (the language, the ranking).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from ilp_core import i18n, intel, priority, privacy, strategy, workspace
+from ilp_core.errors import IlpInputError
+from ui import cache
+from ui import priority as ui_priority
+from ui import ranking as ui_ranking
+from ui.state import View, lang, tr
+
+T = TypeVar("T")
+TABLES = workspace.TABLES
+LOG = TABLES["intel_log"]
+WORKSHOP = "ilp.workshop_answers"  # the Workshop page's answers (its own key)
+PRIVACY = "ilp.privacy_actions"  # privacy.ProtectedFrame.codes of the upload (Data page)
+ALLOCATION_LAST = "allocation.last"  # the Allocation page's (result, scenario settings)
+EMPTY: dict[str, Callable[[], pd.DataFrame]] = {
+    "intel_log": intel.empty_log,
+    "requirements": strategy.empty_requirements,
+    "strategy": strategy.empty_strategy,
+    "pestel": strategy.empty_pestel,
+    "swot": strategy.empty_swot,
+}
+
+
+def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+    """Like ``ui.widgets.attempt``, with grading schemes and codes in the user's language."""
+    try:
+        return func(*args, **kwargs)
+    except IlpInputError as error:
+        st.error(intel.message_text(error.message, lang()), icon=":material/error:")
+        return None
+
+
+def ensure_tables() -> None:
+    """Create the empty product tables the session does not hold yet."""
+    for name, key in TABLES.items():
+        if not isinstance(st.session_state.get(key), pd.DataFrame):
+            st.session_state[key] = EMPTY[name]()
+
+
+def table(name: str) -> pd.DataFrame:
+    """The stored product table ``name`` (``intel_log``, ``requirements``, ...)."""
+    ensure_tables()
+    return st.session_state[TABLES[name]]
+
+
+def store(name: str, frame: pd.DataFrame) -> None:
+    """Replace a product table (already checked by the library)."""
+    st.session_state[TABLES[name]] = frame
+
+
+def edit_table(
+    name: str,
+    checker: Callable[[pd.DataFrame], pd.DataFrame | None],
+    column_config: dict[str, Any],
+) -> pd.DataFrame:
+    """An editable product table; stores and returns the checked result of the edits."""
+    state = st.session_state
+    current = table(name)
+    base, version, synced = f"{name}.base", f"{name}.version", f"{name}.synced"
+    # Streamlit gives the editor a new identity (dropping its edits) when its labels or
+    # options change (a language switch, a new ranking): start again from the stored table.
+    signature = json.dumps(column_config, default=lambda _: "", sort_keys=True)
+    if (
+        state.get(synced) is not current
+        or _editor_key(name) not in state
+        or state.get(f"{name}.signature") != signature
+    ):
+        state[base] = current
+        state[version] = int(state.get(version, 0)) + 1
+        state[f"{name}.signature"] = signature
+    edited = st.data_editor(
+        state[base],
+        key=_editor_key(name),
+        num_rows="dynamic",
+        hide_index=True,
+        column_config=column_config,
+        width="stretch",
+    )
+    result = checker(edited)
+    if result is not None and not result.equals(current):
+        store(name, result)
+        current = result
+    state[synced] = current
+    return current
+
+
+def _editor_key(name: str) -> str:
+    return f"{name}.editor.{st.session_state.get(f'{name}.version', 0)}"
+
+
+def text_column(key: str, **kwargs: Any) -> Any:
+    """A text column of a table editor, headed in the user's language."""
+    return st.column_config.TextColumn(tr(key), **kwargs)
+
+
+def choice_column(key: str, options: tuple[str, ...], prefix: str, **kwargs: Any) -> Any:
+    """A column of fixed choices shown in the user's language (values stay the codes)."""
+    return st.column_config.SelectboxColumn(
+        tr(key), options=list(options), format_func=_labeller(prefix), **kwargs
+    )
+
+
+def _labeller(prefix: str) -> Callable[[Any], str]:
+    current = lang()
+    return lambda value: i18n.t(f"{prefix}{value}", current) if value else ""
+
+
+def problem_labels(ranking: priority.Ranking) -> dict[str, str]:
+    """``{problem id: name in the user's language}`` in the ranking's order."""
+    t = ranking.table
+    return dict(zip(t["problem"], priority.problem_labels(t, lang()), strict=True))
+
+
+# -- intelligence log -------------------------------------------------------------------
+
+
+def code_labels(scheme: str, axis: str) -> dict[str, str]:
+    """Codes of a scheme's axis with their meaning, for a selectbox (language of this run)."""
+    current = lang()
+    return {
+        c: f"{c}: {intel.code_meaning(scheme, axis, c, current)}"
+        for c in intel.grading().schemes[scheme][axis]
+    }
+
+
+def add_item_form(scheme: str, labels: dict[str, str]) -> None:
+    """A form adding one graded item to the log (codes offered from the chosen scheme)."""
+    with st.form("intel.add", clear_on_submit=True):
+        left, right = st.columns([1, 3])
+        day = left.date_input(tr("intel.col.date"), value=dt.date.today(), key="intel.f.date")
+        summary = right.text_input(tr("intel.col.summary"), key="intel.f.summary")
+        cols = st.columns(3)
+        choices = {axis: code_labels(scheme, axis) for axis in intel.AXES}
+        picked = {
+            axis: col.selectbox(
+                tr(f"intel.axis.{axis}"),
+                list(choices[axis]),
+                format_func=choices[axis].get,
+                key=f"intel.f.{scheme}.{axis}",
+            )
+            for col, axis in zip(cols, intel.AXES, strict=True)
+        }
+        cols = st.columns(3)
+        problem = cols[0].selectbox(
+            tr("intel.form_problem"),
+            ["", *labels],
+            format_func=lambda p, names=dict(labels): names.get(p, "") or "—",
+            key="intel.f.problem",
+        )
+        other = cols[1].text_input(tr("intel.form_other_problem"), key="intel.f.other")
+        area = cols[2].text_input(tr("intel.col.area"), key="intel.f.area")
+        notes = st.text_input(tr("intel.col.notes"), key="intel.f.notes")
+        if st.form_submit_button(tr("intel.form_add"), key="intel.f.add", type="primary"):
+            log = attempt(
+                intel.add_item,
+                table("intel_log"),
+                date=day,
+                summary=summary,
+                scheme=scheme,
+                problem=other.strip() or problem,
+                area=area,
+                notes=notes,
+                **picked,
+            )
+            if log is not None:
+                store("intel_log", log)
+                st.toast(tr("intel.added"), icon=":material/check:")
+
+
+def log_upload() -> None:
+    """Read a log file; every row accepted or rejected; add the accepted rows on request."""
+    with st.expander(tr("intel.upload_title")):
+        st.caption(tr("intel.upload_help"))
+        upload = st.file_uploader(
+            tr("intel.upload_file"), type=["csv", "tsv", "txt", "xlsx"], key="intel.file"
+        )
+        if upload is None:
+            return
+        saved = st.session_state.get("intel.read")
+        if saved is None or saved[0] != upload.file_id:
+            st.session_state["intel.read"] = (
+                upload.file_id,
+                attempt(intel.read_log, upload.getvalue(), upload.name),
+            )
+        check = st.session_state["intel.read"][1]
+        if check is None:
+            return
+        cols = st.columns(3)
+        cols[0].metric(tr("intel.rows_read"), i18n.number(check.rows_read, lang()))
+        cols[1].metric(tr("intel.accepted"), i18n.number(len(check.log), lang()))
+        cols[2].metric(tr("intel.rejected"), i18n.number(len(check.rejects), lang()))
+        if len(check.rejects):
+            st.dataframe(
+                intel.rejects_for_display(check.rejects, lang()), hide_index=True, width="stretch"
+            )
+        if len(check.log) and st.button(tr("intel.upload_add"), key="intel.upload_add"):
+            store("intel_log", intel.append_items(table("intel_log"), check.log))
+            st.session_state.pop("intel.read", None)
+            st.rerun()
+
+
+def log_editor() -> pd.DataFrame:
+    """The log as an editable table; rows that do not pass are listed with their reason."""
+    config = {c: text_column(f"intel.col.{c}") for c in intel.LOG_COLUMNS}
+    config["date"] = st.column_config.DateColumn(tr("intel.col.date"), format="YYYY-MM-DD")
+    config["scheme"] = choice_column("intel.col.scheme", intel.SCHEMES, "intel.scheme.")
+    config["item_id"] = text_column("intel.col.item_id", disabled=True)
+    rejected: list[pd.DataFrame] = []
+
+    def check(edited: pd.DataFrame) -> pd.DataFrame:
+        result = intel.validate_log(edited)
+        if len(result.rejects):
+            rejected.append(result.rejects)
+        return result.log
+
+    log = edit_table("intel_log", check, config)
+    if rejected:
+        st.warning(tr("intel.editor_rejects", n=len(rejected[0])), icon=":material/warning:")
+        st.dataframe(intel.rejects_for_display(rejected[0], lang()), hide_index=True)
+    return log
+
+
+# -- requirements, strategy, PESTEL, SWOT -------------------------------------------------
+
+
+def evidence(
+    view: View, ranking: priority.Ranking, scope: list[str]
+) -> dict[str, strategy.Evidence]:
+    """The analyses' evidence for each priority in scope (cached per problem and data)."""
+    custom = list(st.session_state.get(ui_priority.CUSTOM) or ())
+    loaded = st.session_state.get(ui_ranking.LOADED)
+    if not custom and isinstance(loaded, priority.Assessment):
+        custom = [dict(c) for c in loaded.custom]
+    selection = strategy.problem_selection(ranking.table, custom)
+    out = {}
+    with st.spinner(tr("strategy.computing")):
+        for problem in scope:
+            if problem in selection:
+                out[problem] = cache.compute(
+                    strategy.problem_evidence,
+                    view.key,
+                    view.incidents,
+                    view.dataset.districts,
+                    problem=problem,
+                    offences=selection[problem]["offences"],
+                    in_districts=selection[problem]["districts"],
+                )
+    return out
+
+
+def position(view: View) -> dict[str, dict[str, float]]:
+    """The assessed position gaps of each problem (from the priority assessment in use)."""
+    try:
+        assessment = ui_ranking.current_assessment(view)
+    except IlpInputError:
+        return {}
+    return strategy.position_values(assessment.entered_frame() if assessment else None)
+
+
+def requirements_editor(problems: list[str], labels: dict[str, str]) -> None:
+    """The requirements table, editable."""
+    config = {c: text_column(f"strategy.col.{c}") for c in strategy.REQUIREMENT_COLUMNS}
+    config["problem"] = _problem_column(problems, labels)
+    config["due"] = st.column_config.DateColumn(tr("strategy.col.due"), format="YYYY-MM-DD")
+    config["status"] = choice_column("strategy.col.status", strategy.STATUSES, "strategy.status.")
+    edit_table("requirements", lambda f: attempt(strategy.check_requirements, f), config)
+
+
+def strategy_editor(problems: list[str], labels: dict[str, str]) -> None:
+    """The control strategy, editable."""
+    config = {c: text_column(f"strategy.col.{c}") for c in strategy.STRATEGY_COLUMNS}
+    config["problem"] = _problem_column(problems, labels)
+    config["pillar"] = choice_column("strategy.col.pillar", strategy.PILLARS, "strategy.pillar.")
+    config["suggested"] = st.column_config.CheckboxColumn(
+        tr("strategy.col.suggested"), disabled=True
+    )
+    edit_table("strategy", lambda f: attempt(strategy.check_strategy, f), config)
+
+
+def factor_editor(name: str, problems: list[str], labels: dict[str, str]) -> None:
+    """The PESTEL or SWOT table, editable; factors linked to priorities."""
+    current = dict(labels)
+    config: dict[str, Any] = {"factor": text_column("strategy.col.factor")}
+    config["problems"] = st.column_config.MultiselectColumn(
+        tr("strategy.col.problems"),
+        options=problems,
+        format_func=lambda p: current.get(p, p),
+        accept_new_options=True,
+    )
+    if name == "pestel":
+        config["category"] = choice_column(
+            "strategy.col.category", strategy.PESTEL_CATEGORIES, "strategy.pestel."
+        )
+        config["impact"] = choice_column(
+            "strategy.col.impact", strategy.IMPACTS, "strategy.impact."
+        )
+        checker = strategy.check_pestel
+    else:
+        config["quadrant"] = choice_column(
+            "strategy.col.quadrant", strategy.SWOT_QUADRANTS, "strategy.swot."
+        )
+        checker = strategy.check_swot
+    edit_table(name, lambda f: attempt(checker, f), config)
+
+
+def _problem_column(problems: list[str], labels: dict[str, str]) -> Any:
+    current = dict(labels)
+    return st.column_config.SelectboxColumn(
+        tr("strategy.col.problem"), options=problems, format_func=lambda p: current.get(p, p)
+    )
+
+
+def links_for_display(problems: list[str]) -> pd.DataFrame:
+    """Which PESTEL and SWOT factors affect each priority, with headers in the user's language."""
+    current = lang()
+    links = strategy.factor_links(table("pestel"), table("swot"), problems)
+    shown = links.assign(
+        problem=[i18n.term(p, current) for p in links["problem"]],
+        source=[i18n.t(f"strategy.source.{s}", current) for s in links["source"]],
+        category=[
+            i18n.t(f"strategy.{'pestel' if s == 'pestel' else 'swot'}.{c}", current)
+            for s, c in zip(links["source"], links["category"], strict=True)
+        ],
+        impact=[i18n.t(f"strategy.impact.{v}", current) if v else "" for v in links["impact"]],
+    )
+    return shown.rename(columns=lambda c: i18n.t(f"strategy.link_col.{c}", current))
+
+
+# -- saving and loading the session --------------------------------------------------------
+
+
+def current_workspace(view: View) -> workspace.Workspace | None:
+    """The session as a workspace (None, with a message, when a part cannot be saved)."""
+    ensure_tables()
+    assessment = attempt(ui_ranking.current_assessment, view)
+    alloc = st.session_state.get(ALLOCATION_LAST)
+    scenario = json.loads(json.dumps(alloc[1], default=str)) if alloc else None
+    return attempt(
+        workspace.make_workspace,
+        fingerprint=view.dataset.fingerprint,
+        dataset=view.dataset.name,
+        saved_at=dt.datetime.now().isoformat(timespec="seconds"),
+        priority=assessment,
+        allocation=scenario,
+        workshop=st.session_state.get(WORKSHOP),
+        privacy_actions=list(st.session_state.get(PRIVACY) or ()),
+        **{name: table(name) for name in TABLES},
+    )
+
+
+def load_session(fingerprint: str) -> None:
+    """Read a saved session file and, when the user confirms, restore every part of it."""
+    upload = st.file_uploader(tr("strategy.load_file"), type=["json"], key="strategy.session_file")
+    if upload is None:
+        return
+    loaded = attempt(workspace.from_json, upload.getvalue(), fingerprint=fingerprint)
+    if loaded is None:
+        return
+    for message in loaded.warnings:
+        st.warning(message.render(lang()), icon=":material/warning:")
+    label = "strategy.load_apply" if loaded.same_data else "strategy.load_anyway"
+    if st.button(tr(label), key="strategy.load_apply", type="primary"):
+        restore(loaded.workspace)
+        st.rerun()
+
+
+def restore(w: workspace.Workspace) -> None:
+    """Put every part of a saved session where the pages read it."""
+    state = st.session_state
+    for name in TABLES:
+        store(name, getattr(w, name))
+    assessment = w.assessment()
+    if assessment is not None:
+        ui_priority._apply(assessment)  # noqa: SLF001 (the Priorities page's own restore)
+        state.pop(ui_priority.LAST, None)
+        state[ui_ranking.LOADED] = assessment
+    if w.workshop is not None:
+        state[WORKSHOP] = dict(w.workshop)
+    if w.allocation is not None:
+        state["products.allocation"] = dict(w.allocation)
+    if w.privacy_actions and not state.get(PRIVACY):
+        state[PRIVACY] = list(w.privacy_actions)
+    state["strategy.restored"] = w.dataset or "-"
+
+
+def privacy_lines() -> list[str]:
+    """The personal-data actions of this session, in the user's language."""
+    out = []
+    for code in st.session_state.get(PRIVACY) or ():
+        try:
+            out.append(privacy.describe_action(code, lang()))
+        except IlpInputError:
+            continue
+    return out
+
+
+# -- suggestions ---------------------------------------------------------------------------
+
+PICKED = "strategy.picked"
+
+
+def pick_suggestions(suggestions: pd.DataFrame) -> None:
+    """Choose suggestions and accept them into the control strategy (never added silently)."""
+    names = {
+        i: f"{i18n.term(p, lang())} · {tr(f'strategy.pillar.{pl}')}: {a}"
+        for i, p, pl, a in zip(
+            suggestions["suggestion_id"],
+            suggestions["problem"],
+            suggestions["pillar"],
+            suggestions["action"],
+            strict=True,
+        )
+    }
+    ids = list(names)
+    st.session_state[PICKED] = [i for i in st.session_state.get(PICKED) or () if i in names]
+    chosen = st.multiselect(tr("strategy.pick"), ids, format_func=names.get, key=PICKED)
+    st.button(
+        tr("strategy.accept"),
+        key="strategy.accept",
+        type="primary",
+        disabled=not chosen,
+        on_click=_accept,
+        args=(suggestions,),
+    )
+
+
+def _accept(suggestions: pd.DataFrame) -> None:
+    chosen = list(st.session_state.get(PICKED) or ())
+    new = attempt(strategy.accept_suggestions, table("strategy"), suggestions, chosen)
+    if new is not None:
+        store("strategy", new)
+        st.session_state[PICKED] = []
+        st.toast(tr("strategy.accepted", n=len(chosen)), icon=":material/check:")
