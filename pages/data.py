@@ -1,11 +1,10 @@
 """Data: load an incident export, map its columns, read the quality report and the rejects."""
 
-import dataclasses
-
 import streamlit as st
 
-from ilp_core import i18n, ingest, maps, schema
+from ilp_core import i18n, ingest, maps
 from ilp_core.dataset import Dataset
+from ui import data as ui_data
 from ui import state, widgets
 from ui.state import tr
 
@@ -24,14 +23,7 @@ with st.expander(tr("data.load_own"), expanded=True):
     )
     mapping_upload = st.file_uploader(tr("data.mapping_file"), type=["json"], key="data.mfile")
 
-    raw = None
-    if upload is not None:
-        cached = st.session_state.get("data.raw")
-        if cached is None or cached[0] != upload.file_id:
-            read = widgets.attempt(ingest.read_table, upload.getvalue(), upload.name)
-            st.session_state["data.raw"] = (upload.file_id, read)
-        raw = st.session_state["data.raw"][1]
-
+    raw = ui_data.read_upload(upload) if upload is not None else None
     boundaries = None
     if boundaries_upload is not None:
         boundaries = widgets.attempt(
@@ -39,60 +31,15 @@ with st.expander(tr("data.load_own"), expanded=True):
         )
 
     if raw is not None:
-        st.success(
-            tr(
-                "data.read_ok",
-                name=widgets.plain(raw.filename),
-                rows=len(raw.frame),
-                cols=raw.frame.shape[1],
-            )
-        )
+        name, shape = widgets.plain(raw.filename), raw.frame.shape
+        st.success(tr("data.read_ok", name=name, rows=shape[0], cols=shape[1]))
+        stamp = f"{upload.file_id}.{mapping_upload.file_id if mapping_upload else ''}"
+        raw = ui_data.protect_personal_data(raw, stamp)
         suggested = ingest.suggest_mapping(list(raw.frame.columns))
         if mapping_upload is not None:
             loaded = widgets.attempt(ingest.ColumnMapping.from_json, mapping_upload.getvalue())
             suggested = loaded or suggested
-        with st.container(border=True):
-            st.markdown(f"**{tr('data.mapping_title')}**")
-            st.caption(tr("data.mapping_help"))
-            columns = ["", *raw.frame.columns]
-            stamp = f"{upload.file_id}.{mapping_upload.file_id if mapping_upload else ''}"
-            chosen = {}
-            not_mapped = tr("data.not_mapped")
-            grid = st.columns(3)
-            for i, field in enumerate(schema.MAPPABLE_FIELDS):
-                current = suggested.fields.get(field, "")
-                chosen[field] = grid[i % 3].selectbox(
-                    tr(f"field.{field}"),
-                    options=columns,
-                    index=columns.index(current) if current in columns else 0,
-                    format_func=lambda c: c or not_mapped,
-                    key=f"data.map.{stamp}.{field}",
-                )
-        mapping = dataclasses.replace(suggested, fields={f: c for f, c in chosen.items() if c})
-        for question in ingest.questions(raw, mapping):
-            if question.key == "epsg":
-                epsg = st.number_input(
-                    question.message.render(lang),
-                    min_value=1024,
-                    max_value=999999,
-                    value=int(question.default or 4326),
-                    step=1,
-                    key=f"data.q.{stamp}.epsg",
-                )
-                mapping = dataclasses.replace(mapping, epsg=int(epsg))
-                continue
-            options = list(question.options)
-            answer = st.radio(
-                question.message.render(lang),
-                options=options,
-                index=options.index(question.default) if question.default in options else None,
-                format_func=state.label(f"data.answer.{question.key}."),
-                key=f"data.q.{stamp}.{question.key}",
-            )
-            if answer is not None and question.key == "date_order":
-                mapping = dataclasses.replace(mapping, date_order=answer)
-            elif answer is not None and question.key == "swap_latlon":
-                mapping = dataclasses.replace(mapping, swap_latlon=answer == "swap")
+        mapping = ui_data.column_mapping(raw, suggested, stamp)
         left, right = st.columns(2)
         right.download_button(
             tr("data.save_mapping"),
@@ -105,6 +52,7 @@ with st.expander(tr("data.load_own"), expanded=True):
         if left.button(tr("data.load_button"), type="primary", key="data.load"):
             result = widgets.attempt(ingest.build_incidents, raw, mapping, districts=boundaries)
             if result is not None:
+                ui_data.accept_privacy_actions()
                 state.set_upload(
                     Dataset(
                         name=raw.filename,

@@ -167,3 +167,28 @@ def test_markdown_in_uploaded_names_is_shown_as_text(app):
     assert not at.exception
     header = at.header[0].value
     assert "\\*\\*bold\\*\\*" in header  # escaped: Streamlit shows the asterisks, not bold text
+
+
+def test_personal_columns_are_pseudonymised_before_analysis(app):
+    export = (
+        b"id,date,offence,victim_name,phone,address\n"
+        b"1,2025-01-02 10:00,Robbery,Ivan Petrov,+7 912 345 67 89,12 Lenina St\n"
+        b"2,2025-01-03 11:00,Robbery,Anna Smith,+44 7700 900123,12 Lenina St\n"
+        b"3,2025-01-04 12:00,Theft,Jean Dupont,+33 6 12 34 56 78,5 Rue Haute\n"
+    )
+    at = app("pages/data.py")
+    at.file_uploader(key="data.file").set_value(("victims.csv", export, "text/csv")).run()
+    assert not at.exception
+    pii = [r for r in at.radio if r.key and r.key.startswith("data.pii.")]
+    radios = {r.key.rsplit(".", 1)[-1]: r for r in pii}
+    assert {"victim_name", "phone", "address"} <= set(radios)
+    radios["address"].set_value("pseudonymise")
+    at.selectbox(key=next(k for k in _keys(at) if k.endswith(".location_id"))).set_value("address")
+    at.run()
+    at.button(key="data.load").click().run()
+    assert not at.exception
+    incidents = at.session_state["ilp.upload"].incidents
+    tokens = incidents["location_id"].tolist()
+    assert tokens[0] == tokens[1] != tokens[2]  # repeats still group
+    assert not any("Lenina" in str(t) for t in tokens)  # but no address is left
+    assert any(code.startswith("pseudonymise:") for code in at.session_state["ilp.privacy_actions"])
