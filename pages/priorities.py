@@ -5,6 +5,7 @@ import streamlit as st
 from ilp_core import charts_priority, priority
 from ui import cache, state, widgets
 from ui import priority as ui
+from ui import ranking as ranking_ui
 from ui.state import tr
 
 lang = state.lang()
@@ -134,5 +135,6 @@ assessment = ui.attempt(
     dataset=view.dataset.name,
 )
 if assessment is not None:
+    st.session_state[ranking_ui.ASSESSMENT] = (view.key, assessment)
     ui.save_buttons(assessment)
     st.caption(tr("priority.save_caption"))

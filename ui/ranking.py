@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from ilp_core import priority
@@ -23,6 +22,7 @@ from ui.state import View
 
 #: A priority assessment restored from a saved session (``priority.Assessment``),
 #: used until the Priorities page produces a ranking of its own.
+ASSESSMENT = "priority.assessment"  # (view key, Assessment) set by the Priorities page
 LOADED = "products.assessment"
 
 
@@ -81,48 +81,12 @@ def default_ranking(
 def current_assessment(view: View) -> priority.Assessment | None:
     """The priority assessment behind :func:`current_ranking`, ready to save; None for the default.
 
-    When the Priorities page ranked the same view, its settings are read back from
-    the page's widget state (the same values its own "save" button stores);
-    otherwise a loaded assessment is returned, or None (the default preset).
-
-    Raises
-    ------
-    IlpInputError
-        As ``priority.make_assessment`` for settings it refuses.
+    The Priorities page stores the assessment it shows (``ASSESSMENT``, with the
+    view it was made on); otherwise a loaded assessment is returned, or None (the
+    default preset).
     """
-    state = st.session_state
-    saved = state.get(ui_priority.LAST)
-    if saved is None or saved[0][0] != view.key:
-        loaded = state.get(LOADED)
-        return loaded if isinstance(loaded, priority.Assessment) else None
-    (_key, by, _custom), (ranking, stability, _criteria) = saved
-    p = ui_priority.P
-    harm_prefix = f"{p}harm."
-    harm_weights = {
-        k[len(harm_prefix) :]: float(v)
-        for k, v in state.items()
-        if isinstance(k, str) and k.startswith(harm_prefix)
-    }
-    rows = []
-    entered_keys = [k for k in priority.settings().entered if ranking.scheme.weights.get(k, 0) > 0]
-    for problem in ranking.table["problem"]:
-        for criterion in entered_keys:
-            vkey, ckey = ui_priority._value_keys(str(problem), criterion)  # noqa: SLF001
-            confidence = state.get(ckey, ui_priority.NOT_ASSESSED)
-            if confidence != ui_priority.NOT_ASSESSED and vkey in state:
-                rows.append((str(problem), criterion, float(state[vkey]), str(confidence)))
-    entered = pd.DataFrame(rows, columns=list(priority.ENTERED_COLUMNS))
-    return priority.make_assessment(
-        ranking.scheme,
-        entered if len(entered) else None,
-        harm_weights=harm_weights or None,
-        default_harm_days=state.get(p + "harm_default"),
-        harm_default_confirmed=bool(state.get(p + "harm_confirm", False)),
-        by=by,
-        custom=list(state.get(ui_priority.CUSTOM) or ()),
-        top_k=int(stability.top_k),
-        draws=int(stability.draws),
-        seed=int(stability.seed),
-        fingerprint=view.dataset.fingerprint,
-        dataset=view.dataset.name,
-    )
+    shown = st.session_state.get(ASSESSMENT)
+    if shown is not None and shown[0] == view.key:
+        return shown[1]
+    loaded = st.session_state.get(LOADED)
+    return loaded if isinstance(loaded, priority.Assessment) else None
