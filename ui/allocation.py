@@ -22,9 +22,9 @@ import streamlit as st
 from ilp_core import allocation, charts_allocation, export, harm, i18n, maps_allocation
 from ilp_core.allocation import Allocation
 from ui import cache, state, widgets
+from ui import ranking as ranking_ui
 from ui.state import lang, tr
 
-PRIORITY_LAST = "priority.last"  # the Priorities page's last good result (its own key)
 HARM_WIDGET = "p.priority.harm."  # the Priorities page's harm-weight inputs, per offence
 CURRENT = "allocation.current"
 LAST = "allocation.last"
@@ -93,19 +93,13 @@ def _hours(frame: pd.DataFrame) -> pd.Series:
 
 
 def priority_scores() -> dict[str, float] | None:
-    """Priority score per offence type from the Priorities page's last ranking, if it ran.
+    """Priority score per offence type from the session's ranking (``ui.ranking``).
 
-    That page keeps ``((data key, problem level, custom problems), (ranking, ...))``
-    under ``priority.last``; only a ranking of the data in view, per offence, is used.
+    That is the Priorities page's ranking of the data in view when the user scored
+    them, else the default assessment; None when problems are not plain offence types.
     """
-    saved = st.session_state.get(PRIORITY_LAST)
-    if not isinstance(saved, tuple) or len(saved) != 2 or not isinstance(saved[0], tuple):
-        return None
-    if saved[0] and saved[0][0] != state.view().key:
-        return None
-    result = saved[1] if isinstance(saved[1], tuple) else (saved[1],)
-    table = next((getattr(r, "table", None) for r in result if hasattr(r, "table")), None)
-    if not isinstance(table, pd.DataFrame) or not {"kind", "offence", "score"} <= set(table):
+    table = ranking_ui.current_ranking(state.view()).table
+    if not {"kind", "offence", "score"} <= set(table):
         return None
     rows = table[table["kind"].astype(str) == "offence"]
     if rows.empty:
