@@ -1,7 +1,68 @@
-"""Placeholder: this page is being built."""
+"""Report: export the strategic assessment as one offline HTML file and a PDF."""
 
 import streamlit as st
 
+from ilp_core import i18n, report
+from ui import report as ui
+from ui import state, widgets
 from ui.state import tr
 
-st.title(tr("nav.report"))
+view = state.view()
+lang = state.lang()
+st.title(tr("report.page.title"))
+st.markdown(tr("report.page.purpose"))
+
+# -- Options ----------------------------------------------------------------------------
+with st.expander(tr("report.page.options"), expanded=True, icon=":material/tune:"):
+    left, right = st.columns([2, 1])
+    sections = left.multiselect(
+        tr("report.page.sections"), report.SECTIONS, default=list(report.SECTIONS),
+        format_func=state.label("report.section."), key="p.report.sections",
+    )  # fmt: skip
+    wider = right.toggle(
+        tr("report.page.wider"), key="p.report.wider", help=tr("report.page.wider_help")
+    )
+    k = right.number_input(
+        tr("report.page.k"), min_value=2, max_value=100, value=5, step=1, key="p.report.k",
+        disabled=not wider, help=tr("report.page.k_help"),
+    )  # fmt: skip
+    st.caption(tr("report.page.language_note", language=i18n.LANGUAGES[lang]))
+
+options = {"lang": lang, "sections": list(sections), "wider": bool(wider), "k": int(k)}
+if st.button(
+    tr("report.page.build"), type="primary", key="report.build", icon=":material/description:",
+    disabled=not sections,
+):  # fmt: skip
+    with st.spinner(tr("report.page.building")):
+        built = widgets.attempt(ui.build, view, **options)
+    if built is not None:
+        st.session_state[ui.LAST] = built
+
+# -- The files ---------------------------------------------------------------------------
+files = st.session_state.get(ui.LAST)
+if files is None:
+    st.info(tr("report.page.press_build"), icon=":material/info:")
+    st.stop()
+if files.stamp != ui.current_stamp(view, **options):
+    st.warning(tr("report.page.stale"), icon=":material/history:")
+if files.wider_release:
+    st.success(tr("report.page.wider_on", k=str(files.k)), icon=":material/public:")
+else:
+    st.warning(tr("report.page.internal_on"), icon=":material/lock:")
+left, right = st.columns(2)
+left.download_button(
+    tr("report.page.download_html"), files.html, f"{ui.file_stem(files)}.html", "text/html",
+    key="report.download_html", icon=":material/download:", type="primary",
+)  # fmt: skip
+right.download_button(
+    tr("report.page.download_pdf"), files.pdf, f"{ui.file_stem(files)}.pdf", "application/pdf",
+    key="report.download_pdf", icon=":material/picture_as_pdf:",
+)  # fmt: skip
+
+# -- Preview: the key findings, and the whole report on demand -----------------------------
+st.subheader(tr("report.page.findings"))
+for finding in files.findings:
+    st.markdown(f"- {ui.markdown_text(finding)}")
+st.caption(tr("report.page.caption"))
+if st.toggle(tr("report.page.show_preview"), key="p.report.preview"):
+    st.iframe(files.html, height=900)  # our own HTML: every user-typed text in it is escaped
