@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ilp_core import export, hotspots, maps
+from ilp_core import hotspots, maps
 from ui import cache, patterns, state, widgets
 from ui.state import tr
 
@@ -58,10 +58,8 @@ with tab_map:
         patterns.show_messages([*gi.warnings, *density.warnings])
         cells = gi.table.loc[gi.table["gi_class"].astype(str) != "not_significant"]
         left, right = st.columns(2)
-        left.download_button(
-            tr("where.download_cells_geojson"), export.geojson_bytes(cells),
-            file_name="hotspot-cells.geojson", mime="application/geo+json", key="where.gi_geojson",
-        )  # fmt: skip
+        with left:
+            widgets.download_geojson(cells, "hotspot-cells", key="where.gi_geojson")
         with right:
             widgets.download_table(cells.drop(columns="geometry"), "hotspot-cells", key="where.gi")
 
@@ -97,6 +95,8 @@ with tab_change:
              tr("where.cells"): classes.to_list()},
             hide_index=True,
         )  # fmt: skip
+        changed = change.table.loc[change.table["change_class"].astype(str) != "never"]
+        widgets.download_geojson(changed, "hotspot-change", key="where.change_geojson")
         widgets.download_table(
             change.table.drop(columns="geometry"), "hotspot-change", key="where.change"
         )
@@ -110,3 +110,6 @@ with tab_districts:
         st.caption(tr("where.districts_caption"))
         patterns.show_messages(counts.warnings)
         widgets.download_table(table, "district-figures", key="where.districts", excel=True)
+        spatial = lisa.table if lisa is not None else counts.table
+        if "geometry" in spatial:
+            widgets.download_geojson(spatial, "district-figures", key="where.districts_geojson")

@@ -86,3 +86,12 @@ def plain(text: str) -> str:
     would make every viewer's browser fetch that image.
     """
     return str(text).translate(_MARKDOWN_SPECIAL)
+
+
+def download_geojson(frame: Any, stem: str, *, key: str) -> None:
+    """A GeoJSON download (EPSG:4326) for a spatial result, text properties formula-safe."""
+    st.download_button(
+        tr("common.download_geojson"), data=export.geojson_bytes(frame),
+        file_name=f"{stem}.geojson", mime="application/geo+json", key=key,
+        icon=":material/public:",
+    )  # fmt: skip
