@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,34 +23,18 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
+from benchmarks._measure import measure as _measure  # noqa: E402
 from ilp_core import geo, hotspots  # noqa: E402
-
-_PAGE = 4096
-
-
-def _rss_bytes() -> int:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * _PAGE
 
 
 def measure(fn, *args, **kwargs):
-    """Run ``fn`` and return (result, seconds, peak extra resident memory in bytes)."""
-    base = _rss_bytes()
-    peak = [base]
-    done = threading.Event()
+    """Run ``fn`` and return (result, wall seconds, peak extra resident memory in bytes)."""
+    result, (wall, _), rss, _ = _measure(fn, *args, trace=False, **kwargs)
+    return result, wall, rss
 
-    def sample_rss() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss_bytes())
-            time.sleep(0.005)
 
-    thread = threading.Thread(target=sample_rss, daemon=True)
-    thread.start()
-    t0 = time.perf_counter()
-    result = fn(*args, **kwargs)
-    seconds = time.perf_counter() - t0
-    done.set()
-    thread.join()
-    return result, seconds, max(peak[0], _rss_bytes()) - base
+
+
 
 
 def incidents_and_districts(n: int):

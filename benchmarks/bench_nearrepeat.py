@@ -13,53 +13,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
+from benchmarks._measure import measure  # noqa: E402
 from ilp_core import sample  # noqa: E402
 from ilp_core.nearrepeat import knox_test  # noqa: E402
 from ilp_core.schema import coerce_incidents  # noqa: E402
-
-_PAGE = 4096
-
-
-def _rss_bytes() -> int:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * _PAGE
-
-
-def measure(fn, *args, **kwargs):
-    """Run ``fn``; return (result, (wall, CPU) seconds, peak extra RSS, peak traced bytes).
-
-    RSS is sampled every 5 ms and can miss memory the allocator reuses; the traced
-    peak (``tracemalloc``: NumPy arrays and Python objects, not SciPy's internal
-    C++ buffers) catches those.
-    """
-    base = _rss_bytes()
-    peak = [base]
-    done = threading.Event()
-
-    def sample_rss() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss_bytes())
-            time.sleep(0.005)
-
-    thread = threading.Thread(target=sample_rss, daemon=True)
-    thread.start()
-    tracemalloc.start()
-    t0, c0 = time.perf_counter(), time.process_time()
-    result = fn(*args, **kwargs)
-    seconds = (time.perf_counter() - t0, time.process_time() - c0)
-    traced = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    done.set()
-    thread.join()
-    return result, seconds, max(peak[0], _rss_bytes()) - base, traced
 
 
 def burglaries(n_events: int, seed: int = 1):
