@@ -33,10 +33,6 @@ def measure(fn, *args, **kwargs):
     return result, wall, rss
 
 
-
-
-
-
 def incidents_and_districts(n: int):
     """``n`` incidents (canonical columns this module reads) and the districts, if any."""
     try:
