@@ -1,23 +1,22 @@
-"""A room of participants on one server: 30 browser sessions at once, their server time
-and the memory of the server and of the browser.
+"""A room of participants on one server: 30 sessions at once, their server time and memory.
 
-Starts ``streamlit run app.py`` on localhost (as ``tests/e2e/conftest.py`` does), opens
-its root once (the trainer's run-through, which also fills the shared caches), then
-drives N sessions concurrently from one Debian Chromium (one browser context each, one
-asyncio task each). Every session:
+Starts ``streamlit run app.py`` on localhost, opens one session first (the trainer's
+run-through, which also fills the shared caches), then opens N sessions concurrently.
+Each session is a client of Streamlit's own websocket protocol (the messages a browser
+tab sends), so the server does exactly the work it does for N browser tabs, while the
+30 participants' browsers, which in a room run on 30 other machines, do not compete
+with it for this machine's two cores. Every session:
 
-1. opens the app's root address;
-2. opens the Workshop page (sidebar link);
+1. opens the app's root address (the Overview page);
+2. opens the Workshop page;
 3. opens the Priorities page and changes a weight (each session its own value, so no
    session is served another's cached ranking);
 4. opens the Where page (the hot-spot map).
 
-Each interaction is timed from the action to the app's ``data-test-script-state``
-returning to ``notRunning`` (recorded in the page by a MutationObserver, so no
-transition is missed between polls). Memory is sampled every 0.5 s from /proc: the
-server process with its children, and the browser's processes, as the sum of RSS and
-of PSS (RSS counts pages shared between processes once per process; PSS shares them
-out, so it is the better total).
+Each interaction is timed from the message sent to the server's "script finished"
+reply; the server's own duration of every script run is logged as well. Memory is
+the server process with its children, sampled every 0.5 s from /proc (RSS and PSS).
+The browser side (Chromium drawing the pages) is covered by ``tests/e2e``.
 
     .venv/bin/python benchmarks/load_test.py [--sessions 30] [--stagger 0.2] [--no-warm]
 """
@@ -38,55 +37,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from ilp_core import i18n, priority  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]  # fmt: skip  (the flags of tests/e2e/conftest.py)
-STATE_RECORDER = """
-() => {
-  // Every change of the app's script state, with its time. Observed on the whole
-  // document (Streamlit may mount a new stApp element) and polled every 100 ms as well.
-  window.__ilpStates = [];
-  const record = () => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app) return;
-    const state = app.getAttribute('data-test-script-state');
-    const s = window.__ilpStates;
-    if (!s.length || s[s.length - 1][1] !== state) s.push([performance.now(), state]);
-  };
-  const start = () => {
-    new MutationObserver(record).observe(document.documentElement, {attributes: true,
-      subtree: true, childList: true, attributeFilter: ['data-test-script-state']});
-    setInterval(record, 100);
-    record();
-  };
-  if (document.documentElement) start(); else setTimeout(start, 0);
-}
-"""
-SETTLED = """
-([t0, quietMs]) => {
-  const s = window.__ilpStates || [];
-  const after = s.filter(([t]) => t >= t0);
-  const ran = after.some(([, v]) => v !== 'notRunning');
-  const last = s.length ? s[s.length - 1] : null;
-  if (!ran || !last || last[1] !== 'notRunning') return null;
-  if (performance.now() - last[0] < quietMs) return null;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return null;
-  return last[0];
-}
-"""
+HARM = "p.priority.w.morile.harm"  # the harm weight of the default (MoRiLE-style) preset
+DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 
 # -- memory from /proc ---------------------------------------------------------------------
@@ -136,140 +93,101 @@ def memory_mb(pids: list[int]) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
-def browser_pids() -> list[int]:
-    """Chromium processes started by this script (descendants of this process)."""
-    out = []
-    for pid in _tree(os.getpid())[1:]:
-        try:
-            exe = os.readlink(f"/proc/{pid}/exe")
-        except OSError:
-            continue
-        if "chrom" in exe:
-            out.append(pid)
-    return out
-
-
 class Sampler(threading.Thread):
-    """Samples server and browser memory every 0.5 s."""
+    """Samples the server's memory every 0.5 s."""
 
     def __init__(self, server_pid: int) -> None:
         super().__init__(daemon=True)
         self.server_pid = server_pid
         self.server: list[tuple[float, float]] = []
-        self.browser: list[tuple[float, float]] = []
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
             self.server.append(memory_mb(_tree(self.server_pid)))
-            self.browser.append(memory_mb(browser_pids()))
             self.stop.wait(0.5)
 
 
 # -- the sessions --------------------------------------------------------------------------
 
 
-def watch_replies(page) -> list[float]:
-    """Arrival times (perf_counter) of the server's "script finished" messages on the socket.
+class Session:
+    """One participant: a websocket session speaking Streamlit's protocol, as a browser tab."""
 
-    The server's reply, before the browser has drawn it: with 30 tabs on two cores the
-    browser's own work dominates the time to ``notRunning``, and this separates it.
-    """
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.pages: dict[str, str] = {}  # url path -> page script hash
+        self.widgets: dict[str, str] = {}  # user key -> widget id
+        self.page = ""
+        self.errors: list[str] = []
 
-    finished: list[float] = []
+    async def run(self, page: str | None = None, **doubles: float) -> float:
+        """Rerun the script (on ``page``, with keyed number inputs set); return ms to done."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.page_script_hash = self.pages.get(page, "") if page is not None else self.page
+        state.context_info.locale = "en-GB"
+        state.context_info.timezone = "UTC"
+        for key, value in doubles.items():
+            if key not in self.widgets:
+                raise LookupError(f"no widget {key!r} on the page; known: {sorted(self.widgets)}")
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]
+            widget.double_value = value
+        started = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(await self.ws.recv())
+            kind = reply.WhichOneof("type")
+            if kind == "navigation":
+                nav = reply.navigation
+                self.pages = {p.url_pathname: p.page_script_hash for p in nav.app_pages}
+                self.page = nav.page_script_hash
+            elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+                self._read(reply.delta.new_element)
+            elif kind == "script_finished" and reply.script_finished in DONE:
+                return 1000 * (time.perf_counter() - started)
 
-    def on_frame(payload: str | bytes) -> None:
-        if isinstance(payload, bytes):
-            msg = ForwardMsg()
-            with contextlib.suppress(Exception):  # not every frame is a ForwardMsg
-                msg.ParseFromString(payload)
-                if msg.WhichOneof("type") == "script_finished":
-                    finished.append(time.perf_counter())
-
-    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-    return finished
-
-
-async def timed(
-    page, action, label: str, times: dict, replies: list[float], quiet_ms: int = 400, load=False
-):
-    """Run ``action`` and return when the script has run and is idle again; record ms.
-
-    ``load``: the action loads a new document, timed from its navigation start. Also
-    records, under ``label + " (reply)"``, the time to the server's last "script
-    finished" message of the interaction.
-    """
-    t0 = 0.0 if load else await page.evaluate("performance.now()")
-    started = time.perf_counter()
-    await action()
-    handle = await page.wait_for_function(SETTLED, arg=[t0, quiet_ms], timeout=600_000, polling=250)
-    end = await handle.json_value()
-    times.setdefault(label, []).append(end - t0)
-    mine = [t for t in replies if t >= started]
-    if mine and not load:
-        times.setdefault(label + " (reply)", []).append(1000 * (mine[-1] - started))
-
-
-async def errors_on(page) -> list[str]:
-    found = [
-        await e.inner_text() for e in await page.query_selector_all('[data-testid="stException"]')
-    ]
-    return [f[:200] for f in found] + list(page.script_errors)
+    def _read(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            self.errors.append(f"{element.exception.type}: {element.exception.message[:200]}")
+            return
+        widget_id = getattr(getattr(element, kind), "id", "") if kind else ""
+        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
+            self.widgets[widget_id.split("-", 2)[2]] = widget_id
 
 
-async def session(browser, base: str, n: int, times: dict, problems: list, stagger: float):
+async def session(base: str, n: int, times: dict, problems: list, stagger: float) -> None:
     await asyncio.sleep(n * stagger)
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(600_000)  # 30 tabs on 2 cores: loading is slow, not broken
-    page = await context.new_page()
-    page.script_errors = []
-    page.on("pageerror", lambda e: page.script_errors.append(str(e)))
-    await page.add_init_script(f"({STATE_RECORDER})()")
-    replies = watch_replies(page)
-    nav = page.get_by_test_id("stSidebarNav")
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
     try:
-        await timed(
-            page, lambda: page.goto(base, wait_until="domcontentloaded"), "open app", times,
-            replies, load=True,
-        )  # fmt: skip
-        await timed(page, lambda: nav.get_by_text(i18n.t("nav.workshop"), exact=True).click(),
-                    "open Workshop", times, replies)  # fmt: skip
-        await timed(page, lambda: nav.get_by_text(i18n.t("nav.priorities"), exact=True).click(),
-                    "open Priorities", times, replies)  # fmt: skip
-        await page.get_by_text(i18n.t("priority.weights_title"), exact=True).click()
-        box = (
-            page.get_by_test_id("stNumberInput")
-            .filter(has_text=priority.criterion_label("harm", "en"))
-            .locator("input")
-        )
-        await box.fill(f"{3.5 + 0.1 * n:.1f}")
-        await timed(page, lambda: box.press("Enter"), "change a weight", times, replies)
-        await timed(page, lambda: nav.get_by_text(i18n.t("nav.patterns_where"), exact=True).click(),
-                    "open Where (map)", times, replies)  # fmt: skip
-        problems += [f"session {n}: {e}" for e in await errors_on(page)]
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            s = Session(ws)
+            steps = [
+                ("open app", {}),
+                ("open Workshop", {"page": "workshop"}),
+                ("open Priorities", {"page": "priorities"}),
+                ("change a weight", {HARM: round(3.5 + 0.1 * n, 1)}),
+                ("open Where (map)", {"page": "patterns_where"}),
+            ]
+            for label, action in steps:
+                times.setdefault(label, []).append(await s.run(**action))
+            problems += [f"session {n}: {e}" for e in s.errors]
     except Exception as error:  # noqa: BLE001 (a failed session is reported, not fatal)
         problems.append(f"session {n}: {type(error).__name__}: {str(error)[:300]}")
-    finally:
-        await context.close()
 
 
 async def run_room(base: str, sessions: int, stagger: float, warm: bool) -> tuple[dict, list]:
-    from playwright.async_api import async_playwright
-
     times: dict[str, list[float]] = {}
     problems: list[str] = []
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        if warm:  # the trainer's run-through before the room arrives
-            await session(browser, base, 0, {}, problems, 0.0)
-        times["_room_start"] = [time.time()]
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(session(browser, base, i, times, problems, stagger) for i in range(sessions))
-        )
-        times["_wall_s"] = [time.perf_counter() - started]
-        await browser.close()
+    if warm:  # the trainer's run-through before the room arrives
+        await session(base, 0, {}, problems, 0.0)
+    times["_room_start"] = [time.time()]
+    started = time.perf_counter()
+    await asyncio.gather(*(session(base, i, times, problems, stagger) for i in range(sessions)))
+    times["_wall_s"] = [time.perf_counter() - started]
     return times, problems
 
 
@@ -339,7 +257,7 @@ def start_server(run_log: Path) -> tuple[subprocess.Popen, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
-    parser.add_argument("--stagger", type=float, default=1.0, help="seconds between starts")
+    parser.add_argument("--stagger", type=float, default=0.2, help="seconds between starts")
     parser.add_argument("--no-warm", action="store_true", help="skip the trainer's run-through")
     args = parser.parse_args()
 
@@ -370,17 +288,17 @@ def main() -> int:
           f"{os.cpu_count()} CPUs; wall time {wall:.1f} s")  # fmt: skip
     print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")  # fmt: skip
-    print("\nserver time per interaction (ms, action -> script state back to notRunning;")
-    print("'(reply)': action -> the server's last 'script finished' message on the socket)")
+    print("\nserver time per interaction (ms, message sent -> 'script finished' received)")
     print(f"{'interaction':<28}{'n':>5}{'p50':>9}{'p95':>9}{'max':>9}")
     everything = []
-    for label, values in sorted(times.items()):
-        if not label.endswith("(reply)"):
-            everything += values
+    for label, values in times.items():
+        if not values:
+            continue
+        everything += values
         print(f"{label:<28}{len(values):>5}{_q(values, 50):>9.0f}{_q(values, 95):>9.0f}"
               f"{max(values):>9.0f}")  # fmt: skip
     if everything:
-        print(f"{'all (state)':<28}{len(everything):>5}{_q(everything, 50):>9.0f}"
+        print(f"{'all':<28}{len(everything):>5}{_q(everything, 50):>9.0f}"
               f"{_q(everything, 95):>9.0f}{max(everything):>9.0f}")  # fmt: skip
     print("\nserver-side duration of each script run during the room phase (ms; includes")
     print("waiting for the CPU and the GIL behind the other sessions' runs)")
@@ -392,13 +310,11 @@ def main() -> int:
     if all_runs:
         print(f"{'all':<28}{len(all_runs):>5}{_q(all_runs, 50):>9.0f}{_q(all_runs, 95):>9.0f}"
               f"{max(all_runs):>9.0f}")  # fmt: skip
-    peak_server = max(sampler.server, key=lambda m: m[1])
-    peak_browser = max(sampler.browser, key=lambda m: m[1], default=(0.0, 0.0))
-    print("\nmemory (MB)                  RSS sum   PSS sum")
-    print(f"server, idle after start   {idle[0]:>9.0f} {idle[1]:>9.0f}")
-    print(f"server, peak               {peak_server[0]:>9.0f} {peak_server[1]:>9.0f}")
-    print(f"server, at the end         {sampler.server[-1][0]:>9.0f} {sampler.server[-1][1]:>9.0f}")
-    print(f"browser, peak              {peak_browser[0]:>9.0f} {peak_browser[1]:>9.0f}")
+    peak = max(sampler.server, key=lambda m: m[1])
+    print("\nserver memory (MB)         RSS sum   PSS sum")
+    print(f"idle after start           {idle[0]:>9.0f} {idle[1]:>9.0f}")
+    print(f"peak                       {peak[0]:>9.0f} {peak[1]:>9.0f}")
+    print(f"at the end                 {sampler.server[-1][0]:>9.0f} {sampler.server[-1][1]:>9.0f}")
     n_actions = len(everything) + (5 if not args.no_warm else 0)
     print(f"\nserver CPU time during the run: {cpu_used:.1f} s for {n_actions} interactions "
           f"({1000 * cpu_used / max(n_actions, 1):.0f} ms each on average)")  # fmt: skip
@@ -409,6 +325,8 @@ def main() -> int:
 
 
 def _q(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]

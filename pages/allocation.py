@@ -95,7 +95,6 @@ with right:
     if shapes is not None and len(shapes):
         widgets.show_map(
             maps_allocation.change_map(shapes, result, lang=lang, tiles=widgets.tiles()),
-            key="allocation.map",
             height=460,
         )
     else:

@@ -119,5 +119,5 @@ preview = maps.preview_map(state.view().incidents, data.districts, lang=lang, ti
 if preview is None:
     st.info(tr("data.no_map"))
 else:
-    widgets.show_map(preview, key="data.map")
+    widgets.show_map(preview)
     st.caption(tr("data.preview_caption"))

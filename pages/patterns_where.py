@@ -42,7 +42,7 @@ with tab_map:
             patterns.where_map, f"{view.key}|{settings}", counts if districts is not None else None,
             gi, density, lisa, measure=measure, lang=state.lang(), tiles=widgets.tiles(),
         )  # fmt: skip
-        widgets.show_map(the_map, key="where.map", height=600)
+        widgets.show_map(the_map, height=600)
         st.caption(tr("where.map_caption"))
         st.info(tr("where.cold_spot_note"), icon=":material/info:")
     if gi is not None and density is not None:
@@ -78,7 +78,7 @@ with tab_change:
             maps.change_map, f"{view.key}|{settings}|{period_days}", change,
             districts=districts, lang=state.lang(), tiles=widgets.tiles(),
         )  # fmt: skip
-        widgets.show_map(change_map, key="where.change_map", height=560)
+        widgets.show_map(change_map, height=560)
         th = change.thresholds
         st.caption(
             tr(

@@ -397,7 +397,6 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
         st.info(message.render(code), icon=":material/info:")
     widgets.show_map(
         maps_allocation.patrol_map(cells, plan, lang=code, tiles=widgets.tiles()),
-        key="allocation.patrol_map",
         height=420,
     )
     st.caption(

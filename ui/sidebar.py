@@ -39,6 +39,10 @@ def render() -> None:
             if previous is not None or state.OFFENCES not in st.session_state:
                 st.session_state[state.OFFENCES] = []
             st.session_state[_PERIOD_FOR] = data.fingerprint
+        if not isinstance(st.session_state.get(state.PERIOD), tuple | list):
+            # A lost widget value (a client that sent no widget states) comes back as the
+            # picker's default, one date: the whole period again, not one day.
+            st.session_state[state.PERIOD] = data.period
         if data.period is not None:
             st.date_input(
                 tr("app.period"),

@@ -106,6 +106,8 @@ def view() -> View:
     """The active dataset with the sidebar's period and offence filters applied."""
     data = dataset()
     period = st.session_state.get(PERIOD) or data.period or (None, None)
+    if isinstance(period, dt.date):  # one date, not a range: from that date on
+        period = (period,)
     start, end = (tuple(period) + (None, None))[:2]
     offences = tuple(st.session_state.get(OFFENCES) or ())
     incidents = filter_incidents(data.incidents, start, end, offences)
