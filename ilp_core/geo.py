@@ -177,11 +177,18 @@ class Grid:
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(row, col, inside)`` of metric points (row/col are meaningless outside)."""
-        col = np.floor((np.asarray(x, dtype=float) - self.x0) / self.cell_size)
-        row = np.floor((np.asarray(y, dtype=float) - self.y0) / self.cell_size)
-        inside = (col >= 0) & (col < self.nx) & (row >= 0) & (row < self.ny)
-        col = np.where(inside, col, 0).astype(np.int64)
-        row = np.where(inside, row, 0).astype(np.int64)
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        # Inside is decided on the coordinates themselves: (y - y0) / size rounds a point a
+        # hair below the edge (y = -5e-324) to -0.0, i.e. into row 0 (found by hypothesis).
+        inside = (
+            (x >= self.x0) & (x < self.x0 + self.nx * self.cell_size)
+            & (y >= self.y0) & (y < self.y0 + self.ny * self.cell_size)
+        )  # fmt: skip
+        col = np.floor((x - self.x0) / self.cell_size)
+        row = np.floor((y - self.y0) / self.cell_size)
+        col = np.where(inside, np.clip(col, 0, self.nx - 1), 0).astype(np.int64)
+        row = np.where(inside, np.clip(row, 0, self.ny - 1), 0).astype(np.int64)
         return row, col, inside
 
     def cell_ids(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
