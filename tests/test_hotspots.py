@@ -776,8 +776,8 @@ def test_catalogs_are_complete_with_the_same_placeholders():
 
 @pytest.fixture(scope="module")
 def sample() -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict]:
-    if not (SAMPLE / "incidents.csv").exists() or not (SAMPLE / "planted.json").exists():
-        pytest.skip("the sample region has not been generated yet")
+    # The sample region is committed: a missing file is a failure, not a skip.
+    assert (SAMPLE / "incidents.csv").exists() and (SAMPLE / "planted.json").exists()
     raw = pd.read_csv(SAMPLE / "incidents.csv", dtype={"district": "str", "location_id": "str"})
     inc = pd.DataFrame(
         {
