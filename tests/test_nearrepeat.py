@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import pytest
+from scipy.spatial.distance import pdist
 
 from ilp_core import nearrepeat
 from ilp_core.errors import IlpInputError
@@ -105,6 +106,29 @@ def test_small_blocks_and_chunks_give_the_same_counts(lattice, monkeypatch):
     np.testing.assert_array_equal(split.observed.to_numpy(), truth)
     pd.testing.assert_frame_equal(split.expected, whole.expected)
     pd.testing.assert_frame_equal(split.p_value, whole.p_value)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("distance", [25.0, 125.0, 260.0])
+def test_close_pair_count_equals_scipy_pdist(lattice, metric, distance):
+    # Off the 50 m lattice, so no pair sits on the limit (projection noise is ~1e-9 m).
+    x, y, days = lattice
+    gaps = pdist(np.column_stack([x, y]), "euclidean" if metric == "euclidean" else "cityblock")
+    truth = int((gaps <= distance).sum())  # 25 m: only the 20 repeats (and chance ones)
+    assert nearrepeat.count_close_pairs(incidents_at(x, y, days), distance, metric=metric) == truth
+
+
+def test_close_pair_count_leaves_out_what_the_knox_test_leaves_out(lattice):
+    x, y, days = lattice
+    df = incidents_at(x, y, days)
+    whole = nearrepeat.count_close_pairs(df, 125.0)
+    df.loc[df.index[:20], "lat"] = np.nan  # the 20 repeat locations lose their coordinates
+    kept = pdist(np.column_stack([x[20:], y[20:]]))
+    assert nearrepeat.count_close_pairs(df, 125.0) == int((kept <= 125.0).sum()) < whole
+    assert nearrepeat.count_close_pairs(df.iloc[:1], 125.0) == 0
+    with pytest.raises(IlpInputError) as err:
+        nearrepeat.count_close_pairs(df, 0.0)
+    assert err.value.message.key == "nearrepeat.bad_parameter"
 
 
 def test_band_edges_and_labels():

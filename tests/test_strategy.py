@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from ilp_core import i18n, intel, priority, strategy
+from ilp_core import i18n, intel, nearrepeat, priority, strategy
 from ilp_core.dataset import load_sample
 from ilp_core.errors import IlpInputError
 
@@ -60,6 +61,35 @@ def test_residential_burglary_and_only_it_gets_the_near_repeat_suggestion(sample
     # the emerging drug market and robbery cluster persist for months: not near repeats
     assert evidence["Drug offences"].knox_ratio > 1.5
     assert evidence["Drug offences"].knox_ratio_after > 1.5
+
+
+def test_near_repeat_evidence_tests_a_random_subset_above_the_pair_budget(sample):
+    ds, ranking, evidence, summary, _ = sample
+    full = evidence["Residential burglary"]
+    assert full.knox_sample_share == 1.0  # 17,675 close pairs: under the 1,000,000 budget
+    cfg = strategy.rules()
+    tight = dataclasses.replace(cfg, near_repeat={**cfg.near_repeat, "max_pairs": 4_000})
+    ev = strategy.problem_evidence(
+        ds.incidents, ds.districts, problem="Residential burglary",
+        offences=["Residential burglary"], cfg=tight,
+    )  # fmt: skip
+    burglary = ds.incidents[ds.incidents["offence"] == "Residential burglary"]
+    when = burglary["occurred_at"]
+    window = burglary[when > when.max() - pd.Timedelta(days=cfg.near_repeat["window_days"])]
+    pairs = nearrepeat.count_close_pairs(window, cfg.near_repeat["distance_m"])
+    assert ev.knox_window_incidents == len(window) == full.knox_window_incidents
+    # each event kept with sqrt(4,000 / pairs) = 0.48, so each pair with 0.23
+    assert ev.knox_sample_share == pytest.approx(math.sqrt(4_000 / pairs))
+    assert abs(ev.knox_events / full.knox_events - ev.knox_sample_share) < 0.05
+    # The planted near repeats survive: the ratio keeps its expectation (1.95 on all)
+    assert ev.knox_ratio > 1.5 and ev.knox_p <= 0.05 and ev.knox_ratio_after < 1.2
+    shown = strategy.suggest_actions(
+        ranking.table, {**evidence, "Residential burglary": ev}, summary, cfg=tight
+    )
+    row = shown[shown["suggestion_id"] == "near_repeat|Residential burglary"].iloc[0]
+    assert f"random {ev.knox_events:,} of the {len(window):,}".replace(",", "") in row[
+        "evidence"
+    ].replace(",", "").replace("\u202f", "").replace("\xa0", "")
 
 
 def test_the_persistent_hot_spot_offences_get_the_patrol_suggestion(sample):
