@@ -13,12 +13,18 @@ with it for this machine's two cores. Every session:
    session is served another's cached ranking);
 4. opens the Where page (the hot-spot map).
 
+Between two interactions a participant reads the page for a think time drawn from
+``--think`` (seconds, uniform, seeded per session; default 3-10 s, a person reading a
+page and choosing a weight); ``--think 0 0`` makes every participant click again the
+instant a page is done, the worst case of 150 interactions in a few seconds.
+
 Each interaction is timed from the message sent to the server's "script finished"
 reply; the server's own duration of every script run is logged as well. Memory is
 the server process with its children, sampled every 0.5 s from /proc (RSS and PSS).
 The browser side (Chromium drawing the pages) is covered by ``tests/e2e``.
 
-    .venv/bin/python benchmarks/load_test.py [--sessions 30] [--stagger 0.2] [--no-warm]
+    .venv/bin/python benchmarks/load_test.py [--sessions 30] [--stagger 0.2]
+        [--think 3 10] [--no-warm]
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -159,8 +166,11 @@ class Session:
             self.widgets[widget_id.split("-", 2)[2]] = widget_id
 
 
-async def session(base: str, n: int, times: dict, problems: list, stagger: float) -> None:
+async def session(
+    base: str, n: int, times: dict, problems: list, stagger: float, think: tuple[float, float]
+) -> None:
     await asyncio.sleep(n * stagger)
+    rng = random.Random(n)
     url = base.replace("http://", "ws://") + "/_stcore/stream"
     try:
         async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
@@ -172,21 +182,27 @@ async def session(base: str, n: int, times: dict, problems: list, stagger: float
                 ("change a weight", {HARM: round(3.5 + 0.1 * n, 1)}),
                 ("open Where (map)", {"page": "patterns_where"}),
             ]
-            for label, action in steps:
+            for i, (label, action) in enumerate(steps):
+                if i:
+                    await asyncio.sleep(rng.uniform(*think))
                 times.setdefault(label, []).append(await s.run(**action))
             problems += [f"session {n}: {e}" for e in s.errors]
     except Exception as error:  # noqa: BLE001 (a failed session is reported, not fatal)
         problems.append(f"session {n}: {type(error).__name__}: {str(error)[:300]}")
 
 
-async def run_room(base: str, sessions: int, stagger: float, warm: bool) -> tuple[dict, list]:
+async def run_room(
+    base: str, sessions: int, stagger: float, think: tuple[float, float], warm: bool
+) -> tuple[dict, list]:
     times: dict[str, list[float]] = {}
     problems: list[str] = []
     if warm:  # the trainer's run-through before the room arrives
-        await session(base, 0, {}, problems, 0.0)
+        await session(base, 0, {}, problems, 0.0, (0.0, 0.0))
     times["_room_start"] = [time.time()]
     started = time.perf_counter()
-    await asyncio.gather(*(session(base, i, times, problems, stagger) for i in range(sessions)))
+    await asyncio.gather(
+        *(session(base, i, times, problems, stagger, think) for i in range(sessions))
+    )
     times["_wall_s"] = [time.perf_counter() - started]
     return times, problems
 
@@ -258,6 +274,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--stagger", type=float, default=0.2, help="seconds between starts")
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN", "MAX"),
+        help="seconds a participant reads a page before the next interaction",
+    )  # fmt: skip
     parser.add_argument("--no-warm", action="store_true", help="skip the trainer's run-through")
     args = parser.parse_args()
 
@@ -270,7 +290,9 @@ def main() -> int:
     idle = sampler.server[-1] if sampler.server else (0.0, 0.0)
     cpu_start = cpu_seconds(_tree(proc.pid))
     try:
-        times, problems = asyncio.run(run_room(base, args.sessions, args.stagger, not args.no_warm))
+        times, problems = asyncio.run(
+            run_room(base, args.sessions, args.stagger, tuple(args.think), not args.no_warm)
+        )
     finally:
         cpu_used = cpu_seconds(_tree(proc.pid)) - cpu_start
         sampler.stop.set()
@@ -284,7 +306,8 @@ def main() -> int:
 
     wall = times.pop("_wall_s")[0]
     runs = server_runs(run_log, times.pop("_room_start")[0])
-    print(f"\n{args.sessions} concurrent sessions (started {args.stagger} s apart), "
+    print(f"\n{args.sessions} concurrent sessions (started {args.stagger} s apart, "
+          f"{args.think[0]:g}-{args.think[1]:g} s between a participant's interactions), "
           f"{os.cpu_count()} CPUs; wall time {wall:.1f} s")  # fmt: skip
     print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")  # fmt: skip

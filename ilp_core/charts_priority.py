@@ -10,7 +10,7 @@ Greens for the criteria groups).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -48,20 +48,30 @@ _RED: Final[str] = "#b2182b"
 _BLUE: Final[str] = "#2166ac"
 
 
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    # The look of plotly's "plotly_white" template, set directly: applying the template
-    # itself deep-copies and re-validates it, 70 ms per figure here (a page shows four).
-    fig.update_layout(
-        title={"text": title},
-        xaxis={"title": {"text": x_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
-        yaxis={"title": {"text": y_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        font={"color": "#2a3f5f"},
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": -0.3},
-    )
-    return fig
+def _figure(
+    traces: list[dict[str, Any]], layout: dict[str, Any], title: str, x_title: str, y_title: str
+) -> go.Figure:
+    """The figure, built and validated once from plain trace and layout dicts.
+
+    Each ``add_trace`` and ``update_layout`` validates again: building at once halved
+    the time of the contributions chart (11 to 5.6 ms for 8 bar traces), which every
+    participant's weight change rebuilds. The look is plotly's "plotly_white" set
+    directly: applying the template itself deep-copies and re-validates it, 70 ms per
+    figure here (a page shows four).
+    """
+    look = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"color": "#2a3f5f"},
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": -0.3},
+    }
+    for key, value in layout.items():  # the chart's own settings win, axis by axis
+        look[key] = {**look[key], **value} if isinstance(look.get(key), dict) else value
+    return go.Figure(data=traces, layout=look)
 
 
 def _bands(ranking: Ranking) -> tuple[float, float]:
@@ -124,14 +134,15 @@ def risk_matrix_chart(
     product = cells[:, None] * cells[None, :]  # rows: impact, columns: likelihood
     band = np.where(product >= high, 2, np.where(product >= medium, 1, 0))
     band_names = [i18n.t(f"priority.tier.{b}", lang) for b in ("low", "medium", "high")]
-    fig = go.Figure(
-        go.Heatmap(
-            z=band,
-            x=cells,
-            y=cells,
-            zmin=0,
-            zmax=2,
-            colorscale=[
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "heatmap",
+            "z": band,
+            "x": cells,
+            "y": cells,
+            "zmin": 0,
+            "zmax": 2,
+            "colorscale": [
                 [0.0, BAND_FILL["low"]],
                 [0.33, BAND_FILL["low"]],
                 [0.34, BAND_FILL["medium"]],
@@ -139,16 +150,16 @@ def risk_matrix_chart(
                 [0.67, BAND_FILL["high"]],
                 [1.0, BAND_FILL["high"]],
             ],
-            showscale=False,
-            customdata=np.array(band_names, dtype=object)[band],
-            hovertemplate=(
+            "showscale": False,
+            "customdata": np.array(band_names, dtype=object)[band],
+            "hovertemplate": (
                 f"{i18n.t('priority.chart.likelihood', lang)} %{{x}} x "
                 f"{i18n.t('priority.chart.impact', lang)} %{{y}}: %{{customdata}}<extra></extra>"
             ),
-            xgap=2,
-            ygap=2,
-        )
-    )
+            "xgap": 2,
+            "ygap": 2,
+        }
+    ]
     size_values = t[size_by].to_numpy(dtype=float) if size_by in t.columns else np.ones(len(t))
     size_values = np.nan_to_num(np.maximum(size_values, 0.0))
     peak = float(size_values.max()) if len(size_values) and size_values.max() > 0 else 1.0
@@ -165,16 +176,17 @@ def risk_matrix_chart(
             lab if rank <= max_labels else ""
             for lab, rank in zip(labels[mask], sub["rank"], strict=True)
         ]
-        fig.add_trace(
-            go.Scatter(
-                x=sub["likelihood"],
-                y=sub["impact"],
-                mode="markers+text",
-                name=i18n.t(f"priority.tier.{tier}", lang),
-                text=text,
-                textposition="top center",
-                textfont={"size": 11},
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": sub["likelihood"].to_numpy(),
+                "y": sub["impact"].to_numpy(),
+                "mode": "markers+text",
+                "name": i18n.t(f"priority.tier.{tier}", lang),
+                "text": text,
+                "textposition": "top center",
+                "textfont": {"size": 11},
+                "marker": {
                     "size": np.maximum(size_values[mask], peak * 0.002),
                     "sizemode": "area",
                     "sizeref": sizeref,
@@ -184,10 +196,10 @@ def risk_matrix_chart(
                     "opacity": 0.8,
                     "line": {"width": 1, "color": "#252525"},
                 },
-                customdata=np.column_stack(
+                "customdata": np.column_stack(
                     [labels[mask], sub["rank"], sub["score"].round(2), size_values[mask]]
                 ),
-                hovertemplate=(
+                "hovertemplate": (
                     "<b>%{customdata[0]}</b><br>"
                     f"{i18n.t('priority.col.rank', lang)}: %{{customdata[1]}}<br>"
                     f"{i18n.t('priority.col.score', lang)}: %{{customdata[2]}}<br>"
@@ -195,14 +207,16 @@ def risk_matrix_chart(
                     f"{i18n.t('priority.chart.impact', lang)}: %{{y:.2f}}<br>"
                     f"{size_title}: %{{customdata[3]:,.0f}}<extra></extra>"
                 ),
-            )
+            }
         )
     ticks = {"tickmode": "array", "tickvals": list(cells), "range": [0.5, 5.5], "showgrid": False}
-    fig.update_xaxes(**ticks, zeroline=False)
-    fig.update_yaxes(**ticks, zeroline=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(height=560)
-    return _layout(
-        fig,
+    return _figure(
+        traces,
+        {
+            "xaxis": {**ticks, "zeroline": False},
+            "yaxis": {**ticks, "zeroline": False, "scaleanchor": "x", "scaleratio": 1},
+            "height": 560,
+        },
         i18n.t("priority.chart.matrix_title", lang, size=size_title),
         i18n.t("priority.chart.likelihood_axis", lang),
         i18n.t("priority.chart.impact_axis", lang),
@@ -246,7 +260,6 @@ def contributions_chart(
     t = ranking.table.head(top)
     labels = problem_labels(t, lang)
     criteria_cfg = settings().criteria
-    fig = go.Figure()
     used: dict[str, int] = {}
     series: list[tuple[str, str, str]] = []
     for key in ranking.criteria:
@@ -265,29 +278,28 @@ def contributions_chart(
         series.append(
             ("contrib_rounding", i18n.t("priority.col.contrib_rounding", lang), "#d9d9d9")
         )
-    for col, name, colour in series:
-        fig.add_trace(
-            go.Bar(
-                y=labels,
-                x=t[col],
-                name=name,
-                orientation="h",
-                marker={"color": colour, "line": {"width": 0.5, "color": "white"}},
-                hovertemplate=f"%{{y}}<br>{name}: %{{x:.2f}}<extra></extra>",
-            )
-        )
-    fig.update_yaxes(autorange="reversed")
-    _layout(
-        fig, i18n.t("priority.chart.contrib_title", lang), i18n.t("priority.col.score", lang), ""
-    )
+    traces = [
+        {
+            "type": "bar",
+            "y": labels,
+            "x": t[col].to_numpy(),
+            "name": name,
+            "orientation": "h",
+            "marker": {"color": colour, "line": {"width": 0.5, "color": "white"}},
+            "hovertemplate": f"%{{y}}<br>{name}: %{{x:.2f}}<extra></extra>",
+        }
+        for col, name, colour in series
+    ]
     # Up to 20 criteria: the legend goes to the right, one per line, not under the bars.
-    fig.update_layout(
-        barmode="relative",
-        height=max(420, 28 * len(t) + 160, 22 * len(series) + 120),
-        legend={"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top", "font": {"size": 11}},
-        margin={"r": 260},
-    )
-    return fig
+    layout = {
+        "yaxis": {"autorange": "reversed"},
+        "barmode": "relative",
+        "height": max(420, 28 * len(t) + 160, 22 * len(series) + 120),
+        "legend": {"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top", "font": {"size": 11}},
+        "margin": {"r": 260},
+    }
+    title = i18n.t("priority.chart.contrib_title", lang)
+    return _figure(traces, layout, title, i18n.t("priority.col.score", lang), "")
 
 
 def count_harm_chart(
@@ -340,7 +352,7 @@ def count_harm_chart(
         "%{customdata[2]:,.0f}<extra></extra>"
     )
     change = t["rank_change"].to_numpy()
-    fig = go.Figure()
+    traces = []
     # One trace per direction (lines separated by gaps), not one per problem: a figure
     # of 3 traces builds in a few milliseconds, one of 20 in tens.
     for mask, colour, dash in (
@@ -362,28 +374,30 @@ def count_harm_chart(
                 [label, row["volume"], row["harm"], row["harm_rank"]],
                 [None, None, None, None],
             ]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines+markers+text",
-                text=texts,
-                textposition=positions,
-                line={"color": colour, "dash": dash, "width": 2},
-                marker={"size": 8, "color": colour},
-                showlegend=False,
-                customdata=custom,
-                hovertemplate=hover,
-                connectgaps=False,
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines+markers+text",
+                "text": texts,
+                "textposition": positions,
+                "line": {"color": colour, "dash": dash, "width": 2},
+                "marker": {"size": 8, "color": colour},
+                "showlegend": False,
+                "customdata": custom,
+                "hovertemplate": hover,
+                "connectgaps": False,
+            }
         )
     n = int(max(t["_y_count"].max(), t["_y_harm"].max())) if len(t) else 1
-    fig.update_yaxes(autorange="reversed", range=[n + 0.5, 0.5], dtick=1)
-    fig.update_xaxes(range=[-0.9, 1.9])
-    fig.update_layout(height=max(360, 26 * n + 120))
-    return _layout(
-        fig, i18n.t("priority.chart.count_harm_title", lang), "", i18n.t("priority.col.rank", lang)
-    )
+    layout = {
+        "yaxis": {"autorange": "reversed", "range": [n + 0.5, 0.5], "dtick": 1},
+        "xaxis": {"range": [-0.9, 1.9]},
+        "height": max(360, 26 * n + 120),
+    }
+    title = i18n.t("priority.chart.count_harm_title", lang)
+    return _figure(traces, layout, title, "", i18n.t("priority.col.rank", lang))
 
 
 def _ordinal(ranks: pd.Series, names: pd.Series) -> np.ndarray:
@@ -436,30 +450,29 @@ def stability_chart(
     names = [labels.get(p, p) if labels else p for p in t["problem"]]
     fragile = t["fragile"].to_numpy(dtype=bool)
     yes, no = i18n.t("priority.yes", lang), i18n.t("priority.no", lang)
-    fig = go.Figure(
-        go.Bar(
-            x=t["p_top_k"],
-            y=names,
-            orientation="h",
-            marker={
-                "color": np.where(fragile, "#e08214", "#4d4d4d"),
-                "pattern": {"shape": np.where(fragile, "/", "").tolist()},
-            },
-            customdata=np.column_stack(
-                [t["rank"], t["rank_low"], t["rank_high"], np.where(fragile, yes, no)]
-            ),
-            hovertemplate=(
-                "<b>%{y}</b><br>"
-                f"{i18n.t('priority.col.p_top_k', lang, k=stability.top_k)}: %{{x:.0%}}<br>"
-                f"{i18n.t('priority.col.rank', lang)}: %{{customdata[0]}} "
-                f"(%{{customdata[1]}}-%{{customdata[2]}})<br>"
-                f"{i18n.t('priority.col.fragile', lang)}: %{{customdata[3]}}<extra></extra>"
-            ),
-            showlegend=False,
-        )
-    )
-    fig.update_layout(
-        shapes=[
+    bars = {
+        "type": "bar",
+        "x": t["p_top_k"].to_numpy(),
+        "y": names,
+        "orientation": "h",
+        "marker": {
+            "color": np.where(fragile, "#e08214", "#4d4d4d"),
+            "pattern": {"shape": np.where(fragile, "/", "").tolist()},
+        },
+        "customdata": np.column_stack(
+            [t["rank"], t["rank_low"], t["rank_high"], np.where(fragile, yes, no)]
+        ),
+        "hovertemplate": (
+            "<b>%{y}</b><br>"
+            f"{i18n.t('priority.col.p_top_k', lang, k=stability.top_k)}: %{{x:.0%}}<br>"
+            f"{i18n.t('priority.col.rank', lang)}: %{{customdata[0]}} "
+            f"(%{{customdata[1]}}-%{{customdata[2]}})<br>"
+            f"{i18n.t('priority.col.fragile', lang)}: %{{customdata[3]}}<extra></extra>"
+        ),
+        "showlegend": False,
+    }
+    layout = {
+        "shapes": [
             {
                 "type": "line",
                 "x0": x,
@@ -470,13 +483,14 @@ def stability_chart(
                 "line": {"dash": "dot", "color": _GREY},
             }
             for x in (1.0 - stability.robust_share, stability.robust_share)
-        ]
-    )
-    fig.update_xaxes(range=[0, 1], tickformat=".0%")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(320, 26 * len(t) + 140))
-    return _layout(
-        fig,
+        ],
+        "xaxis": {"range": [0, 1], "tickformat": ".0%"},
+        "yaxis": {"autorange": "reversed"},
+        "height": max(320, 26 * len(t) + 140),
+    }
+    return _figure(
+        [bars],
+        layout,
         i18n.t("priority.chart.stability_title", lang, k=stability.top_k, draws=stability.draws),
         i18n.t("priority.chart.p_top_k_axis", lang, k=stability.top_k),
         "",

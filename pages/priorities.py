@@ -1,5 +1,7 @@
 """Priorities: score the problems, see why each ranks where it does, and how firm the ranking is."""
 
+import functools
+
 import streamlit as st
 
 from ilp_core import charts_priority, priority
@@ -17,9 +19,7 @@ st.markdown(tr("priority.purpose"))
 ui.load_saved(view.dataset.fingerprint)
 by, preset_name = ui.problems_and_method()
 st.caption(tr(f"priority.preset_explain.{priority.preset(preset_name).method}"))
-custom = ui.custom_problems(
-    view.dataset.offences, sorted(view.incidents["district"].dropna().unique())
-)
+custom = ui.custom_problems(view.dataset.offences, view.dataset.district_names)
 data = ui.attempt(
     cache.compute,
     priority.problem_data,
@@ -41,8 +41,11 @@ top_k = ui.top_k_input(len(data.problems))
 # -- 2. Scoring (the last good result stays on screen when an input is wrong) --------------
 result = None
 if scheme is not None and criteria is not None:
-    ranking = ui.attempt(priority.score, criteria, scheme, entered, missing="lowest")
+    ranking = ui.attempt(
+        cache.by_content, priority.score, criteria, scheme, entered, missing="lowest"
+    )
     stability = ranking and ui.attempt(
+        cache.by_content,
         priority.rank_stability,
         criteria,
         scheme,
@@ -79,13 +82,16 @@ size_by = st.radio(
     horizontal=True,
 )
 st.plotly_chart(
-    charts_priority.risk_matrix_chart(ranking, size_by=size_by, lang=lang), key="priority.matrix"
+    cache.figure(charts_priority.risk_matrix_chart, ranking, size_by=size_by, lang=lang),
+    key="priority.matrix",
 )
 st.caption(tr("priority.matrix_caption"))
 
 # -- 5. Why is a problem ranked where it is? ------------------------------------------------
 st.subheader(tr("priority.why_title"))
-st.plotly_chart(charts_priority.contributions_chart(ranking, lang=lang), key="priority.contrib")
+st.plotly_chart(
+    cache.figure(charts_priority.contributions_chart, ranking, lang=lang), key="priority.contrib"
+)
 labels = dict(
     zip(ranking.table["problem"], priority.problem_labels(ranking.table, lang), strict=True)
 )
@@ -98,13 +104,16 @@ st.caption(tr("priority.why_caption"))
 # -- 6. Count against harm ----------------------------------------------------------------
 st.subheader(tr("priority.count_harm_title"))
 comparison = priority.count_vs_harm(criteria)
-st.plotly_chart(charts_priority.count_harm_chart(comparison, lang=lang), key="priority.ch")
+st.plotly_chart(
+    cache.figure(charts_priority.count_harm_chart, comparison, lang=lang), key="priority.ch"
+)
 st.caption(tr("priority.count_harm_caption"))
 
 # -- 7. How firm is the ranking? ------------------------------------------------------------
 st.subheader(tr("priority.stability_title"))
 st.plotly_chart(
-    charts_priority.stability_chart(stability, labels=labels, lang=lang), key="priority.stab"
+    cache.figure(charts_priority.stability_chart, stability, labels=labels, lang=lang),
+    key="priority.stab",
 )
 st.caption(
     tr(
@@ -117,7 +126,9 @@ st.caption(
 
 # -- 8. Downloads: the ranked table and the whole configuration -----------------------------
 st.subheader(tr("priority.downloads"))
-full = priority.ranking_for_display(ranking, lang, stability=stability, full=True)
+full = functools.partial(
+    priority.ranking_for_display, ranking, lang, stability=stability, full=True
+)
 widgets.download_table(full, "priority-ranking", key="priority.table", excel=True)
 assessment = ui.attempt(
     priority.make_assessment,

@@ -33,16 +33,23 @@ def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
         return None
 
 
-def download_table(frame: pd.DataFrame, stem: str, *, key: str, excel: bool = False) -> None:
+def download_table(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    stem: str,
+    *,
+    key: str,
+    excel: bool = False,
+) -> None:
     """CSV (and optionally Excel) download buttons for a table, formula-safe.
 
     The files are made when the button is clicked, not on every rerun: on the Where
-    page that took 0.15 s of a 0.45 s rerun.
+    page that took 0.15 s of a 0.45 s rerun. ``frame`` may be a function making the
+    table, so a table made only for the download is made on the click too.
     """
     cols = st.columns(2 if excel else 1)
     cols[0].download_button(
         tr("common.download_csv"),
-        data=functools.partial(export.csv_bytes, frame),
+        data=functools.partial(_made, export.csv_bytes, frame),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}.csv",
@@ -51,12 +58,16 @@ def download_table(frame: pd.DataFrame, stem: str, *, key: str, excel: bool = Fa
     if excel:
         cols[1].download_button(
             tr("common.download_excel"),
-            data=functools.partial(export.excel_bytes, frame),
+            data=functools.partial(_made, export.excel_bytes, frame),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}.xlsx",
             icon=":material/download:",
         )
+
+
+def _made(to_bytes: Callable[[pd.DataFrame], bytes], frame: Any) -> bytes:
+    return to_bytes(frame() if callable(frame) else frame)
 
 
 def tiles() -> maps.Tiles | None:
