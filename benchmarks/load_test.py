@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import websockets
@@ -192,12 +193,18 @@ async def session(
 
 
 async def run_room(
-    base: str, sessions: int, stagger: float, think: tuple[float, float], warm: bool
+    base: str,
+    sessions: int,
+    stagger: float,
+    think: tuple[float, float],
+    warm: bool,
+    on_room: Callable[[], None],
 ) -> tuple[dict, list]:
     times: dict[str, list[float]] = {}
     problems: list[str] = []
     if warm:  # the trainer's run-through before the room arrives
         await session(base, 0, {}, problems, 0.0, (0.0, 0.0))
+    on_room()
     times["_room_start"] = [time.time()]
     started = time.perf_counter()
     await asyncio.gather(
@@ -289,10 +296,14 @@ def main() -> int:
     time.sleep(1.0)
     idle = sampler.server[-1] if sampler.server else (0.0, 0.0)
     cpu_start = cpu_seconds(_tree(proc.pid))
+    before_room: list[tuple[float, float]] = []
     try:
         times, problems = asyncio.run(
-            run_room(base, args.sessions, args.stagger, tuple(args.think), not args.no_warm)
-        )
+            run_room(
+                base, args.sessions, args.stagger, tuple(args.think), not args.no_warm,
+                lambda: before_room.append(memory_mb(_tree(proc.pid))),
+            )
+        )  # fmt: skip
     finally:
         cpu_used = cpu_seconds(_tree(proc.pid)) - cpu_start
         sampler.stop.set()
@@ -336,6 +347,9 @@ def main() -> int:
     peak = max(sampler.server, key=lambda m: m[1])
     print("\nserver memory (MB)         RSS sum   PSS sum")
     print(f"idle after start           {idle[0]:>9.0f} {idle[1]:>9.0f}")
+    if before_room:
+        warm = before_room[0]
+        print(f"one session (the trainer)  {warm[0]:>9.0f} {warm[1]:>9.0f}")
     print(f"peak                       {peak[0]:>9.0f} {peak[1]:>9.0f}")
     print(f"at the end                 {sampler.server[-1][0]:>9.0f} {sampler.server[-1][1]:>9.0f}")
     n_actions = len(everything) + (5 if not args.no_warm else 0)
