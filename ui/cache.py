@@ -95,6 +95,8 @@ def _shared(
     return _func(*_data, **_params)
 
 
+# Apart from the maps (64, larger): a room of 30 participants with their own weights
+# shows 120 figures on the Priorities page alone.
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _figure(
     name: str,  # noqa: ARG001 (part of the cache key)
