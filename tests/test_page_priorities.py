@@ -76,3 +76,28 @@ def test_page_in_russian(app):
     assert not at.exception
     assert at.title[0].value == "Приоритеты"
     assert "Ранг" in at.dataframe[0].value.columns
+
+
+def test_the_full_ranking_is_made_for_the_download_only(app, monkeypatch):
+    import pandas as pd
+
+    from ilp_core import export
+    from ui import widgets
+
+    made = []
+    real = priority.ranking_for_display
+
+    def spy(*args, **kwargs):
+        made.append(bool(kwargs.get("full")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(priority, "ranking_for_display", spy)
+    at = app(PAGE)
+    assert not at.exception
+    assert made and not any(made)  # the table on screen, not the download's full one
+    # What the button makes on a click: the same formula-safe bytes from a table or
+    # from the function making it.
+    table = pd.DataFrame({"problem": ["=HYPERLINK(1)"], "score": [1.5]})
+    assert widgets._made(export.csv_bytes, lambda: table) == export.csv_bytes(table)
+    assert widgets._made(export.csv_bytes, table) == export.csv_bytes(table)
+    assert b"'=HYPERLINK" in export.csv_bytes(table)

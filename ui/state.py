@@ -111,21 +111,20 @@ def view() -> View:
     start, end = (tuple(period) + (None, None))[:2]
     offences = tuple(st.session_state.get(OFFENCES) or ())
     key = f"{data.fingerprint}|{start}|{end}|{','.join(sorted(offences))}"
-    incidents = _filtered(key, data.incidents, start, end, offences).copy(deep=False)
+    if data is sample_dataset():  # shared by a workshop room; an upload stays its own
+        incidents = _sample_view(start, end, offences).copy(deep=False)
+    else:
+        incidents = filter_incidents(data.incidents, start, end, offences)
     return View(data, incidents, start, end, offences, key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _filtered(
-    key: str,  # noqa: ARG001 (the cache key: dataset fingerprint and filters)
-    _incidents: pd.DataFrame,
-    start: dt.date | None,
-    end: dt.date | None,
-    offences: tuple[str, ...],
+def _sample_view(
+    start: dt.date | None, end: dt.date | None, offences: tuple[str, ...]
 ) -> pd.DataFrame:
-    # Filtering 100,000 rows took 5 % of the server's CPU in a room of 30 (twice per
-    # rerun: sidebar and page). Shared read-only: every caller gets a shallow copy.
-    return filter_incidents(_incidents, start, end, offences)
+    # Filtering the sample's 100,000 rows twice per rerun (sidebar and page) took 5 %
+    # of the server's CPU in a room of 30. Shared read-only: callers get a shallow copy.
+    return filter_incidents(sample_dataset().incidents, start, end, offences)
 
 
 def keep_user_work() -> None:
