@@ -23,7 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from ilp_core import allocation  # noqa: E402
+from ilp_core.decide import allocation  # noqa: E402
 
 
 def best_of(repeat: int, fn, *args, **kwargs):
@@ -82,7 +82,7 @@ def main() -> None:
     print(table.to_string(index=False, formatters={"seconds": "{:.3f}".format}))
 
     try:
-        from ilp_core.dataset import load_sample
+        from ilp_core.data.dataset import load_sample
 
         data = load_sample()
     except (ImportError, OSError) as error:  # the sample region is optional here

@@ -2,12 +2,12 @@
 
 Run: ``.venv/bin/python benchmarks/bench_hotspots.py [--incidents 1000000] [--cell-size 250]``
 
-The incidents come from the sample region's generator (``ilp_core.sample.generate``)
+The incidents come from the sample region's generator (``ilp_core.data.sample.generate``)
 when it is available, else from clustered points of our own in the same area.
 Prints one table: each step, its input size, seconds and peak extra resident
 memory; then the references on the same data: ``esda.G_Local`` on the same grid
 weights (libpysal ``lat2W`` restricted to the cells of the area), esda on a
-316 x 316 (99,856-cell) grid against :func:`ilp_core.hotspots.gi_star_z`, and
+316 x 316 (99,856-cell) grid against :func:`ilp_core.analysis.hotspots.gi_star_z`, and
 ``scipy.stats.gaussian_kde`` on a 10,000-point subsample evaluated at every cell
 centre against our binned FFT density on the same subsample.
 """
@@ -24,7 +24,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
 from benchmarks._measure import measure as _measure  # noqa: E402
-from ilp_core import geo, hotspots  # noqa: E402
+from ilp_core.analysis import hotspots  # noqa: E402
+from ilp_core.data import geo
 
 
 def measure(fn, *args, **kwargs):
@@ -36,7 +37,7 @@ def measure(fn, *args, **kwargs):
 def incidents_and_districts(n: int):
     """``n`` incidents (canonical columns this module reads) and the districts, if any."""
     try:
-        from ilp_core import sample
+        from ilp_core.data import sample
     except ImportError:
         sample = None
     if sample is not None:
@@ -52,7 +53,7 @@ def incidents_and_districts(n: int):
                 "location_id": raw["location_id"],
             }
         )
-        return inc, region.districts, "ilp_core.sample.generate"
+        return inc, region.districts, "ilp_core.data.sample.generate"
     rng = np.random.default_rng(1)
     centres = rng.uniform([45.43, -30.62], [45.57, -30.38], (40, 2))
     which = rng.integers(0, 40, n)

@@ -6,7 +6,7 @@ Usage::
     .venv/bin/python benchmarks/bench_ingest.py --n 200000
 
 The CSV is written once into a temporary folder: the synthetic region of
-``ilp_core.sample`` (``generate`` + ``write``) when that module exists, otherwise a
+``ilp_core.data.sample`` (``generate`` + ``write``) when that module exists, otherwise a
 similar file made with NumPy. Each measurement runs in a fresh Python process so
 its peak resident memory (``VmHWM`` of ``/proc/self/status``, or ``ru_maxrss``
 elsewhere; measured after the imports) belongs to that step alone. Aim:
@@ -33,7 +33,7 @@ _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 import pyarrow as pa, pyarrow.csv as pa_csv
-from ilp_core import ingest
+from ilp_core.data import ingest
 path, step = {path!r}, {step!r}
 districts = ingest.load_boundaries({districts!r}) if step == "load_incidents_districts" else None
 names = open(path, encoding="utf-8").readline().strip().split(",")
@@ -77,12 +77,12 @@ STEPS = (
 def _write_csv(n: int, folder: Path) -> tuple[Path, Path | None, str]:
     """Write the benchmark file; return it, the districts file, and where it came from."""
     try:
-        from ilp_core import sample
+        from ilp_core.data import sample
     except ImportError:
         sample = None
     if sample is not None and hasattr(sample, "generate") and hasattr(sample, "write"):
         sample.write(sample.generate(n_incidents=n), folder)
-        return folder / "incidents.csv", folder / "districts.geojson", "ilp_core.sample"
+        return folder / "incidents.csv", folder / "districts.geojson", "ilp_core.data.sample"
     rng = np.random.default_rng(1)
     at = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 730 * 1440, n), unit="min")
     to = (at + pd.to_timedelta(rng.integers(0, 600, n), unit="min")).strftime("%Y-%m-%d %H:%M")

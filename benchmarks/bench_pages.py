@@ -20,8 +20,10 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from ilp_core import hotspots, ingest, maps, sample  # noqa: E402
-from ilp_core.dataset import Dataset, load_sample  # noqa: E402
+from ilp_core import figures  # noqa: E402
+from ilp_core.analysis import hotspots  # noqa: E402
+from ilp_core.data import ingest, sample  # noqa: E402
+from ilp_core.data.dataset import Dataset, load_sample  # noqa: E402
 
 PAGES = [
     "pages/home.py", "pages/data.py", "pages/patterns_where.py", "pages/patterns_concentration.py",
@@ -67,8 +69,8 @@ def map_size(data: Dataset) -> int:
     gi = hotspots.gi_star(data.incidents, data.districts)
     density = hotspots.kernel_density(data.incidents, data.districts, rule="spatial")
     counts = hotspots.district_counts(data.incidents, data.districts)
-    m = maps.hotspot_map(districts=counts.table, gi=gi, density=density)
-    return len(maps.render_html(m))
+    m = figures.where.hotspot_map(districts=counts.table, gi=gi, density=density)
+    return len(figures.maps.render_html(m))
 
 
 def main() -> None:

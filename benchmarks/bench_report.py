@@ -21,10 +21,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from ilp_core import report, report_pdf, sample  # noqa: E402
-from ilp_core.dataset import Dataset, load_sample  # noqa: E402
-from ilp_core.schema import coerce_incidents  # noqa: E402
-from ui.ranking import default_ranking  # noqa: E402
+from ilp_core.data import sample  # noqa: E402
+from ilp_core.data.dataset import Dataset, load_sample  # noqa: E402
+from ilp_core.data.schema import coerce_incidents  # noqa: E402
+from ilp_core.products import report, report_pdf
+from ui.priorities import default_ranking  # noqa: E402
 
 
 def timed(fn, *args, **kwargs):

@@ -25,10 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 
 from _measure import measure  # noqa: E402
 
-from ilp_core import nearrepeat, sample, strategy  # noqa: E402
-from ilp_core.dataset import Dataset, load_sample  # noqa: E402
-from ilp_core.schema import coerce_incidents  # noqa: E402
-from ui.ranking import default_ranking  # noqa: E402
+from ilp_core.analysis import near_repeat  # noqa: E402
+from ilp_core.data import sample
+from ilp_core.data.dataset import Dataset, load_sample  # noqa: E402
+from ilp_core.data.schema import coerce_incidents  # noqa: E402
+from ilp_core.products import strategy
+from ui.priorities import default_ranking  # noqa: E402
 
 
 def run(name: str, data: Dataset, *, unbounded: bool) -> None:
@@ -53,7 +55,7 @@ def run(name: str, data: Dataset, *, unbounded: bool) -> None:
         mine = inc.loc[inc["offence"].astype(str).isin(sel["offences"]).to_numpy()]
         when = mine["occurred_at"]
         recent = mine.loc[when > when.max() - pd.Timedelta(days=int(nr["window_days"]))]
-        pairs = nearrepeat.count_close_pairs(recent, float(nr["distance_m"]))
+        pairs = near_repeat.count_close_pairs(recent, float(nr["distance_m"]))
         for label, cfg in budgets.items():
             ev, (wall, _cpu), _rss, _traced = measure(
                 strategy.problem_evidence,

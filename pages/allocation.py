@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ilp_core import allocation, maps_allocation
-from ilp_core import charts_allocation as charts
+from ilp_core import figures
+from ilp_core.decide import allocation
+from ilp_core.figures import allocation as charts
 from ui import allocation as page
 from ui import cache, state, widgets
 from ui.state import tr
@@ -94,7 +95,7 @@ with right:
     shapes = data.districts if scenario["areas"] == "districts" else demand
     if shapes is not None and len(shapes):
         widgets.show_map(
-            maps_allocation.change_map(shapes, result, lang=lang, tiles=widgets.tiles()),
+            figures.allocation.change_map(shapes, result, lang=lang, tiles=widgets.tiles()),
             height=460,
         )
     else:

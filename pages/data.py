@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ilp_core import i18n, ingest, maps
-from ilp_core.dataset import Dataset
+from ilp_core import figures, i18n
+from ilp_core.data import ingest
+from ilp_core.data.dataset import Dataset
 from ui import data as ui_data
 from ui import state, widgets
 from ui.state import tr
@@ -115,7 +116,9 @@ if data.rejects is not None and len(data.rejects):
     widgets.download_table(shown, "rejected-rows", key="data.rejects")
 
 st.subheader(tr("data.preview_map"))
-preview = maps.preview_map(state.view().incidents, data.districts, lang=lang, tiles=widgets.tiles())
+preview = figures.maps.preview_map(
+    state.view().incidents, data.districts, lang=lang, tiles=widgets.tiles()
+)
 if preview is None:
     st.info(tr("data.no_map"))
 else:

@@ -4,8 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from ilp_core import charts_where, hotspots, i18n
-from ilp_core.dataset import filter_incidents
+from ilp_core import figures, i18n
+from ilp_core.analysis import hotspots
+from ilp_core.data.dataset import filter_incidents
 from ui import cache, patterns, state, widgets
 from ui.state import tr
 
@@ -44,7 +45,7 @@ with tab_lorenz:
                 empty=result.n_empty_units, unit=tr(f"hotspots.unit.{result.unit}"),
             )
         )  # fmt: skip
-        st.plotly_chart(charts_where.lorenz_chart(result, lang), key="concentration.chart")
+        st.plotly_chart(figures.where.lorenz_chart(result, lang), key="concentration.chart")
         patterns.show_messages(result.warnings)
         widgets.download_table(result.lorenz, "lorenz-curve", key="concentration.lorenz")
 

@@ -4,7 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from ilp_core import charts, i18n, temporal
+from ilp_core import figures, i18n
+from ilp_core.analysis import temporal
 from ui import cache, patterns, state, widgets
 from ui.state import tr
 
@@ -24,7 +25,7 @@ tab_rhythm, tab_trend, tab_season, tab_compare = st.tabs(
 with tab_rhythm:
     rhythm = widgets.attempt(cache.compute, temporal.hour_weekday, view.key, view.incidents)
     if rhythm is not None:
-        fig = charts.hour_weekday_heatmap(rhythm.table, offence=offence or None, lang=lang)
+        fig = figures.when.hour_weekday_heatmap(rhythm.table, offence=offence or None, lang=lang)
         st.plotly_chart(fig, key="when.heatmap")
         st.caption(tr("when.rhythm_caption", used=rhythm.n_used, spread=rhythm.spread_uniformly))
         for reason, n in rhythm.excluded.items():
@@ -43,7 +44,7 @@ with tab_trend:
         chart = widgets.attempt(temporal.control_limits, counts)
         trend = widgets.attempt(temporal.trend, counts)
         if chart is not None and offence:
-            fig = charts.series_chart(chart, offence=offence, trend=trend, lang=lang)
+            fig = figures.when.series_chart(chart, offence=offence, trend=trend, lang=lang)
             st.plotly_chart(fig, key="when.series")
             st.caption(tr("temporal.caption.control", baseline=chart.baseline, rate="0.3 %"))
         elif chart is not None:
@@ -62,7 +63,7 @@ with tab_season:
     if season is not None:
         chosen = [offence] if offence else None
         st.plotly_chart(
-            charts.seasonality_chart(season, offences=chosen, lang=lang), key="when.season"
+            figures.when.seasonality_chart(season, offences=chosen, lang=lang), key="when.season"
         )
         st.caption(tr("when.season_caption"))
         widgets.download_table(season, "seasonality", key="when.season")
@@ -93,7 +94,9 @@ with tab_compare:
             period_a=tuple(period_a), period_b=tuple(period_b), by=by,
         )  # fmt: skip
         if result is not None:
-            st.plotly_chart(charts.comparison_chart(result, lang=lang), key="when.compare_chart")
+            st.plotly_chart(
+                figures.when.comparison_chart(result, lang=lang), key="when.compare_chart"
+            )
             st.dataframe(
                 patterns.comparison_table(result.table, by), hide_index=True, width="stretch"
             )

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ilp_core import hotspots, maps
+from ilp_core import figures
+from ilp_core.analysis import hotspots
 from ui import cache, patterns, state, widgets
 from ui.state import tr
 
@@ -75,7 +76,7 @@ with tab_change:
     )  # fmt: skip
     if change is not None:
         change_map = cache.shared(
-            maps.change_map, f"{view.key}|{settings}|{period_days}", change,
+            figures.where.change_map, f"{view.key}|{settings}|{period_days}", change,
             districts=districts, lang=state.lang(), tiles=widgets.tiles(),
         )  # fmt: skip
         widgets.show_map(change_map, height=560)

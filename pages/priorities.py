@@ -4,25 +4,25 @@ import functools
 
 import streamlit as st
 
-from ilp_core import charts_priority, priority
+from ilp_core import figures
+from ilp_core.decide import priorities
 from ui import cache, state, widgets
-from ui import priority as ui
-from ui import ranking as ranking_ui
+from ui import priorities as ui
 from ui.state import tr
 
 lang = state.lang()
 view = state.view()
-st.title(tr("priority.title"))
-st.markdown(tr("priority.purpose"))
+st.title(tr("priorities.title"))
+st.markdown(tr("priorities.purpose"))
 
 # -- 1. Settings: a saved assessment, the problems, the method, harm, weights, values -----
 ui.load_saved(view.dataset.fingerprint)
 by, preset_name = ui.problems_and_method()
-st.caption(tr(f"priority.preset_explain.{priority.preset(preset_name).method}"))
+st.caption(tr(f"priorities.preset_explain.{priorities.preset(preset_name).method}"))
 custom = ui.custom_problems(view.dataset.offences, view.dataset.district_names)
 data = ui.attempt(
     cache.compute,
-    priority.problem_data,
+    priorities.problem_data,
     view.key,
     view.incidents,
     view.dataset.districts,
@@ -34,7 +34,7 @@ if data is None:
 ui.show_unavailable(data.unavailable)
 harm_weights, default_days, confirmed = ui.harm_inputs(data.offences)
 scheme = ui.weight_inputs(preset_name)
-criteria = ui.attempt(priority.criteria_table, data, harm_weights, default_days=default_days)
+criteria = ui.attempt(priorities.criteria_table, data, harm_weights, default_days=default_days)
 entered = ui.entered_inputs(data.problems, scheme) if scheme is not None else None
 top_k = ui.top_k_input(len(data.problems))
 
@@ -42,11 +42,11 @@ top_k = ui.top_k_input(len(data.problems))
 result = None
 if scheme is not None and criteria is not None:
     ranking = ui.attempt(
-        cache.by_content, priority.score, criteria, scheme, entered, missing="lowest"
+        cache.by_content, priorities.score, criteria, scheme, entered, missing="lowest"
     )
     stability = ranking and ui.attempt(
         cache.by_content,
-        priority.rank_stability,
+        priorities.rank_stability,
         criteria,
         scheme,
         entered,
@@ -60,64 +60,65 @@ if result is None:
     result = ui.last_result(view.key, by, custom)
     if result is None:
         st.stop()
-    st.info(tr("priority.showing_last"), icon=":material/history:")
+    st.info(tr("priorities.showing_last"), icon=":material/history:")
 ranking, stability, criteria = result
 ui.show_messages(ranking.warnings)
 if not confirmed:
-    st.warning(tr("priority.harm_unconfirmed"), icon=":material/flag:")
+    st.warning(tr("priorities.harm_unconfirmed"), icon=":material/flag:")
 
 # -- 3. The ranked table: the draft control strategy ---------------------------------------
-st.subheader(tr("priority.ranking_title", method=priority.preset_label(preset_name, lang)))
-shown = priority.ranking_for_display(ranking, lang, stability=stability)
+st.subheader(tr("priorities.ranking_title", method=priorities.preset_label(preset_name, lang)))
+shown = priorities.ranking_for_display(ranking, lang, stability=stability)
 st.dataframe(shown, hide_index=True, width="stretch")
-st.caption(tr("priority.ranking_caption", k=stability.top_k))
+st.caption(tr("priorities.ranking_caption", k=stability.top_k))
 
 # -- 4. Risk matrix ---------------------------------------------------------------------
-st.subheader(tr("priority.matrix_title"))
+st.subheader(tr("priorities.matrix_title"))
 size_by = st.radio(
-    tr("priority.size_by"),
+    tr("priorities.size_by"),
     ["volume", "harm"],
-    format_func=lambda v: tr(f"priority.size.{v}"),
+    format_func=lambda v: tr(f"priorities.size.{v}"),
     key="p.priority.size_by",
     horizontal=True,
 )
 st.plotly_chart(
-    cache.figure(charts_priority.risk_matrix_chart, ranking, size_by=size_by, lang=lang),
-    key="priority.matrix",
+    cache.figure(figures.priorities.risk_matrix_chart, ranking, size_by=size_by, lang=lang),
+    key="priorities.matrix",
 )
-st.caption(tr("priority.matrix_caption"))
+st.caption(tr("priorities.matrix_caption"))
 
 # -- 5. Why is a problem ranked where it is? ------------------------------------------------
-st.subheader(tr("priority.why_title"))
+st.subheader(tr("priorities.why_title"))
 st.plotly_chart(
-    cache.figure(charts_priority.contributions_chart, ranking, lang=lang), key="priority.contrib"
+    cache.figure(figures.priorities.contributions_chart, ranking, lang=lang),
+    key="priorities.contrib",
 )
 labels = dict(
-    zip(ranking.table["problem"], priority.problem_labels(ranking.table, lang), strict=True)
+    zip(ranking.table["problem"], priorities.problem_labels(ranking.table, lang), strict=True)
 )
 pick = st.selectbox(
-    tr("priority.why_pick"), list(labels), format_func=labels.get, key="priority.why"
+    tr("priorities.why_pick"), list(labels), format_func=labels.get, key="priorities.why"
 )
 st.dataframe(ui.explain_table(ranking, pick), hide_index=True, width="stretch")
-st.caption(tr("priority.why_caption"))
+st.caption(tr("priorities.why_caption"))
 
 # -- 6. Count against harm ----------------------------------------------------------------
-st.subheader(tr("priority.count_harm_title"))
-comparison = priority.count_vs_harm(criteria)
+st.subheader(tr("priorities.count_harm_title"))
+comparison = priorities.count_vs_harm(criteria)
 st.plotly_chart(
-    cache.figure(charts_priority.count_harm_chart, comparison, lang=lang), key="priority.ch"
+    cache.figure(figures.priorities.count_harm_chart, comparison, lang=lang), key="priorities.ch"
 )
-st.caption(tr("priority.count_harm_caption"))
+st.caption(tr("priorities.count_harm_caption"))
 
 # -- 7. How firm is the ranking? ------------------------------------------------------------
-st.subheader(tr("priority.stability_title"))
+st.subheader(tr("priorities.stability_title"))
 st.plotly_chart(
-    cache.figure(charts_priority.stability_chart, stability, labels=labels, lang=lang),
-    key="priority.stab",
+    cache.figure(figures.priorities.stability_chart, stability, labels=labels, lang=lang),
+    key="priorities.stab",
 )
 st.caption(
     tr(
-        "priority.stability_caption",
+        "priorities.stability_caption",
         k=stability.top_k,
         draws=stability.draws,
         share=round(100 * stability.robust_share),
@@ -125,13 +126,13 @@ st.caption(
 )
 
 # -- 8. Downloads: the ranked table and the whole configuration -----------------------------
-st.subheader(tr("priority.downloads"))
+st.subheader(tr("priorities.downloads"))
 full = functools.partial(
-    priority.ranking_for_display, ranking, lang, stability=stability, full=True
+    priorities.ranking_for_display, ranking, lang, stability=stability, full=True
 )
-widgets.download_table(full, "priority-ranking", key="priority.table", excel=True)
+widgets.download_table(full, "priority-ranking", key="priorities.table", excel=True)
 assessment = ui.attempt(
-    priority.make_assessment,
+    priorities.make_assessment,
     ranking.scheme,
     entered,
     harm_weights=harm_weights,
@@ -146,6 +147,6 @@ assessment = ui.attempt(
     dataset=view.dataset.name,
 )
 if assessment is not None:
-    st.session_state[ranking_ui.ASSESSMENT] = (view.key, assessment)
+    st.session_state[ui.ASSESSMENT] = (view.key, assessment)
     ui.save_buttons(assessment)
-    st.caption(tr("priority.save_caption"))
+    st.caption(tr("priorities.save_caption"))

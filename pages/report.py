@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ilp_core import i18n, report
+from ilp_core import i18n
+from ilp_core.products import report
 from ui import report as ui
 from ui import state, widgets
 from ui.state import tr

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ilp_core import intel, strategy
+from ilp_core.products import intelligence, strategy
 from ui import products, state
-from ui.ranking import current_ranking
+from ui.priorities import current_ranking
 from ui.state import tr
 
 lang = state.lang()
@@ -32,7 +32,9 @@ scope = st.multiselect(
 )
 scoped = ranking.table[ranking.table["problem"].isin(scope)]
 evidence = products.evidence(view, ranking, scope)
-summary = intel.summarise(products.table("intel_log"), ranking.table[["problem", "rank", "tier"]])
+summary = intelligence.summarise(
+    products.table("intel_log"), ranking.table[["problem", "rank", "tier"]]
+)
 position = products.position(view)
 
 tabs = st.tabs(

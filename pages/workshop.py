@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ilp_core import workshop
+from ilp_core.learn import workshop
 from ui import state
 from ui import workshop as ui
 from ui.state import tr

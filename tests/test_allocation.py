@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import optimize
 
-from ilp_core import allocation as al
-from ilp_core import charts_allocation, export, i18n, maps, maps_allocation
+from ilp_core import figures, i18n
+from ilp_core.decide import allocation as al
 from ilp_core.errors import IlpInputError
+from ilp_core.products import export
 
 D3 = pd.Series({"A": 50.0, "B": 30.0, "C": 20.0})
 
@@ -474,16 +475,18 @@ def _squares(names):
 def test_change_map_uses_symmetric_diverging_classes_and_escapes_names():
     # Largest change 90 h: edges at -60, -30, -4.5, +4.5, +30, +60 h.
     change = np.array([-90.0, -40.0, -10.0, 4.0, -4.0, 10.0, 40.0, 90.0])
-    classes, edges = maps_allocation.change_classes(change)
+    classes, edges = figures.allocation.change_classes(change)
     assert classes.tolist() == [0, 1, 2, 3, 3, 4, 5, 6]
     np.testing.assert_allclose(edges, [-60, -30, -4.5, 4.5, 30, 60])
     names = ["<script>alert(1)</script>", "B", "C"]
     demand = pd.Series([50.0, 30.0, 20.0], index=names)
     cur = pd.Series([20.0, 30.0, 50.0], index=names)
     result = al.allocate(demand, 100, current=cur)
-    page = maps.render_html(maps_allocation.change_map(_squares(names), result, lang="fr"))
+    page = figures.maps.render_html(
+        figures.allocation.change_map(_squares(names), result, lang="fr")
+    )
     assert "<script>alert(1)</script>" not in page
-    assert maps_allocation.DIVERGING[0] in page and maps_allocation.DIVERGING[-1] in page
+    assert figures.allocation.DIVERGING[0] in page and figures.allocation.DIVERGING[-1] in page
     assert "Variation (h/semaine)" in page  # the tooltip speaks French
 
 
@@ -492,13 +495,13 @@ def test_coverage_figure_is_translated():
     curve = al.coverage_curve(
         al.allocate(d, 30, current=pd.Series({"A": 10.0, "B": 10.0, "C": 10.0}))
     )
-    fig = charts_allocation.coverage_figure(curve, lang="ru")
+    fig = figures.allocation.coverage_figure(curve, lang="ru")
     assert fig.layout.title.text == i18n.t("allocation.fig.coverage_title", "ru")
     assert [t.name for t in fig.data][:3] == [
         i18n.t(k, "ru")
         for k in ("allocation.fig.demand", "allocation.fig.current", "allocation.fig.recommended")
     ]
-    assert charts_allocation.area_label("cell-12", "es") == "Celda 12"
+    assert figures.allocation.area_label("cell-12", "es") == "Celda 12"
 
 
 # -- The sample region -----------------------------------------------------------------
@@ -506,7 +509,7 @@ def test_coverage_figure_is_translated():
 
 @pytest.fixture(scope="module")
 def sample():
-    from ilp_core.dataset import load_sample
+    from ilp_core.data.dataset import load_sample
 
     return load_sample()
 

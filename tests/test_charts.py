@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ilp_core import charts, i18n
-from ilp_core import temporal as tm
+from ilp_core import figures, i18n
+from ilp_core.analysis import temporal as tm
+from ilp_core.analysis.near_repeat import knox_test
+from ilp_core.data.schema import coerce_incidents
 from ilp_core.errors import IlpInputError
-from ilp_core.nearrepeat import knox_test
-from ilp_core.schema import coerce_incidents
 
 
 def incidents(n: int = 400, seed: int = 2) -> pd.DataFrame:
@@ -40,26 +40,26 @@ def incidents(n: int = 400, seed: int = 2) -> pd.DataFrame:
 
 
 def test_weekday_and_month_names_come_from_babel():
-    assert charts.weekday_names("en") == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    assert charts.weekday_names("ru")[0].lower().startswith("пн")
-    assert charts.month_names("es")[0].lower().startswith("ene")
-    assert len(charts.month_names("fr")) == 12
+    assert figures.when.weekday_names("en") == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert figures.when.weekday_names("ru")[0].lower().startswith("пн")
+    assert figures.when.month_names("es")[0].lower().startswith("ene")
+    assert len(figures.when.month_names("fr")) == 12
 
 
 def test_hour_weekday_heatmap_numbers_and_russian_labels():
     hw = tm.hour_weekday(incidents())
-    fig = charts.hour_weekday_heatmap(hw.table, offence="Robbery", lang="ru")
+    fig = figures.when.hour_weekday_heatmap(hw.table, offence="Robbery", lang="ru")
     np.testing.assert_allclose(np.asarray(fig.data[0].z), hw.matrix("Robbery").to_numpy())
-    assert list(fig.data[0].y) == charts.weekday_names("ru")
+    assert list(fig.data[0].y) == figures.when.weekday_names("ru")
     assert fig.layout.title.text == i18n.t(
         "charts.hour_weekday_title", "ru", offence=i18n.term("Robbery", "ru")
     )
     assert "по часам" in fig.layout.title.text
     assert fig.layout.xaxis.title.text == "Час суток"
-    all_fig = charts.hour_weekday_heatmap(hw.table, lang="en")
+    all_fig = figures.when.hour_weekday_heatmap(hw.table, lang="en")
     np.testing.assert_allclose(np.asarray(all_fig.data[0].z).sum(), hw.n_used)
     with pytest.raises(IlpInputError) as err:
-        charts.hour_weekday_heatmap(hw.table, offence="Arson")
+        figures.when.hour_weekday_heatmap(hw.table, offence="Arson")
     assert err.value.message.key == "charts.unknown_offence"
 
 
@@ -85,7 +85,7 @@ def test_series_chart_plots_counts_limits_flags_and_trend():
     )
     cc = tm.control_limits(pc, baseline=4, distribution="poisson")
     tr = tm.trend(pc)
-    fig = charts.series_chart(cc, offence="Robbery", trend=tr, lang="ru")
+    fig = figures.when.series_chart(cc, offence="Robbery", trend=tr, lang="ru")
     by_role = {}
     for trace in fig.data:
         by_role.setdefault(trace.meta, []).append(trace)
@@ -126,9 +126,9 @@ def test_seasonality_chart():
             {},
         )
     )
-    fig = charts.seasonality_chart(tab, lang="fr")
+    fig = figures.when.seasonality_chart(tab, lang="fr")
     np.testing.assert_allclose(fig.data[0].y, tab["seasonal_index"])
-    assert list(fig.data[0].x) == charts.month_names("fr")
+    assert list(fig.data[0].x) == figures.when.month_names("fr")
     assert fig.layout.title.text == i18n.t("charts.seasonality_title", "fr")
     assert fig.layout.yaxis.title.text == i18n.t("charts.seasonal_index_ratio", "fr")
 
@@ -141,7 +141,7 @@ def test_comparison_chart_marks_significant_changes():
     )
     for by in ("offence", "district"):
         res = tm.compare_periods(df, a, b, by=by)
-        fig = charts.comparison_chart(res, lang="ru")
+        fig = figures.when.comparison_chart(res, lang="ru")
         plotted = {}
         for trace in fig.data:
             for y, x in zip(trace.y, trace.x, strict=True):
@@ -165,7 +165,9 @@ def test_comparison_chart_marks_significant_changes():
             "verdict": ["increase", "no_change"],
         }
     )
-    fig = charts.comparison_chart(tm.PeriodComparison(tab, "offence", a, b, 0.05, {}), lang="es")
+    fig = figures.when.comparison_chart(
+        tm.PeriodComparison(tab, "offence", a, b, 0.05, {}), lang="es"
+    )
     assert [(t.meta, list(t.y)) for t in fig.data if len(t.y)] == [
         ("increase", ["A"]), ("no_change", ["B"])
     ]  # fmt: skip
@@ -175,7 +177,7 @@ def test_comparison_chart_marks_significant_changes():
 def test_knox_heatmap_ratios_p_values_and_labels():
     df = incidents(300)
     res = knox_test(df, permutations=19, seed=4)
-    fig = charts.knox_heatmap(res, lang="ru")
+    fig = figures.near_repeat.knox_heatmap(res, lang="ru")
     np.testing.assert_allclose(np.asarray(fig.data[0].z, dtype=float), res.ratio.to_numpy())
     assert fig.data[0].y[0] == "То же место"
     assert fig.data[0].y[-1] == "[500, \u221e)"
@@ -197,14 +199,14 @@ def test_every_figure_builds_in_every_language(lang):
     monthly = tm.period_counts(df, "month")
     a, b = tm.quarter_vs_last_year(df["occurred_at"].max().date())
     figs = [
-        charts.hour_weekday_heatmap(hw.table, lang=lang),
-        charts.series_chart(
+        figures.when.hour_weekday_heatmap(hw.table, lang=lang),
+        figures.when.series_chart(
             tm.control_limits(weekly), offence="Robbery", trend=tm.trend(weekly), lang=lang
         ),
-        charts.series_chart(tm.control_limits(monthly), offence="Robbery", lang=lang),
-        charts.seasonality_chart(tm.seasonality(monthly), lang=lang),
-        charts.comparison_chart(tm.compare_periods(df, a, b), lang=lang),
-        charts.knox_heatmap(knox_test(df, permutations=9), lang=lang),
+        figures.when.series_chart(tm.control_limits(monthly), offence="Robbery", lang=lang),
+        figures.when.seasonality_chart(tm.seasonality(monthly), lang=lang),
+        figures.when.comparison_chart(tm.compare_periods(df, a, b), lang=lang),
+        figures.near_repeat.knox_heatmap(knox_test(df, permutations=9), lang=lang),
     ]
     for fig in figs:
         assert fig.layout.title.text

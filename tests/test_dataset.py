@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ilp_core.dataset import filter_incidents
+from ilp_core.data.dataset import filter_incidents
 
 
 def _incidents() -> pd.DataFrame:
@@ -42,7 +42,7 @@ def test_no_filter_returns_every_row_and_changes_to_it_stay_local():
 
 
 def test_dataset_describes_its_incidents_once():
-    from ilp_core.dataset import Dataset
+    from ilp_core.data.dataset import Dataset
 
     df = _incidents().assign(district=pd.array(["b", None, "a", "b"], dtype="str"))
     data = Dataset("t", df)

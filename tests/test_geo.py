@@ -1,4 +1,4 @@
-"""Tests of ilp_core.geo: projection, districts, and the regular grid."""
+"""Tests of ilp_core.data.geo: projection, districts, and the regular grid."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilp_core import geo
+from ilp_core.data import geo
+from ilp_core.data.geo import Grid
 from ilp_core.errors import IlpInputError
-from ilp_core.geo import Grid
 
 UTM25 = pyproj.CRS.from_epsg(32625)
 

@@ -1,4 +1,4 @@
-"""Tests of ilp_core.hotspots against independent truths.
+"""Tests of ilp_core.analysis.hotspots against independent truths.
 
 Hand-computed cases (arithmetic in comments), the reference libraries (esda,
 libpysal, scipy.stats.gaussian_kde, np.histogram2d), brute force, properties
@@ -24,11 +24,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from ilp_core import geo, hotspots
+from ilp_core.analysis import hotspots
+from ilp_core.data import geo
 from ilp_core.errors import IlpInputError
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
-LOCALES = Path(hotspots.__file__).resolve().parent / "locales"
+LOCALES = Path(__file__).resolve().parent.parent / "ilp_core" / "locales"
 UTM25 = pyproj.CRS.from_epsg(32625)
 _TO_WGS = pyproj.Transformer.from_crs(UTM25, geo.WGS84, always_xy=True)
 # A metric origin in UTM zone 25N near 45.5 N, 30.5 W, on a multiple of 1,000 m.

@@ -9,7 +9,8 @@ import re
 import pytest
 from conftest import ROOT
 
-from ilp_core import i18n, schema
+from ilp_core import i18n
+from ilp_core.data import schema
 
 LANGS = [lang for lang in i18n.LANGUAGES if lang != "en"]
 # A key literal passed to one of the translating calls: tr("x.y"), t("x.y", ...), Message("x.y"),

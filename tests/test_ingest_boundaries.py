@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
-from ilp_core import ingest
+from ilp_core.data import ingest
 from ilp_core.errors import IlpInputError
 
 # Two districts in British National Grid metres (EPSG:27700) near Westminster

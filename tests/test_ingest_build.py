@@ -16,9 +16,10 @@ from fixtures.ingest_make import conserved, csv_bytes, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ilp_core import i18n, ingest, schema
+from ilp_core import i18n
+from ilp_core.data import ingest, schema
+from ilp_core.data.ingest._canonical import repeats_numbers, repeats_text
 from ilp_core.errors import IlpInputError
-from ilp_core.ingest._canonical import repeats_numbers, repeats_text
 
 SAMPLE = ROOT / "data" / "sample"
 
@@ -341,7 +342,7 @@ def test_the_sample_region_maps_itself_and_every_row_is_accepted():
 def test_the_worked_examples_in_the_docstrings_are_true():
     import doctest
 
-    from ilp_core.ingest import _boundaries, _build, _common, _mapping, _reading, _results
+    from ilp_core.data.ingest import _boundaries, _build, _common, _mapping, _reading, _results
 
     for module in (_boundaries, _build, _common, _mapping, _reading, _results):
         failures, _tests = doctest.testmod(module)

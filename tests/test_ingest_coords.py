@@ -9,7 +9,7 @@ import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, rejected
 from shapely.geometry import box
 
-from ilp_core import ingest
+from ilp_core.data import ingest
 from ilp_core.errors import IlpInputError
 
 # Two districts side by side around Moscow's centre (lon 37.5-37.7, lat 55.7-55.8).

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, rejected, xlsx_bytes
 
-from ilp_core import ingest
+from ilp_core.data import ingest
+from ilp_core.data.ingest._dates import DATE_FORMATS, DateFormat, _parse_with
 from ilp_core.errors import IlpInputError
-from ilp_core.ingest._dates import DATE_FORMATS, DateFormat, _parse_with
 
 
 def _dates(values, header="Date", **kwargs):

@@ -8,9 +8,9 @@ import pyproj
 import pytest
 from fixtures.ingest_make import FIXTURES, conserved, csv_bytes, load, rejected
 
-from ilp_core import ingest, schema
+from ilp_core.data import ingest, schema
+from ilp_core.data.ingest._common import config, normalise_name
 from ilp_core.errors import IlpInputError
-from ilp_core.ingest._common import config, normalise_name
 
 POLICE_UK = [
     "Crime ID",

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, parquet_bytes, rejected, xlsx_bytes
 
-from ilp_core import ingest
+from ilp_core.data import ingest
 from ilp_core.errors import IlpInputError
 
 RU_ROWS = [

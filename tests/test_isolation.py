@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ilp_core import dataset, priority
+from ilp_core.data import dataset
+from ilp_core.decide import priorities
 
 PAGES = [
     "pages/home.py", "pages/data.py", "pages/patterns_where.py",
@@ -37,7 +38,7 @@ def _incidents_in_view(at) -> int:
 def test_one_participants_upload_weights_and_answers_never_reach_another(app):
     from ui.state import sample_dataset
 
-    default_harm = priority.preset("morile").weights["harm"]  # 3 in priority_presets.yaml
+    default_harm = priorities.preset("morile").weights["harm"]  # 3 in priority_presets.yaml
     a = app("pages/priorities.py")
     b = app("pages/priorities.py")
     assert a.number_input(key=HARM).value == b.number_input(key=HARM).value == default_harm

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from ilp_core import hotspots, maps, schema
+from ilp_core import figures
+from ilp_core.analysis import hotspots
+from ilp_core.data import schema
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{7*7}}'
 
@@ -64,8 +66,10 @@ def _where_html(incidents, districts) -> str:
     density = hotspots.kernel_density(incidents, districts, rule="spatial", cell_size=250)
     counts = hotspots.district_counts(incidents, districts)
     lisa = None
-    m = maps.hotspot_map(districts=counts.table, gi=gi, density=density, lisa=lisa, lang="en")
-    return _decoded(maps.render_html(m))
+    m = figures.where.hotspot_map(
+        districts=counts.table, gi=gi, density=density, lisa=lisa, lang="en"
+    )
+    return _decoded(figures.maps.render_html(m))
 
 
 def test_hostile_names_are_escaped_in_tooltips_legends_and_layers(districts):
@@ -80,7 +84,7 @@ def test_hostile_names_are_escaped_in_tooltips_legends_and_layers(districts):
 
 def test_preview_map_escapes_names_and_counts_every_district(districts):
     incidents = _incidents(500)
-    html = _decoded(maps.render_html(maps.preview_map(incidents, districts)))
+    html = _decoded(figures.maps.render_html(figures.maps.preview_map(incidents, districts)))
     assert "<script>alert(1)" not in html
     assert "&gt;49" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 1
@@ -93,7 +97,9 @@ def test_maps_need_no_internet(districts):
     loads = re.findall(r'<script[^>]*\ssrc="([^"]+)"|<link[^>]*\shref="([^"]+)"', html)
     urls = [u for pair in loads for u in pair if u]
     assert urls and all(not u.startswith(("http://", "https://", "//")) for u in urls), urls
-    offline = maps.render_html(maps.preview_map(_incidents(200), districts), inline=True)
+    offline = figures.maps.render_html(
+        figures.maps.preview_map(_incidents(200), districts), inline=True
+    )
     assert not re.findall(r"<script[^>]*\ssrc=|<link[^>]*stylesheet", offline)
     assert "L.map" in offline and "Leaflet" in offline  # Leaflet itself is embedded
 
@@ -113,16 +119,18 @@ def test_legend_explains_every_colour_on_the_first_render(districts):
 
 
 def test_tiles_are_optional_and_configurable(districts):
-    tiles = maps.Tiles(
+    tiles = figures.maps.Tiles(
         url="https://tiles.police.example/{z}/{x}/{y}.png", attribution="<b>Agency</b>"
     )
-    m = maps.new_map(maps.district_bounds(districts), tiles=tiles)
-    html = _decoded(maps.render_html(m))
+    m = figures.maps.new_map(figures.maps.district_bounds(districts), tiles=tiles)
+    html = _decoded(figures.maps.render_html(m))
     assert "tiles.police.example" in html
     assert "&lt;b&gt;Agency&lt;/b&gt;" in html
     assert (
         "tile"
-        not in maps.render_html(maps.new_map(maps.district_bounds(districts)))
+        not in figures.maps.render_html(
+            figures.maps.new_map(figures.maps.district_bounds(districts))
+        )
         .lower()
         .split("leaflet")[0]
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ilp_core import priority
+from ilp_core.decide import priorities
 
 PAGE = "pages/priorities.py"
 ONLY_VOLUME = {
     "p.priority.preset": "weighted_sum",
-    **{f"p.priority.w.weighted_sum.{k}": 0.0 for k in priority.settings().criteria},
+    **{f"p.priority.w.weighted_sum.{k}": 0.0 for k in priorities.settings().criteria},
     "p.priority.w.weighted_sum.volume": 1.0,
 }
 
@@ -29,7 +29,7 @@ def test_changing_a_weight_reranks_the_problems(app):
     assert not at.exception
     after = _ranked(at)
     assert after != before
-    assert after[0] == "Sexual offences"  # harm now dominates (see ilp_core.priority)
+    assert after[0] == "Sexual offences"  # harm now dominates (see ilp_core.decide.priorities)
     assert after.index("Robbery") < before.index("Robbery")
 
 
@@ -81,17 +81,17 @@ def test_page_in_russian(app):
 def test_the_full_ranking_is_made_for_the_download_only(app, monkeypatch):
     import pandas as pd
 
-    from ilp_core import export
+    from ilp_core.products import export
     from ui import widgets
 
     made = []
-    real = priority.ranking_for_display
+    real = priorities.ranking_for_display
 
     def spy(*args, **kwargs):
         made.append(bool(kwargs.get("full")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(priority, "ranking_for_display", spy)
+    monkeypatch.setattr(priorities, "ranking_for_display", spy)
     at = app(PAGE)
     assert not at.exception
     assert made and not any(made)  # the table on screen, not the download's full one

@@ -6,7 +6,8 @@ import json
 
 import pandas as pd
 
-from ilp_core import intel, priority, workspace
+from ilp_core.decide import priorities
+from ilp_core.products import intelligence, workspace
 
 INTEL = "pages/intelligence.py"
 STRATEGY = "pages/strategy.py"
@@ -24,11 +25,11 @@ def _summary(at):
 
 
 def _add_item(at, summary, problem, source="B", information="2"):
-    at.text_input(key="intel.f.summary").input(summary)
-    at.selectbox(key="intel.f.problem").set_value(problem)
-    at.selectbox(key="intel.f.eu4x4.source").set_value(source)
-    at.selectbox(key="intel.f.eu4x4.information").set_value(information)
-    at.button(key="intel.f.add").click().run()
+    at.text_input(key="intelligence.f.summary").input(summary)
+    at.selectbox(key="intelligence.f.problem").set_value(problem)
+    at.selectbox(key="intelligence.f.eu4x4.source").set_value(source)
+    at.selectbox(key="intelligence.f.eu4x4.information").set_value(information)
+    at.button(key="intelligence.f.add").click().run()
 
 
 def test_adding_a_log_item_changes_the_summary(app):
@@ -59,7 +60,7 @@ def test_adding_a_log_item_changes_the_summary(app):
 def test_an_item_without_summary_is_refused_and_the_log_kept(app):
     at = app(INTEL)
     _add_item(at, "First", "Robbery")
-    at.button(key="intel.f.add").click().run()  # the form was cleared: no summary
+    at.button(key="intelligence.f.add").click().run()  # the form was cleared: no summary
     assert not at.exception
     assert any("summary is empty" in e.value for e in at.error)
     assert len(at.session_state["ilp.intel_log"]) == 1
@@ -112,9 +113,9 @@ def test_a_saved_session_loads_back_in_a_new_session(app):
 
 
 def test_a_session_with_an_assessment_from_other_data_restores_the_priorities(app):
-    assessment = priority.make_assessment(priority.preset("risk_matrix"), fingerprint="other")
-    log = intel.add_item(
-        intel.empty_log(),
+    assessment = priorities.make_assessment(priorities.preset("risk_matrix"), fingerprint="other")
+    log = intelligence.add_item(
+        intelligence.empty_log(),
         date="2025-06-01",
         summary="x",
         source="A",

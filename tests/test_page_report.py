@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 
 from ilp_core import i18n
-from ilp_core.dataset import load_sample
-from ui.ranking import default_ranking
+from ilp_core.data.dataset import load_sample
+from ui.priorities import default_ranking
 
 LAST = "report.last"
 

@@ -7,7 +7,9 @@ import json
 import pytest
 from conftest import ROOT
 
-from ilp_core import i18n, priority, workshop
+from ilp_core import i18n
+from ilp_core.decide import priorities
+from ilp_core.learn import workshop
 
 PAGE = "pages/workshop.py"
 ANSWERS = "ilp.workshop_answers"
@@ -16,7 +18,7 @@ PLANTED = json.loads((ROOT / "data" / "sample" / "planted.json").read_text(encod
 # The Priorities page scoring volume alone ranks the offences in the order of their counts.
 ONLY_VOLUME = {
     "p.priority.preset": "weighted_sum",
-    **{f"p.priority.w.weighted_sum.{k}": 0.0 for k in priority.settings().criteria},
+    **{f"p.priority.w.weighted_sum.{k}": 0.0 for k in priorities.settings().criteria},
     "p.priority.w.weighted_sum.volume": 1.0,
 }
 COUNT_ORDER = [o for o in PLANTED["count_ranking"] if o in CFG.ranking_problems]

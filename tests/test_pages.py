@@ -126,19 +126,19 @@ def test_a_shared_map_is_rendered_once_even_when_sessions_ask_at_once(monkeypatc
 
     import folium
 
-    from ilp_core import maps
+    from ilp_core import figures
     from ui import widgets
 
-    m = maps.new_map((45.0, -31.0, 45.1, -30.9))
+    m = figures.maps.new_map((45.0, -31.0, 45.1, -30.9))
     folium.CircleMarker([45.05, -30.95], radius=3).add_to(m)
     calls, shown = [], []
-    real = maps.render_html
+    real = figures.maps.render_html
 
     def counting(the_map, **kwargs):
         calls.append(the_map)
         return real(the_map, **kwargs)
 
-    monkeypatch.setattr(maps, "render_html", counting)
+    monkeypatch.setattr(figures.maps, "render_html", counting)
     monkeypatch.setattr(widgets.st, "iframe", lambda page, **_: shown.append(page))
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda _: widgets.show_map(m), range(16)))
@@ -182,7 +182,7 @@ def test_near_repeat_page_runs_the_knox_test_on_burglary(app):
     assert at.multiselect(key="p.nr.offences").value == ["Residential burglary"]
     at.button[0].click().run()
     assert not at.exception
-    table = at.session_state["nearrepeat.result"][1].table
+    table = at.session_state["near_repeat.result"][1].table
     first = table.iloc[0]
     assert first["knox_ratio"] > 1 and first["p_value"] <= 0.05  # the planted near-repeat pattern
 

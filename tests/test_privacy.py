@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilp_core import hotspots, i18n, privacy
+from ilp_core import i18n
+from ilp_core.analysis import hotspots
+from ilp_core.data import privacy
 from ilp_core.errors import IlpInputError
 
 KEY = bytes(range(32))

@@ -12,9 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ilp_core import hotspots, i18n, ingest, priority, report, report_pdf, sample, schema, temporal
-from ilp_core.dataset import Dataset, load_sample
+from ilp_core import i18n
+from ilp_core.analysis import hotspots, temporal
+from ilp_core.data import ingest, sample, schema
+from ilp_core.data.dataset import Dataset, load_sample
+from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
+from ilp_core.products import report, report_pdf
 
 HOSTILE_OFFENCE = "<script>alert(1)</script>"
 HOSTILE_OFFENCE_2 = '"><img src=x onerror=alert(1)>'
@@ -35,8 +39,8 @@ def sample_data():
 
 
 def _ranking(incidents, districts):
-    """What ``ui.ranking.current_ranking(view)`` returns in a fresh session (the default one)."""
-    from ui.ranking import default_ranking
+    """What ``ui.priorities.current_ranking(view)`` returns in a fresh session (the default one)."""
+    from ui.priorities import default_ranking
 
     return default_ranking(incidents, districts)
 
@@ -81,10 +85,12 @@ def hostile(sample_data):
         report=loaded.report,
         rejects=loaded.rejects,
     )
-    pdata = priority.problem_data(incidents, districts)
-    criteria = priority.criteria_table(pdata)
+    pdata = priorities.problem_data(incidents, districts)
+    criteria = priorities.criteria_table(pdata)
     ranking = _ranking(incidents, districts)
-    stability = priority.rank_stability(criteria, ranking.scheme, None, missing="lowest", draws=200)
+    stability = priorities.rank_stability(
+        criteria, ranking.scheme, None, missing="lowest", draws=200
+    )
     products = {
         "intel_log": pd.DataFrame(
             {
@@ -261,7 +267,7 @@ def test_every_section_is_present_in_order(internal):
 
 
 def test_data_section_states_what_was_done_to_personal_columns(internal):
-    from ilp_core import privacy
+    from ilp_core.data import privacy
 
     texts = [b.text for b in internal["report"].section("data").blocks if hasattr(b, "text")]
     assert privacy.describe_action("drop:Victim name", "en") in texts

@@ -21,8 +21,9 @@ import statsmodels.api as sm
 from scipy import ndimage, stats
 from scipy.spatial import cKDTree
 
-from ilp_core import i18n, sample
-from ilp_core.dataset import SAMPLE_DIR
+from ilp_core import i18n
+from ilp_core.data import sample
+from ilp_core.data.dataset import SAMPLE_DIR
 from ilp_core.errors import IlpInputError
 
 REQUIRED_OFFENCES = (

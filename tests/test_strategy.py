@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from ilp_core import i18n, intel, nearrepeat, priority, strategy
-from ilp_core.dataset import load_sample
+from ilp_core import i18n
+from ilp_core.analysis import near_repeat
+from ilp_core.data.dataset import load_sample
+from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
+from ilp_core.products import intelligence, strategy
 
 PLANTED = json.loads((ROOT / "data" / "sample" / "planted.json").read_text(encoding="utf-8"))
 
@@ -22,9 +25,9 @@ PLANTED = json.loads((ROOT / "data" / "sample" / "planted.json").read_text(encod
 def sample():
     """The sample region ranked with the default preset, and every offence's evidence."""
     ds = load_sample()
-    data = priority.problem_data(ds.incidents, ds.districts, by="offence")
-    ranking = priority.score(
-        priority.criteria_table(data), priority.preset("morile"), missing="lowest"
+    data = priorities.problem_data(ds.incidents, ds.districts, by="offence")
+    ranking = priorities.score(
+        priorities.criteria_table(data), priorities.preset("morile"), missing="lowest"
     )
     selection = strategy.problem_selection(ranking.table)
     evidence = {
@@ -36,7 +39,7 @@ def sample():
         )
         for p, s in selection.items()
     }
-    summary = intel.summarise(intel.empty_log(), ranking.table)
+    summary = intelligence.summarise(intelligence.empty_log(), ranking.table)
     suggestions = strategy.suggest_actions(ranking.table, evidence, summary)
     return ds, ranking, evidence, summary, suggestions
 
@@ -76,7 +79,7 @@ def test_near_repeat_evidence_tests_a_random_subset_above_the_pair_budget(sample
     burglary = ds.incidents[ds.incidents["offence"] == "Residential burglary"]
     when = burglary["occurred_at"]
     window = burglary[when > when.max() - pd.Timedelta(days=cfg.near_repeat["window_days"])]
-    pairs = nearrepeat.count_close_pairs(window, cfg.near_repeat["distance_m"])
+    pairs = near_repeat.count_close_pairs(window, cfg.near_repeat["distance_m"])
     assert ev.knox_window_incidents == len(window) == full.knox_window_incidents
     # each event kept with sqrt(4,000 / pairs) = 0.48, so each pair with 0.23
     assert ev.knox_sample_share == pytest.approx(math.sqrt(4_000 / pairs))
@@ -203,7 +206,7 @@ def test_suggestions_are_only_added_when_accepted_and_never_twice(sample):
 
 def test_requirement_drafts_on_the_sample_region(sample):
     _, ranking, evidence, _, _ = sample
-    log = intel.validate_log(
+    log = intelligence.validate_log(
         pd.DataFrame(
             {
                 "date": ["2025-11-02", "2025-11-03"],
@@ -215,7 +218,7 @@ def test_requirement_drafts_on_the_sample_region(sample):
             }
         )
     ).log
-    summary = intel.summarise(log, ranking.table)
+    summary = intelligence.summarise(log, ranking.table)
     top = ranking.table[ranking.table["problem"].isin(["Residential burglary", "Robbery"])]
     drafts = strategy.draft_requirements(
         top,

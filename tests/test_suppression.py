@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilp_core import suppression
 from ilp_core.errors import IlpInputError
+from ilp_core.products import suppression
 
 
 def _feasible_values(values, state, k):

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from ilp_core import temporal as tm
+from ilp_core.analysis import temporal as tm
+from ilp_core.data.schema import coerce_incidents
 from ilp_core.errors import IlpInputError
-from ilp_core.schema import coerce_incidents
 
 
 def table(at, to=None, offence="Theft", precision="minute", district="North") -> pd.DataFrame:
@@ -411,7 +411,7 @@ def test_default_period_helpers():
 @functools.cache
 def _sample_region():
     """The sample region from its generator, as a canonical table (all times to the minute)."""
-    sample = pytest.importorskip("ilp_core.sample")
+    sample = pytest.importorskip("ilp_core.data.sample")
     region = sample.generate()
     raw = region.incidents
     tab = raw.assign(precision="minute", source_row=np.arange(2, len(raw) + 2), duplicate=None)

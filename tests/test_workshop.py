@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from ilp_core import i18n, workshop
+from ilp_core import i18n
 from ilp_core.errors import IlpInputError
+from ilp_core.learn import workshop
 
 LANGS = list(i18n.LANGUAGES)
 PLANTED = json.loads((ROOT / "data" / "sample" / "planted.json").read_text(encoding="utf-8"))

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ilp_core
-from ilp_core import intel, priority, strategy, workspace
+from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
+from ilp_core.products import intelligence, strategy, workspace
 
 HOSTILE = [
     '"; DROP TABLE log; --',
@@ -31,16 +32,16 @@ text = st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=30)).fil
 
 
 def _tables(draw_text, n):
-    log = intel.empty_log()
+    log = intelligence.empty_log()
     for i in range(n):
-        log = intel.add_item(
+        log = intelligence.add_item(
             log,
             date=dt.date(2025, 1, 1) + dt.timedelta(days=i),
             summary=draw_text[i % len(draw_text)],
             problem=draw_text[(i + 1) % len(draw_text)],
             area=draw_text[(i + 2) % len(draw_text)],
             notes=draw_text[(i + 3) % len(draw_text)],
-            scheme=intel.SCHEMES[i % 3],
+            scheme=intelligence.SCHEMES[i % 3],
             source=["B", "1", "E"][i % 3],
             information=["2", "C", "5"][i % 3],
             handling=["H1", "P", "4"][i % 3],
@@ -138,7 +139,7 @@ def test_hostile_text_stays_text_in_the_file():
 
 
 def test_the_priority_assessment_round_trips_and_loads_as_an_object():
-    scheme = priority.preset("risk_matrix")
+    scheme = priorities.preset("risk_matrix")
     entered = pd.DataFrame(
         {
             "problem": ["Robbery"],
@@ -147,7 +148,7 @@ def test_the_priority_assessment_round_trips_and_loads_as_an_object():
             "confidence": ["high"],
         }
     )
-    assessment = priority.make_assessment(scheme, entered, fingerprint="abc", dataset="Sample")
+    assessment = priorities.make_assessment(scheme, entered, fingerprint="abc", dataset="Sample")
     made = workspace.make_workspace(fingerprint="abc", priority=assessment)
     loaded = workspace.from_json(made.to_json(), fingerprint="abc").workspace
     assert loaded.assessment() == assessment
@@ -198,7 +199,7 @@ def test_broken_files_are_refused_naming_the_part(content, key, part):
 
 
 def test_foreign_and_newer_files_are_refused_with_their_own_message():
-    assessment = priority.make_assessment(priority.preset("morile"), fingerprint="a")
+    assessment = priorities.make_assessment(priorities.preset("morile"), fingerprint="a")
     with pytest.raises(IlpInputError) as caught:
         workspace.from_json(assessment.to_json())
     assert caught.value.message.key == "strategy.workspace_foreign_priority"
@@ -225,7 +226,7 @@ def test_bad_rows_inside_a_file_are_refused_with_the_rows_reason():
     data["priority"] = {"format": "ilp-priority-assessment", "version": 1, "scheme": {}}
     with pytest.raises(IlpInputError) as caught:
         workspace.from_json(json.dumps(data))
-    assert caught.value.message.key == "priority.config_broken"
+    assert caught.value.message.key == "priorities.config_broken"
 
 
 def test_settings_that_are_not_plain_json_cannot_be_saved():

@@ -4,7 +4,7 @@ Session keys of this page (besides its ``p.allocation.*`` widgets):
 
 ``allocation.current``      the current allocation the user uploaded or edited
                             (a ``district, hours_per_week`` frame), per dataset
-``allocation.last``         the last good :class:`ilp_core.allocation.Allocation`
+``allocation.last``         the last good :class:`ilp_core.decide.allocation.Allocation`
                             and its page settings, shown again after bad input
 ``allocation.scenarios``    scenarios saved in this session: name -> (Allocation,
                             settings)
@@ -19,10 +19,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ilp_core import allocation, charts_allocation, export, harm, i18n, maps_allocation
-from ilp_core.allocation import Allocation
+from ilp_core import figures, i18n
+from ilp_core.decide import allocation, harm
+from ilp_core.decide.allocation import Allocation
+from ilp_core.products import export
 from ui import cache, state, widgets
-from ui import ranking as ranking_ui
+from ui import priorities as ui_priorities
 from ui.state import lang, tr
 
 HARM_WIDGET = "p.priority.harm."  # the Priorities page's harm-weight inputs, per offence
@@ -98,7 +100,7 @@ def priority_scores() -> dict[str, float] | None:
     That is the Priorities page's ranking of the data in view when the user scored
     them, else the default assessment; None when problems are not plain offence types.
     """
-    table = ranking_ui.current_ranking(state.view()).table
+    table = ui_priorities.current_ranking(state.view()).table
     if not {"kind", "offence", "score"} <= set(table):
         return None
     rows = table[table["kind"].astype(str) == "offence"]
@@ -137,7 +139,7 @@ def shown_table(result: Allocation) -> pd.DataFrame:
         if c not in ("current_hours", "change_hours") or result.table[c].notna().any()
     ]
     table = result.table[columns].copy()
-    table["area"] = charts_allocation.area_labels(table["area"], code)
+    table["area"] = figures.allocation.area_labels(table["area"], code)
     table["limited_by"] = [
         tr(f"allocation.limit.{v}") if isinstance(v, str) else "" for v in table["limited_by"]
     ]
@@ -388,15 +390,15 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     )
     if plan is None:
         return
-    figures = st.columns(4)
-    figures[0].metric(tr("allocation.patrol.hours"), i18n.number(plan.officer_hours_per_week, code))
-    figures[1].metric(tr("allocation.patrol.units"), i18n.number(plan.units_needed, code))
-    figures[2].metric(tr("allocation.patrol.travel_share"), i18n.percent(plan.travel_share, code))
-    figures[3].metric(tr("allocation.patrol.gap"), i18n.number(plan.minutes_between_visits, code))
+    metrics = st.columns(4)
+    metrics[0].metric(tr("allocation.patrol.hours"), i18n.number(plan.officer_hours_per_week, code))
+    metrics[1].metric(tr("allocation.patrol.units"), i18n.number(plan.units_needed, code))
+    metrics[2].metric(tr("allocation.patrol.travel_share"), i18n.percent(plan.travel_share, code))
+    metrics[3].metric(tr("allocation.patrol.gap"), i18n.number(plan.minutes_between_visits, code))
     for message in plan.warnings:
         st.info(message.render(code), icon=":material/info:")
     widgets.show_map(
-        maps_allocation.patrol_map(cells, plan, lang=code, tiles=widgets.tiles()),
+        figures.allocation.patrol_map(cells, plan, lang=code, tiles=widgets.tiles()),
         height=420,
     )
     st.caption(
@@ -413,7 +415,7 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
         {
             tr("allocation.patrol.col.unit"): timetable["unit"],
             tr("allocation.patrol.col.round"): timetable["round"],
-            tr("allocation.col.area"): charts_allocation.area_labels(timetable["area"], code),
+            tr("allocation.col.area"): figures.allocation.area_labels(timetable["area"], code),
             tr("allocation.patrol.col.arrive"): [_clock(v) for v in timetable["arrive_minute"]],
             tr("allocation.patrol.col.leave"): [_clock(v) for v in timetable["leave_minute"]],
         }

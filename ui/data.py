@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from ilp_core import ingest, privacy, schema
+from ilp_core.data import ingest, privacy, schema
 from ui import state, widgets
 from ui.state import lang, tr
 

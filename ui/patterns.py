@@ -9,7 +9,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from ilp_core import hotspots, i18n, maps
+from ilp_core import figures, i18n
+from ilp_core.analysis import hotspots
 from ilp_core.errors import Message
 from ui.state import label, lang, term_label, tr
 
@@ -63,10 +64,10 @@ def where_map(
     *,
     measure: str,
     lang: str,
-    tiles: maps.Tiles | None,
+    tiles: figures.maps.Tiles | None,
 ) -> folium.Map:
     """The "where" map from the page's results (cached and shared by :func:`ui.cache.shared`)."""
-    return maps.hotspot_map(
+    return figures.where.hotspot_map(
         districts=counts.table if counts is not None else None,
         gi=gi, density=density, lisa=lisa, district_value=measure, lang=lang, tiles=tiles,
     )  # fmt: skip

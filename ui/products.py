@@ -1,7 +1,7 @@
 """Widgets of the product pages (Intelligence log, Requirements and control strategy).
 
 The product tables live in ``st.session_state`` under the keys of
-:data:`ilp_core.workspace.TABLES` (``ilp.intel_log``, ``ilp.requirements``,
+:data:`ilp_core.products.workspace.TABLES` (``ilp.intel_log``, ``ilp.requirements``,
 ``ilp.strategy``, ``ilp.pestel``, ``ilp.swot``), always checked by the library, so
 the report and the saved session read them as they are. An editable table is drawn
 by :func:`edit_table`: the editor starts from a snapshot of the stored table and
@@ -21,11 +21,13 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from ilp_core import i18n, intel, priority, privacy, strategy, workspace
+from ilp_core import i18n
+from ilp_core.data import privacy
+from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
+from ilp_core.products import intelligence, strategy, workspace
 from ui import cache
-from ui import priority as ui_priority
-from ui import ranking as ui_ranking
+from ui import priorities as ui_priorities
 from ui.state import View, lang, tr
 
 T = TypeVar("T")
@@ -35,7 +37,7 @@ WORKSHOP = "ilp.workshop_answers"  # the Workshop page's answers (its own key)
 PRIVACY = "ilp.privacy_actions"  # privacy.ProtectedFrame.codes of the upload (Data page)
 ALLOCATION_LAST = "allocation.last"  # the Allocation page's (result, scenario settings)
 EMPTY: dict[str, Callable[[], pd.DataFrame]] = {
-    "intel_log": intel.empty_log,
+    "intel_log": intelligence.empty_log,
     "requirements": strategy.empty_requirements,
     "strategy": strategy.empty_strategy,
     "pestel": strategy.empty_pestel,
@@ -48,7 +50,7 @@ def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
     try:
         return func(*args, **kwargs)
     except IlpInputError as error:
-        st.error(intel.message_text(error.message, lang()), icon=":material/error:")
+        st.error(intelligence.message_text(error.message, lang()), icon=":material/error:")
         return None
 
 
@@ -127,10 +129,10 @@ def _labeller(prefix: str) -> Callable[[Any], str]:
     return lambda value: i18n.t(f"{prefix}{value}", current) if value else ""
 
 
-def problem_labels(ranking: priority.Ranking) -> dict[str, str]:
+def problem_labels(ranking: priorities.Ranking) -> dict[str, str]:
     """``{problem id: name in the user's language}`` in the ranking's order."""
     t = ranking.table
-    return dict(zip(t["problem"], priority.problem_labels(t, lang()), strict=True))
+    return dict(zip(t["problem"], priorities.problem_labels(t, lang()), strict=True))
 
 
 # -- intelligence log -------------------------------------------------------------------
@@ -140,41 +142,47 @@ def code_labels(scheme: str, axis: str) -> dict[str, str]:
     """Codes of a scheme's axis with their meaning, for a selectbox (language of this run)."""
     current = lang()
     return {
-        c: f"{c}: {intel.code_meaning(scheme, axis, c, current)}"
-        for c in intel.grading().schemes[scheme][axis]
+        c: f"{c}: {intelligence.code_meaning(scheme, axis, c, current)}"
+        for c in intelligence.grading().schemes[scheme][axis]
     }
 
 
 def add_item_form(scheme: str, labels: dict[str, str]) -> None:
     """A form adding one graded item to the log (codes offered from the chosen scheme)."""
-    with st.form("intel.add", clear_on_submit=True):
+    with st.form("intelligence.add", clear_on_submit=True):
         left, right = st.columns([1, 3])
-        day = left.date_input(tr("intel.col.date"), value=dt.date.today(), key="intel.f.date")
-        summary = right.text_input(tr("intel.col.summary"), key="intel.f.summary")
+        day = left.date_input(
+            tr("intelligence.col.date"), value=dt.date.today(), key="intelligence.f.date"
+        )
+        summary = right.text_input(tr("intelligence.col.summary"), key="intelligence.f.summary")
         cols = st.columns(3)
-        choices = {axis: code_labels(scheme, axis) for axis in intel.AXES}
+        choices = {axis: code_labels(scheme, axis) for axis in intelligence.AXES}
         picked = {
             axis: col.selectbox(
-                tr(f"intel.axis.{axis}"),
+                tr(f"intelligence.axis.{axis}"),
                 list(choices[axis]),
                 format_func=choices[axis].get,
-                key=f"intel.f.{scheme}.{axis}",
+                key=f"intelligence.f.{scheme}.{axis}",
             )
-            for col, axis in zip(cols, intel.AXES, strict=True)
+            for col, axis in zip(cols, intelligence.AXES, strict=True)
         }
         cols = st.columns(3)
         problem = cols[0].selectbox(
-            tr("intel.form_problem"),
+            tr("intelligence.form_problem"),
             ["", *labels],
             format_func=lambda p, names=dict(labels): names.get(p, "") or "—",
-            key="intel.f.problem",
+            key="intelligence.f.problem",
         )
-        other = cols[1].text_input(tr("intel.form_other_problem"), key="intel.f.other")
-        area = cols[2].text_input(tr("intel.col.area"), key="intel.f.area")
-        notes = st.text_input(tr("intel.col.notes"), key="intel.f.notes")
-        if st.form_submit_button(tr("intel.form_add"), key="intel.f.add", type="primary"):
+        other = cols[1].text_input(
+            tr("intelligence.form_other_problem"), key="intelligence.f.other"
+        )
+        area = cols[2].text_input(tr("intelligence.col.area"), key="intelligence.f.area")
+        notes = st.text_input(tr("intelligence.col.notes"), key="intelligence.f.notes")
+        if st.form_submit_button(
+            tr("intelligence.form_add"), key="intelligence.f.add", type="primary"
+        ):
             log = attempt(
-                intel.add_item,
+                intelligence.add_item,
                 table("intel_log"),
                 date=day,
                 summary=summary,
@@ -186,59 +194,67 @@ def add_item_form(scheme: str, labels: dict[str, str]) -> None:
             )
             if log is not None:
                 store("intel_log", log)
-                st.toast(tr("intel.added"), icon=":material/check:")
+                st.toast(tr("intelligence.added"), icon=":material/check:")
 
 
 def log_upload() -> None:
     """Read a log file; every row accepted or rejected; add the accepted rows on request."""
-    with st.expander(tr("intel.upload_title")):
-        st.caption(tr("intel.upload_help"))
+    with st.expander(tr("intelligence.upload_title")):
+        st.caption(tr("intelligence.upload_help"))
         upload = st.file_uploader(
-            tr("intel.upload_file"), type=["csv", "tsv", "txt", "xlsx"], key="intel.file"
+            tr("intelligence.upload_file"),
+            type=["csv", "tsv", "txt", "xlsx"],
+            key="intelligence.file",
         )
         if upload is None:
             return
-        saved = st.session_state.get("intel.read")
+        saved = st.session_state.get("intelligence.read")
         if saved is None or saved[0] != upload.file_id:
-            st.session_state["intel.read"] = (
+            st.session_state["intelligence.read"] = (
                 upload.file_id,
-                attempt(intel.read_log, upload.getvalue(), upload.name),
+                attempt(intelligence.read_log, upload.getvalue(), upload.name),
             )
-        check = st.session_state["intel.read"][1]
+        check = st.session_state["intelligence.read"][1]
         if check is None:
             return
         cols = st.columns(3)
-        cols[0].metric(tr("intel.rows_read"), i18n.number(check.rows_read, lang()))
-        cols[1].metric(tr("intel.accepted"), i18n.number(len(check.log), lang()))
-        cols[2].metric(tr("intel.rejected"), i18n.number(len(check.rejects), lang()))
+        cols[0].metric(tr("intelligence.rows_read"), i18n.number(check.rows_read, lang()))
+        cols[1].metric(tr("intelligence.accepted"), i18n.number(len(check.log), lang()))
+        cols[2].metric(tr("intelligence.rejected"), i18n.number(len(check.rejects), lang()))
         if len(check.rejects):
             st.dataframe(
-                intel.rejects_for_display(check.rejects, lang()), hide_index=True, width="stretch"
+                intelligence.rejects_for_display(check.rejects, lang()),
+                hide_index=True,
+                width="stretch",
             )
-        if len(check.log) and st.button(tr("intel.upload_add"), key="intel.upload_add"):
-            store("intel_log", intel.append_items(table("intel_log"), check.log))
-            st.session_state.pop("intel.read", None)
+        if len(check.log) and st.button(
+            tr("intelligence.upload_add"), key="intelligence.upload_add"
+        ):
+            store("intel_log", intelligence.append_items(table("intel_log"), check.log))
+            st.session_state.pop("intelligence.read", None)
             st.rerun()
 
 
 def log_editor() -> pd.DataFrame:
     """The log as an editable table; rows that do not pass are listed with their reason."""
-    config = {c: text_column(f"intel.col.{c}") for c in intel.LOG_COLUMNS}
-    config["date"] = st.column_config.DateColumn(tr("intel.col.date"), format="YYYY-MM-DD")
-    config["scheme"] = choice_column("intel.col.scheme", intel.SCHEMES, "intel.scheme.")
-    config["item_id"] = text_column("intel.col.item_id", disabled=True)
+    config = {c: text_column(f"intelligence.col.{c}") for c in intelligence.LOG_COLUMNS}
+    config["date"] = st.column_config.DateColumn(tr("intelligence.col.date"), format="YYYY-MM-DD")
+    config["scheme"] = choice_column(
+        "intelligence.col.scheme", intelligence.SCHEMES, "intelligence.scheme."
+    )
+    config["item_id"] = text_column("intelligence.col.item_id", disabled=True)
     rejected: list[pd.DataFrame] = []
 
     def check(edited: pd.DataFrame) -> pd.DataFrame:
-        result = intel.validate_log(edited)
+        result = intelligence.validate_log(edited)
         if len(result.rejects):
             rejected.append(result.rejects)
         return result.log
 
     log = edit_table("intel_log", check, config)
     if rejected:
-        st.warning(tr("intel.editor_rejects", n=len(rejected[0])), icon=":material/warning:")
-        st.dataframe(intel.rejects_for_display(rejected[0], lang()), hide_index=True)
+        st.warning(tr("intelligence.editor_rejects", n=len(rejected[0])), icon=":material/warning:")
+        st.dataframe(intelligence.rejects_for_display(rejected[0], lang()), hide_index=True)
     return log
 
 
@@ -246,12 +262,12 @@ def log_editor() -> pd.DataFrame:
 
 
 def evidence(
-    view: View, ranking: priority.Ranking, scope: list[str]
+    view: View, ranking: priorities.Ranking, scope: list[str]
 ) -> dict[str, strategy.Evidence]:
     """The analyses' evidence for each priority in scope (cached per problem and data)."""
-    custom = list(st.session_state.get(ui_priority.CUSTOM) or ())
-    loaded = st.session_state.get(ui_ranking.LOADED)
-    if not custom and isinstance(loaded, priority.Assessment):
+    custom = list(st.session_state.get(ui_priorities.CUSTOM) or ())
+    loaded = st.session_state.get(ui_priorities.LOADED)
+    if not custom and isinstance(loaded, priorities.Assessment):
         custom = [dict(c) for c in loaded.custom]
     selection = strategy.problem_selection(ranking.table, custom)
     out = {}
@@ -273,7 +289,7 @@ def evidence(
 def position(view: View) -> dict[str, dict[str, float]]:
     """The assessed position gaps of each problem (from the priority assessment in use)."""
     try:
-        assessment = ui_ranking.current_assessment(view)
+        assessment = ui_priorities.current_assessment(view)
     except IlpInputError:
         return {}
     return strategy.position_values(assessment.entered_frame() if assessment else None)
@@ -354,7 +370,7 @@ def links_for_display(problems: list[str]) -> pd.DataFrame:
 def current_workspace(view: View) -> workspace.Workspace | None:
     """The session as a workspace (None, with a message, when a part cannot be saved)."""
     ensure_tables()
-    assessment = attempt(ui_ranking.current_assessment, view)
+    assessment = attempt(ui_priorities.current_assessment, view)
     alloc = st.session_state.get(ALLOCATION_LAST)
     scenario = json.loads(json.dumps(alloc[1], default=str)) if alloc else None
     return attempt(
@@ -393,9 +409,9 @@ def restore(w: workspace.Workspace) -> None:
         store(name, getattr(w, name))
     assessment = w.assessment()
     if assessment is not None:
-        ui_priority._apply(assessment)  # noqa: SLF001 (the Priorities page's own restore)
-        state.pop(ui_priority.LAST, None)
-        state[ui_ranking.LOADED] = assessment
+        ui_priorities._apply(assessment)  # noqa: SLF001 (the Priorities page's own restore)
+        state.pop(ui_priorities.LAST, None)
+        state[ui_priorities.LOADED] = assessment
     if w.workshop is not None:
         state[WORKSHOP] = dict(w.workshop)
     if w.allocation is not None:

@@ -23,11 +23,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ilp_core import allocation, report, report_pdf
+from ilp_core.decide import allocation
 from ilp_core.errors import IlpInputError
+from ilp_core.products import report, report_pdf
 from ui import cache, state
-from ui import priority as ui_priority
-from ui.ranking import current_assessment, current_ranking
+from ui import priorities as ui_priorities
+from ui.priorities import current_assessment, current_ranking
 
 LAST = "report.last"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
@@ -53,7 +54,7 @@ def session_work(view: state.View) -> tuple[report.SessionWork, str]:
         ranking = current_ranking(view)
     except IlpInputError:  # no problem can be scored in these data: the section says so
         ranking = None
-    saved = ss.get(ui_priority.LAST)
+    saved = ss.get(ui_priorities.LAST)
     stability = saved[1][1] if saved is not None and saved[0][0] == view.key else None
     try:
         assessment = current_assessment(view)
@@ -69,7 +70,7 @@ def session_work(view: state.View) -> tuple[report.SessionWork, str]:
         areas = _allocation_areas(view, scenario)
         parts += [alloc.table, dict(alloc.settings), scenario]
     knox, knox_offences = None, ()
-    saved_knox = ss.get("nearrepeat.result")
+    saved_knox = ss.get("near_repeat.result")
     if saved_knox is not None and str(saved_knox[0]).startswith(view.key + "|"):
         chosen = sorted(ss.get("p.nr.offences") or [])
         knox = saved_knox[1]

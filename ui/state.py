@@ -3,7 +3,7 @@
 Keys in ``st.session_state`` (set by app.py's sidebar; pages only read them):
 
 ``ilp.lang``        language code (``en``, ``ru``, ``fr``, ``es``)
-``ilp.upload``      the user's own :class:`ilp_core.dataset.Dataset`, or absent
+``ilp.upload``      the user's own :class:`ilp_core.data.dataset.Dataset`, or absent
 ``ilp.source``      ``"sample"`` or ``"upload"``: which dataset is active
 ``ilp.period``      (start, end) dates of the period filter
 ``ilp.offences``    offence types selected (empty: all)
@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from ilp_core import i18n
-from ilp_core.dataset import Dataset, filter_incidents, load_sample
+from ilp_core.data.dataset import Dataset, filter_incidents, load_sample
 
 LANG = "ilp.lang"
 UPLOAD = "ilp.upload"

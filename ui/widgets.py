@@ -13,8 +13,9 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from ilp_core import export, i18n, maps
+from ilp_core import figures, i18n
 from ilp_core.errors import IlpInputError
+from ilp_core.products import export
 from ui.state import lang, term, tr
 
 T = TypeVar("T")
@@ -70,12 +71,12 @@ def _made(to_bytes: Callable[[pd.DataFrame], bytes], frame: Any) -> bytes:
     return to_bytes(frame() if callable(frame) else frame)
 
 
-def tiles() -> maps.Tiles | None:
+def tiles() -> figures.maps.Tiles | None:
     """The agency's basemap from ``ILP_TILES_URL`` / ``ILP_TILES_ATTRIBUTION``, if configured."""
     url = os.environ.get("ILP_TILES_URL", "").strip()
     if not url:
         return None
-    return maps.Tiles(url=url, attribution=os.environ.get("ILP_TILES_ATTRIBUTION", url))
+    return figures.maps.Tiles(url=url, attribution=os.environ.get("ILP_TILES_ATTRIBUTION", url))
 
 
 _rendered: weakref.WeakKeyDictionary[folium.Map, str] = weakref.WeakKeyDictionary()
@@ -93,7 +94,7 @@ def show_map(m: folium.Map, *, height: int = 520) -> None:
     with _render_lock:
         page = _rendered.get(m)
         if page is None:
-            page = _rendered[m] = maps.render_html(m)
+            page = _rendered[m] = figures.maps.render_html(m)
     st.iframe(page, height=height)
 
 

@@ -23,10 +23,11 @@ from typing import Any
 
 import streamlit as st
 
-from ilp_core import i18n, workshop
-from ilp_core.workshop import Link, Question, Scenario, Step
-from ui import cache, ranking, state, widgets
-from ui import priority as ui_priority
+from ilp_core import i18n
+from ilp_core.learn import workshop
+from ilp_core.learn.workshop import Link, Question, Scenario, Step
+from ui import cache, state, widgets
+from ui import priorities as ui_priorities
 from ui.state import View, lang, tr
 
 ANSWERS = "ilp.workshop_answers"
@@ -300,14 +301,14 @@ def _store_ranking() -> None:
 
 def _scored(view: View, problems: Sequence[str]) -> tuple[list[str], str]:
     """The scored order of the problems: the Priorities page's when it ranked offences."""
-    saved = st.session_state.get(ui_priority.LAST)
+    saved = st.session_state.get(ui_priorities.LAST)
     page_ran = saved is not None and saved[0][0] == view.key
-    order = workshop.scored_order(ranking.current_ranking(view).table, problems)
+    order = workshop.scored_order(ui_priorities.current_ranking(view).table, problems)
     if page_ran and len(order) == len(problems):
         return order, "page"
     if len(order) < len(problems):  # the page ranked another level (offence by district)
         default = cache.compute(
-            ranking.default_ranking, view.key, view.incidents, view.dataset.districts
+            ui_priorities.default_ranking, view.key, view.incidents, view.dataset.districts
         )
         order = workshop.scored_order(default.table, problems)
     return order, "default"

@@ -69,8 +69,9 @@ def test_build_download_and_open_the_report_offline(server, page, browser, tmp_p
 def test_hostile_names_and_notes_never_run_in_the_report(browser, tmp_path):
     import pandas as pd
 
-    from ilp_core import report, schema
-    from ilp_core.dataset import Dataset, load_sample
+    from ilp_core.data import schema
+    from ilp_core.data.dataset import Dataset, load_sample
+    from ilp_core.products import report
 
     sample = load_sample()
     inc = sample.incidents.iloc[:20_000]

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from e2e.conftest import ROOT, assert_no_error, settle
-from ilp_core import i18n, workshop
+from ilp_core import i18n
+from ilp_core.learn import workshop
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,147 @@
+"""The active dataset: incidents plus the optional districts and patrol allocation.
+
+A :class:`Dataset` is immutable and shared read-only (the sample region is loaded
+once per server and used by every session), so analyses must never modify its
+frames in place; pandas' copy-on-write (the default since pandas 3) makes every
+derived frame a new object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ilp_core.data.ingest import QualityReport
+
+SAMPLE_DIR: Final[Path] = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Incidents and what describes the area they come from.
+
+    Attributes
+    ----------
+    name
+        Shown in the sidebar (the file name, or the sample region's name).
+    incidents
+        Canonical incident table (see :mod:`ilp_core.data.schema`).
+    districts
+        GeoDataFrame in EPSG:4326 with columns ``district``, ``population``
+        (residents, NaN when unknown) and ``geometry``; ``None`` without boundaries
+        (a regular grid then serves).
+    allocation
+        Current patrol allocation: columns ``district`` and ``hours_per_week``;
+        ``None`` when unknown.
+    report
+        The ingest quality report, when the incidents came through ingest.
+    rejects
+        The rows ingest rejected, each with its reason (see ``ingest.IngestResult``).
+    is_sample
+        True for the bundled synthetic region.
+    fingerprint
+        Content hash of the incident table: the key of every cache and the
+        reproducibility stamp of exported assessments.
+    """
+
+    name: str
+    incidents: pd.DataFrame
+    districts: gpd.GeoDataFrame | None = None
+    allocation: pd.DataFrame | None = None
+    report: QualityReport | None = None
+    rejects: pd.DataFrame | None = None
+    is_sample: bool = False
+    fingerprint: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", fingerprint(self.incidents, self.districts))
+
+    # The sidebar asks for these on every rerun of every session: computed once (the
+    # dataset never changes), they no longer cost 5-10 ms of each rerun.
+    @functools.cached_property
+    def offences(self) -> list[str]:
+        """Offence types present, most frequent first."""
+        counts = self.incidents["offence"].value_counts(sort=True)
+        return [str(o) for o in counts.index[counts.to_numpy() > 0]]
+
+    @functools.cached_property
+    def district_names(self) -> list[str]:
+        """Districts named in the incidents, in alphabetical order."""
+        return sorted(str(d) for d in self.incidents["district"].dropna().unique())
+
+    @functools.cached_property
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day with an incident, or ``None`` for an empty table."""
+        when = self.incidents["occurred_at"]
+        if when.notna().sum() == 0:
+            return None
+        return when.min().date(), when.max().date()
+
+
+def fingerprint(incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None = None) -> str:
+    """Return a short, stable content hash of the incidents and boundaries (16 hex digits).
+
+    Equal data give equal fingerprints across processes and machines, so a saved
+    assessment can check that it is reloaded on the same data.
+    """
+    row_hashes = pd.util.hash_pandas_object(incidents, index=False).to_numpy()
+    digest = hashlib.sha256(np.ascontiguousarray(row_hashes).tobytes())
+    digest.update(",".join(map(str, incidents.columns)).encode())
+    if districts is not None:
+        digest.update(districts["district"].astype(str).str.cat(sep="\x1f").encode())
+        digest.update(b"".join(districts.geometry.to_wkb()))
+        digest.update(districts["population"].to_numpy(dtype=float).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def filter_incidents(
+    incidents: pd.DataFrame,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    offences: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Keep incidents from ``start`` to ``end`` (both days included) of the chosen offences.
+
+    ``None`` (or an empty ``offences``) means no limit on that side.
+    """
+    mask = np.ones(len(incidents), dtype=bool)
+    when = incidents["occurred_at"]
+    if start is not None:
+        mask &= (when >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        mask &= (when < pd.Timestamp(end) + pd.Timedelta(days=1)).to_numpy()
+    if offences:
+        mask &= incidents["offence"].isin(list(offences)).to_numpy()
+    if mask.all():  # the usual view: no copy (a shallow one; copy-on-write protects the rows)
+        return incidents.copy(deep=False)
+    return incidents.loc[mask]
+
+
+def load_sample(folder: Path = SAMPLE_DIR) -> Dataset:
+    """Load the bundled synthetic region through the same ingest path as an upload."""
+    from ilp_core.data import ingest
+
+    districts = ingest.load_boundaries(folder / "districts.geojson")
+    result = ingest.load_incidents(folder / "incidents.csv", districts=districts)
+    allocation = pd.read_csv(folder / "allocation.csv", dtype={"district": "str"})
+    return Dataset(
+        name="Sample region (synthetic)",
+        incidents=result.incidents,
+        districts=districts,
+        allocation=allocation,
+        report=result.report,
+        rejects=result.rejects,
+        is_sample=True,
+    )

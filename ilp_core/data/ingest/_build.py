@@ -1,0 +1,699 @@
+"""From text cells to the canonical incident table, the rejects and the quality report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ilp_core.data import geo, schema
+from ilp_core.data.ingest._canonical import canonical, categorical, repeats_numbers, repeats_text
+from ilp_core.data.ingest._common import RejectFlags, arrow_column, as_numpy_str, clean_text, config
+from ilp_core.data.ingest._coords import epsg_candidates, read_coordinates, read_pair, swap_evidence
+from ilp_core.data.ingest._dates import DatePlan, ParsedDates, parse_column, plan_column
+from ilp_core.data.ingest._mapping import ColumnMapping, check_mapping, suggest_mapping
+from ilp_core.data.ingest._reading import RawTable, read_table, unique_names
+from ilp_core.data.ingest._results import (
+    REASONS,
+    REJECT_COLUMNS,
+    IngestResult,
+    QualityReport,
+    Question,
+    reject_reason,
+    rejects_for_display,
+)
+from ilp_core.errors import IlpInputError, Message
+
+__all__ = [
+    "REASONS",
+    "REJECT_COLUMNS",
+    "IngestResult",
+    "QualityReport",
+    "Question",
+    "build_incidents",
+    "load_incidents",
+    "questions",
+    "reject_reason",
+    "rejects_for_display",
+]
+
+_DATE_FIELDS: Final[tuple[str, ...]] = ("datetime", "date", "time", "datetime_to")
+_EXAMPLES: Final[int] = 5
+
+# -- questions ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    columns: dict[str, pa.Array]
+    plans: dict[str, DatePlan]
+
+
+def _prepare(
+    raw: RawTable, mapping: ColumnMapping, only: tuple[str, ...] | None = None
+) -> _Prepared:
+    present = set(raw.frame.columns)
+    columns = {
+        f: clean_text(arrow_column(raw.frame, c))
+        for f, c in mapping.fields.items()
+        if c in present and (only is None or f in only)
+    }
+    plans = {
+        f: plan_column(
+            columns[f],
+            field=f,
+            column=mapping.fields[f],
+            date_order=mapping.date_order,
+            cell_type=raw.column_types.get(mapping.fields[f]),
+            file_format=raw.format,
+        )
+        for f in _DATE_FIELDS
+        if f in columns
+    }
+    return _Prepared(columns, plans)
+
+
+def _date_question(plans: dict[str, DatePlan]) -> Question | None:
+    open_plans = [p for p in plans.values() if p.needs_order]
+    if not open_plans:
+        return None
+    plan = open_plans[0]
+    if plan.day_first_rows and plan.month_first_rows:
+        message = Message(
+            "ingest.question.date_order_conflict",
+            {
+                "column": plan.column,
+                "n_dmy": plan.day_first_rows,
+                "n_mdy": plan.month_first_rows,
+            },
+        )
+        return Question("date_order", message, ("dmy", "mdy"), plan.suggested_order)
+    as_dmy, as_mdy = _two_readings(plan.example)
+    message = Message(
+        "ingest.question.date_order",
+        {
+            "column": plan.column,
+            "example": plan.example,
+            "as_dmy": as_dmy,
+            "as_mdy": as_mdy,
+            "n": plan.ambiguous_rows,
+        },
+    )
+    return Question("date_order", message, ("dmy", "mdy"), None)
+
+
+def _two_readings(example: str) -> tuple[dt.date | str, dt.date | str]:
+    """The example date read day first and month first (for the question)."""
+    import re
+
+    match = re.match(r"^(\d{1,2})[/\-](\d{1,2})[/\-](\d{2,4})", example)
+    if not match:
+        return example, example
+    a, b, y = (int(g) for g in match.groups())
+    y = y + 2000 if y < 100 else y
+    try:
+        return dt.date(y, b, a), dt.date(y, a, b)
+    except ValueError:
+        return example, example
+
+
+def questions(
+    raw: RawTable,
+    mapping: ColumnMapping,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+) -> tuple[Question, ...]:
+    """List what the analyst must decide before this file can be loaded.
+
+    The Data page shows each question with its options; the answer goes into the
+    mapping (``mapping.answer(q.key, option)`` or ``dataclasses.replace``). Asked:
+    the day/month order when dates such as ``03/04/2024`` cannot tell (no day above
+    12 anywhere, or both kinds of proof); the EPSG code of X/Y columns; whether to
+    swap latitude and longitude when they look swapped (most "latitudes" beyond
+    +-90, or, with ``districts``, far more points inside a district once swapped).
+
+    Parameters
+    ----------
+    raw
+        The table from :func:`read_table`.
+    mapping
+        The current mapping (fields mapped to missing columns are ignored here).
+    districts
+        Optional boundaries: sharpens the swap test.
+
+    Returns
+    -------
+    tuple of Question
+        Empty when nothing needs deciding. ``build_incidents`` refuses to load
+        while ``date_order`` or ``epsg`` is open; a swap question is advice (the
+        report repeats it when not followed).
+
+    Examples
+    --------
+    >>> raw = read_table(b"Date,Crime\\n03/04/2024,Theft\\n05/06/2024,Theft\\n", "x.csv")
+    >>> [(q.key, q.options, q.default) for q in questions(raw, suggest_mapping(raw.frame.columns))]
+    [('date_order', ('dmy', 'mdy'), None)]
+    """
+    # only the columns a question can be about: the page asks again on every rerun
+    prepared = _prepare(raw, mapping, only=(*_DATE_FIELDS, "lat", "lon", "x", "y"))
+    return _questions(prepared, mapping, districts)
+
+
+def _questions(
+    prepared: _Prepared, mapping: ColumnMapping, districts: gpd.GeoDataFrame | None
+) -> tuple[Question, ...]:
+    out: list[Question] = []
+    date_q = _date_question(prepared.plans)
+    if date_q is not None:
+        out.append(date_q)
+    cols = prepared.columns
+    if "lat" in cols and "lon" in cols and not mapping.swap_latlon:
+        lat, lon, *_ = read_pair(cols["lat"], cols["lon"])
+        swapped, hits, total = swap_evidence(lat, lon, districts)
+        if swapped:
+            message = Message(
+                "ingest.question.swap_latlon",
+                {
+                    "lat": mapping.fields["lat"],
+                    "lon": mapping.fields["lon"],
+                    "n": hits,
+                    "total": total,
+                },
+            )
+            out.append(Question("swap_latlon", message, ("swap", "keep"), "swap"))
+    if "x" in cols and "y" in cols and mapping.epsg is None:
+        x, y, *_ = read_pair(cols["x"], cols["y"])
+        options, default = epsg_candidates(x, y, districts)
+        message = Message(
+            "ingest.question.epsg", {"x": mapping.fields["x"], "y": mapping.fields["y"]}
+        )
+        out.append(Question("epsg", message, options, default))
+    return tuple(out)
+
+
+# -- building -----------------------------------------------------------------------------
+
+
+def build_incidents(
+    raw: RawTable,
+    mapping: ColumnMapping,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+) -> IngestResult:
+    """Turn a read file into the canonical incident table, with every row accounted for.
+
+    Every data row is either accepted or rejected with a reason (``accepted +
+    rejected == rows read``); the report says how each column was read and what
+    needs attention. Dates are parsed with the format detected per column, coordinates
+    are checked (see :mod:`ilp_core.data.ingest._coords` for the rules), districts come
+    from the mapped column or, with ``districts``, from the location; repeated ids
+    and repeated events are flagged, not dropped. Unmapped columns are not kept.
+
+    Parameters
+    ----------
+    raw
+        The table from :func:`read_table`.
+    mapping
+        Which column holds which field, with the answers to :func:`questions`.
+    districts
+        Optional boundaries (``district``, ``geometry``): to assign districts by
+        location and to reject points far outside the area.
+
+    Returns
+    -------
+    IngestResult
+        ``incidents``, ``rejects``, ``report`` and the ``mapping`` used.
+
+    Raises
+    ------
+    IlpInputError
+        When the offence is not mapped, a mapped column is missing, the mapping
+        is contradictory, or the day/month order or the EPSG code is still open.
+
+    Examples
+    --------
+    >>> raw = read_table(b"Date,Crime,Lat,Lon\\n2024-03-18 23:45,Theft,51.5,-0.12\\n"
+    ...                  b"2024-03-19,,51.5,-0.12\\n", "x.csv")
+    >>> result = build_incidents(raw, suggest_mapping(raw.frame.columns))
+    >>> bad = result.rejects
+    >>> result.report.accepted, bad["reason"].tolist(), bad["row_number"].tolist()
+    (1, ['offence_missing'], [3])
+    """
+    check_mapping(mapping, list(raw.frame.columns))
+    prepared = _prepare(raw, mapping)
+    for plan in prepared.plans.values():
+        if plan.needs_order:
+            raise IlpInputError(
+                "ingest.open_question.date_order",
+                columns=[plan.column],
+                column=plan.column,
+                example=plan.example,
+                n=plan.ambiguous_rows,
+            )
+    if "x" in mapping.fields and mapping.epsg is None:
+        raise IlpInputError(
+            "ingest.open_question.epsg",
+            columns=[mapping.fields["x"], mapping.fields["y"]],
+            x=mapping.fields["x"],
+            y=mapping.fields["y"],
+        )
+    return _Builder(raw, mapping, prepared, districts).run()
+
+
+class _Builder:
+    """One build: arrays over all rows, filled step by step, then assembled."""
+
+    def __init__(
+        self,
+        raw: RawTable,
+        mapping: ColumnMapping,
+        prepared: _Prepared,
+        districts: gpd.GeoDataFrame | None,
+    ) -> None:
+        self.raw = raw
+        self.mapping = mapping
+        self.cols = prepared.columns
+        self.plans = prepared.plans
+        self.districts = None if districts is None else _boundaries_wgs84(districts)
+        self.n = len(raw.frame)
+        self.rows = raw.frame.index.to_numpy(dtype=np.int64)
+        self.flags = RejectFlags(self.n)
+        self.readings: list[Message] = list(raw.readings)
+        self.issues: list[Message] = []
+
+    def flag(
+        self, mask: np.ndarray, code: str, column: str | None, expected: str | None = None
+    ) -> None:
+        self.flags.flag(mask, code, column, expected)
+
+    def run(self) -> IngestResult:
+        fields = self.mapping.fields
+        layout = self.mapping.layout
+        if layout:
+            title = (config().get("layouts") or {}).get(layout, {}).get("title", layout)
+            self.readings.append(Message("ingest.reading.layout", {"title": str(title)}))
+        if self.raw.extra_cells:
+            extra_rows = np.fromiter(self.raw.extra_cells, dtype=np.int64)
+            self.flag(np.isin(self.rows, extra_rows), "row_extra_cells", None)
+        offence = self.cols["offence"]
+        self.flag(_isnull(offence), "offence_missing", fields["offence"])
+        at, precision = self._dates()
+        to = self._date_to(at)
+        coords = read_coordinates(
+            {f: self.cols[f] for f in ("lat", "lon", "x", "y") if f in self.cols},
+            dict(fields),
+            self.flags,
+            epsg=self.mapping.epsg,
+            swap=self.mapping.swap_latlon,
+            districts=self.districts,
+        )
+        self.readings.extend(coords.readings)
+        if coords.given_lat is not None and not self.mapping.swap_latlon:
+            swapped, hits, total = swap_evidence(coords.given_lat, coords.given_lon, self.districts)
+            if swapped:
+                self.issues.append(
+                    Message("ingest.issue.looks_swapped", {"n": hits, "total": total})
+                )
+        ok = self.flags.ok
+        return self._assemble(ok, at, to, precision, coords.lat, coords.lon, offence)
+
+    # dates ---------------------------------------------------------------------------
+
+    def _parse(self, f: str) -> ParsedDates:
+        parsed = parse_column(self.cols[f], self.plans[f])
+        readings = parsed.readings
+        if f == "date":
+            readings = tuple(m for m in readings if m.key != "ingest.reading.dates_midnight")
+        self.readings.extend(readings)
+        return parsed
+
+    def _dates(self) -> tuple[np.ndarray, np.ndarray]:
+        fields = self.mapping.fields
+        at = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[s]")
+        precision = np.full(self.n, -1, dtype=np.int8)
+        main = "datetime" if "datetime" in fields else "date" if "date" in fields else None
+        if main is None:
+            self.issues.append(Message("ingest.issue.no_dates"))
+            return at, precision
+        column = fields[main]
+        parsed = self._parse(main)
+        self.flag(_isnull(self.cols[main]), "date_missing", column)
+        self.flag(parsed.unreadable, "date_unreadable", column, _labels(self.plans[main]))
+        at, precision = parsed.values, parsed.precision.copy()
+        if main == "date":
+            at = at.astype("datetime64[D]").astype("datetime64[s]")
+            precision[precision == 0] = 1
+            if "time" in fields:
+                times = self._parse("time")
+                self.flag(
+                    times.unreadable, "time_unreadable", fields["time"], _labels(self.plans["time"])
+                )
+                has_time = ~np.isnat(times.values) & ~np.isnat(at) & (precision == 1)
+                at[has_time] = at[has_time] + times.values[has_time]
+                precision[has_time] = 0
+                self.readings.append(
+                    Message(
+                        "ingest.reading.date_plus_time",
+                        {"date": column, "time": fields["time"], "n": int(has_time.sum())},
+                    )
+                )
+        return at, precision
+
+    def _date_to(self, at: np.ndarray) -> np.ndarray:
+        to = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[s]")
+        if "datetime_to" not in self.mapping.fields:
+            return to
+        column = self.mapping.fields["datetime_to"]
+        parsed = self._parse("datetime_to")
+        self.flag(
+            parsed.unreadable, "date_to_unreadable", column, _labels(self.plans["datetime_to"])
+        )
+        to = parsed.values
+        # a date-only end means the end of that day
+        day_only = parsed.precision == 1
+        to = to.copy()
+        to[day_only] = to[day_only] + np.timedelta64(86399, "s")
+        self.flag(~np.isnat(to) & ~np.isnat(at) & (to < at), "date_to_before_from", column)
+        return to
+
+    # assembly -------------------------------------------------------------------------
+
+    def _assemble(
+        self,
+        ok: np.ndarray,
+        at: np.ndarray,
+        to: np.ndarray,
+        precision: np.ndarray,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        offence: pa.Array,
+    ) -> IngestResult:
+        fields = self.mapping.fields
+        keep = np.flatnonzero(ok)
+        everything = len(keep) == self.n
+        take = pa.array(keep)
+
+        def pick(values: pa.Array) -> pa.Array:
+            return values if everything else values.take(take)
+
+        rows = self.rows[keep]
+        lat_k, lon_k = lat[keep], lon[keep]
+        geolocated = np.isfinite(lat_k) & np.isfinite(lon_k)
+
+        # ids: the export's, or row-<n>
+        if "incident_id" in self.cols:
+            ids = pick(self.cols["incident_id"])
+        else:
+            ids = pa.nulls(len(keep), pa.large_string())
+        given = np.asarray(ids.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        id_dup = given & repeats_text(ids)  # before row-<n> fills the gaps: those never repeat
+        if not given.all():
+            generated = pa.array(np.char.add("row-", rows.astype(str)), pa.large_string())
+            ids = pc.if_else(ids.is_valid(), ids, generated)
+            self.readings.append(
+                Message("ingest.reading.ids_generated", {"n": int((~given).sum())})
+            )
+
+        district = self._districts(keep, lat_k, lon_k, geolocated)
+        location = (
+            pick(self.cols["location_id"])
+            if "location_id" in self.cols
+            else pa.nulls(len(keep), pa.large_string())
+        )
+        offence_cat = categorical(pick(offence))
+        at_k = at[keep]
+
+        event_rows = np.flatnonzero(geolocated & ~np.isnat(at_k))
+        event_dup = np.zeros(len(keep), dtype=bool)
+        event_dup[event_rows] = repeats_numbers(
+            at_k[event_rows].astype(np.int64),
+            lat_k[event_rows],
+            lon_k[event_rows],
+            offence_cat.codes[event_rows].astype(np.int64),
+        )
+        event_dup &= ~id_dup
+        dup_codes = np.full(len(keep), -1, dtype=np.int8)
+        dup_codes[id_dup] = schema.DUPLICATE_KINDS.index("id")
+        dup_codes[event_dup] = schema.DUPLICATE_KINDS.index("event")
+
+        incidents = canonical(
+            {
+                "incident_id": ids,
+                "occurred_at": at_k,
+                "occurred_to": to[keep],
+                "precision": precision[keep],
+                "offence": offence_cat,
+                "lat": lat_k,
+                "lon": lon_k,
+                "district": district,
+                "location_id": location,
+                "source_row": rows,
+                "duplicate": dup_codes,
+            }
+        )
+        rejects = self._rejects(~ok)
+        report = self._report(incidents, rejects, int(id_dup.sum()), int(event_dup.sum()))
+        unused = [c for c in self.raw.frame.columns if c not in set(fields.values())]
+        if unused:
+            shown = ", ".join(unused[:8]) + (" ..." if len(unused) > 8 else "")
+            report = _with_readings(
+                report,
+                Message("ingest.reading.unused_columns", {"n": len(unused), "columns": shown}),
+            )
+        return IngestResult(
+            incidents=incidents, rejects=rejects, report=report, mapping=self.mapping
+        )
+
+    def _districts(
+        self, keep: np.ndarray, lat: np.ndarray, lon: np.ndarray, geolocated: np.ndarray
+    ) -> pa.Array:
+        fields = self.mapping.fields
+        if "district" in self.cols:
+            values = self.cols["district"]
+            if len(keep) != self.n:
+                values = values.take(pa.array(keep))
+            self.readings.append(
+                Message("ingest.reading.district_column", {"column": fields["district"]})
+            )
+            if self.districts is None:
+                return values
+            known = pa.array(sorted(set(self.districts["district"].astype(str))), pa.large_string())
+            named = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            is_known = pc.fill_null(pc.is_in(values, known), False)
+            unknown = named & ~np.asarray(is_known.to_numpy(zero_copy_only=False), dtype=bool)
+            if unknown.any():
+                counts = pd.Series(as_numpy_str(values.filter(pa.array(unknown)))).value_counts()
+                examples = ", ".join(str(v) for v in counts.index[:_EXAMPLES])
+                self.issues.append(
+                    Message(
+                        "ingest.issue.unknown_districts",
+                        {"n": int(unknown.sum()), "k": len(counts), "examples": examples},
+                    )
+                )
+            fill = ~named & geolocated
+            if not fill.any():
+                return values
+            out = as_numpy_str(values)
+            found = geo.assign_districts(lat[fill], lon[fill], self.districts).to_numpy()
+            out[np.flatnonzero(fill)] = found
+            n_found = int(pd.notna(found).sum())
+            if n_found:
+                self.readings.append(Message("ingest.reading.district_filled", {"n": n_found}))
+            return pa.array(out, pa.large_string(), from_pandas=True)
+        out = np.full(len(keep), None, dtype=object)
+        if self.districts is not None and geolocated.any():
+            idx = np.flatnonzero(geolocated)
+            found = geo.assign_districts(lat[idx], lon[idx], self.districts).to_numpy()
+            out[idx] = found
+            self.readings.append(
+                Message("ingest.reading.district_located", {"n": int(pd.notna(found).sum())})
+            )
+            outside = int(pd.isna(found).sum())
+            if outside:
+                self.issues.append(Message("ingest.issue.outside_every_district", {"n": outside}))
+        return pa.array(out, pa.large_string(), from_pandas=True)
+
+    def _rejects(self, bad_mask: np.ndarray) -> pd.DataFrame:
+        frame = self.raw.frame
+        bad = np.flatnonzero(bad_mask)
+        codes = self.flags.code[bad]
+        labels = self.flags.labels
+        reasons = np.array([lab[0] for lab in labels], dtype=object)[codes]
+        where = np.array([lab[1] for lab in labels], dtype=object)[codes]
+        expected = np.array([lab[2] for lab in labels], dtype=object)[codes]
+        value = np.full(len(bad), None, dtype=object)
+        for column in pd.unique(where[pd.notna(where)]):
+            sel = where == column
+            value[sel] = frame[column].to_numpy(dtype=object)[bad[sel]]
+        extra = reasons == "row_extra_cells"
+        if extra.any():
+            value[extra] = [self.raw.extra_cells.get(int(r)) for r in self.rows[bad[extra]]]
+        out = pd.DataFrame(
+            {
+                "row_number": self.rows[bad],
+                "reason": pd.array(reasons, dtype="str"),
+                "column": pd.array(where, dtype="str"),
+                "value": pd.array(value, dtype="str"),
+                "expected": pd.array(expected, dtype="str"),
+            }
+        )
+        source = frame.iloc[bad]
+        names = unique_names([*REJECT_COLUMNS, *source.columns])[len(REJECT_COLUMNS) :]
+        for name, column in zip(names, source.columns, strict=True):
+            out[name] = source[column].to_numpy()
+            out[name] = out[name].astype("str")
+        return out
+
+    def _report(
+        self, incidents: pd.DataFrame, rejects: pd.DataFrame, dup_id: int, dup_event: int
+    ) -> QualityReport:
+        when = incidents["occurred_at"]
+        period = None
+        if when.notna().any():
+            period = (when.min().date(), when.max().date())
+        has_xy = incidents["lat"].notna() & incidents["lon"].notna()
+        has_district = incidents["district"].notna()
+        offence = incidents["offence"].array
+        offence_counts = _code_counts(
+            np.bincount(offence.codes[offence.codes >= 0], minlength=len(offence.categories)),
+            offence.categories,
+            "offence",
+        )
+        reject_counts = _counts(rejects["reason"], "reason")
+        issues = [
+            Message(f"ingest.issue.rejected_{code}", {"n": int(count)})
+            for code, count in reject_counts.items()
+        ]
+        if self.raw.padded_rows:
+            issues.append(Message("ingest.issue.padded_rows", {"n": self.raw.padded_rows}))
+        issues.extend(self.issues)
+        if dup_id:
+            issues.append(Message("ingest.issue.duplicates_id", {"n": dup_id}))
+        if dup_event:
+            issues.append(Message("ingest.issue.duplicates_event", {"n": dup_event}))
+        district_only = int((~has_xy & has_district).sum())
+        no_location = int((~has_xy & ~has_district).sum())
+        if district_only and ("lat" in self.cols or "x" in self.cols):
+            issues.append(Message("ingest.issue.district_only", {"n": district_only}))
+        if no_location:
+            issues.append(Message("ingest.issue.no_location", {"n": no_location}))
+        return QualityReport(
+            rows_read=self.n,
+            accepted=len(incidents),
+            rejected=len(rejects),
+            period=period,
+            geolocated=int(has_xy.sum()),
+            district_only=district_only,
+            offence_counts=offence_counts,
+            reject_counts=reject_counts,
+            duplicates_id=dup_id,
+            duplicates_event=dup_event,
+            readings=tuple(self.readings),
+            issues=tuple(issues),
+            no_location=no_location,
+        )
+
+
+def _with_readings(report: QualityReport, *extra: Message) -> QualityReport:
+    from dataclasses import replace
+
+    return replace(report, readings=report.readings + extra)
+
+
+def _code_counts(counts: np.ndarray, labels: pd.Index, name: str) -> pd.Series:
+    """Counts per label, most frequent first, labels with no row left out."""
+    series = pd.Series(counts.astype("int64"), index=pd.Index(labels.astype(str), dtype="str"))
+    return _counts_sorted(series[series > 0], name)
+
+
+def _counts_sorted(counts: pd.Series, name: str) -> pd.Series:
+    order = sorted(counts.index, key=lambda k: (-int(counts[k]), str(k)))
+    out = counts.reindex(order).astype("int64")
+    out.index = pd.Index([str(k) for k in order], name=name, dtype="str")
+    return out.rename("count")
+
+
+def _counts(values: pd.Series, name: str) -> pd.Series:
+    counts = values.value_counts(sort=False)
+    order = sorted(counts.index, key=lambda k: (-int(counts[k]), str(k)))
+    out = counts.reindex(order).astype("int64")
+    out.index = pd.Index([str(k) for k in order], name=name, dtype="str")
+    return out.rename("count")
+
+
+def _labels(plan: DatePlan) -> str | None:
+    if plan.numeric == "excel_serial":
+        return "Excel serial"
+    if plan.numeric == "excel_time":
+        return "Excel time"
+    return " | ".join(f.label for f in plan.formats) or None
+
+
+def _isnull(values: pa.Array) -> np.ndarray:
+    return np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _boundaries_wgs84(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if "district" not in districts.columns:
+        raise IlpInputError("ingest.boundaries.no_district_column")
+    if districts.crs is None:
+        return districts.set_crs(geo.WGS84)
+    return districts.to_crs(geo.WGS84)
+
+
+# -- one entry point ----------------------------------------------------------------------
+
+
+def load_incidents(
+    source: str | Path | bytes | BinaryIO,
+    filename: str | None = None,
+    *,
+    mapping: ColumnMapping | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+) -> IngestResult:
+    """Load an incident export in one call: read, map (suggested or given), build.
+
+    What the sample region and scripted uses go through; the Data page does the
+    same steps one by one so the analyst can check the mapping and answer questions.
+
+    Parameters
+    ----------
+    source, filename
+        As for :func:`read_table`.
+    mapping
+        The mapping to use; ``None`` to use :func:`suggest_mapping`.
+    districts
+        Optional boundaries (see :func:`build_incidents`).
+
+    Returns
+    -------
+    IngestResult
+
+    Raises
+    ------
+    IlpInputError
+        When the file cannot be read, no column can be used, or the mapping is
+        incomplete or has an open question. Nothing is loaded then.
+
+    Examples
+    --------
+    >>> r = load_incidents(b"occurred_at,offence\\n2024-03-18 23:45,Theft\\n", "a.csv")
+    >>> r.report.rows_read, r.report.accepted, str(r.incidents.loc[0, "occurred_at"])
+    (1, 1, '2024-03-18 23:45:00')
+    """
+    raw = read_table(source, filename)
+    if mapping is None:
+        mapping = suggest_mapping(list(raw.frame.columns))
+        if not mapping.fields:
+            shown = ", ".join(map(str, raw.frame.columns[:10]))
+            raise IlpInputError(
+                "ingest.no_usable_columns", columns=list(raw.frame.columns), names=shown
+            )
+    return build_incidents(raw, mapping, districts=districts)

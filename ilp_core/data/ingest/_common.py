@@ -1,0 +1,223 @@
+"""Plumbing shared by the ingest modules: the synonym file, name normalisation, text cells."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from ilp_core.data import schema
+from ilp_core.errors import IlpInputError
+
+_SEPARATORS = re.compile(r"[\s_\-./()\[\],:;'’`\"]+")
+
+
+def normalise_name(name: str) -> str:
+    """Return a header name in the form the synonym file compares.
+
+    Lower case, accents and diacritics removed (on both sides, so Cyrillic "й" and
+    "и" compare equal, which no header relies on), separators collapsed to a space.
+
+    Examples
+    --------
+    >>> normalise_name("  Date_of-Offence ")
+    'date of offence'
+    >>> normalise_name("Catégorie")
+    'categorie'
+    """
+    text = unicodedata.normalize("NFKD", str(name)).casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+@cache
+def config() -> dict[str, Any]:
+    """Return the parsed ``config/column_synonyms.yaml`` (read once per process).
+
+    A broken file is a deployment error (the trainer's edit did not parse) and
+    raises ``ValueError`` naming the problem.
+    """
+    path = resources.files("ilp_core") / "config" / "column_synonyms.yaml"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: 10x faster
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (safe loader)
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
+        raise ValueError("column_synonyms.yaml must have a 'fields' mapping")
+    unknown = set(map(str, data["fields"])) - set(schema.MAPPABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"column_synonyms.yaml names unknown fields {sorted(unknown)}")
+    return data
+
+
+@cache
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """Return field -> normalised synonyms, the field's own name first.
+
+    ``date`` is the exception: a column called "Date" usually holds date and time,
+    so the word is a synonym of ``datetime`` (a separate time column turns it into
+    ``date``, see ``suggest_mapping``).
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for field in schema.MAPPABLE_FIELDS:
+        own = [] if field == "date" else [field]
+        names = [*own, *(str(s) for s in (config()["fields"].get(field) or ()))]
+        seen: dict[str, None] = {}
+        for name in names:
+            norm = normalise_name(name)
+            if norm:
+                seen.setdefault(norm, None)
+        out[field] = tuple(seen)
+    return out
+
+
+@cache
+def missing_tokens() -> frozenset[str]:
+    """Cell values read as "no value" besides the empty cell (lower case)."""
+    return frozenset(str(v).strip().lower() for v in config().get("missing_values") or ())
+
+
+def read_source(
+    source: str | Path | bytes | bytearray | memoryview | BinaryIO, filename: str | None
+) -> tuple[bytes, str]:
+    """Return the bytes of an upload or file and the name to show for it.
+
+    Paths are read, bytes are used as they are, file-like objects are read to the
+    end: everything stays in memory.
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), filename or "upload"
+    if isinstance(source, str | Path):
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise IlpInputError("ingest.file_not_found", name=str(path)) from None
+        except IsADirectoryError:
+            raise IlpInputError("ingest.file_not_found", name=str(path)) from None
+        return data, filename or path.name
+    if hasattr(source, "read"):
+        data = source.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        name = filename or Path(str(getattr(source, "name", "upload"))).name
+        return bytes(data), name
+    raise IlpInputError("ingest.source_type", kind=type(source).__name__)
+
+
+@cache
+def _missing_variants() -> pa.Array:
+    """The "no value" words in the spellings met in exports (na, NA, Na, ...)."""
+    words: set[str] = set()
+    for word in missing_tokens():
+        words |= {word, word.upper(), word.title(), word.capitalize()}
+    return pa.array(sorted(words), pa.large_string())
+
+
+def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Trim spaces and turn empty cells and "no value" words (``NA``, ``NULL``) into nulls."""
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    trimmed = pc.utf8_trim_whitespace(arr)
+    if pc.sum(pc.binary_length(trimmed)).as_py() == pc.sum(pc.binary_length(arr)).as_py():
+        trimmed = arr  # nothing was trimmed: keep the original buffers, free the copy
+    short = pc.less_equal(pc.binary_length(trimmed), 4)
+    if not pc.any(short).as_py():
+        return trimmed  # no empty cell and no "NA"-like word: nothing to blank
+    empty = pc.or_(pc.equal(trimmed, ""), pc.is_in(trimmed, _missing_variants()))
+    if not pc.any(empty).as_py():
+        return trimmed
+    return pc.if_else(pc.fill_null(empty, False), pa.scalar(None, trimmed.type), trimmed)
+
+
+def arrow_column(frame: Any, column: str) -> pa.Array:
+    """Return a text column of a raw frame as one Arrow string array (no copy when possible)."""
+    arr = pa.array(frame[column], from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def to_float(values: pa.Array, *, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Read decimal numbers from a cleaned text array.
+
+    Returns the values (NaN where missing or unreadable) and a mask of cells that
+    had text but no readable number. ``decimal_comma`` reads ``55,7512`` as 55.7512.
+
+    Uses Arrow's cast instead of ``pd.to_numeric``: 0.03 s against 2.5 s for
+    1,000,000 cells on this machine (measured), and the same values (tested).
+    """
+    text = values
+    if decimal_comma:
+        text = pc.replace_substring(text, ",", ".")
+    present = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    try:
+        # the common case: every cell is a plain number (0.03 s per 1,000,000)
+        numbers = pc.cast(text, pa.float64())
+        bad = np.zeros(len(values), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        text = pc.replace_substring_regex(text, r"[\s°]+", "")
+        ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
+        numbers = pc.if_else(ok, text, pa.scalar(None, text.type)).cast(pa.float64())
+        bad = present & ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    out = np.array(numbers.to_numpy(zero_copy_only=False), dtype="float64", copy=True)
+    return out, bad
+
+
+def as_numpy_str(values: pa.Array) -> np.ndarray:
+    """Return an Arrow text array as a NumPy object array (None for nulls)."""
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def msg_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Return message parameters with NumPy scalars turned into plain Python values."""
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, np.integer):
+            value = int(value)
+        elif isinstance(value, np.floating):
+            value = float(value)
+        out[key] = value
+    return out
+
+
+class RejectFlags:
+    """Which rows are rejected, why, and in which column: the first reason wins.
+
+    Rows carry a small integer pointing to a ``(reason, column, expected)`` label,
+    so flagging 1,000,000 rows costs a few array operations, not Python objects.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.code = np.zeros(n, dtype=np.int16)
+        self.labels: list[tuple[str, str | None, str | None]] = [("", None, None)]
+
+    def flag(
+        self, mask: np.ndarray, reason: str, column: str | None, expected: str | None = None
+    ) -> None:
+        """Reject the rows of ``mask`` not rejected yet, with this reason."""
+        hit = mask & (self.code == 0)
+        if not hit.any():
+            return
+        label = (reason, column, expected)
+        if label not in self.labels:
+            self.labels.append(label)
+        self.code[hit] = self.labels.index(label)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Rows not rejected."""
+        return self.code == 0

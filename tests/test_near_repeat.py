@@ -1,0 +1,304 @@
+"""Knox test: counts against a brute-force all-pairs count, invariants, seeds, the sample region."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+from scipy.spatial.distance import pdist
+
+from ilp_core.analysis import near_repeat
+from ilp_core.analysis.near_repeat import knox_test
+from ilp_core.data.schema import coerce_incidents
+from ilp_core.errors import IlpInputError
+
+UTM25 = pyproj.CRS.from_epsg(32625)  # the zone geo.project picks around 45.5N 30.5W
+X0, Y0 = 500_000.0, 5_040_000.0
+
+
+def incidents_at(x, y, days, **extra) -> pd.DataFrame:
+    """Canonical table of events at metric offsets (x, y) from a point near 45.5N 30.5W."""
+    to_wgs = pyproj.Transformer.from_crs(UTM25, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform(X0 + np.asarray(x, float), Y0 + np.asarray(y, float))
+    n = len(lat)
+    when = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.asarray(days), unit="D")
+    frame = {
+        "incident_id": [f"e{i}" for i in range(n)],
+        "occurred_at": when,
+        "occurred_to": pd.NaT,
+        "precision": "day",
+        "offence": "Residential burglary",
+        "lat": lat,
+        "lon": lon,
+        "district": None,
+        "location_id": None,
+        "source_row": np.arange(2, n + 2),
+        "duplicate": None,
+    }
+    frame.update(extra)
+    return coerce_incidents(pd.DataFrame(frame))
+
+
+def brute_force(x, y, days, d_bw, n_d, t_bw, n_t, metric, same_location):
+    """All pairs, one by one, binned by plain comparisons: the independent truth."""
+    rows = (["0"] if same_location else []) + list(range(n_d)) + ["beyond_s"]
+    cols = list(range(n_t)) + ["beyond_t"]
+    table = {(r, c): 0 for r in rows for c in cols}
+    for a, b in itertools.combinations(range(len(x)), 2):
+        dx, dy = x[a] - x[b], y[a] - y[b]
+        d = (dx * dx + dy * dy) ** 0.5 if metric == "euclidean" else abs(dx) + abs(dy)
+        if same_location and d == 0:
+            r = "0"
+        elif d >= d_bw * n_d:
+            r = "beyond_s"
+        else:
+            r = int(d // d_bw)
+        t = abs(days[a] - days[b])
+        c = "beyond_t" if t >= t_bw * n_t else t // t_bw
+        table[(r, c)] += 1
+    return np.array([[table[(r, c)] for c in cols] for r in rows])
+
+
+@pytest.fixture(scope="module")
+def lattice():
+    """300 events on a 50 m lattice: many pairs exactly on band edges, and repeats."""
+    rng = np.random.default_rng(7)
+    n = 300
+    x = rng.integers(0, 30, n) * 50  # 0..1450 m
+    y = rng.integers(0, 30, n) * 50
+    x[:20], y[:20] = x[20:40], y[20:40]  # 20 repeat locations
+    days = rng.integers(0, 90, n)
+    return x, y, days
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("same_location", [True, False])
+def test_counts_equal_brute_force(lattice, metric, same_location):
+    x, y, days = lattice
+    res = knox_test(
+        incidents_at(x, y, days),
+        spatial_bandwidth=100,
+        spatial_bands=5,
+        temporal_bandwidth=7,
+        temporal_bands=4,
+        metric=metric,
+        same_location=same_location,
+        permutations=9,
+    )
+    truth = brute_force(x, y, days, 100, 5, 7, 4, metric, same_location)
+    np.testing.assert_array_equal(res.observed.to_numpy(), truth)
+    n = len(x)
+    assert res.observed.to_numpy().sum() == n * (n - 1) // 2 == res.n_pairs
+
+
+def test_small_blocks_and_chunks_give_the_same_counts(lattice, monkeypatch):
+    # Force dozens of search blocks and pair chunks: the split must not change a count.
+    x, y, days = lattice
+    df = incidents_at(x, y, days)
+    whole = knox_test(df, permutations=19, seed=5)
+    monkeypatch.setattr(near_repeat, "_CHUNK_PAIRS", 37)
+    split = knox_test(df, permutations=19, seed=5)
+    truth = brute_force(x, y, days, 100, 5, 7, 4, "euclidean", True)
+    np.testing.assert_array_equal(split.observed.to_numpy(), truth)
+    pd.testing.assert_frame_equal(split.expected, whole.expected)
+    pd.testing.assert_frame_equal(split.p_value, whole.p_value)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("distance", [25.0, 125.0, 260.0])
+def test_close_pair_count_equals_scipy_pdist(lattice, metric, distance):
+    # Off the 50 m lattice, so no pair sits on the limit (projection noise is ~1e-9 m).
+    x, y, days = lattice
+    gaps = pdist(np.column_stack([x, y]), "euclidean" if metric == "euclidean" else "cityblock")
+    truth = int((gaps <= distance).sum())  # 25 m: only the 20 repeats (and chance ones)
+    assert near_repeat.count_close_pairs(incidents_at(x, y, days), distance, metric=metric) == truth
+
+
+def test_close_pair_count_leaves_out_what_the_knox_test_leaves_out(lattice):
+    x, y, days = lattice
+    df = incidents_at(x, y, days)
+    whole = near_repeat.count_close_pairs(df, 125.0)
+    df.loc[df.index[:20], "lat"] = np.nan  # the 20 repeat locations lose their coordinates
+    kept = pdist(np.column_stack([x[20:], y[20:]]))
+    assert near_repeat.count_close_pairs(df, 125.0) == int((kept <= 125.0).sum()) < whole
+    assert near_repeat.count_close_pairs(df.iloc[:1], 125.0) == 0
+    with pytest.raises(IlpInputError) as err:
+        near_repeat.count_close_pairs(df, 0.0)
+    assert err.value.message.key == "near_repeat.bad_parameter"
+
+
+def test_band_edges_and_labels():
+    # Pairs of (x, days): a-b 100 m / 7 days, a-c 0 m / 0 days, a-d 500 m / 28 days,
+    # b-c 100 m / 7 days, b-d 400 m / 21 days, c-d 500 m / 28 days.
+    res = knox_test(
+        incidents_at([0, 100, 0, 500], [0, 0, 0, 0], [0, 7, 0, 28]), permutations=9, seed=3
+    )
+    obs = res.observed
+    assert list(obs.index) == [
+        "0",
+        "(0, 100)",
+        "[100, 200)",
+        "[200, 300)",
+        "[300, 400)",
+        "[400, 500)",
+        "[500, inf)",
+    ]
+    assert list(obs.columns) == ["[0, 7)", "[7, 14)", "[14, 21)", "[21, 28)", "[28, inf)"]
+    assert obs.loc["0", "[0, 7)"] == 1
+    assert obs.loc["[100, 200)", "[7, 14)"] == 2  # exactly 100 m and 7 days: the upper bands
+    assert obs.loc["[400, 500)", "[21, 28)"] == 1
+    assert obs.loc["[500, inf)", "[28, inf)"] == 2  # exactly 500 m and 28 days: beyond
+    assert obs.to_numpy().sum() == 6
+
+
+def test_manhattan_differs_from_euclidean():
+    # 60 m east and 60 m north: 84.9 m in a straight line, 120 m along the streets.
+    df = incidents_at([0, 60], [0, 60], [0, 1])
+    eu = knox_test(df, permutations=9)
+    mh = knox_test(df, metric="manhattan", permutations=9)
+    assert eu.observed.loc["(0, 100)", "[0, 7)"] == 1
+    assert mh.observed.loc["[100, 200)", "[0, 7)"] == 1
+
+
+def test_permutation_invariants_and_reproducibility(lattice):
+    x, y, days = lattice
+    df = incidents_at(x, y, days)
+    a = knox_test(df, permutations=49, seed=11)
+    b = knox_test(df, permutations=49, seed=11)
+    c = knox_test(df, permutations=49, seed=12)
+    pd.testing.assert_frame_equal(a.p_value, b.p_value)
+    pd.testing.assert_frame_equal(a.expected, b.expected)
+    assert not a.expected.equals(c.expected)
+    # Permuting dates among places keeps every distance band's pair count and every
+    # time band's pair count: expected margins equal observed margins exactly.
+    np.testing.assert_allclose(a.expected.sum(axis=1), a.observed.sum(axis=1))
+    np.testing.assert_allclose(a.expected.sum(axis=0), a.observed.sum(axis=0))
+    p = a.p_value.to_numpy()
+    assert p.min() >= 1 / 50 and p.max() <= 1
+    assert np.all(np.isclose(p * 50, np.round(p * 50)))  # (1 + k) / (1 + 49)
+    ratio = (a.observed / a.expected).to_numpy()
+    np.testing.assert_allclose(a.ratio.to_numpy(), ratio)
+    tidy = a.table
+    assert len(tidy) == a.observed.size
+    assert tidy["observed"].sum() == a.n_pairs
+    cell = tidy[(tidy["spatial_band"] == "[100, 200)") & (tidy["temporal_band"] == "[7, 14)")]
+    assert cell["observed"].item() == a.observed.loc["[100, 200)", "[7, 14)"]
+    assert cell["distance_from_m"].item() == 100 and cell["days_to"].item() == 14
+
+
+def test_planted_cluster_is_found_and_progress_reported():
+    # Uniform background over 5 km x 2 years plus 60 "follow-up" events placed within
+    # 80 m and 5 days of a random earlier event: the (0, 100) x [0, 7) cell must stand out.
+    rng = np.random.default_rng(5)
+    n = 600
+    x, y = rng.uniform(0, 5000, n), rng.uniform(0, 5000, n)
+    days = rng.integers(0, 730, n)
+    src = rng.integers(0, n, 60)
+    x2 = x[src] + rng.uniform(-55, 55, 60)
+    y2 = y[src] + rng.uniform(-55, 55, 60)
+    d2 = days[src] + rng.integers(0, 6, 60)
+    seen = []
+    res = knox_test(
+        incidents_at(np.r_[x, x2], np.r_[y, y2], np.r_[days, d2]),
+        permutations=99,
+        seed=1,
+        progress=seen.append,
+    )
+    assert res.ratio.loc["(0, 100)", "[0, 7)"] > 3
+    assert res.p_value.loc["(0, 100)", "[0, 7)"] == pytest.approx(0.01)
+    assert res.ratio.loc["[500, inf)", "[28, inf)"] == pytest.approx(1.0, abs=0.01)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    assert len(seen) >= 1 + 1 + 99  # start, at least one block of the pair search, permutations
+
+
+def test_excluded_rows_are_counted_and_caller_frame_untouched():
+    df = incidents_at([0, 10, 20, 30, 40], [0, 0, 0, 0, 0], [0, 1, 2, 3, 4])
+    df.loc[0, "lat"] = np.nan
+    df.loc[1, "occurred_at"] = pd.NaT
+    df["precision"] = pd.Categorical(
+        ["day", "day", "month", "minute", "day"], categories=["minute", "day", "month"]
+    )
+    df["duplicate"] = pd.Categorical([None, None, None, None, "event"], categories=["id", "event"])
+    before = df.copy()
+    with pytest.raises(IlpInputError) as err:
+        knox_test(df, permutations=9)
+    assert err.value.message.key == "near_repeat.too_few_events"
+    pd.testing.assert_frame_equal(df, before)
+    df.loc[4, "duplicate"] = None
+    res = knox_test(df, permutations=9)
+    assert res.n_events == 2
+    assert dict(res.excluded) == {
+        "no_coordinates": 1,
+        "no_date": 1,
+        "month_precision": 1,
+        "duplicate": 0,
+    }
+    assert (res.start.isoformat(), res.end.isoformat()) == ("2024-01-04", "2024-01-05")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "key"),
+    [
+        ({"metric": "chebyshev"}, "near_repeat.bad_metric"),
+        ({"spatial_bandwidth": 0}, "near_repeat.bad_parameter"),
+        ({"spatial_bandwidth": float("nan")}, "near_repeat.bad_parameter"),
+        ({"temporal_bands": 0}, "near_repeat.bad_parameter"),
+        ({"temporal_bandwidth": 1.5}, "near_repeat.bad_parameter"),
+        ({"permutations": 0}, "near_repeat.bad_parameter"),
+    ],
+)
+def test_bad_parameters_raise_translatable_errors(kwargs, key):
+    with pytest.raises(IlpInputError) as err:
+        knox_test(incidents_at([0, 1], [0, 1], [0, 1]), **kwargs)
+    assert err.value.message.key == key
+    assert err.value.render("ru")
+
+
+@functools.cache
+def _sample_region():
+    """The sample region straight from its generator, as a canonical table.
+
+    The generator writes the export that ingest reads; every time in it is given to
+    the minute, so the canonical ``precision`` is "minute" throughout.
+    """
+    sample = pytest.importorskip("ilp_core.data.sample")
+    region = sample.generate()
+    raw = region.incidents
+    table = raw.assign(precision="minute", source_row=np.arange(2, len(raw) + 2), duplicate=None)
+    return coerce_incidents(table), region.planted
+
+
+def _sample_burglaries():
+    incidents, planted = _sample_region()
+    nr = planted["near_repeat"]
+    return incidents[incidents["offence"] == nr["offence"]], nr
+
+
+def test_sample_region_near_repeat_is_detected():
+    burglaries, planted = _sample_burglaries()
+    res = knox_test(
+        burglaries,
+        spatial_bandwidth=100,
+        spatial_bands=5,
+        temporal_bandwidth=7,
+        temporal_bands=4,
+        permutations=99,
+        seed=0,
+    )
+    # The planted cell (0-200 m, 0-14 days) spans the (0, 100) and [100, 200) rows and
+    # the first two columns: pool them, as observed / expected of the pooled cell.
+    rows, cols = ["(0, 100)", "[100, 200)"], ["[0, 7)", "[7, 14)"]
+    pooled = (
+        res.observed.loc[rows, cols].to_numpy().sum()
+        / res.expected.loc[rows, cols].to_numpy().sum()
+    )
+    assert pooled > 1.2
+    assert res.ratio.loc["(0, 100)", "[0, 7)"] > 1
+    assert res.p_value.loc["(0, 100)", "[0, 7)"] <= 0.01
+    far = res.ratio.loc["[500, inf)", "[28, inf)"]
+    assert far == pytest.approx(1.0, abs=0.02)
+    assert planted["distance_m"] <= 500 and planted["days"] <= 28

@@ -1,0 +1,489 @@
+"""Streamlit glue of the Priorities page: the user's weights, harm table and entered values,
+and the session's current ranking that the product pages read.
+
+Every value the user sets lives under a ``p.priority.`` key (kept by app.py across
+pages and languages) and is read back into the plain structures ``ilp_core.decide.priorities``
+takes; a saved assessment is applied by writing those keys before the widgets
+are drawn. Keys are built from stable names (criterion keys, offence names as in
+the data, a hash of the problem id), never from translated text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from ilp_core import i18n
+from ilp_core.decide import harm, priorities
+from ilp_core.errors import IlpInputError, Message
+from ui import cache
+from ui.state import View, lang, term, tr
+
+T = TypeVar("T")
+P = "p.priority."
+NOT_ASSESSED = "not_assessed"
+LAST = "priorities.last"  # the last good result (the page's own state)
+CUSTOM = P + "custom"
+PARAMS = P + "params"  # loaded scheme parameters that have no widget (bands, ranges, axes)
+STABILITY = P + "stability"  # draws and seed of a loaded assessment
+
+
+def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+    """Like ``ui.widgets.attempt``, with criterion and group names in the user's language."""
+    try:
+        return func(*args, **kwargs)
+    except IlpInputError as error:
+        st.error(priorities.message_text(error.message, lang()), icon=":material/error:")
+        return None
+
+
+def show_unavailable(unavailable: Mapping[str, Message]) -> None:
+    """Say which data criteria cannot be computed from the data in view, and why."""
+    for criterion, reason in unavailable.items():
+        text = tr(
+            "priorities.unavailable",
+            criterion=priorities.criterion_label(criterion, lang()),
+            reason=reason.render(lang()),
+        )
+        st.info(text, icon=":material/info:")
+
+
+def remember(data_key: str, by: str, custom: list[dict[str, Any]], result: T) -> T:
+    """Keep the last good result of these data and problems (shown while an input is wrong)."""
+    st.session_state[LAST] = ((data_key, by, repr(custom)), result)
+    return result
+
+
+def last_result(data_key: str, by: str, custom: list[dict[str, Any]]) -> Any:
+    """The last good result for the same data and problems, or None."""
+    saved = st.session_state.get(LAST)
+    if saved is None or saved[0] != (data_key, by, repr(custom)):
+        return None
+    return saved[1]
+
+
+def show_messages(messages: Sequence[Message]) -> None:
+    """Show the library's warnings, translated."""
+    for message in messages:
+        st.warning(priorities.message_text(message, lang()), icon=":material/warning:")
+
+
+def problem_key(problem: str) -> str:
+    """A short stable key for a problem id (ids may hold any character)."""
+    return hashlib.sha1(str(problem).encode("utf-8")).hexdigest()[:10]
+
+
+def _default(key: str, value: Any) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+# -- problems and method ---------------------------------------------------------------
+
+
+def problems_and_method() -> tuple[str, str]:
+    """The problem level and the preset (method) chosen."""
+    left, right = st.columns(2)
+    _default(P + "by", "offence")
+    by = left.radio(
+        tr("priorities.problems"),
+        options=list(priorities.PROBLEM_LEVELS),
+        format_func=lambda v: tr(f"priorities.level.{v}"),
+        key=P + "by",
+        horizontal=True,
+    )
+    names = list(priorities.presets())
+    _default(P + "preset", names[0])
+    chosen = right.selectbox(
+        tr("priorities.method"),
+        options=names,
+        format_func=lambda n: priorities.preset_label(n, lang()),
+        key=P + "preset",
+    )
+    return str(by), str(chosen)
+
+
+def custom_problems(offences: Sequence[str], districts: Sequence[str]) -> list[dict[str, Any]]:
+    """Problems the analyst adds by hand (a drug market, an organised-crime group)."""
+    _default(CUSTOM, [])
+    with st.expander(tr("priorities.custom_title")):
+        st.caption(tr("priorities.custom_help"))
+        name = st.text_input(tr("priorities.custom_name"), key="priorities.new_name")
+        cols = st.columns(2)
+        chosen_off = cols[0].multiselect(
+            tr("priorities.custom_offences"), offences, format_func=term, key="priorities.new_off"
+        )
+        chosen_dist = cols[1].multiselect(
+            tr("priorities.custom_districts"),
+            districts,
+            format_func=term,
+            key="priorities.new_dist",
+        )
+        if st.button(tr("priorities.custom_add"), key="priorities.add", disabled=not name.strip()):
+            st.session_state[CUSTOM] = [
+                *st.session_state[CUSTOM],
+                {
+                    "name": name.strip(),
+                    "offences": list(chosen_off),
+                    "districts": list(chosen_dist),
+                },
+            ]
+        for spec in list(st.session_state[CUSTOM]):
+            left, right = st.columns([4, 1])
+            left.markdown(f"**{spec['name']}**: {_custom_text(spec)}")
+            if right.button(
+                tr("priorities.custom_remove"), key=f"priorities.rm.{problem_key(spec['name'])}"
+            ):
+                st.session_state[CUSTOM] = [s for s in st.session_state[CUSTOM] if s != spec]
+                st.rerun()
+    return list(st.session_state[CUSTOM])
+
+
+def _custom_text(spec: dict[str, Any]) -> str:
+    offences = ", ".join(term(o) for o in spec.get("offences") or ()) or tr("priorities.all")
+    districts = ", ".join(term(d) for d in spec.get("districts") or ()) or tr("priorities.all")
+    if not spec.get("offences") and not spec.get("districts"):
+        return tr("priorities.custom_by_hand")
+    return tr("priorities.custom_selects", offences=offences, districts=districts)
+
+
+# -- harm weights ----------------------------------------------------------------------
+
+
+def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]:
+    """Harm weight per offence of the data (defaults from the table), and the unknown default."""
+    table = harm.harm_table()
+    defaults, has = harm.weight_for(list(offences), table.weights(), table.unknown_offence_days)
+    sources = {i18n.slug(r.offence): r for r in table.table.itertuples()}
+    _default(P + "harm_default", float(table.unknown_offence_days))
+    weights: dict[str, float] = {}
+    with st.expander(tr("priorities.harm_title")):
+        st.caption(tr("priorities.harm_help"))
+        cols = st.columns(4)
+        for i, offence in enumerate(offences):
+            key = f"{P}harm.{offence}"
+            _default(
+                key, float(defaults[i]) if has[i] else float(st.session_state[P + "harm_default"])
+            )
+            src = sources.get(i18n.slug(offence))
+            note = (
+                f"{src.guideline}; {src.category}: {src.starting_point}"
+                if src is not None
+                else tr("priorities.no_harm_weight")
+            )
+            weights[offence] = cols[i % 4].number_input(
+                term(offence), min_value=0.0, max_value=100_000.0, step=0.5, key=key, help=note
+            )
+        default = st.number_input(
+            tr("priorities.harm_default"),
+            min_value=0.0,
+            max_value=100_000.0,
+            step=0.5,
+            key=P + "harm_default",
+        )
+    unknown = [o for o, h in zip(offences, has, strict=True) if not h]
+    confirmed = True
+    if unknown:
+        names = ", ".join(term(o) for o in unknown)
+        st.warning(
+            tr("priorities.harm_unknown", offences=names, days=default), icon=":material/flag:"
+        )
+        _default(P + "harm_confirm", False)
+        confirmed = st.checkbox(tr("priorities.harm_confirm"), key=P + "harm_confirm")
+    return weights, float(default), bool(confirmed)
+
+
+# -- weights ---------------------------------------------------------------------------
+
+
+def weight_inputs(preset_name: str) -> priorities.Scheme | None:
+    """Weights of the chosen preset's criteria, three columns (harm, likelihood, position)."""
+    cfg = priorities.settings()
+    base = priorities.preset(preset_name)
+    keys = _method_criteria(base.method, cfg)
+    weights = {}
+    with st.expander(tr("priorities.weights_title")):
+        st.caption(tr(f"priorities.weights_help.{base.method}"))
+        cols = st.columns(3)
+        for col, group in zip(cols, priorities.GROUPS, strict=True):
+            in_group = [k for k in keys if cfg.criteria[k].group == group]
+            if in_group:
+                col.markdown(f"**{tr(f'priorities.group.{group}')}**")
+            for k in in_group:
+                key = f"{P}w.{preset_name}.{k}"
+                _default(key, float(base.weights.get(k, 0.0)))
+                weights[k] = col.number_input(
+                    priorities.criterion_label(k, lang()),
+                    min_value=0.0,
+                    max_value=1000.0,
+                    step=0.5,
+                    key=key,
+                    help=tr(f"priorities.criterion_help.{k}"),
+                )
+    params = st.session_state.get(PARAMS) or {}
+    loaded = params if params.get("preset") == preset_name else {}
+    return attempt(
+        priorities.make_scheme,
+        base.method,
+        weights,
+        tiers=loaded.get("tiers", base.tiers),
+        bands=tuple(loaded.get("bands", base.bands)),
+        position_range=tuple(loaded.get("position_range", base.position_range)),
+        axes=loaded.get("axes", base.axes),
+        preset=preset_name,
+    )
+
+
+def _method_criteria(method: str, cfg: priorities.Settings) -> list[str]:
+    if method == "harm_weighted":
+        return ["harm", "harm_change"]
+    groups = ("harm", "likelihood") if method == "risk_matrix" else priorities.GROUPS
+    return [k for k, c in cfg.criteria.items() if c.group in groups]
+
+
+# -- entered values --------------------------------------------------------------------
+
+
+def entered_inputs(problems: pd.DataFrame, scheme: priorities.Scheme) -> pd.DataFrame:
+    """Entered values of every problem (only those assessed); edits one problem at a time."""
+    cfg = priorities.settings()
+    keys = [k for k in cfg.entered if scheme.weights.get(k, 0.0) > 0]
+    if scheme.method == "harm_weighted" or not keys:
+        return pd.DataFrame(columns=list(priorities.ENTERED_COLUMNS))
+    ids = problems["problem"].tolist()
+    labels = dict(zip(ids, priorities.problem_labels(problems, lang()), strict=True))
+    levels = [NOT_ASSESSED, *cfg.half_width]
+    with st.expander(tr("priorities.entered_title")):
+        st.caption(tr("priorities.entered_help"))
+        if st.session_state.get(P + "edit") not in ids:
+            st.session_state[P + "edit"] = ids[0]
+        edit = st.selectbox(
+            tr("priorities.entered_problem"), ids, format_func=labels.get, key=P + "edit"
+        )
+        for k in keys:
+            c = cfg.criteria[k]
+            vkey, ckey = _value_keys(edit, k)
+            _default(vkey, float(c.default))
+            _default(ckey, NOT_ASSESSED)
+            left, right = st.columns([3, 1])
+            left.slider(
+                priorities.criterion_label(k, lang()),
+                min_value=float(c.low),
+                max_value=float(c.high),
+                step=1.0,
+                key=vkey,
+                help=tr(f"priorities.criterion_help.{k}"),
+                on_change=_mark_assessed,
+                args=(ckey,),
+            )
+            right.selectbox(
+                tr("priorities.confidence"),
+                levels,
+                key=ckey,
+                format_func=lambda v: tr(f"priorities.confidence.{v}"),
+            )
+    rows = []
+    for p in ids:
+        for k in keys:
+            vkey, ckey = _value_keys(p, k)
+            conf = st.session_state.get(ckey, NOT_ASSESSED)
+            if conf != NOT_ASSESSED and vkey in st.session_state:
+                rows.append((p, k, st.session_state[vkey], conf))
+    return pd.DataFrame(rows, columns=list(priorities.ENTERED_COLUMNS))
+
+
+def _value_keys(problem: str, criterion: str) -> tuple[str, str]:
+    h = problem_key(problem)
+    return f"{P}v.{h}.{criterion}", f"{P}c.{h}.{criterion}"
+
+
+def _mark_assessed(conf_key: str) -> None:
+    if st.session_state.get(conf_key, NOT_ASSESSED) == NOT_ASSESSED:
+        st.session_state[conf_key] = priorities.settings().default_confidence
+
+
+# -- saving and loading the assessment -------------------------------------------------
+
+
+def load_saved(fingerprint: str) -> None:
+    """Read a saved assessment and, when the user agrees, put its settings in the widgets.
+
+    Call before any other widget of the page: the settings are written to the
+    widgets' keys and the page reruns.
+    """
+    with st.expander(tr("priorities.load_title")):
+        upload = st.file_uploader(
+            tr("priorities.load_file"), type=["json", "yaml", "yml"], key="priorities.config_file"
+        )
+        if upload is None:
+            return
+        loaded = attempt(priorities.load_assessment, upload.getvalue(), fingerprint=fingerprint)
+        if loaded is None:
+            return
+        show_messages(loaded.warnings)
+        label = "priorities.load_apply" if loaded.same_data else "priorities.load_anyway"
+        if st.button(tr(label), key="priorities.apply", type="primary"):
+            _apply(loaded.assessment)
+            st.session_state.pop(LAST, None)
+            st.rerun()
+
+
+def _apply(a: priorities.Assessment) -> None:
+    names = priorities.presets()
+    name = (
+        a.scheme.preset
+        if a.scheme.preset in names
+        else next((n for n in names if priorities.preset(n).method == a.scheme.method), names[0])
+    )
+    state = st.session_state
+    state[P + "by"] = a.by
+    state[P + "preset"] = name
+    state[CUSTOM] = [dict(c) for c in a.custom]
+    for key in priorities.settings().criteria:
+        state[f"{P}w.{name}.{key}"] = float(a.scheme.weights.get(key, 0.0))
+    state[PARAMS] = {**a.scheme.to_dict(), "preset": name}
+    for offence, days in a.harm_weights.items():
+        state[f"{P}harm.{offence}"] = float(days)
+    state[P + "harm_default"] = float(a.default_harm_days)
+    state[P + "harm_confirm"] = bool(a.harm_default_confirmed)
+    for problem, criterion, value, confidence in a.entered:
+        vkey, ckey = _value_keys(problem, criterion)
+        state[vkey], state[ckey] = float(value), confidence
+    state[P + "top_k"] = int(a.top_k)
+    state[STABILITY] = {"draws": int(a.draws), "seed": int(a.seed)}
+
+
+def stability_settings() -> dict[str, int]:
+    """Draws and seed: the settings file's, or those of a loaded assessment."""
+    cfg = priorities.settings()
+    return {"draws": cfg.draws, "seed": cfg.seed, **(st.session_state.get(STABILITY) or {})}
+
+
+# -- results ---------------------------------------------------------------------------
+
+
+def top_k_input(n_problems: int) -> int:
+    """Size of the top group of the stability analysis (kept within the number of problems)."""
+    key, top = P + "top_k", max(1, n_problems)
+    current = st.session_state.get(key, priorities.settings().top_k)
+    st.session_state[key] = int(min(max(1, int(current)), top))
+    return int(st.number_input(tr("priorities.top_k"), min_value=1, max_value=top, step=1, key=key))
+
+
+def explain_table(ranking: priorities.Ranking, problem: str) -> pd.DataFrame:
+    """The decomposition of one problem's score, with headers and names for people."""
+    why = priorities.explain(ranking, problem)
+    names = [
+        tr(f"priorities.col.contrib_{c}")
+        if c in ("base", "rounding")
+        else priorities.criterion_label(c, lang())
+        for c in why["criterion"]
+    ]
+    return (
+        why.assign(criterion=names)
+        .drop(columns="group")
+        .rename(columns=lambda c: tr(f"priorities.why_col.{c}"))
+    )
+
+
+def save_buttons(assessment: priorities.Assessment) -> None:
+    """Download buttons for the whole configuration, JSON and YAML."""
+    left, right = st.columns(2)
+    left.download_button(
+        tr("priorities.save_json"),
+        assessment.to_json(),
+        "priority-assessment.json",
+        mime="application/json",
+        key="priorities.save_json",
+        icon=":material/save:",
+    )
+    right.download_button(
+        tr("priorities.save_yaml"),
+        assessment.to_yaml(),
+        "priority-assessment.yaml",
+        mime="application/x-yaml",
+        key="priorities.save_yaml",
+        icon=":material/save:",
+    )
+
+
+# --- The session's current ranking, for the product pages (strategy, report, workshop).
+# A product page needs a ranking even when the user never opened the Priorities page:
+# current_ranking() then scores the data in view with a loaded assessment (a saved session
+# restored on the Strategy page) or, failing that, with the first preset and default harm.
+
+#: A priority assessment restored from a saved session (``priorities.Assessment``),
+#: used until the Priorities page produces a ranking of its own.
+ASSESSMENT = "priorities.assessment"  # (view key, Assessment) set by the Priorities page
+LOADED = "products.assessment"
+
+
+def current_ranking(view: View) -> priorities.Ranking:
+    """The ranking the user last saw for these data, or the default one.
+
+    Parameters
+    ----------
+    view
+        The filtered dataset (``ui.state.view()``).
+
+    Returns
+    -------
+    priorities.Ranking
+        From the Priorities page when it ranked the same view; otherwise computed
+        (cached for all sessions) from a loaded assessment or the default preset.
+    """
+    saved = st.session_state.get(LAST)
+    if saved is not None and saved[0][0] == view.key:
+        return saved[1][0]
+    loaded = st.session_state.get(LOADED)
+    spec = loaded.to_dict() if isinstance(loaded, priorities.Assessment) else None
+    return cache.compute(
+        default_ranking, view.key, view.incidents, view.dataset.districts, assessment=spec
+    )
+
+
+def default_ranking(
+    incidents: Any, districts: Any = None, *, assessment: dict[str, Any] | None = None
+) -> priorities.Ranking:
+    """Score the problems with a saved assessment's settings, or the first preset's defaults.
+
+    Parameters
+    ----------
+    incidents, districts
+        The data in view.
+    assessment
+        ``priorities.Assessment.to_dict()``, or None for the default preset.
+
+    Returns
+    -------
+    priorities.Ranking
+    """
+    if assessment is None:
+        data = priorities.problem_data(incidents, districts, by="offence")
+        criteria = priorities.criteria_table(data)
+        scheme = priorities.preset(priorities.presets()[0])
+        return priorities.score(criteria, scheme, None, missing="lowest")
+    a = priorities.load_assessment(json.dumps(assessment)).assessment
+    data = priorities.problem_data(incidents, districts, by=a.by, custom=a.custom)  # type: ignore[arg-type]
+    criteria = priorities.criteria_table(data, a.harm_weights, default_days=a.default_harm_days)
+    entered = a.entered_frame()
+    return priorities.score(criteria, a.scheme, entered if len(entered) else None, missing="lowest")
+
+
+def current_assessment(view: View) -> priorities.Assessment | None:
+    """The priority assessment behind :func:`current_ranking`, ready to save; None for the default.
+
+    The Priorities page stores the assessment it shows (``ASSESSMENT``, with the
+    view it was made on); otherwise a loaded assessment is returned, or None (the
+    default preset).
+    """
+    shown = st.session_state.get(ASSESSMENT)
+    if shown is not None and shown[0] == view.key:
+        return shown[1]
+    loaded = st.session_state.get(LOADED)
+    return loaded if isinstance(loaded, priorities.Assessment) else None
