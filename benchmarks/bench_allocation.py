@@ -23,7 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from ilp_core.decide import allocation  # noqa: E402
+from ilp_core.decide import allocation
 
 
 def best_of(repeat: int, fn, *args, **kwargs):

@@ -23,8 +23,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from benchmarks._measure import measure as _measure  # noqa: E402
-from ilp_core.analysis import hotspots  # noqa: E402
+from benchmarks._measure import measure as _measure
+from ilp_core.analysis import hotspots
 from ilp_core.data import geo
 
 

@@ -20,10 +20,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from benchmarks._measure import measure  # noqa: E402
-from ilp_core.analysis.near_repeat import knox_test  # noqa: E402
-from ilp_core.data import sample  # noqa: E402
-from ilp_core.data.schema import coerce_incidents  # noqa: E402
+from benchmarks._measure import measure
+from ilp_core.analysis.near_repeat import knox_test
+from ilp_core.data import sample
+from ilp_core.data.schema import coerce_incidents
 
 
 def burglaries(n_events: int, seed: int = 1):

@@ -30,10 +30,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from ilp_core import figures  # noqa: E402
+from ilp_core import figures
 from ilp_core.data import sample
-from ilp_core.data.dataset import Dataset, load_sample  # noqa: E402
-from ilp_core.data.schema import coerce_incidents  # noqa: E402
+from ilp_core.data.dataset import Dataset, load_sample
+from ilp_core.data.schema import coerce_incidents
 from ilp_core.decide import priorities
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,11 +21,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from ilp_core.data import sample  # noqa: E402
-from ilp_core.data.dataset import Dataset, load_sample  # noqa: E402
-from ilp_core.data.schema import coerce_incidents  # noqa: E402
+from ilp_core.data import sample
+from ilp_core.data.dataset import Dataset, load_sample
+from ilp_core.data.schema import coerce_incidents
 from ilp_core.products import report, report_pdf
-from ui.priorities import default_ranking  # noqa: E402
+from ui.priorities import default_ranking
 
 
 def timed(fn, *args, **kwargs):

@@ -23,14 +23,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from _measure import measure  # noqa: E402
+from _measure import measure
 
-from ilp_core.analysis import near_repeat  # noqa: E402
+from ilp_core.analysis import near_repeat
 from ilp_core.data import sample
-from ilp_core.data.dataset import Dataset, load_sample  # noqa: E402
-from ilp_core.data.schema import coerce_incidents  # noqa: E402
+from ilp_core.data.dataset import Dataset, load_sample
+from ilp_core.data.schema import coerce_incidents
 from ilp_core.products import strategy
-from ui.priorities import default_ranking  # noqa: E402
+from ui.priorities import default_ranking
 
 
 def run(name: str, data: Dataset, *, unbounded: bool) -> None:

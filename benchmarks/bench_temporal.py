@@ -18,10 +18,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from benchmarks._measure import measure  # noqa: E402
-from ilp_core.analysis import temporal as tm  # noqa: E402
-from ilp_core.data import sample  # noqa: E402
-from ilp_core.data.schema import coerce_incidents  # noqa: E402
+from benchmarks._measure import measure
+from ilp_core.analysis import temporal as tm
+from ilp_core.data import sample
+from ilp_core.data.schema import coerce_incidents
 
 
 def main() -> None:

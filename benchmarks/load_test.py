@@ -188,7 +188,7 @@ async def session(
                     await asyncio.sleep(rng.uniform(*think))
                 times.setdefault(label, []).append(await s.run(**action))
             problems += [f"session {n}: {e}" for e in s.errors]
-    except Exception as error:  # noqa: BLE001 (a failed session is reported, not fatal)
+    except Exception as error:
         problems.append(f"session {n}: {type(error).__name__}: {str(error)[:300]}")
 
 

@@ -115,8 +115,11 @@ def measures() -> list[str]:
 
 
 def demand_weights(measure: str, offences: list[str]) -> dict[str, float] | None:
-    """Weights per offence for a measure: the harm weights of the Priorities step (as the
-    user set them there, else the defaults), times the relative priority score."""
+    """Weights per offence for a measure.
+
+    The harm weights of the Priorities step (as the user set them there, else the
+    defaults), times the relative priority score.
+    """
     if measure == "incidents":
         return None
     table = harm.harm_table()

@@ -1,5 +1,7 @@
-"""Streamlit glue of the Priorities page: the user's weights, harm table and entered values,
-and the session's current ranking that the product pages read.
+"""Streamlit glue of the Priorities page, and the session's current ranking.
+
+The page's widgets hold the user's weights, harm table and entered values; the
+product pages read the session's current ranking (:func:`current_ranking`).
 
 Every value the user sets lives under a ``p.priority.`` key (kept by app.py across
 pages and languages) and is read back into the plain structures ``ilp_core.decide.priorities``

@@ -409,7 +409,7 @@ def restore(w: workspace.Workspace) -> None:
         store(name, getattr(w, name))
     assessment = w.assessment()
     if assessment is not None:
-        ui_priorities._apply(assessment)  # noqa: SLF001 (the Priorities page's own restore)
+        ui_priorities._apply(assessment)
         state.pop(ui_priorities.LAST, None)
         state[ui_priorities.LOADED] = assessment
     if w.workshop is not None:

@@ -281,8 +281,10 @@ class LocalMoran:
 
 @dataclass(frozen=True)
 class ChangeThresholds:
-    """The rules of the hot-spot change classes (a cell is "hot" in a period when
-    its Gi* is positive with p below ``alpha``, FDR-adjusted when FDR is on).
+    """The rules of the hot-spot change classes.
+
+    A cell is "hot" in a period when its Gi* is positive with p below ``alpha``
+    (FDR-adjusted when FDR is on).
 
     * ``persistent``: hot in at least ``persistent_share`` of all periods and in at
       least one of the last ``recent_periods``;
@@ -1905,8 +1907,11 @@ def _bandwidth_notes(hx: float, hy: float, cell_size: float) -> list[Message]:
 
 
 def _linear_bin(x: np.ndarray, y: np.ndarray, grid: Grid) -> np.ndarray:
-    """Linear binning of points to cell centres (Wand 1994): each point's unit mass is
-    shared among the four surrounding centres in proportion to closeness."""
+    """Linear binning of points to cell centres (Wand 1994).
+
+    Each point's unit mass is shared among the four surrounding centres in
+    proportion to closeness.
+    """
     nx, ny = grid.nx, grid.ny
 
     def axis(u: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -378,10 +378,10 @@ def generate(n_incidents: int = DEFAULT_INCIDENTS, seed: int = SEED) -> SampleRe
 
 
 def write(region: SampleRegion, folder: str | Path) -> None:
-    """Write the region's four data files into ``folder`` (created when missing).
+    r"""Write the region's four data files into ``folder`` (created when missing).
 
     The files are byte-for-byte reproducible: fixed row order, 6-decimal degrees,
-    ``\\n`` line ends, fixed key order in the JSON files.
+    ``\n`` line ends, fixed key order in the JSON files.
 
     Parameters
     ----------

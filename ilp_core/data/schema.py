@@ -26,7 +26,8 @@ column             dtype                 meaning
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 import pandas as pd
 
@@ -94,3 +95,58 @@ def coerce_incidents(df: pd.DataFrame) -> pd.DataFrame:
     out["source_row"] = pd.to_numeric(df["source_row"].to_numpy()).astype("int64")
     out["duplicate"] = pd.Categorical(df["duplicate"].to_numpy(), categories=DUPLICATE_KINDS)
     return out
+
+
+def example_incidents(
+    offences: Sequence[str] = ("Robbery", "Robbery", "Shoplifting"),
+    *,
+    occurred_at: Any = "2024-01-02",
+    occurred_to: Any = None,
+    precision: Any = "day",
+    lat: Any = 45.5,
+    lon: Any = -30.5,
+    district: Any = "North",
+    location_id: Any = None,
+) -> pd.DataFrame:
+    """A small canonical incident table for examples and tests: one row per offence given.
+
+    Every other argument is one value for all rows or one value per row; ids are
+    ``a``, ``b``, ``c``... and source rows 2, 3, 4... as a spreadsheet numbers them.
+
+    Examples
+    --------
+    >>> inc = example_incidents(["Burglary"], occurred_at="2024-01-01 22:30", precision="minute")
+    >>> inc[["incident_id", "offence", "lat", "district", "source_row"]].to_numpy().tolist()
+    [['a', 'Burglary', 45.5, 'North', 2]]
+    """
+    n = len(offences)
+    ids = [chr(ord("a") + i) if i < 26 else f"e{i}" for i in range(n)]
+    return coerce_incidents(
+        pd.DataFrame(
+            {
+                "incident_id": ids,
+                "occurred_at": _each(pd.to_datetime(occurred_at), n),
+                "occurred_to": _each(
+                    pd.NaT if occurred_to is None else pd.to_datetime(occurred_to), n
+                ),
+                "precision": _each(precision, n),
+                "offence": list(offences),
+                "lat": _each(lat, n),
+                "lon": _each(lon, n),
+                "district": _each(district, n),
+                "location_id": _each(location_id, n),
+                "source_row": range(2, n + 2),
+                "duplicate": _each(None, n),
+            }
+        )
+    )
+
+
+def _each(value: Any, n: int) -> list[Any]:
+    """``value`` repeated ``n`` times, or ``value`` itself when it already holds one per row."""
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        return [value] * n
+    values = list(value)
+    if len(values) != n:
+        raise ValueError(f"{len(values)} values given for {n} incidents")
+    return values

@@ -338,7 +338,7 @@ def check_current(frame: pd.DataFrame, areas: Sequence[str]) -> pd.Series:
 
 
 def read_current(data: bytes, filename: str, areas: Sequence[str]) -> pd.Series:
-    """Read an uploaded current allocation (CSV or Excel) and check it (:func:`check_current`).
+    r"""Read an uploaded current allocation (CSV or Excel) and check it (:func:`check_current`).
 
     Raises
     ------
@@ -348,7 +348,7 @@ def read_current(data: bytes, filename: str, areas: Sequence[str]) -> pd.Series:
 
     Examples
     --------
-    >>> read_current(b"district,hours_per_week\\nA,40\\nB,24\\n", "x.csv", ["A", "B"]).tolist()
+    >>> read_current(b"district,hours_per_week\nA,40\nB,24\n", "x.csv", ["A", "B"]).tolist()
     [40.0, 24.0]
     """
     suffix = PurePath(filename).suffix.lower()
@@ -1280,7 +1280,7 @@ def _floor_to(value: float, unit: float | None) -> float:
 def _solve_match_share(
     target: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float, unit: float | None
 ) -> tuple[np.ndarray, float]:
-    """min sum |h_i - target_i| within the bounds, in whole steps: a piecewise-linear LP.
+    """Min sum |h_i - target_i| within the bounds, in whole steps: a piecewise-linear LP.
 
     On the step grid ``|h - t|`` has slope -1 up to the step below ``t``, one
     intermediate slope across the step that holds ``t`` and +1 above: three pieces per
@@ -1305,7 +1305,7 @@ def _solve_prevented(
     unit: float | None,
     max_segments: int,
 ) -> tuple[np.ndarray, float]:
-    """max sum d_i (1 - exp(-h_i / s_i)), the curve made piecewise linear on whole steps."""
+    """Max sum d_i (1 - exp(-h_i / s_i)), the curve made piecewise linear on whole steps."""
     frac = np.linspace(0.0, 1.0, max_segments + 1)
     if unit is None:
         points = lo[:, None] + np.outer(hi - lo, frac)
@@ -1460,7 +1460,7 @@ def _result(
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator, NaN where it is not finite (no demand, subnormal demand)."""
+    """Numerator / denominator, NaN where it is not finite (no demand, subnormal demand)."""
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         out = numerator / denominator
     return np.where(np.isfinite(out) & (denominator > 0), out, np.nan)

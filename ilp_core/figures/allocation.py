@@ -1,5 +1,7 @@
-"""Figures of the allocation step: coverage curve, hours per area, two scenarios (plotly);
-change versus today, recommended hours and the patrol tour (folium maps).
+"""Figures of the allocation step: charts (plotly) and maps (folium).
+
+Charts: the coverage curve, hours per area, two scenarios. Maps: the change
+versus today, the recommended hours and the patrol tour.
 
 One function per figure, each taking a result of :mod:`ilp_core.decide.allocation` and
 the language; every word comes from the ``allocation`` catalog. Colours are

@@ -264,6 +264,7 @@ def _fill_style(feature: dict[str, Any]) -> dict[str, Any]:
 
 
 def simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoSeries:
+    """Area outlines simplified to ``tolerance_m`` metres (lighter maps, same look)."""
     from ilp_core.data import geo
 
     centroid = areas.to_crs("EPSG:4326").geometry.union_all().centroid

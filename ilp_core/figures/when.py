@@ -1,5 +1,7 @@
-"""Plotly figures of the When step: hour x weekday, weekly series with control limits,
-seasonality, and the comparison of two periods.
+"""Plotly figures of the When step.
+
+Hour x weekday, weekly series with control limits, seasonality, and the
+comparison of two periods.
 """
 
 from __future__ import annotations

@@ -545,7 +545,7 @@ def _decimals(step: float) -> int:
 
 
 def answers_json(answers: Mapping[str, Any]) -> bytes:
-    """The answers as UTF-8 JSON (sorted keys), for download and for the workspace file.
+    r"""The answers as UTF-8 JSON (sorted keys), for download and for the workspace file.
 
     Raises
     ------
@@ -555,7 +555,7 @@ def answers_json(answers: Mapping[str, Any]) -> bytes:
     Examples
     --------
     >>> answers_json({"where": {"emerging": ["Station"]}}).decode()
-    '{\\n  "where": {\\n    "emerging": [\\n      "Station"\\n    ]\\n  }\\n}'
+    '{\n  "where": {\n    "emerging": [\n      "Station"\n    ]\n  }\n}'
     """
     try:
         text = json.dumps(answers, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)

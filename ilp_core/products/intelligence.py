@@ -535,7 +535,9 @@ def crosswalk(grade: Grade, to: GradingScheme | str, cfg: Grading | None = None)
 
 
 def is_weak(grade: Grade, cfg: Grading | None = None) -> bool:
-    """Whether an item is weak: after conversion to the reference scheme, its source or
+    """Whether an item is weak.
+
+    An item is weak when, after conversion to the reference scheme, its source or
     information code is in the weak lists of ``grading.yaml``.
 
     Examples
@@ -873,7 +875,7 @@ def append_items(
 def read_log(
     source: str | Path | bytes | BinaryIO, filename: str | None = None, cfg: Grading | None = None
 ) -> LogCheck:
-    """Read an intelligence log from a CSV/Excel file: every row accepted or rejected.
+    r"""Read an intelligence log from a CSV/Excel file: every row accepted or rejected.
 
     Column headers are matched to :data:`LOG_COLUMNS` by name (any case) or by
     their label in any of the app's languages (``Дата``, ``Fuente``...).
@@ -898,7 +900,7 @@ def read_log(
 
     Examples
     --------
-    >>> text = "date,summary,source,information,handling\\n2025-01-05,Tip-off,B,2,H0\\n"
+    >>> text = "date,summary,source,information,handling\n2025-01-05,Tip-off,B,2,H0\n"
     >>> check = read_log(text.encode(), "log.csv")
     >>> len(check.log), len(check.rejects), check.rows_read
     (1, 0, 1)

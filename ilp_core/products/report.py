@@ -365,8 +365,10 @@ class _Fmt:
 def _count_column(
     values: Sequence[float] | np.ndarray, labels: Sequence[Any], fmt: _Fmt
 ) -> tuple[list[str], np.ndarray]:
-    """Format a column of incident counts; with wider release, suppress it (primary and
-    secondary). Returns the cells and the mask of hidden ones."""
+    """Format a column of incident counts, suppressed (primary and secondary) for wider release.
+
+    Returns the cells and the mask of hidden ones.
+    """
     v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
     if not fmt.wider:
         return [fmt.num(x) for x in v], np.zeros(len(v), dtype=bool)
@@ -487,8 +489,11 @@ def _analyse(a: _Analyses, chosen: set[str]) -> None:
 
 
 def _comparison(incidents: pd.DataFrame, last: dt.date) -> temporal.PeriodComparison:
-    """This quarter to date against the same days a year earlier (the When page's default);
-    the last 28 days against the 28 before when the data hold less than a year."""
+    """The When page's default comparison of two periods.
+
+    This quarter to date against the same days a year earlier; the last 28 days
+    against the 28 before when the data hold less than a year.
+    """
     try:
         return temporal.compare_periods(incidents, *temporal.quarter_vs_last_year(last))
     except IlpInputError:
@@ -526,7 +531,7 @@ def build_report(
     fdr: bool = True,
     created: dt.date | None = None,
 ) -> Report:
-    """Assemble the strategic assessment: findings, maps, charts, tables and the annex.
+    r"""Assemble the strategic assessment: findings, maps, charts, tables and the annex.
 
     For a manager this is the document to read, file and share: what the data
     say about where, when and what, which problems come first and why, where the
@@ -578,7 +583,7 @@ def build_report(
     >>> from ilp_core.data.dataset import load_sample
     >>> rep = build_report(load_sample(), sections=("data", "findings"), lang="fr")
     >>> rep.table("quality").rows[0]
-    ('Lignes lues', '100\\u202f000')
+    ('Lignes lues', '100\u202f000')
     >>> rep.findings[0][:31]
     '75 cellules de grille de 300 m '
     """
@@ -2448,9 +2453,9 @@ def to_html(report: Report) -> str:
             div_id=f"figure-{number}",
             default_height="460px",
         )
-        rendered[id(figure)] = Markup(div)  # noqa: S704 (plotly's JSON escapes "<")
+        rendered[id(figure)] = Markup(div)
     for map_block in report.blocks(MapBlock):
-        rendered[id(map_block)] = Markup(_map_iframe(map_block, report.lang))  # noqa: S704
+        rendered[id(map_block)] = Markup(_map_iframe(map_block, report.lang))
     parameters = json.dumps(report.parameters, ensure_ascii=False, sort_keys=True)
     parameters = parameters.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     template = env.get_template("report.html.j2")
@@ -2459,15 +2464,14 @@ def to_html(report: Report) -> str:
         t=lambda key, **params: i18n.t(key, report.lang, **params),
         created=i18n.date(report.created, report.lang, "long"),
         rendered=rendered,
-        plotly_js=Markup(plotly.offline.get_plotlyjs()) if charts else "",  # noqa: S704
-        parameters=Markup(parameters),  # noqa: S704 (JSON with <, >, & escaped)
+        plotly_js=Markup(plotly.offline.get_plotlyjs()) if charts else "",
+        parameters=Markup(parameters),
         digest=hashlib.sha256(parameters.encode("utf-8")).hexdigest()[:16],
     )
 
 
 def plotly_figure(figure: Figure, lang: str, k: int | None = None) -> Any:
     """Build the interactive chart of a report figure (``k``: mask counts below it)."""
-
     data = figure.data
     if figure.kind == "hour_weekday":
         fig = figures.when.hour_weekday_heatmap(data["table"], lang=lang)
@@ -2493,7 +2497,6 @@ def plotly_figure(figure: Figure, lang: str, k: int | None = None) -> Any:
 
 def folium_map(block: MapBlock, lang: str) -> Any:
     """Build the interactive map of a report map block (Leaflet inlined, no attribution link)."""
-
     assets = figures.maps.MapAssets(inline=True)
     data = block.data
     if block.kind == "hotspots":

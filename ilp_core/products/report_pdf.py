@@ -644,7 +644,7 @@ def _map_png(block: MapBlock, lang: str) -> tuple[bytes, float]:
                 (
                     figures.allocation.DIVERGING[figures.allocation._MIDDLE],
                     i18n.t("report.pdf.same", lang),
-                ),  # noqa: SLF001
+                ),
                 (figures.allocation.DIVERGING[0], i18n.t("report.pdf.lose", lang)),
             ]
         else:

@@ -130,7 +130,7 @@ def questions(
     *,
     districts: gpd.GeoDataFrame | None = None,
 ) -> tuple[Question, ...]:
-    """List what the analyst must decide before this file can be loaded.
+    r"""List what the analyst must decide before this file can be loaded.
 
     The Data page shows each question with its options; the answer goes into the
     mapping (``mapping.answer(q.key, option)`` or ``dataclasses.replace``). Asked:
@@ -157,7 +157,7 @@ def questions(
 
     Examples
     --------
-    >>> raw = read_table(b"Date,Crime\\n03/04/2024,Theft\\n05/06/2024,Theft\\n", "x.csv")
+    >>> raw = read_table(b"Date,Crime\n03/04/2024,Theft\n05/06/2024,Theft\n", "x.csv")
     >>> [(q.key, q.options, q.default) for q in questions(raw, suggest_mapping(raw.frame.columns))]
     [('date_order', ('dmy', 'mdy'), None)]
     """
@@ -207,7 +207,7 @@ def build_incidents(
     *,
     districts: gpd.GeoDataFrame | None = None,
 ) -> IngestResult:
-    """Turn a read file into the canonical incident table, with every row accounted for.
+    r"""Turn a read file into the canonical incident table, with every row accounted for.
 
     Every data row is either accepted or rejected with a reason (``accepted +
     rejected == rows read``); the report says how each column was read and what
@@ -239,8 +239,8 @@ def build_incidents(
 
     Examples
     --------
-    >>> raw = read_table(b"Date,Crime,Lat,Lon\\n2024-03-18 23:45,Theft,51.5,-0.12\\n"
-    ...                  b"2024-03-19,,51.5,-0.12\\n", "x.csv")
+    >>> raw = read_table(b"Date,Crime,Lat,Lon\n2024-03-18 23:45,Theft,51.5,-0.12\n"
+    ...                  b"2024-03-19,,51.5,-0.12\n", "x.csv")
     >>> result = build_incidents(raw, suggest_mapping(raw.frame.columns))
     >>> bad = result.rejects
     >>> result.report.accepted, bad["reason"].tolist(), bad["row_number"].tolist()
@@ -658,7 +658,7 @@ def load_incidents(
     mapping: ColumnMapping | None = None,
     districts: gpd.GeoDataFrame | None = None,
 ) -> IngestResult:
-    """Load an incident export in one call: read, map (suggested or given), build.
+    r"""Load an incident export in one call: read, map (suggested or given), build.
 
     What the sample region and scripted uses go through; the Data page does the
     same steps one by one so the analyst can check the mapping and answer questions.
@@ -684,7 +684,7 @@ def load_incidents(
 
     Examples
     --------
-    >>> r = load_incidents(b"occurred_at,offence\\n2024-03-18 23:45,Theft\\n", "a.csv")
+    >>> r = load_incidents(b"occurred_at,offence\n2024-03-18 23:45,Theft\n", "a.csv")
     >>> r.report.rows_read, r.report.accepted, str(r.incidents.loc[0, "occurred_at"])
     (1, 1, '2024-03-18 23:45:00')
     """

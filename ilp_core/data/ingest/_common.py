@@ -48,7 +48,7 @@ def config() -> dict[str, Any]:
     """
     path = resources.files("ilp_core") / "config" / "column_synonyms.yaml"
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: 10x faster
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (safe loader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
         raise ValueError("column_synonyms.yaml must have a 'fields' mapping")
     unknown = set(map(str, data["fields"])) - set(schema.MAPPABLE_FIELDS)

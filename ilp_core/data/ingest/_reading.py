@@ -53,7 +53,7 @@ _CP1252_PRINTABLE = np.array(
 
 @dataclass(frozen=True, eq=False)
 class RawTable:
-    """An export as read from the file: every cell as text, nothing interpreted yet.
+    r"""An export as read from the file: every cell as text, nothing interpreted yet.
 
     Attributes
     ----------
@@ -70,7 +70,7 @@ class RawTable:
         Detected text encoding (``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``,
         ``"cp1251"``, ``"latin-1"``, ``"cp1252"``); ``None`` for binary formats.
     delimiter
-        Sniffed delimiter (``","``, ``";"``, ``"\\t"``, ``"|"``); ``None`` for
+        Sniffed delimiter (``","``, ``";"``, ``"\t"``, ``"|"``); ``None`` for
         binary formats and one-column text.
     sheet, sheets
         The worksheet read and all worksheets of the workbook (xlsx only).
@@ -144,7 +144,7 @@ def read_table(
     *,
     sheet: str | None = None,
 ) -> RawTable:
-    """Read an incident export (CSV/TSV, Excel .xlsx or Parquet) into text cells.
+    r"""Read an incident export (CSV/TSV, Excel .xlsx or Parquet) into text cells.
 
     This is the first step of loading a file on the Data page: nothing is
     interpreted yet, so the analyst can see the columns exactly as exported and
@@ -175,7 +175,7 @@ def read_table(
 
     Examples
     --------
-    >>> raw = read_table("Дата;Вид;Широта\\n01.03.2024;Кража;55,75\\n".encode("cp1251"), "x.csv")
+    >>> raw = read_table("Дата;Вид;Широта\n01.03.2024;Кража;55,75\n".encode("cp1251"), "x.csv")
     >>> raw.encoding, raw.delimiter, list(raw.frame.columns), raw.frame.index.tolist()
     ('cp1251', ';', ['Дата', 'Вид', 'Широта'], [2])
     """
