@@ -58,6 +58,10 @@ TRAVEL_MODELS: Final[tuple[str, ...]] = get_args(TravelModel)
 LIMITS: Final[tuple[str, ...]] = ("floor", "ceiling", "change_limit")
 #: Koper (1995): stops of about 10-15 minutes gave the longest residual deterrence.
 KOPER_DWELL_MINUTES: Final[tuple[float, float]] = (10.0, 15.0)
+#: The Allocation page's defaults for districts, also used by the report when the user
+#: made no allocation: at least 40 officer-hours a week per district, in 8-hour steps.
+DEFAULT_FLOOR_HOURS: Final[float] = 40.0
+DEFAULT_STEP_HOURS: Final[float] = 8.0
 _EPS: Final[float] = 1e-9
 
 

@@ -97,9 +97,6 @@ HOT_CLASSES: Final[tuple[str, ...]] = ("hot_99", "hot_95")
 TOP_ROWS: Final[int] = 10
 #: Problems whose scores are decomposed in a table (one column each).
 TOP_PROBLEMS: Final[int] = 6
-#: Default allocation of the Allocation page (districts, incidents, proportional).
-DEFAULT_FLOOR_HOURS: Final[float] = 40.0
-DEFAULT_STEP_HOURS: Final[float] = 8.0
 _TEMPLATES: Final[Path] = Path(__file__).resolve().parents[1] / "templates"
 T = TypeVar("T")
 
@@ -507,8 +504,8 @@ def _default_allocation(data: Dataset, incidents: pd.DataFrame) -> alloc_mod.All
     demand = alloc_mod.district_demand(incidents, data.districts)
     current = alloc_mod.check_current(data.allocation, demand["area"].tolist())
     total = float(current.sum())
-    step = DEFAULT_STEP_HOURS if math.isclose(total % DEFAULT_STEP_HOURS, 0.0) else None
-    return alloc_mod.allocate(demand, total, current=current, floor=DEFAULT_FLOOR_HOURS, step=step)
+    step = alloc_mod.DEFAULT_STEP_HOURS if math.isclose(total % alloc_mod.DEFAULT_STEP_HOURS, 0.0) else None
+    return alloc_mod.allocate(demand, total, current=current, floor=alloc_mod.DEFAULT_FLOOR_HOURS, step=step)
 
 
 # --------------------------------------------------------------------------------------
@@ -1677,7 +1674,7 @@ def _allocation_section(a: _Analyses, fmt: _Fmt) -> Section:
                 intro,
                 method=fmt.t(f"allocation.method.{result.method}"),
                 total=fmt.num(s.get("total_hours")),
-                floor=fmt.num(DEFAULT_FLOOR_HOURS),
+                floor=fmt.num(alloc_mod.DEFAULT_FLOOR_HOURS),
             )
         )
     ]
