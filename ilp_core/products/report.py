@@ -504,8 +504,14 @@ def _default_allocation(data: Dataset, incidents: pd.DataFrame) -> alloc_mod.All
     demand = alloc_mod.district_demand(incidents, data.districts)
     current = alloc_mod.check_current(data.allocation, demand["area"].tolist())
     total = float(current.sum())
-    step = alloc_mod.DEFAULT_STEP_HOURS if math.isclose(total % alloc_mod.DEFAULT_STEP_HOURS, 0.0) else None
-    return alloc_mod.allocate(demand, total, current=current, floor=alloc_mod.DEFAULT_FLOOR_HOURS, step=step)
+    step = (
+        alloc_mod.DEFAULT_STEP_HOURS
+        if math.isclose(total % alloc_mod.DEFAULT_STEP_HOURS, 0.0)
+        else None
+    )
+    return alloc_mod.allocate(
+        demand, total, current=current, floor=alloc_mod.DEFAULT_FLOOR_HOURS, step=step
+    )
 
 
 # --------------------------------------------------------------------------------------
