@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 from ilp_core.data import sample
 from ilp_core.data.dataset import Dataset, load_sample
 from ilp_core.data.schema import coerce_incidents
-from ilp_core.products import report, report_pdf
+from ilp_core.products import report
 from ui.priorities import default_ranking
 
 
@@ -40,7 +40,7 @@ def run(name: str, data: Dataset) -> None:
     work = report.SessionWork(ranking=ranking)
     content, t_build = timed(report.build_report, data, work=work)
     page, t_html = timed(report.to_html, content)
-    pdf, t_pdf = timed(report_pdf.to_pdf, content)
+    pdf, t_pdf = timed(report.to_pdf, content)
     wider, t_wider = timed(report.build_report, data, work=work, wider_release=True)
     rows = [
         ("default ranking (the page's)", t_rank, ""),

@@ -32,7 +32,7 @@ with left:
         tr("allocation.top_n"),
         5,
         2000,
-        50,
+        allocation.DEFAULT_TOP_N,
         5,
         key="p.allocation.top_n",
         help=tr("allocation.top_n_help"),
@@ -49,6 +49,7 @@ with left:
     method = st.radio(
         tr("allocation.method"),
         allocation.METHODS,
+        index=allocation.METHODS.index(allocation.DEFAULT_METHOD),
         key="p.allocation.method",
         format_func=lambda m: tr(f"allocation.method.{m}"),
         captions=[tr(f"allocation.method_help.{m}") for m in allocation.METHODS],

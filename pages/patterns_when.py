@@ -46,7 +46,8 @@ with tab_trend:
         if chart is not None and offence:
             fig = figures.when.series_chart(chart, offence=offence, trend=trend, lang=lang)
             st.plotly_chart(fig, key="when.series")
-            st.caption(tr("temporal.caption.control", baseline=chart.baseline, rate="0.3 %"))
+            rate = i18n.percent(chart.alpha, lang, decimals=1)
+            st.caption(tr("temporal.caption.control", baseline=chart.baseline, rate=rate))
         elif chart is not None:
             st.info(tr("when.choose_offence"), icon=":material/info:")
         if trend is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import itertools
 import json
 
@@ -16,7 +18,10 @@ from hypothesis import strategies as st
 from scipy import optimize
 
 from ilp_core import figures, i18n
+from ilp_core.data import geo
 from ilp_core.decide import allocation as al
+from ilp_core.decide import harm
+from ilp_core.decide.allocation import _patrol
 from ilp_core.errors import IlpInputError
 from ilp_core.products import export
 
@@ -291,8 +296,8 @@ def test_other_infeasible_settings_give_their_documented_messages():
     assert _error(al.allocate, D3, 100, step=8).message.key == "allocation.total_not_multiple"
     assert "96" in _error(al.allocate, D3, 100, step=8).render("en")
     assert _error(al.allocate, D3, 100, ceiling=30).message.key == "allocation.total_above_ceilings"
-    assert _error(al.allocate, D3, 0).message.key == "allocation.bad_total"
-    assert _error(al.allocate, D3, 100, method="magic").message.key == "allocation.bad_method"
+    assert _error(al.allocate, D3, 0).message.key == "checks.number"
+    assert _error(al.allocate, D3, 100, method="magic").message.key == "checks.option"
     assert (
         _error(al.allocate, D3, 100, max_change_share=0.1).message.key
         == "allocation.change_needs_current"
@@ -306,6 +311,61 @@ def test_other_infeasible_settings_give_their_documented_messages():
         _error(between, D3, 96, floor=3, ceiling=5, step=8).message.key
         == "allocation.no_step_in_bounds"
     )
+
+
+SPOTS = pd.DataFrame({"area": ["a", "b"], "lat": [45.0, 45.0], "lon": [-30.0, -29.99]})
+
+
+@pytest.mark.parametrize(
+    ("func", "kwargs", "key", "name"),
+    [
+        (al.allocate, {"total_hours": 0}, "checks.number", "total_hours"),
+        (al.allocate, {"step": -8.0}, "checks.number", "step"),
+        (al.allocate, {"method": "magic"}, "checks.option", "method"),
+        (al.allocate, {"max_segments": 1}, "checks.whole", "max_segments"),
+        (al.allocate, {"max_segments": 32.0}, "checks.whole", "max_segments"),
+        (al.allocate, {"floor": -1.0}, "checks.number", "floor"),
+        (al.allocate, {"ceiling": "high"}, "checks.number", "ceiling"),
+        (al.allocate, {"saturation": 0.0}, "checks.number", "saturation"),
+        (al.allocate, {"max_change_hours": -5.0}, "checks.number", "max_change_hours"),
+        (al.allocate, {"max_change_share": 11.0}, "checks.number", "max_change_share"),
+        (al.patrol_plan, {"travel": "teleport"}, "checks.option", "travel"),
+        (al.patrol_plan, {"overhead_share": 0.95}, "checks.number", "overhead_share"),
+        (al.patrol_plan, {"visits_per_shift": 3.0}, "checks.whole", "visits_per_shift"),
+        (al.patrol_plan, {"officers_per_unit": 5}, "checks.whole", "officers_per_unit"),
+    ],
+)
+def test_bad_arguments_name_the_argument_with_the_shared_checks(func, kwargs, key, name):
+    args = (SPOTS,) if func is al.patrol_plan else (D3,)
+    if func is al.allocate:
+        kwargs = {"total_hours": 96, **kwargs}
+    error = _error(func, *args, **kwargs)
+    assert error.message.key == key
+    assert error.message.params["name"] == name
+    assert name in error.render("en")
+
+
+def test_demand_and_cell_arguments_use_the_shared_checks():
+    error = _error(al.allocate, pd.DataFrame({"area": ["A"]}), 8)
+    assert error.message.key == "checks.missing_columns" and error.columns == ("demand",)
+    error = _error(al.cell_demand, pd.DataFrame(), top_n=0)
+    assert error.message.key == "checks.whole" and error.message.params["name"] == "top_n"
+
+
+def test_functions_take_their_defaults_from_the_library_constants():
+    # The page's widgets read these constants; the functions must use the same values.
+    plan = inspect.signature(al.patrol_plan).parameters
+    for name, value in dataclasses.asdict(al.PATROL_DEFAULTS).items():
+        assert plan[name].default == value, name
+    assert set(al.PATROL_RANGES) <= set(plan)
+    assert inspect.signature(al.allocate).parameters["method"].default == al.DEFAULT_METHOD
+    assert inspect.signature(al.cell_demand).parameters["top_n"].default == al.DEFAULT_TOP_N
+    assert al.DEFAULT_STEP_HOURS in al.STEP_CHOICES
+    # A patrol plan with the defaults spelled out is the plan with no settings.
+    spelled = al.patrol_plan(SPOTS, **dataclasses.asdict(al.PATROL_DEFAULTS))
+    assert spelled.settings == al.patrol_plan(SPOTS).settings
+    for name, (low, high) in al.PATROL_RANGES.items():
+        assert low <= getattr(al.PATROL_DEFAULTS, name) <= high, name
 
 
 def test_maximum_change_conflicts_name_the_area_and_figures():
@@ -427,9 +487,9 @@ def test_tour_is_close_to_the_shortest_by_brute_force():
     for _ in range(5):
         lat = 45.5 + rng.uniform(-0.02, 0.02, 7)
         lon = -30.5 + rng.uniform(-0.03, 0.03, 7)
-        order, length = al._tour(lat, lon)
+        order, length = _patrol._tour(lat, lon)
         assert sorted(order.tolist()) == list(range(7))
-        proj = al.geo.project(pd.DataFrame({"lat": lat, "lon": lon}))
+        proj = geo.project(pd.DataFrame({"lat": lat, "lon": lon}))
         pts = np.column_stack([proj.x, proj.y])
         best = min(
             sum(np.linalg.norm(pts[a] - pts[b]) for a, b in zip((0, *p), (*p, 0), strict=True))
@@ -458,7 +518,7 @@ def test_long_rounds_are_split_between_units_and_the_timetable_fits_the_shift():
     assert not np.allclose(table["arrive_minute"], other["arrive_minute"])  # irregular
     error = _error(al.patrol_plan, spots.head(1), dwell_minutes=60, visits_per_shift=10)
     assert error.message.key == "allocation.visits_do_not_fit"
-    assert _error(al.patrol_plan, spots, dwell_minutes=0).message.key == "allocation.bad_patrol"
+    assert _error(al.patrol_plan, spots, dwell_minutes=0).message.key == "checks.number"
     assert al.patrol_plan(spots, dwell_minutes=30).warnings[0].key == "allocation.dwell_off_koper"
 
 
@@ -531,7 +591,7 @@ def test_sample_recommendation_moves_hours_to_the_planted_hot_districts(sample):
     assert (result.loc[["Market Quarter", "Old Harbour"], "change_hours"] > 0).all()
     # Harm-weighted demand and the diminishing-returns optimum move hours the same way,
     # less strongly (measured: +10.8 and +9.6 points).
-    harmful = al.district_demand(sample.incidents, sample.districts, weights=al.harm.harm_weights())
+    harmful = al.district_demand(sample.incidents, sample.districts, weights=harm.harm_weights())
     for method in ("proportional", "harm_prevented"):
         res = al.allocate(harmful, 4000, current=current, floor=40, step=8, method=method)
         t = res.table.set_index("area")

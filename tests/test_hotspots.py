@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from ilp_core.analysis import hotspots
+from ilp_core.analysis.hotspots import _density
 from ilp_core.data import geo
 from ilp_core.errors import IlpInputError
 
@@ -703,18 +704,21 @@ def test_one_incident_and_all_in_one_cell_give_documented_results():
 @pytest.mark.parametrize(
     ("call", "kwargs", "key"),
     [
-        (hotspots.kernel_density, {"kernel": "box"}, "hotspots.bad_option"),
-        (hotspots.kernel_density, {"rule": "guess"}, "hotspots.bad_option"),
+        (hotspots.kernel_density, {"kernel": "box"}, "checks.option"),
+        (hotspots.kernel_density, {"rule": "guess"}, "checks.option"),
         (hotspots.kernel_density, {"bandwidth": -3}, "hotspots.bad_bandwidth"),
         (hotspots.kernel_density, {"bandwidth": (100, 0)}, "hotspots.bad_bandwidth"),
-        (hotspots.gi_star, {"unit": "hexagon"}, "hotspots.bad_option"),
-        (hotspots.gi_star, {"fdr": "yes"}, "hotspots.bad_flag"),
+        (hotspots.gi_star, {"unit": "hexagon"}, "checks.option"),
+        (hotspots.gi_star, {"fdr": "yes"}, "checks.flag"),
         (hotspots.gi_star, {"unit": "district"}, "hotspots.needs_districts"),
         (hotspots.grid_counts, {"cell_size": 0}, "hotspots.bad_cell_size"),
         (hotspots.grid_counts, {"cell_size": 0.001}, "hotspots.grid_too_large"),
-        (hotspots.hotspot_change, {"period_days": 0}, "hotspots.bad_period"),
-        (hotspots.hotspot_change, {"alpha": 1.5}, "hotspots.bad_share"),
-        (hotspots.concentration, {"unit": "street"}, "hotspots.bad_option"),
+        (hotspots.hotspot_change, {"period_days": 0}, "checks.whole"),
+        (hotspots.hotspot_change, {"alpha": 1.5}, "checks.share"),
+        (hotspots.concentration, {"unit": "street"}, "checks.option"),
+        (hotspots.hotspot_change, {"recent_periods": 1.5}, "checks.whole"),
+        (hotspots.hotspot_change, {"emerging_recent_share": 0}, "checks.share"),
+        (hotspots.repeat_locations, {"min_count": 0}, "checks.whole"),
     ],
 )
 def test_bad_parameters_raise_translatable_errors(call, kwargs, key):
@@ -734,11 +738,12 @@ def test_bad_parameters_raise_translatable_errors(call, kwargs, key):
 def test_missing_columns_and_bad_districts():
     with pytest.raises(IlpInputError) as err:
         hotspots.grid_counts(pd.DataFrame({"lat": [45.5]}))
-    assert err.value.message.key == "hotspots.missing_columns" and err.value.columns == ("lon",)
+    assert err.value.message.key == "checks.missing_columns" and err.value.columns == ("lon",)
     d = _lattice_districts(1, 2).rename(columns={"district": "name"})
     with pytest.raises(IlpInputError) as err:
         hotspots.district_counts(pd.DataFrame({"district": ["a"]}), d)
-    assert err.value.message.key == "hotspots.districts_columns"
+    assert err.value.message.key == "checks.missing_columns"
+    assert err.value.columns == ("district",)
     d2 = _lattice_districts(1, 2)
     d2["district"] = "same"
     with pytest.raises(IlpInputError) as err:
@@ -748,12 +753,32 @@ def test_missing_columns_and_bad_districts():
         hotspots.local_moran(
             pd.DataFrame({"district": ["D00"]}), _lattice_districts(1, 3), permutations=5
         )
-    assert err.value.message.key == "hotspots.bad_permutations"
+    assert err.value.message.key == "checks.whole"
+    assert err.value.message.params["name"] == "permutations"
+    with pytest.raises(IlpInputError) as err:
+        hotspots.local_moran(pd.DataFrame({"district": ["D00"]}), _lattice_districts(1, 3), seed=-1)
+    assert err.value.message.key == "checks.whole"
+    assert err.value.message.params["name"] == "seed"
+
+
+def test_bad_coverage_and_flags_use_the_shared_checks():
+    inc = pd.DataFrame({"lat": [45.5, 45.51], "lon": [-30.5, -30.49]})
+    for coverage in (0, 1.5, True, "5%"):
+        with pytest.raises(IlpInputError) as err:
+            hotspots.forecast_accuracy(inc, inc, coverage=coverage)
+        assert err.value.message.key == "checks.share"
+    with pytest.raises(IlpInputError) as err:
+        hotspots.forecast_accuracy(inc, inc.drop(columns="lat"))
+    assert err.value.message.key == "checks.missing_columns" and err.value.columns == ("lat",)
+    with pytest.raises(IlpInputError) as err:
+        hotspots.concentration_from_counts([1, 2], includes_empty="no")
+    assert err.value.message.key == "checks.flag"
 
 
 def test_catalogs_are_complete_with_the_same_placeholders():
     keys_used = set()
-    for path in (Path(hotspots.__file__), Path(geo.__file__)):
+    package = Path(hotspots.__file__).parent
+    for path in (*sorted(package.glob("*.py")), Path(geo.__file__)):
         keys_used |= set(re.findall(r'"(hotspots\.[a-z_]+)"', path.read_text(encoding="utf-8")))
     catalogs = {
         lang: json.loads((LOCALES / lang / "hotspots.json").read_text(encoding="utf-8"))
@@ -835,8 +860,8 @@ def test_spatial_bandwidth_rule_matches_the_arcgis_formula_by_hand():
     # radius = 0.9 * 1.414 * 4 ** -0.2 = 0.9 * 1.414 * 0.7579 = 0.9646.
     x = np.array([-1.0, 1.0, -1.0, 1.0])
     y = np.array([-1.0, -1.0, 1.0, 1.0])
-    hx, hy, rule = hotspots._bandwidths(x, y, "quartic", None, "spatial")
+    hx, hy, rule = _density._bandwidths(x, y, "quartic", None, "spatial")
     assert rule == "spatial"
     assert hx == pytest.approx(0.9 * np.sqrt(2) * 4**-0.2) == hy
-    gx, _, _ = hotspots._bandwidths(x, y, "gaussian", None, "spatial")
+    gx, _, _ = _density._bandwidths(x, y, "gaussian", None, "spatial")
     assert gx == pytest.approx(hx / hotspots.QUARTIC_PER_GAUSSIAN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from importlib import resources
 
 import pandas as pd
 import pytest
@@ -102,6 +103,21 @@ def test_an_unknown_scheme_is_refused_and_a_blank_one_is_the_default():
     assert intelligence.make_grade("", "b", 2, "h3").label == "B2 H3"
 
 
+def test_a_wrong_scheme_or_axis_argument_is_refused_by_the_shared_checks():
+    # check_code and crosswalk take a scheme's name as the library spells it; check_scheme
+    # (row content) is the one that reads " UK3x5x2 " or a blank.
+    for call, name in [
+        (lambda: intelligence.check_code("NATO", "source", "A"), "scheme"),
+        (lambda: intelligence.check_code(" UK3x5x2 ", "source", "1"), "scheme"),
+        (lambda: intelligence.check_code("eu4x4", "reliability", "A"), "axis"),
+        (lambda: intelligence.crosswalk(intelligence.make_grade("", "A", "1", "H0"), "NATO"), "to"),
+    ]:
+        with pytest.raises(IlpInputError) as caught:
+            call()
+        assert caught.value.message.key == "checks.option"
+        assert caught.value.message.params["name"] == name
+
+
 def test_a_code_of_another_scheme_is_refused():
     # "X" is a 4x4 source code, not a 5x5x5 one; "H0" is not a 3x5x2 handling code.
     with pytest.raises(IlpInputError, match="'X'"):
@@ -170,7 +186,7 @@ def test_crosswalk_examples_by_hand():
 
 
 def test_a_broken_grading_file_names_the_part(tmp_path):
-    text = (intelligence.resources.files("ilp_core") / "config" / "grading.yaml").read_text("utf-8")
+    text = (resources.files("ilp_core") / "config" / "grading.yaml").read_text("utf-8")
     broken = text.replace("      handling: {P: H0, C: H3}", "      handling: {P: H0, C: H9}")
     path = tmp_path / "grading.yaml"
     path.write_text(broken, encoding="utf-8")
@@ -369,6 +385,13 @@ def test_summary_counts_and_flags_by_hand():
     shown = intelligence.summary_for_display(s, "fr")
     assert shown.columns[0] == "Priorité"
     assert shown.iloc[0, -2] == "Repose surtout sur une information faible"
+
+
+def test_a_ranking_without_a_problem_column_is_refused():
+    with pytest.raises(IlpInputError) as caught:
+        intelligence.summarise(intelligence.empty_log(), pd.DataFrame({"rank": [1]}))
+    assert caught.value.message.key == "checks.missing_columns"
+    assert caught.value.columns == ("problem",)
 
 
 def test_an_empty_log_flags_every_priority():

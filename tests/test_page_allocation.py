@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ilp_core import i18n
+from ilp_core.decide import allocation as al
 
 PAGE = "pages/allocation.py"
 
@@ -101,3 +102,53 @@ def test_priority_weighted_harm_once_priorities_are_scored(app):
     assert not at.exception and not at.error
     after = _result_table(at).set_index("Area")["Recommended (h/week)"]
     assert after.sum() == 4000 and not after.equals(before)
+
+
+def test_every_widget_starts_from_the_library_default(app):
+    # Each default is written once, in ilp_core.decide.allocation: a widget whose starting
+    # value (or range) drifts from the library's fails here.
+    at = app(PAGE)
+    assert not at.exception
+    assert at.radio(key="p.allocation.method").value == al.DEFAULT_METHOD
+    assert at.number_input(key="p.allocation.top_n").value == al.DEFAULT_TOP_N
+    assert at.number_input(key="p.allocation.districts.floor").value == al.DEFAULT_FLOOR_HOURS
+    assert at.selectbox(key="p.allocation.districts.step").value == al.DEFAULT_STEP_HOURS
+    assert at.selectbox(key="p.allocation.districts.step").options == [
+        i18n.t("allocation.step.none", "en")
+        if s is None
+        else i18n.t("allocation.step.hours", "en", hours=int(s))
+        for s in al.STEP_CHOICES
+    ]
+    for setting in ("ceiling", "saturation", "change"):  # allocate's default: none
+        assert at.number_input(key=f"p.allocation.districts.{setting}").value is None
+    change = at.number_input(key="p.allocation.districts.change")
+    assert change.max == 100 * al.MAX_CHANGE_SHARE  # a percentage of today's hours
+    # Hot-spot cells have no current allocation: the total is the per-area default.
+    at.radio(key="p.allocation.areas").set_value("cells").run()
+    assert not at.exception
+    assert at.number_input(key="p.allocation.cells.floor").value == al.DEFAULT_CELL_FLOOR_HOURS
+    assert (
+        at.number_input(key="p.allocation.cells.total").value
+        == al.DEFAULT_HOURS_PER_AREA * al.DEFAULT_TOP_N
+    )
+    at.toggle(key="p.allocation.patrol.show").set_value(True).run()
+    assert not at.exception
+    default = al.PATROL_DEFAULTS
+    widgets = {
+        "dwell": "dwell_minutes",
+        "visits": "visits_per_shift",
+        "shifts": "shifts_per_week",
+        "shift": "shift_hours",
+        "speed": "speed_kmh",
+    }
+    for key, setting in widgets.items():
+        widget = at.number_input(key=f"p.allocation.patrol.{key}")
+        assert widget.value == getattr(default, setting), setting
+        assert (widget.min, widget.max) == al.PATROL_RANGES[setting], setting
+    overhead = at.number_input(key="p.allocation.patrol.overhead")  # in percent
+    assert overhead.value == 100 * default.overhead_share
+    assert (overhead.min, overhead.max) == tuple(
+        round(100 * s) for s in al.PATROL_RANGES["overhead_share"]
+    )
+    assert at.radio(key="p.allocation.patrol.travel").value == default.travel
+    assert at.number_input(key="p.allocation.patrol.spots").value == al.DEFAULT_PATROL_SPOTS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from ilp_core import i18n
 from ilp_core.analysis import temporal
-from ilp_core.data.schema import coerce_incidents
+from ilp_core.data.schema import coerce_incidents, example_incidents
 from ilp_core.decide import harm, priorities
 from ilp_core.errors import IlpInputError
 
@@ -375,10 +376,82 @@ def test_values_out_of_scale_and_missing():
     assert err.value.message.key == "priorities.bad_confidence"
     with pytest.raises(IlpInputError) as err:
         priorities.make_scheme("weighted_sum", {"volume": -1})
-    assert err.value.message.key == "priorities.bad_weight"
+    assert err.value.message.key == "checks.number"
     with pytest.raises(IlpInputError) as err:
         priorities.make_scheme("weighted_sum", {"glamour": 1})
     assert err.value.message.key == "priorities.unknown_criterion"
+
+
+_T = pd.DataFrame({"problem": ["A", "B"], "volume": [1, 2], "harm": [1.0, 2.0]})
+_SUM = priorities.Scheme("weighted_sum", {"harm": 1.0, "volume": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("call", "key", "name"),
+    [
+        (lambda: priorities.preset("nonsense"), "checks.option", "preset"),
+        (lambda: priorities.make_scheme("guess", {"harm": 1}), "checks.option", "method"),
+        (
+            lambda: priorities.make_scheme("weighted_sum", {"harm": 1}, tiers="quartiles"),
+            "checks.option",
+            "tiers",
+        ),
+        (
+            lambda: priorities.make_scheme("risk_matrix", {"harm": 1}, axes={"speed": {}}),
+            "checks.option",
+            "axes",
+        ),
+        (
+            lambda: priorities.make_scheme("weighted_sum", {"harm": True}),
+            "checks.number",
+            "weights['harm']",
+        ),
+        (
+            lambda: priorities.make_scheme("weighted_sum", {"harm": float("nan")}),
+            "checks.number",
+            "weights['harm']",
+        ),
+        (
+            lambda: priorities.make_scheme("weighted_sum", {"harm": 1}, position_range=(-1, 1)),
+            "checks.number",
+            "position_range[0]",
+        ),
+        (
+            lambda: priorities.make_scheme("weighted_sum", {"harm": 1}, bands=(10, 5)),
+            "priorities.bad_parameter",
+            "bands",
+        ),
+        (lambda: priorities.score(_T, _SUM, missing="zero"), "checks.option", "missing"),
+        (lambda: priorities.rank_stability(_T, _SUM, top_k=1, draws=50), "checks.whole", "draws"),
+        (lambda: priorities.rank_stability(_T, _SUM, top_k=3), "checks.whole", "top_k"),
+        (lambda: priorities.rank_stability(_T, _SUM, top_k=1, seed=True), "checks.whole", "seed"),
+        (lambda: priorities.make_assessment(_SUM, by="street"), "checks.option", "by"),
+        (lambda: priorities.make_assessment(_SUM, top_k=2.5), "checks.whole", "top_k"),
+        (
+            lambda: priorities.make_assessment(_SUM, harm_default_confirmed="yes"),
+            "checks.flag",
+            "harm_default_confirmed",
+        ),
+        (
+            lambda: priorities.problem_data(example_incidents(), by="street"),
+            "checks.option",
+            "by",
+        ),
+        (lambda: priorities.natural_breaks(np.arange(5.0), 4), "checks.whole", "k"),
+        (
+            lambda: priorities.score(
+                _T, _SUM, pd.DataFrame({"problem": ["A"], "criterion": ["vulnerability"]})
+            ),
+            "checks.missing_columns",
+            "value, confidence",
+        ),
+    ],
+)
+def test_bad_arguments_raise_the_shared_checks(call, key, name):
+    with pytest.raises(IlpInputError) as err:
+        call()
+    assert err.value.message.key == key
+    assert name in err.value.render("en")
 
 
 def test_missing_data_values_error_or_score_lowest():
@@ -463,7 +536,7 @@ def test_harm_table_cites_a_source_for_every_default():
     assert (table["days"] >= 0).all()
     for col in ("guideline", "category", "starting_point"):
         assert table[col].str.len().gt(5).all(), col
-    text = (priorities.resources.files("ilp_core") / "config" / "harm_weights.yaml").read_text(
+    text = (resources.files("ilp_core") / "config" / "harm_weights.yaml").read_text(
         encoding="utf-8"
     )
     assert "ILLUSTRATIVE DEFAULTS" in text and "Sherman, Neyroud & Neyroud 2016" in text

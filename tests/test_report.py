@@ -18,7 +18,7 @@ from ilp_core.data import ingest, sample, schema
 from ilp_core.data.dataset import Dataset, load_sample
 from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
-from ilp_core.products import report, report_pdf
+from ilp_core.products import report
 
 HOSTILE_OFFENCE = "<script>alert(1)</script>"
 HOSTILE_OFFENCE_2 = '"><img src=x onerror=alert(1)>'
@@ -157,7 +157,7 @@ def internal(hostile):
 def internal_pdf_text(internal):
     from pypdf import PdfReader
 
-    pdf = report_pdf.to_pdf(internal["report"])
+    pdf = report.to_pdf(internal["report"])
     assert pdf[:5] == b"%PDF-"
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
@@ -385,6 +385,26 @@ def test_annex_records_seeds_versions_and_fingerprint(internal, hostile):
     assert harm_table["Robbery"] == 365.0
 
 
+_CONTEXT = ("version", "fingerprint", "dataset", "period", "offences", "release")
+_METHODS = ("hotspots", "change", "trend", "control", "comparison", "knox", "priorities",
+            "stability", "allocation")  # fmt: skip
+
+
+def test_annex_states_each_method_that_ran_once_in_order(internal, sample_data):
+    def label(key):
+        return i18n.t(f"report.methods.{key}", "en")
+
+    table = internal["report"].table("parameters")
+    assert [row[0] for row in table.rows] == [label(k) for k in _CONTEXT + _METHODS]
+    value = dict(table.rows)
+    assert "99 permutations" in value[label("knox")] and "seed 0" in value[label("knox")]
+    assert "seed 20240601" in value[label("stability")]
+    assert value[label("allocation")].startswith("method: proportional; ")
+    # the annex alone runs no analysis: it states only what was analysed
+    alone = report.build_report(sample_data, sections=("methods",)).table("parameters")
+    assert [row[0] for row in alone.rows] == [label(k) for k in _CONTEXT]
+
+
 # --------------------------------------------------------------------------------------
 # Offline, self-contained HTML
 # --------------------------------------------------------------------------------------
@@ -582,7 +602,7 @@ def test_russian_report_has_russian_words_numbers_and_dates(sample_data):
     assert rep.notices[0].startswith("Ранжирование и распределение сил")
     from pypdf import PdfReader
 
-    text = PdfReader(io.BytesIO(report_pdf.to_pdf(rep))).pages[0].extract_text()
+    text = PdfReader(io.BytesIO(report.to_pdf(rep))).pages[0].extract_text()
     assert "Стратегическая оценка" in text
     assert "Прочитано строк" in text
 
@@ -590,15 +610,18 @@ def test_russian_report_has_russian_words_numbers_and_dates(sample_data):
 @pytest.mark.parametrize(
     ("kwargs", "key"),
     [
-        ({"lang": "de"}, "report.bad_language"),
-        ({"sections": ("data", "maps")}, "report.bad_section"),
-        ({"sections": ()}, "report.bad_section"),
-        ({"k": 1}, "report.bad_k"),
-        ({"wider_release": "yes"}, "report.bad_option"),
+        ({"lang": "de"}, "checks.option"),
+        ({"sections": ("data", "maps")}, "checks.option"),
+        ({"sections": ()}, "checks.option"),
+        ({"k": 1}, "checks.whole"),
+        ({"k": 5.0}, "checks.whole"),
+        ({"wider_release": "yes"}, "checks.flag"),
+        ({"fdr": 1}, "checks.flag"),
     ],
 )
 def test_bad_options_are_refused_with_a_message(sample_data, kwargs, key):
     with pytest.raises(IlpInputError) as info:
         report.build_report(sample_data, **kwargs)
     assert info.value.message.key == key
+    assert info.value.message.params["name"] == next(iter(kwargs))  # names the argument
     assert info.value.render("fr")

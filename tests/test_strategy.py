@@ -182,6 +182,134 @@ def test_rules_on_hand_made_evidence():
     ]
 
 
+def _every_rule_fires():
+    """Two priorities: Burglary meets every rule's threshold (strategy.yaml), Fraud only two."""
+    t = pd.DataFrame(
+        {
+            "problem": ["Burglary", "Fraud"],
+            "kind": ["custom", "custom"],
+            "trend": [20.0, 5.0],  # >= 10 % a year for Burglary only
+            "trend_direction": ["rising", "rising"],
+            "public_concern": [1.0, 3.5],  # >= 3 for Fraud only
+            "volume": [400.0, 50.0],
+            "rank": [1, 2],
+            "tier": ["high", "low"],
+        }
+    )
+    ev = strategy.Evidence(
+        "Burglary",
+        400,
+        cell_size=250.0,
+        period_days=91,
+        n_persistent=2,
+        persistent_cells=(17, 4),
+        persistent_districts=("Docklands",),
+        n_emerging=1,
+        emerging_cells=(23,),
+        emerging_districts=("Old Town",),
+        # excess 1.0 >= 2 x 0.1 after: near repeats; 120 of 300 events tested
+        knox_ratio=2.0,
+        knox_p=0.01,
+        knox_ratio_after=1.1,
+        knox_events=120,
+        knox_window_incidents=300,
+        knox_sample_share=0.4,
+        repeat_locations=("L1", "L2"),
+        repeat_share=0.25,  # >= 0.15
+        repeat_count=100,
+        season_peak_month=12,  # index 1.3 >= 1.15, November to January: 3 months
+        season_peak_index=1.3,
+        season_start=11,
+        season_end=1,
+    )
+    summary = intelligence.summarise(intelligence.empty_log(), t)  # no items: both flagged
+    return t, {"Burglary": ev}, summary
+
+
+def test_suggestions_follow_the_ranking_then_the_order_of_the_rules():
+    t, evidence, summary = _every_rule_fires()
+    gap = {"Burglary": {"position_knowledge": 3.0}}  # >= large_gap 3
+    shown = strategy.suggest_actions(t, evidence, summary, position=gap)
+    assert shown["suggestion_id"].tolist() == [
+        "hotspot_patrol|Burglary",
+        "near_repeat|Burglary",
+        "repeat_locations|Burglary",
+        "seasonal|Burglary",
+        "emerging_hotspot|Burglary",
+        "weak_information|Burglary",
+        "knowledge_gap|Burglary",
+        "rising_trend|Burglary",
+        "reassurance|Burglary",
+        "weak_information|Fraud",
+        "reassurance|Fraud",
+    ]
+    assert tuple(shown["rule"].head(9)) == strategy.RULES
+    assert shown["pillar"].tolist() == [
+        *["prevention"] * 4,
+        *["intelligence"] * 3,
+        "enforcement",
+        "reassurance",
+        "intelligence",
+        "reassurance",
+    ]
+    row = shown.set_index("suggestion_id")
+    assert row.loc["hotspot_patrol|Burglary", "action"] == (
+        "Hot-spot patrols of 10-15 minutes at irregular times in the persistent hot-spot"
+        " cells 17, 4 (Docklands)."
+    )
+    assert row.loc["near_repeat|Burglary", "evidence"].startswith(
+        "Knox test on a random 120 of the 300 events of the last 365 days"
+    )
+    assert "25%" in row.loc["repeat_locations|Burglary", "evidence"]  # 0.25 of the incidents
+    assert "before November" in row.loc["seasonal|Burglary", "action"]
+    assert "30% above" in row.loc["seasonal|Burglary", "evidence"]  # index 1.3
+    # Burglary is reassured for its hot spots, Fraud for the public concern of 3.5
+    assert "Persistent hot spots in Docklands" in row.loc["reassurance|Burglary", "evidence"]
+    assert row.loc["reassurance|Fraud", "evidence"] == (
+        "Public concern assessed at 3.5 of 4 on the Priorities page."
+    )
+
+
+def test_drafted_requirements_write_their_sentences_in_a_fixed_order():
+    t, evidence, summary = _every_rule_fires()
+    position = {
+        "Burglary": {
+            "position_knowledge": 2.0,  # between small_gap 1 and large_gap 3: partial
+            "position_capacity": 3.0,
+            "position_capability": 4.0,
+        }
+    }
+    d = strategy.draft_requirements(
+        t, summary, evidence=evidence, position=position, today=dt.date(2026, 1, 1)
+    )
+    burglary, fraud = d.iloc[0], d.iloc[1]
+    assert burglary["known"] == (
+        "400 recorded incidents in the period in view; rank 1, high tier."
+        " Trend 20 % a year (rising)."
+        " 2 persistent hot-spot cells, in Docklands."
+        " Near repeats: 2.0 times the expected pairs within 200 m and 14 days."
+    )
+    assert burglary["gap"] == (
+        "The organisation's knowledge of this problem was assessed as a partial gap (2 of 4)."
+        " The capacity to deal with it was assessed as a large gap (3 of 4)."
+        " The capability (skills, powers, equipment) to deal with it was assessed as a large"
+        " gap (4 of 4)."
+        " No graded intelligence item about it: what is known comes from recorded crime only."
+    )
+    assert burglary["requirement"] == (
+        "Identify who is offending, against whom, where, when and how for Burglary."
+        " Establish what makes the hot-spot cells 17, 4 attractive (places, times, guardians)."
+        " Establish what drives the emerging hot spot in cells 23."
+        " Corroborate the intelligence from independent, graded sources."
+    )
+    assert fraud["gap"].startswith("The organisation's knowledge of this problem has not been")
+    assert fraud["requirement"] == (
+        "Identify who is offending, against whom, where, when and how for Fraud."
+        " Corroborate the intelligence from independent, graded sources."
+    )
+    assert d["due"].tolist() == [dt.date(2026, 4, 1)] * 2  # 90 days later
+
+
 # -- accepting suggestions -----------------------------------------------------------------------
 
 
@@ -298,6 +426,14 @@ def test_table_checks_name_the_bad_value_and_the_allowed_ones():
         )
     blank = pd.DataFrame({c: [None] for c in strategy.STRATEGY_COLUMNS})
     assert len(strategy.check_strategy(blank)) == 0  # an editor's empty line is dropped
+
+
+def test_a_table_without_its_columns_is_a_wrong_argument():
+    with pytest.raises(IlpInputError) as caught:
+        strategy.check_strategy(pd.DataFrame({"problem": ["Robbery"], "action": ["x"]}))
+    assert caught.value.message.key == "checks.missing_columns"
+    assert caught.value.columns == ("pillar", "owner", "suggested")
+    assert "pillar, owner, suggested" in str(caught.value)
 
 
 def test_pestel_and_swot_factors_are_linked_to_the_priorities_they_affect():

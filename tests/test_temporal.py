@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from ilp_core import i18n
 from ilp_core.analysis import temporal as tm
 from ilp_core.data.schema import coerce_incidents
 from ilp_core.errors import IlpInputError
@@ -107,9 +108,10 @@ def test_exclusions_and_long_windows():
     pd.testing.assert_frame_equal(df, before)
     with pytest.raises(IlpInputError) as err:
         tm.hour_weekday(df, long_windows="spread")
-    assert err.value.message.key == "temporal.bad_option"
-    with pytest.raises(IlpInputError):
+    assert err.value.message.key == "checks.option"
+    with pytest.raises(IlpInputError) as err:
         tm.hour_weekday(df, max_window_hours=0)
+    assert err.value.message.key == "checks.number"
 
 
 @settings(max_examples=40, deadline=None)
@@ -170,7 +172,7 @@ def test_period_counts_coverage_and_errors():
     assert pc.table["count"].tolist() == [1, 1]
     with pytest.raises(IlpInputError) as err:
         tm.period_counts(df, "day")
-    assert err.value.message.key == "temporal.bad_option"
+    assert err.value.message.key == "checks.option"
     with pytest.raises(IlpInputError) as err:
         tm.period_counts(table([None, None]), "week")
     assert err.value.message.key == "temporal.no_dated_incidents"
@@ -219,10 +221,12 @@ def test_trend_errors():
     with pytest.raises(IlpInputError) as err:
         tm.trend(counts_of([1, 2, 3]))
     assert err.value.message.key == "temporal.too_few_periods"
-    with pytest.raises(IlpInputError):
-        tm.trend(counts_of([1, 2, 3, 4]), window=3)
-    with pytest.raises(IlpInputError):
+    with pytest.raises(IlpInputError) as err:
+        tm.trend(counts_of([1, 2, 3, 4]), window=3)  # at most half of the 4 periods
+    assert err.value.message.key == "checks.whole"
+    with pytest.raises(IlpInputError) as err:
         tm.trend(counts_of([1, 2, 3, 4]), alpha=1.5)
+    assert err.value.message.key == "checks.share"
 
 
 # --------------------------------------------------------------------------------------
@@ -318,6 +322,46 @@ def test_control_limits_false_alarm_rate_on_poisson_counts():
         assert (cc.table["exceptional"] != "none").mean() < 0.01
 
 
+def test_control_limits_default_is_the_three_sigma_false_alarm_rate():
+    cc = tm.control_limits(counts_of([10] * 8))
+    assert cc.alpha == tm.CONTROL_ALPHA
+    # Three sigma, two-sided: 2 * P(Z > 3) = 0.0026998, rounded to 0.0027.
+    assert pytest.approx(2 * stats.norm.sf(3), abs=5e-7) == tm.CONTROL_ALPHA
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "key"),
+    [
+        ({"baseline": 0}, "checks.whole"),
+        ({"baseline": 4.0}, "checks.whole"),
+        ({"baseline": 4, "min_baseline": 5}, "checks.whole"),  # more than the baseline holds
+        ({"min_baseline": True}, "checks.whole"),
+        ({"alpha": 0}, "checks.share"),
+        ({"alpha": "0.01"}, "checks.share"),
+        ({"distribution": "normal"}, "checks.option"),
+    ],
+)
+def test_control_limits_argument_checks(kwargs, key):
+    with pytest.raises(IlpInputError) as err:
+        tm.control_limits(counts_of([10] * 8), **kwargs)
+    assert err.value.message.key == key
+
+
+def test_when_page_shows_the_false_alarm_rate_of_the_library(app, monkeypatch):
+    def caption(at):
+        return next(c.value for c in at.caption if "flagged by chance" in c.value)
+
+    at = app("pages/patterns_when.py")
+    at.selectbox(key="p.when.offence").set_value("Vehicle crime").run()
+    assert not at.exception
+    assert i18n.percent(tm.CONTROL_ALPHA, "en", decimals=1) in caption(at)  # "0.3%"
+    # A chart built with another rate shows that rate: the page keeps no copy of it.
+    monkeypatch.setattr(tm, "control_limits", functools.partial(tm.control_limits, alpha=0.012))
+    at.run()
+    assert not at.exception
+    assert "About 1.2% of ordinary periods" in caption(at)
+
+
 # --------------------------------------------------------------------------------------
 # Comparing two periods
 # --------------------------------------------------------------------------------------
@@ -390,6 +434,11 @@ def test_compare_periods_by_district_and_errors():
             tm.compare_periods(df, a, b)
         assert err.value.message.key == key
         assert err.value.render("fr")
+    a, b = (dt.date(2024, 1, 5), dt.date(2024, 1, 31)), (dt.date(2024, 2, 1), dt.date(2024, 2, 7))
+    for kwargs, key in (({"by": "street"}, "checks.option"), ({"alpha": 1.5}, "checks.share")):
+        with pytest.raises(IlpInputError) as err:
+            tm.compare_periods(df, a, b, **kwargs)
+        assert err.value.message.key == key
 
 
 def test_default_period_helpers():
@@ -399,8 +448,9 @@ def test_default_period_helpers():
     (a, b) = tm.recent_vs_previous(dt.date(2025, 12, 31), days=7)
     assert a == (dt.date(2025, 12, 18), dt.date(2025, 12, 24))
     assert b == (dt.date(2025, 12, 25), dt.date(2025, 12, 31))
-    with pytest.raises(IlpInputError):
+    with pytest.raises(IlpInputError) as err:
         tm.recent_vs_previous(dt.date(2025, 12, 31), days=0)
+    assert err.value.message.key == "checks.whole"
 
 
 # --------------------------------------------------------------------------------------

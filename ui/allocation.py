@@ -196,21 +196,29 @@ def metrics_table(saved: dict[str, tuple[Allocation, dict[str, Any]]]) -> pd.Dat
 
 
 def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[str, Any]:
-    """Total, granularity, floor, ceiling, maximum change and saturation (allocate's settings)."""
-    default_total = float(current.sum()) if current is not None else 40.0 * top_n
+    """Total, granularity, floor, ceiling, maximum change and saturation (allocate's settings).
+
+    Every starting value is the library's (``allocation.DEFAULT_*``, ``STEP_CHOICES``,
+    ``MAX_CHANGE_SHARE``): the page never repeats a default.
+    """
+    shift = allocation.DEFAULT_STEP_HOURS  # the +/- buttons move the hours by one shift
+    default_total = (
+        float(current.sum()) if current is not None else allocation.DEFAULT_HOURS_PER_AREA * top_n
+    )
     total = st.number_input(
         tr("allocation.total"),
         1.0,
         1e7,
         default_total,
-        8.0,
+        shift,
         "%.0f",
         key=f"p.allocation.{kind}.total",
         help=tr("allocation.total_help"),
     )
     step = st.selectbox(
         tr("allocation.step"),
-        [8.0, 4.0, 1.0, None],
+        allocation.STEP_CHOICES,
+        index=allocation.STEP_CHOICES.index(allocation.DEFAULT_STEP_HOURS),
         key=f"p.allocation.{kind}.step",
         format_func=lambda s: (
             tr("allocation.step.none") if s is None else tr("allocation.step.hours", hours=int(s))
@@ -221,8 +229,10 @@ def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[
         tr("allocation.floor"),
         0.0,
         1e6,
-        40.0 if kind == "districts" else 0.0,
-        8.0,
+        allocation.DEFAULT_FLOOR_HOURS
+        if kind == "districts"
+        else allocation.DEFAULT_CELL_FLOOR_HOURS,
+        shift,
         "%.0f",
         key=f"p.allocation.{kind}.floor",
         help=tr("allocation.floor_help"),
@@ -232,7 +242,7 @@ def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[
         0.0,
         1e7,
         None,
-        8.0,
+        shift,
         "%.0f",
         key=f"p.allocation.{kind}.ceiling",
         placeholder=tr("allocation.none"),
@@ -241,7 +251,7 @@ def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[
     change = cols[0].number_input(
         tr("allocation.max_change"),
         0.0,
-        1000.0,
+        100.0 * allocation.MAX_CHANGE_SHARE,  # a percentage of today's hours
         None,
         5.0,
         "%.0f",
@@ -255,7 +265,7 @@ def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[
         1.0,
         1e6,
         None,
-        8.0,
+        shift,
         "%.0f",
         key=f"p.allocation.{kind}.saturation",
         placeholder=tr("allocation.auto"),
@@ -306,30 +316,42 @@ def coverage_caption(curve: allocation.CoverageCurve) -> str:
 
 
 def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
-    """The hot-spot patrol plan (Koper curve): settings, figures, map, timetable."""
+    """The hot-spot patrol plan (Koper curve): settings, figures, map, timetable.
+
+    The settings start from ``allocation.PATROL_DEFAULTS`` within
+    ``allocation.PATROL_RANGES``, the values ``patrol_plan`` itself uses and accepts.
+    """
     code = lang()
+    default, ranges = allocation.PATROL_DEFAULTS, allocation.PATROL_RANGES
     cols = st.columns(4)
     n_spots = cols[0].number_input(
-        tr("allocation.patrol.spots"), 1, 200, 10, 1, key="p.allocation.patrol.spots"
+        tr("allocation.patrol.spots"),
+        1,
+        200,
+        allocation.DEFAULT_PATROL_SPOTS,
+        1,
+        key="p.allocation.patrol.spots",
     )
     dwell = cols[1].number_input(
         tr("allocation.patrol.dwell"),
-        1.0,
-        120.0,
-        15.0,
+        *_floats(ranges["dwell_minutes"]),
+        float(default.dwell_minutes),
         1.0,
         "%.0f",
         key="p.allocation.patrol.dwell",
         help=tr("allocation.patrol.dwell_help"),
     )
     visits = cols[2].number_input(
-        tr("allocation.patrol.visits"), 1, 48, 3, 1, key="p.allocation.patrol.visits"
+        tr("allocation.patrol.visits"),
+        *_ints(ranges["visits_per_shift"]),
+        int(default.visits_per_shift),
+        1,
+        key="p.allocation.patrol.visits",
     )
     shifts = cols[3].number_input(
         tr("allocation.patrol.shifts"),
-        1,
-        21,
-        14,
+        *_ints(ranges["shifts_per_week"]),
+        int(default.shifts_per_week),
         1,
         key="p.allocation.patrol.shifts",
         help=tr("allocation.patrol.shifts_help"),
@@ -337,9 +359,8 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     cols = st.columns(4)
     shift_hours = cols[0].number_input(
         tr("allocation.patrol.shift_hours"),
-        1.0,
-        24.0,
-        8.0,
+        *_floats(ranges["shift_hours"]),
+        float(default.shift_hours),
         1.0,
         "%.0f",
         key="p.allocation.patrol.shift",
@@ -347,24 +368,23 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     travel = cols[1].radio(
         tr("allocation.patrol.travel"),
         allocation.TRAVEL_MODELS,
+        index=allocation.TRAVEL_MODELS.index(default.travel),
         key="p.allocation.patrol.travel",
         format_func=lambda t: tr(f"allocation.patrol.travel.{t}"),
     )
     speed = cols[2].number_input(
         tr("allocation.patrol.speed"),
-        1.0,
-        120.0,
-        20.0,
+        *_floats(ranges["speed_kmh"]),
+        float(default.speed_kmh),
         1.0,
         "%.0f",
         key="p.allocation.patrol.speed",
         disabled=travel != "tour",
     )
-    overhead = cols[3].number_input(
+    overhead = cols[3].number_input(  # in percent of patrol time
         tr("allocation.patrol.overhead"),
-        0,
-        90,
-        25,
+        *_percents(ranges["overhead_share"]),
+        _percent(default.overhead_share),
         5,
         key="p.allocation.patrol.overhead",
         disabled=travel != "share",
@@ -427,6 +447,26 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", height=260)
     st.caption(tr("allocation.patrol.timetable_caption"))
     widgets.download_table(shown, "patrol-timetable", key="allocation.patrol.dl")
+
+
+def _floats(bounds: tuple[float, float]) -> tuple[float, float]:
+    """A library range as the bounds of a float widget."""
+    return float(bounds[0]), float(bounds[1])
+
+
+def _ints(bounds: tuple[float, float]) -> tuple[int, int]:
+    """A library range of whole numbers as the bounds of an int widget."""
+    return int(bounds[0]), int(bounds[1])
+
+
+def _percent(share: float) -> int:
+    """A share (0.25) as the whole percentage an int widget shows (25)."""
+    return int(round(100 * share))
+
+
+def _percents(bounds: tuple[float, float]) -> tuple[int, int]:
+    """A library range of shares as the bounds of a percentage widget."""
+    return _percent(bounds[0]), _percent(bounds[1])
 
 
 def _clock(minutes: float) -> str:

@@ -25,7 +25,7 @@ import streamlit as st
 
 from ilp_core.decide import allocation
 from ilp_core.errors import IlpInputError
-from ilp_core.products import report, report_pdf
+from ilp_core.products import report
 from ui import cache, state
 from ui import priorities as ui_priorities
 from ui.priorities import current_assessment, current_ranking
@@ -154,7 +154,7 @@ def _build(stamp: str, _view: state.View, _work: report.SessionWork, _options: d
     return Files(
         stamp=stamp,
         html=report.to_html(content),
-        pdf=report_pdf.to_pdf(content),
+        pdf=report.to_pdf(content),
         findings=content.findings,
         wider_release=content.wider_release,
         k=content.k,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ilp_core import i18n
+from ilp_core import checks, i18n
 from ilp_core.errors import IlpInputError
 
 #: Columns of :attr:`HarmTable.table`.
@@ -316,10 +316,10 @@ def harm_totals(
     [['Robbery', 1, 365.0], ['Shoplifting', 10, 25.0]]
     """
     groups = [by] if isinstance(by, str) else list(by)
-    if not groups or any(g not in _GROUPS for g in groups) or len(set(groups)) < len(groups):
-        raise IlpInputError(
-            "priorities.bad_option", option="by", value=str(by), allowed=", ".join(sorted(_GROUPS))
-        )
+    for group in groups:
+        checks.option("by", group, sorted(_GROUPS))
+    if not groups or len(set(groups)) < len(groups):  # none, or one named twice
+        raise IlpInputError("checks.option", name="by", value=str(by), allowed=", ".join(_GROUPS))
     weights, default = _resolve(weights, default_days)
     frame = pd.DataFrame({g: incidents[g].astype("object") for g in set(groups) | {"offence"}})
     frame["harm"] = incident_harm(incidents, weights, default_days=default).to_numpy()

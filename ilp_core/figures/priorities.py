@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ilp_core import i18n
+from ilp_core import checks, i18n
 from ilp_core.decide.priorities import (
     Ranking,
     Stability,
@@ -24,7 +24,6 @@ from ilp_core.decide.priorities import (
     problem_labels,
     settings,
 )
-from ilp_core.errors import IlpInputError
 
 SizeBy = Literal["volume", "harm"]
 _SIZE_BY: Final[tuple[str, ...]] = ("volume", "harm")
@@ -124,13 +123,7 @@ def risk_matrix_chart(
     >>> [tr.type for tr in fig.data]
     ['heatmap', 'scatter', 'scatter']
     """
-    if size_by not in _SIZE_BY:
-        raise IlpInputError(
-            "priorities.bad_option",
-            option="size_by",
-            value=str(size_by),
-            allowed=", ".join(_SIZE_BY),
-        )
+    checks.option("size_by", size_by, _SIZE_BY)
     t = ranking.table
     medium, high = _bands(ranking)
     cells = np.arange(1, 6)

@@ -1,0 +1,174 @@
+"""Shared internals of the hot-spot statistics: the study area, cell tables, significance.
+
+* :func:`_layout` places geolocated incidents on the grid of the study area
+  (the union of the district boundaries, or the incidents' bounding box);
+* :func:`_cell_table` and :func:`_geometry_last` build the map-ready cell tables;
+* :func:`_significance` gives two-sided p, Benjamini-Hochberg p and the Gi* class;
+* :func:`_queen` and :func:`_cardinalities` give the queen contiguity of districts;
+* :func:`_check_districts` and :func:`_district_names` read boundaries and the
+  ``district`` column.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ilp_core import checks
+from ilp_core.analysis.hotspots._results import ALPHA_LEVELS, GI_CLASSES
+from ilp_core.data import geo
+from ilp_core.data.geo import Grid
+from ilp_core.errors import IlpInputError, Message
+
+if TYPE_CHECKING:
+    import libpysal
+
+
+@dataclass(frozen=True, eq=False)
+class _Layout:
+    """Geolocated incidents placed on the grid of the study area."""
+
+    grid: Grid
+    in_area: np.ndarray
+    cell: np.ndarray  # flat cell id of each kept incident
+    kept: np.ndarray  # positions (0..n-1) of the kept incidents in the input table
+    x: np.ndarray
+    y: np.ndarray
+    area_source: str
+    warnings: tuple[Message, ...]
+
+
+def _layout(
+    incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None, cell_size: float | None
+) -> _Layout:
+    checks.columns(incidents, ("lat", "lon"), table="incidents")
+    lat = incidents["lat"].to_numpy(dtype=float)
+    lon = incidents["lon"].to_numpy(dtype=float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        raise IlpInputError("hotspots.no_geolocated", columns=("lat", "lon"), n=len(incidents))
+    proj = geo.project(pd.DataFrame({"lat": lat, "lon": lon}))
+    notes: list[Message] = []
+    if districts is not None:
+        dist = _check_districts(districts)
+        area = dist.to_crs(proj.crs).geometry.union_all()
+        bounds = tuple(float(b) for b in area.bounds)
+        source = "districts"
+    else:
+        area = None
+        bounds = (
+            float(proj.x.min()),
+            float(proj.y.min()),
+            float(proj.x.max()),
+            float(proj.y.max()),
+        )
+        source = "extent"
+    grid = geo.make_grid(bounds, proj.crs, cell_size)
+    notes.extend(geo.grid_warnings(grid))
+    in_area = geo.cells_in_area(grid, area) if area is not None else np.ones(grid.shape, dtype=bool)
+    row, col, inside = grid.locate(proj.x, proj.y)
+    cell = row * grid.nx + col
+    keep = inside & in_area.ravel()[cell]
+    n_missing = len(incidents) - len(proj.index)
+    if n_missing:
+        notes.append(Message("hotspots.not_geolocated", {"n": int(n_missing)}))
+    n_out = int((~keep).sum())
+    if n_out:
+        notes.append(Message("hotspots.outside_area", {"n": n_out}))
+    return _Layout(
+        grid=grid,
+        in_area=in_area,
+        cell=cell[keep],
+        kept=proj.index[keep],
+        x=proj.x[keep],
+        y=proj.y[keep],
+        area_source=source,
+        warnings=tuple(notes),
+    )
+
+
+def _cell_table(layout: _Layout, values: dict[str, np.ndarray]) -> gpd.GeoDataFrame:
+    """Cells of the study area with per-cell values taken from full-grid arrays."""
+    ids = np.flatnonzero(layout.in_area.ravel())
+    table = layout.grid.cells(ids)
+    for name, array in values.items():
+        table[name] = np.asarray(array).ravel()[ids]
+    return _geometry_last(table)
+
+
+def _geometry_last(table: pd.DataFrame) -> pd.DataFrame:
+    if isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table.columns:
+        geom = table.geometry.name
+        return table[[c for c in table.columns if c != geom] + [geom]]
+    return table
+
+
+def _significance(z: np.ndarray, fdr: bool) -> tuple[np.ndarray, np.ndarray, pd.Categorical]:
+    """Two-sided p, BH-adjusted p, and the hot/cold class of each z."""
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    p_fdr = stats.false_discovery_control(p, method="bh") if len(p) else p
+    used = p_fdr if fdr else p
+    labels = np.full(len(z), "not_significant", dtype=object)
+    for alpha in sorted(ALPHA_LEVELS, reverse=True):  # 0.10, then 0.05, then 0.01 overwrite
+        tag = f"{round(100 * (1 - alpha))}"
+        sig = used < alpha
+        labels[sig & (z > 0)] = f"hot_{tag}"
+        labels[sig & (z < 0)] = f"cold_{tag}"
+    return p, p_fdr, pd.Categorical(labels, categories=GI_CLASSES, ordered=True)
+
+
+def _queen(table: gpd.GeoDataFrame) -> tuple[libpysal.weights.W, list[Message]]:
+    """Queen contiguity of the district polygons, and a note naming isolated ones."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not fully connected.*")
+        warnings.filterwarnings("ignore", message=".*island.*")
+        import libpysal  # imported here: PySAL takes seconds to import
+
+        w = libpysal.weights.Queen.from_dataframe(table, use_index=False, silence_warnings=True)
+    notes: list[Message] = []
+    isolated = [str(table["district"].iloc[i]) for i in w.islands]
+    if isolated:
+        notes.append(Message("hotspots.isolated_districts", {"districts": ", ".join(isolated)}))
+    return w, notes
+
+
+def _cardinalities(w: libpysal.weights.W) -> np.ndarray:
+    return np.array([w.cardinalities[i] for i in w.id_order], dtype=np.int64)
+
+
+def _district_names(incidents: pd.DataFrame) -> np.ndarray:
+    column = incidents["district"]
+    text = column.astype(object).astype(str).to_numpy(dtype=object)
+    return np.where(column.notna().to_numpy(), text, None)
+
+
+def _check_districts(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if not isinstance(districts, gpd.GeoDataFrame):
+        raise IlpInputError("hotspots.bad_districts")
+    checks.columns(districts, ("district",), table="districts")
+    if len(districts) == 0:
+        raise IlpInputError("hotspots.bad_districts")
+    names = districts["district"].astype(str)
+    dup = names[names.duplicated()].unique().tolist()
+    if dup:
+        raise IlpInputError(
+            "hotspots.duplicate_districts", columns=("district",), districts=", ".join(dup)
+        )
+    out = districts if districts.crs is not None else districts.set_crs(geo.WGS84)
+    out = out.to_crs(geo.WGS84)
+    population = (
+        pd.to_numeric(out["population"], errors="coerce").astype(float)
+        if "population" in out.columns
+        else np.full(len(out), np.nan)
+    )
+    return gpd.GeoDataFrame(
+        {"district": names.to_numpy(), "population": np.asarray(population, dtype=float)},
+        geometry=out.geometry.to_numpy(),
+        crs=geo.WGS84,
+    )

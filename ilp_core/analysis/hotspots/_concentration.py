@@ -1,0 +1,278 @@
+"""How concentrated crime is (Lorenz curve, Gini, units holding 50 % / 80 %), repeat locations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ilp_core import checks
+from ilp_core.analysis.hotspots._counts import district_counts, grid_counts
+from ilp_core.analysis.hotspots._results import (
+    CONCENTRATION_UNITS,
+    Concentration,
+    ConcentrationUnit,
+)
+from ilp_core.errors import IlpInputError, Message
+
+
+def concentration_from_counts(
+    counts: np.ndarray | pd.Series,
+    *,
+    unit: ConcentrationUnit = "cell",
+    includes_empty: bool = True,
+) -> Concentration:
+    """Measure how unevenly incidents fall over units, from the count of each unit.
+
+    Parameters
+    ----------
+    counts
+        Incidents per unit (empty units as 0).
+    unit
+        What a unit is (carried to the result for labels).
+    includes_empty
+        Whether ``counts`` lists empty units too (carried to the result).
+
+    Returns
+    -------
+    Concentration
+        Gini ``= sum_i (2i - n - 1) x_(i) / (n sum x)`` over counts sorted
+        ascending (equal to the mean absolute difference over twice the mean).
+
+    Raises
+    ------
+    IlpInputError
+        ``hotspots.no_incidents`` when the counts sum to 0 (shares are undefined);
+        ``hotspots.bad_counts`` for negative or non-finite counts.
+
+    Examples
+    --------
+    >>> c = concentration_from_counts(np.array([0, 0, 1, 3]))
+    >>> c.gini, c.share_units_50, c.share_units_80
+    (0.625, 0.25, 0.5)
+    """
+    checks.option("unit", unit, CONCENTRATION_UNITS)
+    includes_empty = checks.flag("includes_empty", includes_empty)
+    x = np.asarray(counts, dtype=float).ravel()
+    if len(x) == 0 or not np.all(np.isfinite(x)) or np.any(x < 0):
+        raise IlpInputError("hotspots.bad_counts")
+    total = float(x.sum())
+    if total <= 0:
+        raise IlpInputError("hotspots.no_incidents")
+    n = len(x)
+    asc = np.sort(x)
+    gini = float(np.sum((2 * np.arange(1, n + 1) - n - 1) * asc) / (n * total))
+    desc_cum = np.cumsum(asc[::-1])
+    tol = 1e-9 * total
+    k50 = int(np.argmax(desc_cum >= 0.5 * total - tol)) + 1
+    k80 = int(np.argmax(desc_cum >= 0.8 * total - tol)) + 1
+    share_units = np.arange(n + 1) / n
+    share_inc = np.r_[0.0, np.cumsum(asc)] / total
+    if n > 1000:
+        grid_share = np.linspace(0.0, 1.0, 1001)
+        share_inc = np.interp(grid_share, share_units, share_inc)
+        share_units = grid_share
+    lorenz = pd.DataFrame({"share_units": share_units, "share_incidents": share_inc})
+    return Concentration(
+        lorenz=lorenz,
+        gini=gini,
+        share_units_50=k50 / n,
+        share_units_80=k80 / n,
+        n_units=n,
+        n_empty_units=int((x == 0).sum()),
+        n_incidents=int(round(total)),
+        unit=unit,
+        includes_empty=includes_empty,
+        warnings=(),
+    )
+
+
+def concentration(
+    incidents: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None = None,
+    *,
+    unit: ConcentrationUnit = "cell",
+    cell_size: float | None = None,
+) -> Concentration:
+    """Measure how concentrated incidents are: Lorenz curve, Gini, units holding 50 % / 80 %.
+
+    Over cells, all cells of the study area count, empty ones included (so the
+    figures say "x % of the area holds half the crime"); over districts, every
+    district of the boundaries (or named in the data); over locations, only the
+    ``location_id`` values that have incidents (an address without crime is not
+    in the data), so ``includes_empty`` is False.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incident table.
+    districts
+        Optional boundaries (study area for cells; the units for districts).
+    unit
+        ``"cell"``, ``"district"`` or ``"location"``.
+    cell_size
+        Grid cell size in metres for ``unit="cell"`` (``None``: automatic).
+
+    Returns
+    -------
+    Concentration
+
+    References
+    ----------
+    Weisburd, D. (2015). The law of crime concentration and the criminology of
+    place. Criminology 53(2).
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"location_id": ["L1", "L1", "L1", "L2", None]})
+    >>> c = concentration(inc, unit="location")
+    >>> c.n_units, round(c.gini, 3), c.share_units_50
+    (2, 0.25, 0.5)
+    """
+    checks.option("unit", unit, CONCENTRATION_UNITS)
+    if unit == "cell":
+        res = grid_counts(incidents, districts, cell_size=cell_size)
+        base = concentration_from_counts(res.counts[res.in_area], unit="cell")
+        notes = res.warnings
+    elif unit == "district":
+        res_d = district_counts(incidents, districts)
+        base = concentration_from_counts(res_d.table["count"].to_numpy(), unit="district")
+        notes = res_d.warnings
+    else:
+        checks.columns(incidents, ("location_id",), table="incidents")
+        ids = incidents["location_id"]
+        known = ids.notna().to_numpy()
+        if not known.any():
+            raise IlpInputError("hotspots.no_location_ids", columns=("location_id",))
+        per = ids[known].astype(str).value_counts().to_numpy()
+        base = concentration_from_counts(per, unit="location", includes_empty=False)
+        n_missing = int((~known).sum())
+        notes = (Message("hotspots.no_location", {"n": n_missing}),) if n_missing else ()
+    return replace(base, warnings=tuple(notes))
+
+
+def repeat_locations(incidents: pd.DataFrame, *, min_count: int = 2) -> pd.DataFrame:
+    """Rank the locations (``location_id``) that suffer repeat incidents.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incident table (``location_id``, ``occurred_at``, ``offence``;
+        ``district``, ``lat``, ``lon`` when present).
+    min_count
+        Smallest number of incidents for a location to be listed (2: repeats).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank``, ``location_id``, ``count``, ``share`` (of incidents with a
+        location), ``first_at``, ``last_at``, ``n_offences`` (distinct types),
+        ``top_offence``, ``offences`` (types by frequency, "; "-separated, with
+        counts), ``district`` (most frequent), ``lat``, ``lon`` (median point;
+        NaN when none is geolocated); most incidents first, ties by id. Empty
+        (same columns) when no location repeats.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({
+    ...     "location_id": ["L1", "L1", "L1", "L2", "L2", "L3"],
+    ...     "occurred_at": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-02-01",
+    ...                                    "2024-01-01", "2024-01-02", "2024-01-03"]),
+    ...     "offence": ["Shoplifting", "Robbery", "Shoplifting", "Robbery", "Robbery", "Robbery"],
+    ... })
+    >>> repeat_locations(inc)[["rank", "location_id", "count", "offences"]].values.tolist()
+    [[1, 'L1', 3, 'Shoplifting (2); Robbery (1)'], [2, 'L2', 2, 'Robbery (2)']]
+    """
+    min_count = checks.whole("min_count", min_count, minimum=1)
+    checks.columns(incidents, ("location_id", "occurred_at", "offence"), table="incidents")
+    ids = incidents["location_id"]
+    known = ids.notna().to_numpy()
+    n_known = int(known.sum())
+    frame = pd.DataFrame(
+        {
+            "location_id": ids[known].astype(str).to_numpy(),
+            "occurred_at": pd.to_datetime(incidents["occurred_at"]).to_numpy()[known],
+            "offence": incidents["offence"].astype(str).to_numpy()[known],
+            "district": (
+                incidents["district"].astype(object).to_numpy()[known]
+                if "district" in incidents
+                else np.full(n_known, np.nan, dtype=object)
+            ),
+            "lat": (
+                incidents["lat"].to_numpy(dtype=float)[known]
+                if "lat" in incidents
+                else np.full(n_known, np.nan)
+            ),
+            "lon": (
+                incidents["lon"].to_numpy(dtype=float)[known]
+                if "lon" in incidents
+                else np.full(n_known, np.nan)
+            ),
+        }
+    )
+    sizes = frame["location_id"].value_counts()
+    keep_ids = sizes.index[sizes.to_numpy() >= min_count]
+    frame = frame[frame["location_id"].isin(keep_ids)]
+    columns = [
+        "rank",
+        "location_id",
+        "count",
+        "share",
+        "first_at",
+        "last_at",
+        "n_offences",
+        "top_offence",
+        "offences",
+        "district",
+        "lat",
+        "lon",
+    ]
+    if frame.empty:
+        empty = pd.DataFrame({c: [] for c in columns})
+        return empty.astype(
+            {"rank": "int64", "count": "int64", "share": "float64", "n_offences": "int64"}
+            | {"first_at": "datetime64[ns]", "last_at": "datetime64[ns]"}
+            | {"lat": "float64", "lon": "float64"}
+            | dict.fromkeys(("location_id", "top_offence", "offences", "district"), "str")
+        )
+    grouped = frame.groupby("location_id", sort=False)
+    base = grouped.agg(
+        count=("offence", "size"),
+        first_at=("occurred_at", "min"),
+        last_at=("occurred_at", "max"),
+        lat=("lat", "median"),
+        lon=("lon", "median"),
+    )
+    by_offence = (
+        frame.groupby(["location_id", "offence"], sort=False).size().rename("n").reset_index()
+    )
+    by_offence = by_offence.sort_values(
+        ["location_id", "n", "offence"], ascending=[True, False, True]
+    )
+    by_offence["text"] = by_offence["offence"] + " (" + by_offence["n"].astype(str) + ")"
+    offence_info = by_offence.groupby("location_id", sort=False).agg(
+        n_offences=("offence", "size"),
+        top_offence=("offence", "first"),
+        offences=("text", "; ".join),
+    )
+    districts = (
+        frame.dropna(subset=["district"])
+        .assign(district=lambda f: f["district"].astype(str))
+        .groupby(["location_id", "district"], sort=False)
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["location_id", "n", "district"], ascending=[True, False, True])
+        .drop_duplicates("location_id")
+        .set_index("location_id")["district"]
+    )
+    out = base.join(offence_info).join(districts.rename("district"))
+    out = out.reset_index().sort_values(["count", "location_id"], ascending=[False, True])
+    out["rank"] = np.arange(1, len(out) + 1)
+    out["share"] = out["count"] / n_known
+    out["district"] = out["district"].astype("str")
+    out["first_at"] = out["first_at"].astype("datetime64[ns]")
+    out["last_at"] = out["last_at"].astype("datetime64[ns]")
+    return out[columns].reset_index(drop=True)

@@ -1,0 +1,77 @@
+"""What every "when" analysis shares: offence codes, precision, exclusions, day numbers.
+
+Days are counted as whole numbers since 1970-01-01 (``_day_number``/``_date``), so
+weeks, months and periods are integer arithmetic on NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+
+def _offence_codes(incidents: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Offence code per row (-1 when missing) and the offences present, in catalog order."""
+    cat = pd.Categorical(incidents["offence"])
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    present = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
+    names = [str(c) for c in cat.categories]
+    remap = np.full(len(names) + 1, -1, dtype=np.int64)
+    remap[np.flatnonzero(present)] = np.arange(int(present.sum()))
+    return remap[codes], [n for n, p in zip(names, present, strict=True) if p]
+
+
+def _precision(incidents: pd.DataFrame) -> np.ndarray:
+    """The ``precision`` of every row (``minute``, ``day``, ``month`` or missing) as objects."""
+    return incidents["precision"].astype("object").to_numpy()
+
+
+def _exclusions(masks: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray, dict[str, int]]:
+    """Apply exclusion masks in order; each row is counted under its first reason."""
+    keep = np.ones(n, dtype=bool)
+    excluded: dict[str, int] = {}
+    for reason, mask in masks:
+        excluded[reason] = int((mask & keep).sum())
+        keep &= ~mask
+    return keep, excluded
+
+
+def _incident_days(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Day number of each incident's ``occurred_at`` (0 where missing) and the missing mask."""
+    at = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]")
+    no_date = np.isnat(at)
+    day = np.where(no_date, 0, at.astype("datetime64[D]").astype(np.int64))
+    return day, no_date
+
+
+def _day_number(value: dt.date) -> int:
+    """Days since 1970-01-01 (a datetime counts as its date)."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return (value - dt.date(1970, 1, 1)).days
+
+
+def _date(day: int) -> dt.date:
+    """The date of a day number."""
+    return dt.date(1970, 1, 1) + dt.timedelta(days=int(day))
+
+
+def _to_ns(days: np.ndarray) -> np.ndarray:
+    """Day numbers as ``datetime64[ns]`` midnights."""
+    return days.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def _period_bounds(first: int, last: int, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end day numbers of every period overlapping ``first..last``."""
+    if freq == "week":
+        monday = first - (first + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+        starts = np.arange(monday, last + 1, 7, dtype=np.int64)
+        return starts, starts + 6
+    m0 = np.datetime64(_date(first), "M")
+    m1 = np.datetime64(_date(last), "M")
+    months = np.arange(m0, m1 + 1)
+    starts = months.astype("datetime64[D]").astype(np.int64)
+    ends = (months + 1).astype("datetime64[D]").astype(np.int64) - 1
+    return starts, ends

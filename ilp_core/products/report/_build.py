@@ -1,0 +1,156 @@
+"""Assembling a report: check the options, run the analyses once, build the sections chosen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+import ilp_core
+from ilp_core import checks, i18n
+from ilp_core.data.dataset import Dataset
+from ilp_core.products import suppression
+from ilp_core.products.report._analyses import _analyse, _Analyses
+from ilp_core.products.report._content import SECTIONS, Report, Section, SessionWork
+from ilp_core.products.report._findings import _findings, _findings_section
+from ilp_core.products.report._format import _Fmt
+from ilp_core.products.report._methods import _methods_section, _parameters
+from ilp_core.products.report._sections_data import _data_section
+from ilp_core.products.report._sections_decide import _allocation_section, _priorities_section
+from ilp_core.products.report._sections_patterns import (
+    _near_repeat_section,
+    _when_section,
+    _where_section,
+)
+from ilp_core.products.report._sections_products import _intelligence_section, _strategy_section
+
+
+def build_report(
+    data: Dataset,
+    incidents: pd.DataFrame | None = None,
+    work: SessionWork | None = None,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    sections: Sequence[str] = SECTIONS,
+    wider_release: bool = False,
+    k: int = suppression.DEFAULT_K,
+    period: tuple[dt.date, dt.date] | None = None,
+    offences: Sequence[str] = (),
+    cell_size: float | None = None,
+    fdr: bool = True,
+    created: dt.date | None = None,
+) -> Report:
+    r"""Assemble the strategic assessment: findings, maps, charts, tables and the annex.
+
+    For a manager this is the document to read, file and share: what the data
+    say about where, when and what, which problems come first and why, where the
+    officers should go, what is still unknown and what will be done about it.
+    Analyses that the session has not run are computed with their pages'
+    defaults (hot spots, trends, period comparison, near repeat, allocation);
+    the user's own ranking, allocation, near-repeat test and product tables are
+    used when given in ``work``.
+
+    Parameters
+    ----------
+    data
+        The dataset (its quality report, districts, current allocation and
+        fingerprint are reported).
+    incidents
+        The incidents analysed (the view: filtered by period and offence);
+        ``None`` for all of ``data``.
+    work
+        The session's results (:class:`SessionWork`).
+    lang
+        Language of the report (``en``, ``ru``, ``fr``, ``es``).
+    sections
+        The sections to include, any of :data:`SECTIONS` (their order is fixed).
+    wider_release
+        Prepare the report for readers outside the police: suppress small
+        counts, drop personal fields, and say so (see the module notes).
+    k
+        Threshold of the small-count suppression (default 5).
+    period, offences
+        The filters that produced ``incidents``, for the report to state.
+    cell_size, fdr
+        The hot-spot settings (the Where page's): grid cell in metres (``None``:
+        automatic) and the false discovery rate correction.
+    created
+        Date of the report (default: today).
+
+    Returns
+    -------
+    Report
+
+    Raises
+    ------
+    IlpInputError
+        ``checks.option`` for an unknown language or section (or none),
+        ``checks.flag`` for ``wider_release`` or ``fdr``, ``checks.whole`` for a
+        ``k`` outside 2 to :data:`ilp_core.products.suppression.MAX_K`.
+
+    Examples
+    --------
+    >>> from ilp_core.data.dataset import load_sample
+    >>> rep = build_report(load_sample(), sections=("data", "findings"), lang="fr")
+    >>> rep.table("quality").rows[0]
+    ('Lignes lues', '100\u202f000')
+    >>> rep.findings[0][:31]
+    '75 cellules de grille de 300 m '
+    """
+    lang = checks.option("lang", lang, i18n.LANGUAGES)
+    chosen = {str(checks.option("sections", s, SECTIONS)) for s in sections}
+    if not chosen:  # no section at all is not a choice of sections either
+        checks.option("sections", (), SECTIONS)
+    wider_release = checks.flag("wider_release", wider_release)
+    fdr = checks.flag("fdr", fdr)
+    k = checks.whole("k", k, minimum=2, maximum=suppression.MAX_K)
+    incidents = data.incidents if incidents is None else incidents
+    work = work or SessionWork()
+    fmt = _Fmt(lang, wider_release, k)
+    when = incidents["occurred_at"]
+    if period is None and when.notna().any():
+        period = (when.min().date(), when.max().date())
+    a = _Analyses(data, incidents, work, period, tuple(offences), cell_size, fdr)
+    _analyse(a, chosen)
+    findings = tuple(_findings(a, fmt)) if "findings" in chosen else ()
+    builders: dict[str, Callable[[_Analyses, _Fmt], Section]] = {
+        "data": _data_section,
+        "findings": lambda _a, f: _findings_section(findings, f),
+        "where": _where_section,
+        "when": _when_section,
+        "near_repeat": _near_repeat_section,
+        "priorities": _priorities_section,
+        "allocation": _allocation_section,
+        "intelligence": _intelligence_section,
+        "strategy": _strategy_section,
+        "methods": _methods_section,
+    }
+    built = tuple(builders[key](a, fmt) for key in SECTIONS if key in chosen)
+    notices = [fmt.t("report.reminder")]
+    notices.append(
+        fmt.t("report.wider_statement", k=str(k), base=str(suppression.ROUND_BASE))
+        if fmt.wider
+        else fmt.t("report.internal_statement")
+    )
+    name = fmt.t("report.sample_name") if data.is_sample else data.name
+    subtitle = fmt.t(
+        "report.subtitle",
+        name=name,
+        start=fmt.date(period[0]) if period else "–",
+        end=fmt.date(period[1]) if period else "–",
+    )
+    return Report(
+        lang=lang,
+        title=fmt.t("report.title"),
+        subtitle=subtitle,
+        created=created or dt.date.today(),
+        wider_release=wider_release,
+        k=k,
+        notices=tuple(notices),
+        findings=findings,
+        sections=built,
+        parameters=_parameters(a, fmt),
+        fingerprint=data.fingerprint,
+        version=ilp_core.__version__,
+    )
