@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ilp_core import i18n
+
+#: How the messages of one catalog domain show their parameters in a language
+#: (``priorities``: a criterion key as its label), registered by the package that
+#: owns the domain with :func:`translates_params`.
+ParamTranslator = Callable[[dict[str, Any], str], dict[str, Any]]
+_TRANSLATORS: dict[str, ParamTranslator] = {}
+
+
+def translates_params(domain: str) -> Callable[[ParamTranslator], ParamTranslator]:
+    """Register how messages of ``domain`` (the catalog key's first part) translate parameters.
+
+    A message carries stable values (``criterion="vulnerability"``, ``scheme="eu4x4"``);
+    the owning package says once how people read them in each language, so every
+    page, report and command renders the message the same way with
+    :meth:`Message.render`.
+    """
+
+    def register(func: ParamTranslator) -> ParamTranslator:
+        _TRANSLATORS[domain] = func
+        return func
+
+    return register
 
 
 @dataclass(frozen=True)
@@ -21,8 +43,12 @@ class Message:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-        """Return the message in ``lang``."""
-        return i18n.t(self.key, lang, **dict(self.params))
+        """Return the message in ``lang``, with its domain's parameters translated."""
+        params = dict(self.params)
+        translate = _TRANSLATORS.get(self.key.split(".", 1)[0])
+        if translate is not None:
+            params = translate(params, lang)
+        return i18n.t(self.key, lang, **params)
 
     def __str__(self) -> str:
         return self.render()

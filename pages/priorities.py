@@ -20,7 +20,7 @@ ui.load_saved(view.dataset.fingerprint)
 by, preset_name = ui.problems_and_method()
 st.caption(tr(f"priorities.preset_explain.{priorities.preset(preset_name).method}"))
 custom = ui.custom_problems(view.dataset.offences, view.dataset.district_names)
-data = ui.attempt(
+data = widgets.attempt(
     cache.compute,
     priorities.problem_data,
     view.key,
@@ -34,17 +34,17 @@ if data is None:
 ui.show_unavailable(data.unavailable)
 harm_weights, default_days, confirmed = ui.harm_inputs(data.offences)
 scheme = ui.weight_inputs(preset_name)
-criteria = ui.attempt(priorities.criteria_table, data, harm_weights, default_days=default_days)
+criteria = widgets.attempt(priorities.criteria_table, data, harm_weights, default_days=default_days)
 entered = ui.entered_inputs(data.problems, scheme) if scheme is not None else None
 top_k = ui.top_k_input(len(data.problems))
 
 # -- 2. Scoring (the last good result stays on screen when an input is wrong) --------------
 result = None
 if scheme is not None and criteria is not None:
-    ranking = ui.attempt(
+    ranking = widgets.attempt(
         cache.by_content, priorities.score, criteria, scheme, entered, missing="lowest"
     )
-    stability = ranking and ui.attempt(
+    stability = ranking and widgets.attempt(
         cache.by_content,
         priorities.rank_stability,
         criteria,
@@ -131,7 +131,7 @@ full = functools.partial(
     priorities.ranking_for_display, ranking, lang, stability=stability, full=True
 )
 widgets.download_table(full, "priority-ranking", key="priorities.table", excel=True)
-assessment = ui.attempt(
+assessment = widgets.attempt(
     priorities.make_assessment,
     ranking.scheme,
     entered,

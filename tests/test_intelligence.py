@@ -69,7 +69,7 @@ def test_every_code_is_accepted_in_any_case_and_spacing(scheme, axis):
 def test_an_invalid_code_names_itself_and_every_allowed_code_with_its_meaning(scheme, axis, lang):
     with pytest.raises(IlpInputError) as caught:
         intelligence.check_code(scheme, axis, "Z9")
-    text = intelligence.message_text(caught.value.message, lang)
+    text = caught.value.message.render(lang)
     assert "Z9" in text
     assert intelligence.scheme_label(scheme, lang) in text
     for code in CFG.schemes[scheme][axis]:
@@ -211,10 +211,10 @@ def test_weak_means_source_c_or_x_or_information_3_or_4_in_four_by_four():
 
 def test_the_rule_is_stated_in_every_language():
     for lang in i18n.LANGUAGES:
-        text = intelligence.message_text(intelligence.weak_rule(), lang)
+        text = intelligence.weak_rule().render(lang)
         assert "50" in text and "C" in text and "X" in text and "3" in text and "4" in text
-    assert "one of C, X" in intelligence.message_text(intelligence.weak_rule(), "en")
-    assert "ЕС/Европол 4x4" in intelligence.message_text(intelligence.weak_rule(), "ru")
+    assert "one of C, X" in intelligence.weak_rule().render("en")
+    assert "ЕС/Европол 4x4" in intelligence.weak_rule().render("ru")
 
 
 # -- the log: validation, reading, adding -----------------------------------------------------

@@ -356,7 +356,7 @@ def test_weights_that_sum_to_zero():
     with pytest.raises(IlpInputError) as err:
         priorities.score(t, priorities.make_scheme("morile", {"harm": 1}))
     assert err.value.message.key == "priorities.group_weights_zero"
-    assert "likelihood" in err.value.render("en")
+    assert "Likelihood criteria" in err.value.render("en")  # the group named as people read it
 
 
 def test_values_out_of_scale_and_missing():
@@ -366,7 +366,7 @@ def test_values_out_of_scale_and_missing():
         priorities.score(t, scheme, _entered([("A", "vulnerability", 7, "high")]))
     text = err.value.render("en")
     assert err.value.message.key == "priorities.value_out_of_scale"
-    assert all(s in text for s in ("A", "vulnerability", "7", "0 to 4"))
+    assert all(s in text for s in ("A", "Vulnerability of victims", "7", "0 to 4"))
     assert err.value.rows == (0,)
     with pytest.raises(IlpInputError) as err:
         priorities.score(t, scheme, _entered([("A", "vulnerability", None, "high")]))
@@ -460,7 +460,7 @@ def test_missing_data_values_error_or_score_lowest():
     with pytest.raises(IlpInputError) as err:
         priorities.score(t, scheme)
     assert err.value.message.key == "priorities.missing_value"
-    assert "B" in err.value.render("ru") and "trend" in err.value.render("ru")
+    assert "B" in err.value.render("ru") and "Тренд" in err.value.render("ru")  # not the key
     r = priorities.score(t, scheme, missing="lowest")
     assert [m.key for m in r.warnings] == ["priorities.missing_scored_lowest"]
     assert r.normalised.loc["B", "trend"] == 0.0

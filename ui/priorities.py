@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -22,9 +22,10 @@ import streamlit as st
 
 from ilp_core import i18n
 from ilp_core.decide import harm, priorities
-from ilp_core.errors import IlpInputError, Message
+from ilp_core.errors import Message
 from ui import cache
 from ui.state import View, lang, term, tr
+from ui.widgets import attempt
 
 T = TypeVar("T")
 P = "p.priority."
@@ -33,15 +34,6 @@ LAST = "priorities.last"  # the last good result (the page's own state)
 CUSTOM = P + "custom"
 PARAMS = P + "params"  # loaded scheme parameters that have no widget (bands, ranges, axes)
 STABILITY = P + "stability"  # draws and seed of a loaded assessment
-
-
-def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
-    """Like ``ui.widgets.attempt``, with criterion and group names in the user's language."""
-    try:
-        return func(*args, **kwargs)
-    except IlpInputError as error:
-        st.error(priorities.message_text(error.message, lang()), icon=":material/error:")
-        return None
 
 
 def show_unavailable(unavailable: Mapping[str, Message]) -> None:
@@ -72,7 +64,7 @@ def last_result(data_key: str, by: str, custom: list[dict[str, Any]]) -> Any:
 def show_messages(messages: Sequence[Message]) -> None:
     """Show the library's warnings, translated."""
     for message in messages:
-        st.warning(priorities.message_text(message, lang()), icon=":material/warning:")
+        st.warning(message.render(lang()), icon=":material/warning:")
 
 
 def problem_key(problem: str) -> str:

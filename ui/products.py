@@ -29,6 +29,7 @@ from ilp_core.products import intelligence, strategy, workspace
 from ui import cache
 from ui import priorities as ui_priorities
 from ui.state import View, lang, tr
+from ui.widgets import attempt
 
 T = TypeVar("T")
 TABLES = workspace.TABLES
@@ -43,15 +44,6 @@ EMPTY: dict[str, Callable[[], pd.DataFrame]] = {
     "pestel": strategy.empty_pestel,
     "swot": strategy.empty_swot,
 }
-
-
-def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
-    """Like ``ui.widgets.attempt``, with grading schemes and codes in the user's language."""
-    try:
-        return func(*args, **kwargs)
-    except IlpInputError as error:
-        st.error(intelligence.message_text(error.message, lang()), icon=":material/error:")
-        return None
 
 
 def ensure_tables() -> None:

@@ -66,7 +66,7 @@ def _check_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
                 "strategy.workspace_bad_log",
                 rows=(int(first["row_number"]),),
                 row=int(first["row_number"]),
-                reason=intelligence.message_text(first["message"]),
+                reason=first["message"].render(),
             )
         return check.log
     checker = {

@@ -66,7 +66,7 @@ Where each part lives (the steps of an assessment, in order):
 ``_assessment``     :class:`Assessment`, :func:`make_assessment`,
                     :func:`load_assessment`: save and load the whole configuration
 ``_labels``         names for people: problems, criteria, presets, the ranked table,
-                    messages (:func:`ranking_for_display`, :func:`message_text`)
+                    messages (:func:`ranking_for_display`)
 ==================  ==================================================================
 """
 
@@ -82,7 +82,6 @@ from ilp_core.decide.priorities._entered import ENTERED_COLUMNS, entered_templat
 from ilp_core.decide.priorities._harm_criteria import count_vs_harm, criteria_table
 from ilp_core.decide.priorities._labels import (
     criterion_label,
-    message_text,
     preset_label,
     problem_label,
     problem_labels,
@@ -146,7 +145,6 @@ __all__ = [
     "load_assessment",
     "make_assessment",
     "make_scheme",
-    "message_text",
     "natural_breaks",
     "preset",
     "preset_label",

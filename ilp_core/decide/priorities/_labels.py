@@ -14,7 +14,7 @@ import pandas as pd
 from ilp_core import checks, i18n
 from ilp_core.decide.priorities._scoring import Ranking
 from ilp_core.decide.priorities._stability import Stability
-from ilp_core.errors import Message
+from ilp_core.errors import translates_params
 
 
 def problem_label(
@@ -164,23 +164,21 @@ def ranking_for_display(
     return out
 
 
-def message_text(message: Message, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """Render a priority message with criterion, group and method names translated.
-
-    Messages carry stable keys (``criterion="vulnerability"``); this shows them as
-    people read them (``"Vulnerability of victims"``) in ``lang``.
+@translates_params("priorities")
+def _translated(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Criterion, group and method keys of a priorities message as people read them.
 
     Examples
     --------
-    >>> message_text(Message("priorities.missing_value", {"problem": "A",
-    ...                      "criterion": "vulnerability"}), "en")[:48]
+    >>> from ilp_core.errors import Message
+    >>> Message("priorities.missing_value", {"problem": "A", "criterion": "vulnerability"}
+    ...         ).render("en")[:48]
     '"A" has no value for "Vulnerability of victims".'
     """
-    params = dict(message.params)
     if "criterion" in params:
         params["criterion"] = criterion_label(str(params["criterion"]), lang)
     if "group" in params:
         params["group"] = i18n.t(f"priorities.group.{params['group']}", lang)
     if "method" in params and i18n.has(f"priorities.method.{params['method']}", lang):
         params["method"] = i18n.t(f"priorities.method.{params['method']}", lang)
-    return i18n.t(message.key, lang, **params)
+    return params

@@ -29,7 +29,7 @@ Where each part lives:
 ``_grading.py``   the configuration (:class:`Grading`, :func:`grading`, the YAML
                   checks) and its words in the user's language
                   (:func:`scheme_label`, :func:`code_meaning`,
-                  :func:`allowed_text`, :func:`message_text`)
+                  :func:`allowed_text`)
 ``_grades.py``    one item's grade: :func:`check_scheme`, :func:`check_code`,
                   :class:`Grade`, :func:`make_grade`, :class:`Converted`,
                   :func:`crosswalk`, :func:`is_weak`, :func:`weak_rule`
@@ -70,7 +70,6 @@ from ilp_core.products.intelligence._grading import (
     allowed_text,
     code_meaning,
     grading,
-    message_text,
     scheme_label,
 )
 from ilp_core.products.intelligence._log import (
@@ -124,7 +123,6 @@ __all__ = [
     "is_weak",
     "log_for_display",
     "make_grade",
-    "message_text",
     "parse_date",
     "read_log",
     "rejects_for_display",

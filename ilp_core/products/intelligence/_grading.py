@@ -4,7 +4,7 @@
 crosswalk tables and the "weak" rule into a :class:`Grading`; a trainer's own
 YAML file of the same form can replace the bundled one. :func:`scheme_label`,
 :func:`code_meaning` and :func:`allowed_text` give the names and meanings an
-analyst reads, in any of the app's languages, and :func:`message_text` renders
+analyst reads, in any of the app's languages, and messages render
 the package's messages with them.
 """
 
@@ -25,7 +25,7 @@ import yaml
 from babel.lists import format_list
 
 from ilp_core import i18n
-from ilp_core.errors import IlpInputError, Message
+from ilp_core.errors import IlpInputError, translates_params
 
 GradingScheme = Literal["eu4x4", "uk3x5x2", "5x5x5"]
 Axis = Literal["source", "information", "handling"]
@@ -233,12 +233,12 @@ def allowed_text(
     return format_list(items, style="or", locale=lang)
 
 
-def message_text(message: Message, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """Render a message of this package in ``lang``, scheme and code names included.
+@translates_params("intelligence")
+def _translated(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Scheme and axis names, and the allowed codes with their meanings, in ``lang``.
 
     Messages carry the raw ``scheme`` and ``axis``; their names and the list of
-    allowed codes with meanings are rebuilt in the requested language here (the
-    plain :meth:`Message.render` shows them in English).
+    allowed codes are rebuilt in the requested language.
 
     Examples
     --------
@@ -246,14 +246,13 @@ def message_text(message: Message, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     >>> try:
     ...     check_code("eu4x4", "source", "Z")
     ... except IlpInputError as error:
-    ...     print(message_text(error.message, "es")[:39])
+    ...     print(error.render("es")[:39])
     Fuente: «Z» no es un código del sistema
     """
-    params = dict(message.params)
     for name, value in list(params.items()):
         if name.endswith("scheme") and value in SCHEMES:
             params[f"{name}_name"] = scheme_label(value, lang)
     if params.get("scheme") in SCHEMES and params.get("axis") in AXES:
         params["axis_name"] = i18n.t(f"intelligence.axis.{params['axis']}", lang)
         params["allowed"] = allowed_text(params["scheme"], params["axis"], lang)
-    return Message(message.key, params).render(lang)
+    return params

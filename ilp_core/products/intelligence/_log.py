@@ -32,7 +32,6 @@ from ilp_core.products.intelligence._grading import (
     _blank,
     code_meaning,
     grading,
-    message_text,
     scheme_label,
 )
 
@@ -349,7 +348,7 @@ def append_items(
             "intelligence.append_rejected",
             rows=(int(first["row_number"]),),
             row=int(first["row_number"]),
-            reason=message_text(first["message"]),
+            reason=first["message"].render(),
         )
     taken = set(current["item_id"])
     number = _next_number(taken | set(check.log["item_id"]))
@@ -444,7 +443,7 @@ def rejects_for_display(rejects: pd.DataFrame, lang: str = i18n.DEFAULT_LANGUAGE
         {
             labels["row_number"]: rejects["row_number"].to_numpy(),
             labels["reason"]: rejects["reason"].to_numpy(),
-            labels["explanation"]: [message_text(m, lang) for m in rejects["message"]],
+            labels["explanation"]: [m.render(lang) for m in rejects["message"]],
             labels["column"]: columns,
             labels["value"]: rejects["value"].to_numpy(),
         }

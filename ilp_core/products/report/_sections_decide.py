@@ -48,7 +48,7 @@ def _priorities_section(a: _Analyses, fmt: _Fmt) -> Section:
         Text(fmt.t("report.priorities.intro", method=_method_label(scheme, fmt))),
     ]
     for message in ranking.warnings:
-        blocks.append(Text(priorities.message_text(message, fmt.lang), "warning"))
+        blocks.append(Text(message.render(fmt.lang), "warning"))
     t = _shown_ranking(a, fmt)
     dropped = len(ranking.table) - len(t)
     labels = priorities.problem_labels(t, fmt.lang).tolist()
