@@ -28,3 +28,7 @@ def app():
         return at
 
     return open_page
+
+
+# The workspace store's fixtures (a throw-away PostgreSQL server, a store on each database).
+from store_fixtures import pg_template, postgres, store, store_config, upload  # noqa: E402, F401

@@ -64,7 +64,11 @@ def chunks(data: bytes, size: int = CHUNK_BYTES) -> Iterator[bytes]:
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     """The pandas frame of a stored table, with the dtypes it was saved with."""
-    return table.to_pandas(split_blocks=True)
+    frame = table.to_pandas(split_blocks=True)
+    for field in table.schema:
+        if pa.types.is_null(field.type):  # an all-missing object column: NaN, as pandas made it
+            frame[field.name] = pd.Series(np.full(len(frame), np.nan, dtype=object))
+    return frame
 
 
 def frame_bytes(frame: pd.DataFrame | None) -> bytes | None:

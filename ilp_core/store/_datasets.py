@@ -47,6 +47,7 @@ from ilp_core.store._base import StoreBase, new_id
 #: Opened versions kept per process (each maps its incidents; a few cost little memory).
 OPENED_PER_PROCESS: Final[int] = 6
 _OPENED: OrderedDict[tuple[str, str], StoredDataset] = OrderedDict()
+_TABLES: OrderedDict[tuple[str, str], pa.Table] = OrderedDict()
 _OPENED_LOCK = threading.Lock()
 
 
@@ -475,12 +476,23 @@ class DatasetsMixin(StoreBase):
         return self.config.cache_dir / f"{version_id}.arrow"
 
     def _table(self, version_id: str) -> pa.Table:
+        key = (self.config.url, version_id)
+        with _OPENED_LOCK:
+            table = _TABLES.get(key)
+            if table is not None:
+                _TABLES.move_to_end(key)
+                return table
         path = self.cache_path(version_id)
         try:
-            return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+            table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
         except FileNotFoundError:  # the first open on this machine (or the copy was swept)
             self._write_cache(version_id, _codec.read_parquet(self._read_part(version_id)))
-            return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+            table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+        with _OPENED_LOCK:
+            table = _TABLES.setdefault(key, table)
+            while len(_TABLES) > OPENED_PER_PROCESS:
+                _TABLES.popitem(last=False)
+        return table
 
     def _write_cache(self, version_id: str, table: pa.Table) -> None:
         path = self.cache_path(version_id)
@@ -655,6 +667,7 @@ class DatasetsMixin(StoreBase):
         self.cache_path(version_id).unlink(missing_ok=True)
         with _OPENED_LOCK:
             _OPENED.pop((self.config.url, version_id), None)
+            _TABLES.pop((self.config.url, version_id), None)
 
 
 def _version_info(row: sa.Row[Any]) -> VersionInfo:
