@@ -31,4 +31,11 @@ def app():
 
 
 # The workspace store's fixtures (a throw-away PostgreSQL server, a store on each database).
-from store_fixtures import pg_template, postgres, store, store_config, upload  # noqa: E402, F401
+from store_fixtures import (  # noqa: E402, F401
+    blank_config,
+    pg_template,
+    postgres,
+    store,
+    store_config,
+    upload,
+)

@@ -74,6 +74,22 @@ def store_config(request, tmp_path):
     postgres.drop_database(name)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_config(request, tmp_path):
+    """The configuration of an empty database (no tables yet) on SQLite or PostgreSQL."""
+    if request.param == "sqlite":
+        yield _sqlite_config(tmp_path)
+        return
+    postgres = request.getfixturevalue("postgres")
+    name = f"t{next(_NUMBERS)}"
+    config = StoreConfig(url=postgres.create_database(name), data_dir=tmp_path)
+    yield config
+    from ilp_core.store import _engine
+
+    _engine.dispose(config)
+    postgres.drop_database(name)
+
+
 @pytest.fixture
 def store(store_config):
     """A migrated, empty store on SQLite or PostgreSQL."""

@@ -353,6 +353,8 @@ def body_table(body: Any) -> pd.DataFrame:
 
 
 def _plain(value: Any) -> Any:
+    if value is pd.NaT:  # a datetime too, to isinstance
+        return None
     if isinstance(value, dt.datetime):
         midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
         return value.date().isoformat() if midnight else value.isoformat()
