@@ -28,7 +28,7 @@ UPLOAD_CSV = (
     "A1,2024-03-01 08:15,,Robbery,45.47,-30.58,Lighthouse Point,L1\n"
     "A2,2024-03-02 22:40,2024-03-03 06:00,Residential burglary,45.49,-30.55,Cathedral Quarter,L2\n"
     "A3,2024-03-02 22:40,2024-03-03 06:00,Residential burglary,45.49,-30.55,Cathedral Quarter,L2\n"
-    "A4,2024-03-05,,=HYPERLINK(\"x\"),,,Cathedral Quarter,\n"
+    'A4,2024-03-05,,=HYPERLINK("x"),,,Cathedral Quarter,\n'
     "A5,2024-03-06 12:00,,,45.48,-30.57,Lighthouse Point,L3\n"
     "A6,2024-04-11 17:05,,Shoplifting,45.46,-30.59,Lighthouse Point,L1\n"
 )

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from store_fixtures import renamed, upload_mapping
 
-from ilp_core.data.dataset import fingerprint, load_sample
+from ilp_core.data.dataset import Dataset, fingerprint
 from ilp_core.data.schema import example_incidents
 from ilp_core.errors import IlpInputError
 from ilp_core.store import Actor, Share, _datasets
@@ -29,7 +30,7 @@ def _forget_process_cache():
 def _mappings_of(path):
     """Address ranges where this process has ``path`` memory-mapped (Linux /proc)."""
     ranges = []
-    for line in open("/proc/self/maps", encoding="utf-8"):
+    for line in Path("/proc/self/maps").read_text(encoding="utf-8").splitlines():
         if line.rstrip().endswith(str(path)):
             lo, hi = line.split()[0].split("-")
             ranges.append((int(lo, 16), int(hi, 16)))
@@ -79,7 +80,7 @@ def test_a_version_comes_back_as_it_was_saved(store, upload):
 
 
 def test_a_dataset_without_districts_allocation_or_report(store):
-    bare = load_sample().__class__(name="bare.csv", incidents=example_incidents())
+    bare = Dataset(name="bare.csv", incidents=example_incidents())
     saved = store.save_dataset(ANALYST, bare)
     got = store.open_dataset(ANALYST, saved.dataset_id).dataset
     assert got.districts is None and got.allocation is None and got.report is None
@@ -92,7 +93,9 @@ def test_each_load_is_a_new_immutable_version(store, upload):
     fewer = dataclasses.replace(
         upload, incidents=upload.incidents.iloc[:2].reset_index(drop=True), fingerprint=""
     )
-    second = store.save_dataset(ANALYST, renamed(fewer, "upload-v2.csv"), dataset_id=first.dataset_id)
+    second = store.save_dataset(
+        ANALYST, renamed(fewer, "upload-v2.csv"), dataset_id=first.dataset_id
+    )
     assert (first.number, second.number) == (1, 2)
     assert [v.number for v in store.list_versions(ANALYST, first.dataset_id)] == [2, 1]
     assert len(store.open_dataset(ANALYST, first.dataset_id).dataset.incidents) == 2
@@ -134,16 +137,15 @@ def test_the_cache_file_is_removed_on_purge(store, upload):
 
 def test_a_large_version_is_stored_in_several_chunks(store, monkeypatch):
     rng = np.random.default_rng(7)
-    n = 60_000
+    n = 20_000
     incidents = example_incidents(
         ["Robbery"] * n,
         lat=rng.uniform(45, 46, n),
         lon=rng.uniform(-31, -30, n),
         occurred_at=pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n), "s"),
     )
-    monkeypatch.setattr("ilp_core.store._codec.CHUNK_BYTES", 64 * 1024)
-    monkeypatch.setattr("ilp_core.store._codec.chunks.__defaults__", (64 * 1024,))
-    saved = store.save_dataset(ANALYST, load_sample().__class__(name="big", incidents=incidents))
+    monkeypatch.setattr("ilp_core.store._codec.chunks.__defaults__", (16 * 1024,))
+    saved = store.save_dataset(ANALYST, Dataset(name="big", incidents=incidents))
     import sqlalchemy as sa
 
     from ilp_core.store import _schema as t

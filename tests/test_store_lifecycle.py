@@ -209,11 +209,16 @@ def test_retention_purges_data_and_keeps_the_fact(store, upload):
                 sa.select(sa.func.count()).select_from(table).where(column == short.dataset_id)
             ).scalar_one()
             assert n == 0, table.name
-        assert conn.execute(
-            sa.select(sa.func.count()).where(t.dataset_chunks.c.version_id == short.id)
-        ).scalar_one() == 0
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).where(t.dataset_chunks.c.version_id == short.id)
+            ).scalar_one()
+            == 0
+        )
         assert conn.execute(sa.select(sa.func.count()).select_from(t.rooms)).scalar_one() == 0
-        assert conn.execute(sa.select(sa.func.count()).select_from(t.room_members)).scalar_one() == 0
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(t.room_members)).scalar_one() == 0
+        )
     assert len(store.list_records(ANA, dataset_id=long.dataset_id)) == 1
     purged = store.query_audit(ADMIN, action="purge")
     assert set(purged["object_type"]) == {"dataset", "room"}
