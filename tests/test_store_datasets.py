@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from store_fixtures import renamed, upload_mapping
 
-from ilp_core.data.dataset import Dataset, fingerprint
+from ilp_core.data.dataset import Dataset, fingerprint, load_sample
 from ilp_core.data.schema import example_incidents
 from ilp_core.errors import IlpInputError
-from ilp_core.store import Actor, Share, _datasets
+from ilp_core.store import Actor, Share, StoreConfig, _datasets, open_store
 
 ANALYST = Actor("ana", roles={"analyst"}, unit="North")
 
@@ -180,3 +180,27 @@ def test_shares_given_at_load_are_listed(store, upload):
     assert info.owner == "ana" and info.unit == "North"
     days = (info.retention_until - info.created_at).days
     assert days == store.config.retention_days == 365
+
+
+def test_analyses_run_unchanged_on_an_opened_version(tmp_path):
+    """The memory-mapped, read-only frames give the same report as the frames in memory.
+
+    On SQLite only: what is opened does not depend on the database.
+    """
+    from ilp_core.products import report
+
+    store = open_store(StoreConfig(url=f"sqlite:///{tmp_path}/ilp.sqlite3", data_dir=tmp_path))
+    sample = load_sample()
+    saved = store.save_dataset(ANALYST, dataclasses.replace(sample, is_sample=False))
+    _forget_process_cache()
+    opened = store.open_dataset(ANALYST, saved.dataset_id).dataset
+    sections = ("data", "where", "when", "allocation")
+    want = report.build_report(sample, lang="en", sections=sections)
+    got = report.build_report(opened, lang="en", sections=sections)
+    tables = list(zip(got.blocks(report.Table), want.blocks(report.Table), strict=True))
+    assert len(tables) > 5
+    for a, b in tables:
+        assert (a.key, a.rows) == (b.key, b.rows)  # every figure the report prints
+    texts = [x.text for x in got.blocks(report.Text)]
+    assert texts == [x.text for x in want.blocks(report.Text)]
+    store.close()

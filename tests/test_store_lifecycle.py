@@ -36,7 +36,7 @@ _WRITER = textwrap.dedent(
     from ilp_core.data.schema import example_incidents
     from ilp_core.store import Actor, StoreConfig, open_store, _codec
     url, folder = sys.argv[1], sys.argv[2]
-    n = 200_000
+    n = 40_000
     rng = np.random.default_rng(1)
     incidents = example_incidents(
         ["Robbery", "Theft"] * (n // 2), lat=rng.uniform(45, 46, n), lon=rng.uniform(-31, -30, n)
@@ -44,7 +44,7 @@ _WRITER = textwrap.dedent(
     written = [0]
     real_chunks = _codec.chunks
 
-    def slow_chunks(data, size=256 * 1024):
+    def slow_chunks(data, size=32 * 1024):
         for piece in real_chunks(data, size):
             yield piece
             written[0] += 1
