@@ -235,9 +235,10 @@ def test_purge_finishes_a_deletion_that_was_interrupted(store, upload):
     with store._tx(write=True) as conn:  # a delete marked, then the process died
         conn.execute(t.datasets.update().values(deleted_at=t.now()))
     assert store.list_datasets(ANA) == []
-    assert store.purge(ADMIN).datasets == (saved.dataset_id,)
-    fact = store.query_audit(ADMIN, action="purge")["details"].iloc[0]
-    assert '"reason":"deleted"' in fact
+    assert store.purge(Actor.system()).datasets == (saved.dataset_id,)
+    purged = store.query_audit(ADMIN, action="purge")
+    assert '"reason":"deleted"' in purged["details"].iloc[0]
+    assert purged["actor"].iloc[0] == "system"
 
 
 def test_an_unreachable_server_gives_one_clear_message_without_the_password(tmp_path):

@@ -27,11 +27,13 @@ Permission = Literal[
     "load", "open", "edit", "decide", "export", "share", "delete", "run_rooms", "administer"
 ]
 PERMISSIONS: Final[tuple[str, ...]] = get_args(Permission)
-ActorKind = Literal["user", "local", "participant"]
+ActorKind = Literal["user", "local", "participant", "system"]
 ShareKind = Literal["role", "unit", "user"]
 SHARE_KINDS: Final[tuple[str, ...]] = get_args(ShareKind)
 #: The user id of the single-user local mode (no login configured).
 LOCAL_USER: Final[str] = "local"
+#: The user id of the app's own scheduled work (the retention purge at start).
+SYSTEM_USER: Final[str] = "system"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class Actor:
     name
         Display name, for people (the audit keeps ``id``).
     kind
-        ``"user"``, ``"local"`` or ``"participant"``.
+        ``"user"``, ``"local"``, ``"participant"`` or ``"system"`` (the app's own
+        scheduled work, :meth:`system`).
 
     Examples
     --------
@@ -83,6 +86,11 @@ class Actor:
     def local(cls) -> Actor:
         """The single user of a desktop installation without login: every role."""
         return cls(LOCAL_USER, roles=frozenset(ROLES), name="", kind="local")
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The app itself, for scheduled work such as the daily purge: an administrator."""
+        return cls(SYSTEM_USER, roles=frozenset({"administrator"}), kind="system")
 
     def may(self, permission: str) -> bool:
         """Whether one of the actor's roles has ``permission`` (:data:`PERMISSIONS`)."""
