@@ -216,7 +216,7 @@ class DatasetsMixin(StoreBase):
             "fingerprint": dataset.fingerprint,
             "incidents_bytes": len(incidents),
             "mapping": None if mapping is None else mapping.to_json(),
-            "classification": None if classification is None else t.dumps(dict(classification)),
+            "classification": _classification_json(classification),
             "quality_report": _codec.report_json(dataset.report),
             "privacy_actions": t.dumps([str(a) for a in privacy_actions]),
             "districts": _codec.districts_json(dataset.districts),
@@ -224,14 +224,11 @@ class DatasetsMixin(StoreBase):
         }
         try:
             with self._tx(write=True) as conn:
-                number = self._new_version_target(
+                dataset_id, number = self._new_version_target(
                     conn, actor, dataset_id, name, description, unit, now, days
                 )
-                dataset_id = number[0]
                 conn.execute(
-                    t.dataset_versions.insert().values(
-                        dataset_id=dataset_id, number=number[1], **row
-                    )
+                    t.dataset_versions.insert().values(dataset_id=dataset_id, number=number, **row)
                 )
                 self._write_chunks(conn, version_id, "incidents", incidents)
                 if rejects is not None:
@@ -244,7 +241,7 @@ class DatasetsMixin(StoreBase):
                     "load",
                     "dataset",
                     dataset_id,
-                    {"version": number[1], "name": name, "rows": row["row_count"]},
+                    {"version": number, "name": name, "rows": row["row_count"]},
                     at=now,
                 )
         except IntegrityError:  # another session added a version at the same moment
@@ -252,7 +249,7 @@ class DatasetsMixin(StoreBase):
         info = VersionInfo(
             id=version_id,
             dataset_id=dataset_id,
-            number=number[1],
+            number=number,
             name=name,
             created_at=now,
             created_by=actor.id,
@@ -668,6 +665,15 @@ class DatasetsMixin(StoreBase):
         with _OPENED_LOCK:
             _OPENED.pop((self.config.url, version_id), None)
             _TABLES.pop((self.config.url, version_id), None)
+
+
+def _classification_json(classification: Mapping[str, Any] | None) -> str | None:
+    if classification is None:
+        return None
+    try:
+        return t.dumps(dict(classification))
+    except (TypeError, ValueError):
+        raise IlpInputError("store.bad_body") from None
 
 
 def _version_info(row: sa.Row[Any]) -> VersionInfo:
