@@ -28,3 +28,14 @@ def app():
         return at
 
     return open_page
+
+
+# The workspace store's fixtures (a throw-away PostgreSQL server, a store on each database).
+from store_fixtures import (  # noqa: E402, F401
+    blank_config,
+    pg_template,
+    postgres,
+    store,
+    store_config,
+    upload,
+)
