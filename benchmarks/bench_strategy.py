@@ -29,8 +29,8 @@ from ilp_core.analysis import near_repeat
 from ilp_core.data import sample
 from ilp_core.data.dataset import Dataset, load_sample
 from ilp_core.data.schema import coerce_incidents
+from ilp_core.decide.priorities import rank as default_ranking
 from ilp_core.products import strategy
-from ui.priorities import default_ranking
 
 
 def run(name: str, data: Dataset, *, unbounded: bool) -> None:

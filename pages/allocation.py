@@ -24,7 +24,7 @@ with left:
     kind = st.radio(
         tr("allocation.areas"),
         kinds,
-        format_func=lambda k: tr(f"allocation.areas.{k}"),
+        format_func=state.label("allocation.areas."),
         key="p.allocation.areas",
         horizontal=True,
     )
@@ -42,7 +42,7 @@ with left:
         tr("allocation.measure"),
         page.measures(),
         horizontal=True,
-        format_func=lambda m: tr(f"allocation.measure.{m}"),
+        format_func=state.label("allocation.measure."),
         key="p.allocation.measure",
         help=tr("allocation.measure_help"),
     )
@@ -51,52 +51,44 @@ with left:
         allocation.METHODS,
         index=allocation.METHODS.index(allocation.DEFAULT_METHOD),
         key="p.allocation.method",
-        format_func=lambda m: tr(f"allocation.method.{m}"),
+        format_func=state.label("allocation.method."),
         captions=[tr(f"allocation.method_help.{m}") for m in allocation.METHODS],
     )
-    weights = page.demand_weights(measure, data.offences)
     if kind == "districts":
-        areas = data.districts if data.districts is not None else None
-        demand = cache.compute(
-            allocation.district_demand, view.key, view.incidents, areas, weights=weights
-        )
+        areas = cache.compute(allocation.district_demand, view.key, view.incidents, data.districts)
         with st.expander(tr("allocation.current_title")):
             st.caption(tr("allocation.current_help"))
-            current = page.current_allocation(demand["area"].tolist(), data.allocation, view.key)
+            current = page.current_allocation(areas["area"].tolist(), data.allocation, view.key)
     else:
-        demand = widgets.attempt(
-            cache.compute,
-            allocation.cell_demand,
-            view.key,
-            view.incidents,
-            data.districts,
-            top_n=int(top_n),
-            weights=weights,
-        )
         current = None
     settings = page.constraint_inputs(kind, current, int(top_n))
 
-result = None
-if demand is not None:
-    result = widgets.attempt(
-        allocation.allocate, demand, method=method, current=current, **settings
-    )
-if result is not None:
-    scenario = {"areas": kind, "measure": measure, "top_n": int(top_n), **result.settings}
-    st.session_state[page.LAST] = (result, scenario)
+# -- The scenario, run as the report runs it ------------------------------------------
+scenario = widgets.attempt(
+    allocation.Scenario,
+    areas=kind,
+    measure=measure,
+    top_n=int(top_n),
+    method=method,
+    current_hours=None if current is None else current.to_dict(),
+    **settings,
+)
+run = scenario and widgets.attempt(page.run, view, scenario)
+if run is not None:
+    st.session_state[page.LAST] = (run, scenario.to_dict())
 elif page.LAST in st.session_state:
     st.info(tr("allocation.showing_last"), icon=":material/history:")
 if page.LAST not in st.session_state:
     st.stop()
-result, scenario = st.session_state[page.LAST]
+run, scenario = st.session_state[page.LAST]
+result = run.allocation
 
 # -- Result ---------------------------------------------------------------------------
 with right:
     page.show_summary(result)
-    shapes = data.districts if scenario["areas"] == "districts" else demand
-    if shapes is not None and len(shapes):
+    if run.polygons is not None and len(run.polygons):
         widgets.show_map(
-            figures.allocation.change_map(shapes, result, lang=lang, tiles=widgets.tiles()),
+            figures.allocation.change_map(run.polygons, result, lang=lang, tiles=widgets.tiles()),
             height=460,
         )
     else:
@@ -148,7 +140,7 @@ else:
 st.subheader(tr("allocation.patrol_title"))
 st.markdown(tr("allocation.patrol_purpose"))
 if st.toggle(tr("allocation.patrol_show"), key="p.allocation.patrol.show"):
-    page.patrol_section(view, weights)
+    page.patrol_section(view, run.weights)
 
 # -- Notes and downloads --------------------------------------------------------------
 st.subheader(tr("allocation.notes_title"))

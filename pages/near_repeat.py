@@ -52,8 +52,9 @@ if run and chosen:
         near_repeat.knox_test, subset, progress=lambda f: bar.progress(min(1.0, f)), **params
     )
     bar.empty()
-    if result is not None:
-        st.session_state["near_repeat.result"] = (stamp, result)
+    if result is not None:  # the settings go into the session's work: the report runs them
+        settings = {"offences": sorted(chosen), **params}
+        st.session_state["near_repeat.result"] = (stamp, result, settings)
 
 saved = st.session_state.get("near_repeat.result")
 if saved is None:

@@ -38,30 +38,39 @@ criteria = widgets.attempt(priorities.criteria_table, data, harm_weights, defaul
 entered = ui.entered_inputs(data.problems, scheme) if scheme is not None else None
 top_k = ui.top_k_input(len(data.problems))
 
-# -- 2. Scoring (the last good result stays on screen when an input is wrong) --------------
+# -- 2. Scoring: the settings as an assessment, ranked as every product ranks it ------------
+# (the last good result stays on screen when an input is wrong)
 result = None
 if scheme is not None and criteria is not None:
-    ranking = widgets.attempt(
-        cache.by_content, priorities.score, criteria, scheme, entered, missing="lowest"
-    )
-    stability = ranking and widgets.attempt(
-        cache.by_content,
-        priorities.rank_stability,
-        criteria,
+    assessment = widgets.attempt(
+        priorities.make_assessment,
         scheme,
         entered,
-        missing="lowest",
-        top_k=min(int(top_k), len(criteria)),
+        harm_weights=harm_weights,
+        default_harm_days=default_days,
+        harm_default_confirmed=confirmed,
+        by=by,
+        custom=custom,
+        top_k=min(int(top_k), len(data.problems)),
+        fingerprint=view.dataset.fingerprint,
+        dataset=view.dataset.name,
         **ui.stability_settings(),
     )
+    ranking = assessment and widgets.attempt(
+        cache.by_content, priorities.rank_problems, data, assessment
+    )
+    stability = ranking and widgets.attempt(
+        cache.by_content, priorities.assessment_stability, data, assessment
+    )
     if ranking is not None and stability is not None:
-        result = ui.remember(view.key, by, custom, (ranking, stability, criteria))
+        result = ui.remember(view.key, by, custom, (ranking, stability, criteria, assessment))
 if result is None:
     result = ui.last_result(view.key, by, custom)
     if result is None:
         st.stop()
     st.info(tr("priorities.showing_last"), icon=":material/history:")
-ranking, stability, criteria = result
+ranking, stability, criteria, assessment = result
+st.session_state[ui.ASSESSMENT] = (view.key, assessment)  # what the products rank again
 ui.show_messages(ranking.warnings)
 if not confirmed:
     st.warning(tr("priorities.harm_unconfirmed"), icon=":material/flag:")
@@ -77,7 +86,7 @@ st.subheader(tr("priorities.matrix_title"))
 size_by = st.radio(
     tr("priorities.size_by"),
     ["volume", "harm"],
-    format_func=lambda v: tr(f"priorities.size.{v}"),
+    format_func=state.label("priorities.size."),
     key="p.priority.size_by",
     horizontal=True,
 )
@@ -131,22 +140,5 @@ full = functools.partial(
     priorities.ranking_for_display, ranking, lang, stability=stability, full=True
 )
 widgets.download_table(full, "priority-ranking", key="priorities.table", excel=True)
-assessment = widgets.attempt(
-    priorities.make_assessment,
-    ranking.scheme,
-    entered,
-    harm_weights=harm_weights,
-    default_harm_days=default_days,
-    harm_default_confirmed=confirmed,
-    by=by,
-    custom=custom,
-    top_k=stability.top_k,
-    draws=stability.draws,
-    seed=stability.seed,
-    fingerprint=view.dataset.fingerprint,
-    dataset=view.dataset.name,
-)
-if assessment is not None:
-    st.session_state[ui.ASSESSMENT] = (view.key, assessment)
-    ui.save_buttons(assessment)
-    st.caption(tr("priorities.save_caption"))
+ui.save_buttons(assessment)
+st.caption(tr("priorities.save_caption"))

@@ -4,12 +4,13 @@ import streamlit as st
 
 from ilp_core import i18n
 from ilp_core.products import report
+from ui import products, state, widgets
 from ui import report as ui
-from ui import state, widgets
 from ui.state import tr
 
 view = state.view()
 lang = state.lang()
+work = products.current_workspace(view)  # the session's work: all a report is built from
 st.title(tr("report.page.title"))
 st.markdown(tr("report.page.purpose"))
 
@@ -32,10 +33,10 @@ with st.expander(tr("report.page.options"), expanded=True, icon=":material/tune:
 options = {"lang": lang, "sections": list(sections), "wider": bool(wider), "k": int(k)}
 if st.button(
     tr("report.page.build"), type="primary", key="report.build", icon=":material/description:",
-    disabled=not sections,
+    disabled=not sections or work is None,
 ):  # fmt: skip
     with st.spinner(tr("report.page.building")):
-        built = widgets.attempt(ui.build, view, **options)
+        built = widgets.attempt(ui.build, view.dataset, work, **options)
     if built is not None:
         st.session_state[ui.LAST] = built
 
@@ -44,7 +45,7 @@ files = st.session_state.get(ui.LAST)
 if files is None:
     st.info(tr("report.page.press_build"), icon=":material/info:")
     st.stop()
-if files.stamp != ui.current_stamp(view, **options):
+if work is None or files.stamp != ui.stamp(view.dataset, work, **options):
     st.warning(tr("report.page.stale"), icon=":material/history:")
 if files.wider_release:
     st.success(tr("report.page.wider_on", k=str(files.k)), icon=":material/public:")

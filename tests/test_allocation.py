@@ -403,6 +403,103 @@ def test_current_allocation_reads_from_csv_and_excel():
     )
 
 
+# -- Scenarios: the page's settings, saved and run again ------------------------------
+
+
+def _scenario_incidents():
+    from ilp_core.data.schema import example_incidents
+
+    # A: 6 thefts, B: 2 thefts and 1 robbery, C: 1 theft.
+    offences = ["Theft"] * 6 + ["Theft", "Theft", "Robbery"] + ["Theft"]
+    return example_incidents(offences, district=["A"] * 6 + ["B"] * 3 + ["C"])
+
+
+def test_a_scenario_runs_as_demand_then_today_then_allocate_by_hand():
+    inc = _scenario_incidents()
+    s = al.Scenario(total_hours=100, step=None, floor=20, current_hours={"C": 20, "A": 40, "B": 40})
+    run = al.run_scenario(inc, None, s)
+    t = run.allocation.table.set_index("area")
+    # Incidents 6 : 3 : 1 of 100 h is 60 / 30 / 10; C is held at its 20 h floor and the other
+    # 80 h go 6 : 3, so A = 53.33 and B = 26.67.
+    np.testing.assert_allclose(t["recommended_hours"], [160 / 3, 80 / 3, 20.0])
+    assert t["current_hours"].tolist() == [40.0, 40.0, 20.0]  # today's, in the areas' order
+    assert t.loc["C", "limited_by"] == "floor"
+    assert run.weights is None and run.polygons is None  # incidents counted; no boundaries
+    # Harm as demand: offences the harm weights leave out take the bundled table's days.
+    harmful = al.run_scenario(
+        inc, None, dataclasses.replace(s, measure="harm"), harm_weights={"Theft": 1.0}
+    )
+    robbery = harm.weight_for(["Robbery"], harm.harm_weights(), 0.0)[0][0]
+    assert harmful.weights == {"Robbery": robbery, "Theft": 1.0}
+    assert harmful.allocation.table["demand"].tolist() == [6.0, 2.0 + robbery, 1.0]
+
+
+def test_priority_weighted_demand_needs_the_ranking():
+    inc = _scenario_incidents()
+    s = al.Scenario(measure="priority", total_hours=100, step=None)
+    error = _error(al.run_scenario, inc, None, s, harm_weights={"Theft": 1.0, "Robbery": 10.0})
+    assert error.message.key == "allocation.bad_weights"
+    run = al.run_scenario(
+        inc, None, s, harm_weights={"Theft": 1.0, "Robbery": 10.0},
+        priority_scores={"Robbery": 80.0, "Theft": 40.0},
+    )  # fmt: skip
+    assert run.weights == {"Robbery": 10.0, "Theft": 0.5}  # harm x score / top score
+    # A ranking whose problems are offence types gives the scores; any other gives none.
+    ranked = pd.DataFrame(
+        {"kind": ["offence", "offence"], "offence": ["Robbery", "Theft"], "score": [80.0, 40.0]}
+    )
+    assert al.priority_scores(ranked) == {"Robbery": 80.0, "Theft": 40.0}
+    assert al.priority_scores(ranked.assign(kind="custom")) is None
+
+
+def test_a_cell_scenario_keeps_its_cells_as_polygons(sample):
+    s = al.Scenario(areas="cells", top_n=15, total_hours=600, step=8)
+    run = al.run_scenario(sample.incidents, sample.districts, s)
+    cells = al.cell_demand(sample.incidents, sample.districts, top_n=15)
+    assert run.polygons["area"].tolist() == cells["area"].tolist()
+    assert run.allocation.table["area"].tolist() == cells["area"].tolist()
+    expected = al.allocate(cells, 600, step=8)
+    pd.testing.assert_frame_equal(run.allocation.table, expected.table)
+
+
+def test_a_scenario_saves_as_plain_json_and_reads_back_the_same():
+    s = al.Scenario(
+        areas="districts", measure="harm", method="match_share", total_hours=4000.0,
+        step=8.0, floor=40.0, ceiling=400.0, max_change_share=0.25, saturation=150.5,
+        current_hours={"Market Quarter": 200.0, "Docklands": 187.5},
+    )  # fmt: skip
+    text = json.dumps(s.to_dict())
+    again = al.Scenario.from_dict(json.loads(text))
+    assert again == s and again.current_hours == s.current_hours
+    assert json.loads(text)["total_hours"] == 4000 and json.loads(text)["saturation"] == 150.5
+    # Every setting of allocate() is there, with allocate()'s default.
+    defaults = inspect.signature(al.allocate).parameters
+    plain = al.Scenario(total_hours=1)
+    for name in ("method", "step", "floor", "ceiling", "max_change_hours", "max_change_share",
+                 "saturation", "max_segments"):  # fmt: skip
+        assert getattr(plain, name) == defaults[name].default, name
+
+
+@pytest.mark.parametrize(
+    ("settings", "key", "name"),
+    [
+        ({"areas": "beats"}, "checks.option", "areas"),
+        ({"measure": "calls"}, "checks.option", "measure"),
+        ({"method": "greedy"}, "checks.option", "method"),
+        ({"top_n": 0}, "checks.whole", "top_n"),
+        ({"total_hours": 0}, "checks.number", "total_hours"),
+        ({"floor": -1}, "checks.number", "floor"),
+        ({"max_change_share": 11.0}, "checks.number", "max_change_share"),
+        ({"current_hours": {"A": float("nan")}}, "checks.number", "current_hours[A]"),
+    ],
+)
+def test_bad_scenario_settings_name_the_setting(settings, key, name):
+    error = _error(al.Scenario, **{"total_hours": 96, **settings})
+    assert error.message.key == key and error.message.params["name"] == name
+    error = _error(al.Scenario.from_dict, {"total_hours": 96, "colour": "red"})
+    assert error.message.key == "checks.option" and error.message.params["name"] == "scenario"
+
+
 # -- Demand, coverage, scenarios -------------------------------------------------------
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+from conftest import ROOT
 
 from ilp_core import i18n
+from ilp_core.data.dataset import load_sample
 from ilp_core.decide import allocation as al
+from ilp_core.decide import priorities
 
 PAGE = "pages/allocation.py"
 
@@ -152,3 +155,49 @@ def test_every_widget_starts_from_the_library_default(app):
     )
     assert at.radio(key="p.allocation.patrol.travel").value == default.travel
     assert at.number_input(key="p.allocation.patrol.spots").value == al.DEFAULT_PATROL_SPOTS
+
+
+def test_the_page_shows_what_run_scenario_gives_for_its_scenario(app):
+    # Today's hours uploaded with 80 h moved, harm as demand, the diminishing-returns method,
+    # a floor, a ceiling and a saturation: the page's scenario, run by the library alone,
+    # gives the page's table (and so the report, which runs the saved scenario).
+    sample = load_sample()
+    today = pd.read_csv(ROOT / "data" / "sample" / "allocation.csv")
+    today.loc[today["district"] == "Market Quarter", "hours_per_week"] += 80
+    today.loc[today["district"] == "Castle Hill", "hours_per_week"] -= 80
+    at = app(PAGE)
+    at.file_uploader(key="allocation.current_file").set_value(
+        ("today.csv", today.to_csv(index=False).encode("utf-8"), "text/csv")
+    ).run()
+    at.radio(key="p.allocation.measure").set_value("harm").run()
+    at.radio(key="p.allocation.method").set_value("harm_prevented").run()
+    at.number_input(key="p.allocation.districts.floor").set_value(80.0).run()
+    at.number_input(key="p.allocation.districts.ceiling").set_value(480.0).run()
+    at.number_input(key="p.allocation.districts.saturation").set_value(150.0).run()
+    assert not at.exception and not at.error
+    run, scenario = at.session_state["allocation.last"]
+    uploaded = dict(zip(today["district"], today["hours_per_week"], strict=True))
+    assert scenario["current_hours"] == uploaded
+    assert (scenario["measure"], scenario["ceiling"], scenario["saturation"]) == ("harm", 480, 150)
+    expected = al.run_scenario(sample.incidents, sample.districts, scenario)
+    pd.testing.assert_frame_equal(run.allocation.table, expected.allocation.table)
+    assert run.allocation.settings == expected.allocation.settings
+    shown = _result_table(at)["Recommended (h/week)"].tolist()
+    assert shown == expected.allocation.table["recommended_hours"].tolist()
+
+    # Hot-spot cells weighted by the Priorities page's ranking: the same again.
+    at.switch_page("pages/priorities.py").run()
+    at.switch_page(PAGE).run()
+    at.radio(key="p.allocation.areas").set_value("cells").run()
+    at.number_input(key="p.allocation.top_n").set_value(20).run()
+    at.radio(key="p.allocation.measure").set_value("priority").run()
+    assert not at.exception and not at.error
+    run, scenario = at.session_state["allocation.last"]
+    assert (scenario["areas"], scenario["top_n"], scenario["current_hours"]) == ("cells", 20, None)
+    ranking = priorities.rank(sample.incidents, sample.districts)  # the page's, by default
+    expected = al.run_scenario(
+        sample.incidents, sample.districts, scenario,
+        priority_scores=al.priority_scores(ranking.table),
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(run.allocation.table, expected.allocation.table)
+    assert run.polygons["area"].tolist() == expected.polygons["area"].tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -145,6 +146,30 @@ def test_a_session_with_an_assessment_from_other_data_restores_the_priorities(ap
     at.switch_page("pages/priorities.py").run()
     assert not at.exception
     assert at.selectbox(key="p.priority.preset").value == "risk_matrix"
+
+
+def test_the_saved_session_holds_the_settings_of_every_page(app):
+    state = {"ilp.period": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)), "p.where.cell": 400}
+    at = app("pages/near_repeat.py", state=state)
+    at.number_input(key="p.nr.perm").set_value(19)
+    at.button[0].click().run()  # the Knox test, on burglary
+    at.switch_page("pages/allocation.py").run()
+    at.number_input(key="p.allocation.districts.floor").set_value(80.0).run()
+    at.switch_page(STRATEGY).run()
+    assert not at.exception and not at.error
+    data = json.loads(at.session_state["strategy.saved"])
+    assert data["version"] == workspace.FORMAT_VERSION
+    assert data["view"] == {"start": "2025-01-01", "end": "2025-12-31", "offences": []}
+    assert data["where"] == {"cell_size": 400.0, "fdr": True}
+    assert data["near_repeat"]["offences"] == ["Residential burglary"]
+    assert data["near_repeat"]["permutations"] == 19
+    # The allocation scenario as the page ran it, today's hours included.
+    assert data["allocation"] == at.session_state["allocation.last"][1]
+    assert data["allocation"]["floor"] == 80 and len(data["allocation"]["current_hours"]) == 20
+    # A Knox test run on another view is not this view's: the report would run the default.
+    at.session_state["ilp.period"] = (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+    at.run()
+    assert json.loads(at.session_state["strategy.saved"])["near_repeat"] is None
 
 
 def test_a_broken_session_file_shows_a_message(app):

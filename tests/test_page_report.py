@@ -6,7 +6,9 @@ import html
 
 from ilp_core import i18n
 from ilp_core.data.dataset import load_sample
-from ui.priorities import default_ranking
+from ilp_core.decide import priorities
+from ilp_core.products import report, workspace
+from ui import report as ui_report
 
 LAST = "report.last"
 
@@ -29,7 +31,7 @@ def test_report_page_builds_and_offers_html_and_pdf(app):
     assert files.pdf[:5] == b"%PDF-"
     # The ranked table is the session's current ranking (the default one in a fresh session).
     sample = load_sample()
-    expected = default_ranking(sample.incidents, sample.districts).table
+    expected = priorities.rank(sample.incidents, sample.districts).table
     assert files.ranking["problem"].tolist() == expected["problem"].astype(str).tolist()
     assert files.ranking["score"].round(9).tolist() == expected["score"].round(9).tolist()
     # The key findings are previewed, and the internal version says it is internal.
@@ -67,3 +69,32 @@ def test_report_page_in_russian(app):
     assert not at.exception
     assert at.title[0].value == "Отчёт: стратегическая оценка"
     assert at.button(key="report.build").label == "Составить отчёт"
+
+
+def test_the_report_is_built_from_the_saved_session_alone(app):
+    at = app("pages/allocation.py")
+    at.radio(key="p.allocation.method").set_value("harm_prevented").run()
+    at.number_input(key="p.allocation.districts.floor").set_value(80.0).run()
+    page_result = at.session_state["allocation.last"][0].allocation.table
+    at.switch_page("pages/report.py").run()
+    at.multiselect(key="p.report.sections").set_value(["data", "allocation"]).run()
+    at.button(key="report.build").click().run()
+    assert not at.exception
+    files = at.session_state[LAST]
+    at.switch_page("pages/strategy.py").run()
+    saved = workspace.from_json(at.session_state["strategy.saved"]).workspace
+    # The files are keyed on the session's work: the same as the saved session's.
+    sample = load_sample()
+    options = {"lang": "en", "sections": ["data", "allocation"], "wider": False, "k": 5}
+    assert files.stamp == ui_report.stamp(sample, saved, **options)
+    # The saved session alone gives the page's allocation.
+    built = report.build_report(sample, saved, sections=["allocation"]).table("allocation").data
+    assert built["recommended_hours"].tolist() == page_result["recommended_hours"].tolist()
+    # A setting that reaches the report (the Where page's grid) makes the files stale.
+    stale = i18n.t("report.page.stale", "en")
+    at.switch_page("pages/report.py").run()
+    at.multiselect(key="p.report.sections").set_value(["data", "allocation"]).run()
+    assert not any(w.value == stale for w in at.warning)
+    at.session_state["p.where.cell"] = 500
+    at.run()
+    assert any(w.value == stale for w in at.warning)

@@ -724,3 +724,62 @@ def test_figures_show_the_results_translated(sample):
     shapes = list(st_fig.data[0].marker.pattern.shape)
     assert shapes == ["/" if f else "" for f in s.table["fragile"]]
     assert "5" in st_fig.layout.title.text
+
+
+# --------------------------------------------------------------------------------------
+# One way from an assessment to a ranking: rank(), the Priorities page, the products
+# --------------------------------------------------------------------------------------
+
+
+def test_rank_scores_the_assessment_s_problems_criteria_and_entered_values(sample):
+    data, _, _ = sample
+    entered = _entered([("Robbery | Market Quarter", "vulnerability", 4.0, "high")])
+    a = priorities.make_assessment(
+        priorities.preset("risk_matrix"), entered, harm_weights={"Robbery": 500.0},
+        by="offence_district", top_k=3, draws=150, seed=7,
+    )  # fmt: skip
+    problems = priorities.problem_data(data.incidents, data.districts, by="offence_district")
+    criteria = priorities.criteria_table(problems, a.harm_weights, default_days=a.default_harm_days)
+    expected = priorities.score(criteria, a.scheme, a.entered_frame(), missing="lowest")
+    for spec in (a, a.to_dict()):  # the object, or as a session file saves it
+        ranking = priorities.rank(data.incidents, data.districts, spec)
+        pd.testing.assert_frame_equal(ranking.table, expected.table)
+        assert ranking.warnings == expected.warnings
+    stability = priorities.assessment_stability(problems, a.to_dict())
+    replay = priorities.rank_stability(
+        criteria, a.scheme, a.entered_frame(), missing="lowest", top_k=3, draws=150, seed=7
+    )
+    pd.testing.assert_frame_equal(stability.table, replay.table)
+    # Without an assessment: the page's starting point, the first preset and bundled harm.
+    default = priorities.rank(data.incidents, data.districts)
+    by_offence = priorities.problem_data(data.incidents, data.districts)
+    first = priorities.preset(priorities.presets()[0])
+    manual = priorities.score(priorities.criteria_table(by_offence), first, missing="lowest")
+    pd.testing.assert_frame_equal(default.table, manual.table)
+    assert priorities.default_assessment().scheme == first
+    market = ranking.table.set_index("problem").loc["Robbery | Market Quarter"]
+    assert market["vulnerability"] == 4.0  # the entered value was used
+
+
+def test_rank_equals_the_priorities_page_for_the_same_assessment(app):
+    from ilp_core.data.dataset import load_sample
+
+    state = {
+        "p.priority.preset": "weighted_sum",
+        "p.priority.w.weighted_sum.harm": 4.0,
+        "p.priority.w.weighted_sum.vulnerability": 2.0,
+        "p.priority.harm.Robbery": 730.0,
+    }
+    at = app("pages/priorities.py", state=state)
+    assert not at.exception and not at.error
+    slider = next(s for s in at.slider if s.key and s.key.endswith(".vulnerability"))
+    slider.set_value(4.0).run()  # an entered value for the first problem
+    _, assessment = at.session_state["priorities.assessment"]
+    ranking, stability = at.session_state["priorities.last"][1][:2]
+    assert assessment.entered and assessment.harm_weights["Robbery"] == 730.0
+    data = load_sample()
+    again = priorities.rank(data.incidents, data.districts, assessment.to_dict())
+    pd.testing.assert_frame_equal(again.table, ranking.table)
+    problems = priorities.problem_data(data.incidents, data.districts)
+    firm = priorities.assessment_stability(problems, assessment.to_dict())
+    pd.testing.assert_frame_equal(firm.table, stability.table)

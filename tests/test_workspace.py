@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ilp_core
-from ilp_core.decide import priorities
+from ilp_core.decide import allocation, priorities
 from ilp_core.errors import IlpInputError
 from ilp_core.products import intelligence, strategy, workspace
 
@@ -98,7 +98,10 @@ def _assert_same(a: workspace.Workspace, b: workspace.Workspace) -> None:
         "fingerprint",
         "dataset",
         "saved_at",
+        "view",
+        "where",
         "priority",
+        "near_repeat",
         "allocation",
         "workshop",
         "privacy_actions",
@@ -115,7 +118,15 @@ def test_round_trip_keeps_every_table_exactly_even_hostile_text(words, n):
         fingerprint="f00d",
         dataset=words[0],
         saved_at="2026-01-05T10:00:00",
-        allocation={"areas": "districts", "total": 4000, "note": words[-1]},
+        view={"start": dt.date(2025, 1, 1), "end": "2025-06-30", "offences": words},
+        where={"cell_size": 250, "fdr": False},
+        near_repeat={"offences": words[:2], "permutations": 49, "metric": "manhattan"},
+        allocation={
+            "areas": "districts",
+            "total_hours": 4000,
+            "method": "harm_prevented",
+            "current_hours": {w: 10.5 * i for i, w in enumerate(dict.fromkeys(words))},
+        },
         workshop={"priorities": {"q1": words[0]}, "own_ranking": ["Robbery", "Homicide"]},
         privacy_actions=["pseudonymise:Адрес", "drop:Victim name"],
         **_tables(words, n),
@@ -123,6 +134,9 @@ def test_round_trip_keeps_every_table_exactly_even_hostile_text(words, n):
     loaded = workspace.from_json(made.to_json(), fingerprint="f00d")
     assert loaded.same_data and loaded.warnings == ()
     _assert_same(made, loaded.workspace)
+    assert loaded.workspace.scenario() == made.scenario()
+    assert loaded.workspace.period() == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    assert loaded.workspace.offences() == tuple(words)
     again = workspace.from_json(loaded.workspace.to_json().encode("utf-8"), fingerprint="f00d")
     assert again.workspace.to_json() == made.to_json()
 
@@ -229,9 +243,119 @@ def test_bad_rows_inside_a_file_are_refused_with_the_rows_reason():
     assert caught.value.message.key == "priorities.config_broken"
 
 
+def test_a_new_workspace_holds_every_page_default():
+    made = workspace.make_workspace(fingerprint="a")
+    data = json.loads(made.to_json())
+    assert data["version"] == workspace.FORMAT_VERSION == 2
+    assert data["view"] == {"start": None, "end": None, "offences": []}  # all the data
+    assert data["where"] == {"cell_size": None, "fdr": True}  # the Where page's defaults
+    assert data["priority"] is data["near_repeat"] is data["allocation"] is None
+    assert made.period() == (None, None) and made.offences() == () and made.scenario() is None
+
+
+def _version_1() -> dict:
+    """A session file as format 1 wrote it: no view, Where or near-repeat part, and the
+    Allocation page's settings with ``allocate``'s (no current hours)."""
+    log = intelligence.add_item(
+        intelligence.empty_log(), date="2025-06-01", summary="Van seen", source="B",
+        information="2", handling="H0", problem="Robbery",
+    )  # fmt: skip
+    tables = json.loads(workspace.make_workspace(fingerprint="x", intel_log=log).to_json())
+    return {
+        "format": "ilp-workspace",
+        "version": 1,
+        "app_version": "0.1.0",
+        "fingerprint": "a4d6e82d0740f1cd",
+        "dataset": "Sample region (synthetic)",
+        "saved_at": "2026-01-05T10:00:00",
+        "priority": priorities.make_assessment(priorities.preset("risk_matrix")).to_dict(),
+        "allocation": {
+            "areas": "districts",
+            "measure": "harm",
+            "top_n": 50,
+            "method": "match_share",
+            "total_hours": 4000,
+            "floor": 80,
+            "ceiling": None,
+            "max_change_hours": None,
+            "max_change_share": None,
+            "step": 8,
+            "saturation": 200,
+            "max_segments": 32,
+            "n_areas": 20,
+        },  # fmt: skip
+        "tables": tables["tables"],
+        "workshop": {"own_ranking": ["Robbery"]},
+        "privacy_actions": ["drop:Victim name"],
+    }
+
+
+def test_a_version_1_file_still_loads_and_saves_as_version_2():
+    loaded = workspace.from_json(json.dumps(_version_1()), fingerprint="a4d6e82d0740f1cd")
+    w = loaded.workspace
+    assert loaded.same_data and w.format_version == 1
+    assert w.view == {"start": None, "end": None, "offences": []}
+    assert w.where == {"cell_size": None, "fdr": True} and w.near_repeat is None
+    assert w.assessment().scheme.method == "risk_matrix"
+    assert w.intel_log.loc[0, "summary"] == "Van seen" and w.privacy_actions == (
+        "drop:Victim name",
+    )
+    # The page's settings become a scenario; format 1 did not save today's hours.
+    assert w.scenario() == allocation.Scenario(
+        measure="harm", method="match_share", total_hours=4000, floor=80, step=8,
+        saturation=200,
+    )  # fmt: skip
+    again = workspace.from_json(w.to_json()).workspace
+    assert json.loads(w.to_json())["version"] == 2 and again.format_version == 2
+    assert again.scenario() == w.scenario()
+
+
+def test_a_version_1_allocation_that_is_no_scenario_is_refused():
+    old = _version_1()
+    old["allocation"] = {"areas": "districts", "total": 4000}
+    with pytest.raises(IlpInputError) as caught:
+        workspace.from_json(json.dumps(old))
+    assert caught.value.message.key == "strategy.workspace_broken"
+    assert caught.value.message.params["part"] == "allocation"
+
+
+@pytest.mark.parametrize(
+    ("parts", "key", "name"),
+    [
+        ({"view": {"period": "2025"}}, "strategy.workspace_broken", "view"),
+        ({"view": {"start": "1 March"}}, "strategy.workspace_broken", "view"),
+        ({"view": {"offences": "Robbery"}}, "strategy.workspace_broken", "view"),
+        ({"where": {"cell_size": -100}}, "checks.number", "cell_size"),
+        ({"where": {"fdr": 1}}, "checks.flag", "fdr"),
+        ({"where": {"kernel": "quartic"}}, "strategy.workspace_broken", "where"),
+        ({"near_repeat": {"permutations": 99}}, "strategy.workspace_broken", "near_repeat"),
+        ({"near_repeat": {"offences": ["x"], "radius": 2}}, "strategy.workspace_broken",
+         "near_repeat"),
+        ({"allocation": {"total_hours": 40, "note": "x"}}, "checks.option", "scenario"),
+        ({"allocation": {"areas": "districts"}}, "checks.number", "total_hours"),
+        ({"allocation": {"total_hours": 40, "areas": "beats"}}, "checks.option", "areas"),
+        ({"allocation": {"total_hours": 40, "current_hours": {"A": -1}}}, "checks.number",
+         "current_hours[A]"),
+        ({"allocation": {"total_hours": 40, "current_hours": [1, 2]}},
+         "strategy.workspace_broken", "allocation"),
+    ],
+)  # fmt: skip
+def test_bad_settings_are_refused_naming_the_part_or_setting(parts, key, name):
+    with pytest.raises(IlpInputError) as caught:
+        workspace.make_workspace(fingerprint="a", **parts)
+    message = caught.value.message
+    assert message.key == key
+    assert message.params.get("part", message.params.get("name")) == name
+    data = json.loads(workspace.make_workspace(fingerprint="a").to_json())
+    data.update(parts)
+    with pytest.raises(IlpInputError) as caught:  # the same part of a file: the same message
+        workspace.from_json(json.dumps(data))
+    assert caught.value.message.key == key
+
+
 def test_settings_that_are_not_plain_json_cannot_be_saved():
     with pytest.raises(IlpInputError) as caught:
-        workspace.make_workspace(fingerprint="a", allocation={"result": object()})
+        workspace.make_workspace(fingerprint="a", near_repeat={"offences": ["x"], "seed": object()})
     assert caught.value.message.key == "strategy.workspace_not_json"
     with pytest.raises(IlpInputError):
         workspace.make_workspace(fingerprint="a", workshop={"x": float("nan")})

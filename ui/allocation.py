@@ -4,8 +4,9 @@ Session keys of this page (besides its ``p.allocation.*`` widgets):
 
 ``allocation.current``      the current allocation the user uploaded or edited
                             (a ``district, hours_per_week`` frame), per dataset
-``allocation.last``         the last good :class:`ilp_core.decide.allocation.Allocation`
-                            and its page settings, shown again after bad input
+``allocation.last``         the last good run (:class:`ilp_core.decide.allocation.ScenarioResult`)
+                            and its scenario (``Scenario.to_dict()``), shown again after
+                            bad input; the session's work records the scenario
 ``allocation.scenarios``    scenarios saved in this session: name -> (Allocation,
                             settings)
 """
@@ -20,14 +21,13 @@ import pandas as pd
 import streamlit as st
 
 from ilp_core import figures, i18n
-from ilp_core.decide import allocation, harm
+from ilp_core.decide import allocation
 from ilp_core.decide.allocation import Allocation
 from ilp_core.products import export
 from ui import cache, state, widgets
 from ui import priorities as ui_priorities
 from ui.state import lang, tr
 
-HARM_WIDGET = "p.priority.harm."  # the Priorities page's harm-weight inputs, per offence
 CURRENT = "allocation.current"
 LAST = "allocation.last"
 SCENARIOS = "allocation.scenarios"
@@ -95,18 +95,12 @@ def _hours(frame: pd.DataFrame) -> pd.Series:
 
 
 def priority_scores() -> dict[str, float] | None:
-    """Priority score per offence type from the session's ranking (``ui.ranking``).
+    """Priority score per offence type from the session's current ranking.
 
     That is the Priorities page's ranking of the data in view when the user scored
-    them, else the default assessment; None when problems are not plain offence types.
+    them, else the default assessment's; None when problems are not plain offence types.
     """
-    table = ui_priorities.current_ranking(state.view()).table
-    if not {"kind", "offence", "score"} <= set(table):
-        return None
-    rows = table[table["kind"].astype(str) == "offence"]
-    if rows.empty:
-        return None
-    return dict(zip(rows["offence"].astype(str), rows["score"].astype(float), strict=True))
+    return allocation.priority_scores(ui_priorities.current_ranking(state.view()).table)
 
 
 def measures() -> list[str]:
@@ -114,23 +108,23 @@ def measures() -> list[str]:
     return ["incidents", "harm"] + (["priority"] if priority_scores() else [])
 
 
-def demand_weights(measure: str, offences: list[str]) -> dict[str, float] | None:
-    """Weights per offence for a measure.
+def run(view: state.View, scenario: allocation.Scenario) -> allocation.ScenarioResult:
+    """The scenario's recommendation, computed as the report computes it (cached).
 
-    The harm weights of the Priorities step (as the user set them there, else the
-    defaults), times the relative priority score.
+    Harm weights come from the session's priority assessment (the bundled table
+    without one) and priority scores from its ranking: the same inputs the report
+    reads from the saved work.
     """
-    if measure == "incidents":
-        return None
-    table = harm.harm_table()
-    days, _ = harm.weight_for(offences, table.weights(), table.unknown_offence_days)
-    weights = {
-        o: float(st.session_state.get(HARM_WIDGET + o, d))
-        for o, d in zip(offences, days, strict=True)
-    }
-    if measure == "harm":
-        return weights
-    return allocation.demand_weights(weights, priority_scores())
+    assessment = ui_priorities.current_assessment(view)
+    return cache.compute(
+        allocation.run_scenario,
+        view.key,
+        view.incidents,
+        view.dataset.districts,
+        scenario=scenario.to_dict(),
+        harm_weights=dict(assessment.harm_weights) if assessment is not None else None,
+        priority_scores=priority_scores() if scenario.measure == "priority" else None,
+    )
 
 
 def shown_table(result: Allocation) -> pd.DataFrame:
@@ -220,9 +214,7 @@ def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[
         allocation.STEP_CHOICES,
         index=allocation.STEP_CHOICES.index(allocation.DEFAULT_STEP_HOURS),
         key=f"p.allocation.{kind}.step",
-        format_func=lambda s: (
-            tr("allocation.step.none") if s is None else tr("allocation.step.hours", hours=int(s))
-        ),
+        format_func=_step_label(lang()),
     )
     cols = st.columns(2)
     floor = cols[0].number_input(
@@ -370,7 +362,7 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
         allocation.TRAVEL_MODELS,
         index=allocation.TRAVEL_MODELS.index(default.travel),
         key="p.allocation.patrol.travel",
-        format_func=lambda t: tr(f"allocation.patrol.travel.{t}"),
+        format_func=state.label("allocation.patrol.travel."),
     )
     speed = cols[2].number_input(
         tr("allocation.patrol.speed"),
@@ -447,6 +439,15 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", height=260)
     st.caption(tr("allocation.patrol.timetable_caption"))
     widgets.download_table(shown, "patrol-timetable", key="allocation.patrol.dl")
+
+
+def _step_label(code: str) -> Any:
+    """A ``format_func`` for the granularity, in the language of this run."""
+    return lambda s: (
+        i18n.t("allocation.step.none", code)
+        if s is None
+        else i18n.t("allocation.step.hours", code, hours=int(s))
+    )
 
 
 def _floats(bounds: tuple[float, float]) -> tuple[float, float]:

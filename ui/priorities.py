@@ -12,8 +12,8 @@ the data, a hash of the problem id), never from translated text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from ilp_core import i18n
 from ilp_core.decide import harm, priorities
 from ilp_core.errors import Message
 from ui import cache
-from ui.state import View, lang, term, tr
+from ui.state import View, label, lang, term, tr
 from ui.widgets import attempt
 
 T = TypeVar("T")
@@ -87,7 +87,7 @@ def problems_and_method() -> tuple[str, str]:
     by = left.radio(
         tr("priorities.problems"),
         options=list(priorities.PROBLEM_LEVELS),
-        format_func=lambda v: tr(f"priorities.level.{v}"),
+        format_func=label("priorities.level."),
         key=P + "by",
         horizontal=True,
     )
@@ -96,7 +96,7 @@ def problems_and_method() -> tuple[str, str]:
     chosen = right.selectbox(
         tr("priorities.method"),
         options=names,
-        format_func=lambda n: priorities.preset_label(n, lang()),
+        format_func=functools.partial(priorities.preset_label, lang=lang()),
         key=P + "preset",
     )
     return str(by), str(chosen)
@@ -279,7 +279,7 @@ def entered_inputs(problems: pd.DataFrame, scheme: priorities.Scheme) -> pd.Data
                 tr("priorities.confidence"),
                 levels,
                 key=ckey,
-                format_func=lambda v: tr(f"priorities.confidence.{v}"),
+                format_func=label("priorities.confidence."),
             )
     rows = []
     for p in ids:
@@ -408,8 +408,9 @@ def save_buttons(assessment: priorities.Assessment) -> None:
 
 # --- The session's current ranking, for the product pages (strategy, report, workshop).
 # A product page needs a ranking even when the user never opened the Priorities page:
-# current_ranking() then scores the data in view with a loaded assessment (a saved session
-# restored on the Strategy page) or, failing that, with the first preset and default harm.
+# current_ranking() then ranks the data in view with a loaded assessment (a saved session
+# restored on the Strategy page) or, failing that, with the default one (the first preset
+# and the bundled harm weights), through priorities.rank as the report does.
 
 #: A priority assessment restored from a saved session (``priorities.Assessment``),
 #: used until the Priorities page produces a ranking of its own.
@@ -418,7 +419,7 @@ LOADED = "products.assessment"
 
 
 def current_ranking(view: View) -> priorities.Ranking:
-    """The ranking the user last saw for these data, or the default one.
+    """The ranking the user last saw for these data, or the one of the current assessment.
 
     Parameters
     ----------
@@ -428,45 +429,20 @@ def current_ranking(view: View) -> priorities.Ranking:
     Returns
     -------
     priorities.Ranking
-        From the Priorities page when it ranked the same view; otherwise computed
-        (cached for all sessions) from a loaded assessment or the default preset.
+        From the Priorities page when it ranked the same view; otherwise
+        :func:`ilp_core.decide.priorities.rank` (cached for all sessions) of
+        :func:`current_assessment`: a loaded one, or the default preset. Both
+        are the same function of the same assessment, so the report (which
+        ranks the saved assessment again) shows the same ranking.
     """
     saved = st.session_state.get(LAST)
     if saved is not None and saved[0][0] == view.key:
         return saved[1][0]
-    loaded = st.session_state.get(LOADED)
-    spec = loaded.to_dict() if isinstance(loaded, priorities.Assessment) else None
+    assessment = current_assessment(view)
+    spec = assessment.to_dict() if assessment is not None else None
     return cache.compute(
-        default_ranking, view.key, view.incidents, view.dataset.districts, assessment=spec
+        priorities.rank, view.key, view.incidents, view.dataset.districts, assessment=spec
     )
-
-
-def default_ranking(
-    incidents: Any, districts: Any = None, *, assessment: dict[str, Any] | None = None
-) -> priorities.Ranking:
-    """Score the problems with a saved assessment's settings, or the first preset's defaults.
-
-    Parameters
-    ----------
-    incidents, districts
-        The data in view.
-    assessment
-        ``priorities.Assessment.to_dict()``, or None for the default preset.
-
-    Returns
-    -------
-    priorities.Ranking
-    """
-    if assessment is None:
-        data = priorities.problem_data(incidents, districts, by="offence")
-        criteria = priorities.criteria_table(data)
-        scheme = priorities.preset(priorities.presets()[0])
-        return priorities.score(criteria, scheme, None, missing="lowest")
-    a = priorities.load_assessment(json.dumps(assessment)).assessment
-    data = priorities.problem_data(incidents, districts, by=a.by, custom=a.custom)  # type: ignore[arg-type]
-    criteria = priorities.criteria_table(data, a.harm_weights, default_days=a.default_harm_days)
-    entered = a.entered_frame()
-    return priorities.score(criteria, a.scheme, entered if len(entered) else None, missing="lowest")
 
 
 def current_assessment(view: View) -> priorities.Assessment | None:

@@ -37,6 +37,7 @@ LOG = TABLES["intel_log"]
 WORKSHOP = "ilp.workshop_answers"  # the Workshop page's answers (its own key)
 PRIVACY = "ilp.privacy_actions"  # privacy.ProtectedFrame.codes of the upload (Data page)
 ALLOCATION_LAST = "allocation.last"  # the Allocation page's (result, scenario settings)
+NEAR_REPEAT = "near_repeat.result"  # the Near-repeat page's (stamp, KnoxResult, settings)
 EMPTY: dict[str, Callable[[], pd.DataFrame]] = {
     "intel_log": intelligence.empty_log,
     "requirements": strategy.empty_requirements,
@@ -360,22 +361,42 @@ def links_for_display(problems: list[str]) -> pd.DataFrame:
 
 
 def current_workspace(view: View) -> workspace.Workspace | None:
-    """The session as a workspace (None, with a message, when a part cannot be saved)."""
+    """The session's work as one plain object (None, with a message, when a part is not valid).
+
+    What the report, its PDF and the saved session are built from, gathered from
+    where the pages keep it: the view, the Where page's grid cell and FDR, the
+    priority assessment behind the current ranking, the near-repeat test run on
+    this view, the Allocation page's last scenario (today's hours included), the
+    product tables, the workshop answers and the upload's personal-data actions.
+    """
     ensure_tables()
-    assessment = attempt(ui_priorities.current_assessment, view)
-    alloc = st.session_state.get(ALLOCATION_LAST)
-    scenario = json.loads(json.dumps(alloc[1], default=str)) if alloc else None
+    state = st.session_state
+    alloc = state.get(ALLOCATION_LAST)
+    cell = state.get("p.where.cell") or 0  # 0: automatic
+    fdr = bool(state.get("p.where.fdr", True))
+    where = {"cell_size": float(cell) if cell else None, "fdr": fdr}
     return attempt(
         workspace.make_workspace,
         fingerprint=view.dataset.fingerprint,
         dataset=view.dataset.name,
         saved_at=dt.datetime.now().isoformat(timespec="seconds"),
-        priority=assessment,
-        allocation=scenario,
-        workshop=st.session_state.get(WORKSHOP),
-        privacy_actions=list(st.session_state.get(PRIVACY) or ()),
+        view={"start": view.start, "end": view.end, "offences": list(view.offences)},
+        where=where,
+        priority=ui_priorities.current_assessment(view),
+        near_repeat=_near_repeat(view),
+        allocation=alloc[1] if alloc else None,
+        workshop=state.get(WORKSHOP),
+        privacy_actions=list(state.get(PRIVACY) or ()),
         **{name: table(name) for name in TABLES},
     )
+
+
+def _near_repeat(view: View) -> dict[str, Any] | None:
+    """The settings of the near-repeat test the user ran on this view, or None."""
+    saved = st.session_state.get(NEAR_REPEAT)
+    if saved is None or len(saved) < 3 or not str(saved[0]).startswith(view.key + "|"):
+        return None
+    return dict(saved[2])
 
 
 def load_session(fingerprint: str) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import streamlit as st
 
 from ilp_core import i18n
+from ilp_core.decide import priorities
 from ilp_core.learn import workshop
 from ilp_core.learn.workshop import Link, Question, Scenario, Step
 from ui import cache, state, widgets
@@ -307,9 +308,7 @@ def _scored(view: View, problems: Sequence[str]) -> tuple[list[str], str]:
     if page_ran and len(order) == len(problems):
         return order, "page"
     if len(order) < len(problems):  # the page ranked another level (offence by district)
-        default = cache.compute(
-            ui_priorities.default_ranking, view.key, view.incidents, view.dataset.districts
-        )
+        default = cache.compute(priorities.rank, view.key, view.incidents, view.dataset.districts)
         order = workshop.scored_order(default.table, problems)
     return order, "default"
 

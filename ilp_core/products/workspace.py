@@ -1,11 +1,17 @@
-"""The whole assessment session in one JSON file: save it, load it back next week or quarter.
+"""The session's work as one plain object: what the products are built from, and its JSON file.
 
-A :class:`Workspace` holds what an analyst builds in a session: the priority
-assessment (:class:`_priority.Assessment` as its JSON dict), the
-allocation scenario's settings, the five product tables (intelligence log,
+A :class:`Workspace` holds, as plain JSON values, everything an analyst builds in
+a session that reaches a product: the view (period and offence filter), the
+Where page's grid cell and FDR setting, the priority assessment
+(:class:`_priority.Assessment` as its JSON dict), the near-repeat test's
+settings, the allocation scenario (:class:`ilp_core.decide.allocation.Scenario`,
+today's hours included), the five product tables (intelligence log,
 requirements, control strategy, PESTEL, SWOT), the workshop answers and the
 personal-data actions taken at upload, stamped with the format and app versions
 and the data's fingerprint (:attr:`ilp_core.data.dataset.Dataset.fingerprint`).
+It holds settings, never results: the report
+(:func:`ilp_core.products.report.build_report`) computes every result again from
+the dataset and the workspace, so a saved session gives the same report.
 
 Loading checks the file (a broken, foreign or newer file is refused with a message
 that says which) and compares the fingerprint: a session saved on other data
@@ -13,7 +19,10 @@ still loads, with a warning, as a saved priority assessment does.
 
 The file is plain UTF-8 JSON (dates as ``YYYY-MM-DD``, lists as lists); text is
 stored exactly as entered (a formula-like ``=1+1`` stays text: only CSV/Excel
-downloads need neutralising).
+downloads need neutralising). Files of format 1 (before the view, the Where
+settings, the near-repeat test and today's hours were saved) still load: the
+view is then all the data, the other parts their pages' defaults, and the
+allocation scenario is recomputed without today's hours.
 """
 
 from __future__ import annotations
@@ -22,12 +31,14 @@ import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final
 
 import pandas as pd
 
 import ilp_core
+from ilp_core import checks
+from ilp_core.decide import allocation as _allocation
 from ilp_core.decide import priorities as _priority
 from ilp_core.errors import IlpInputError, Message
 from ilp_core.products import intelligence
@@ -35,7 +46,7 @@ from ilp_core.products import strategy as _strategy
 
 FORMAT_NAME: Final[str] = "ilp-workspace"
 #: Version of the workspace format (a newer file is refused with a clear message).
-FORMAT_VERSION: Final[int] = 1
+FORMAT_VERSION: Final[int] = 2
 #: The five product tables: workspace attribute -> session key of the app.
 TABLES: Final[dict[str, str]] = {
     "intel_log": "ilp.intel_log",
@@ -44,7 +55,29 @@ TABLES: Final[dict[str, str]] = {
     "pestel": "ilp.pestel",
     "swot": "ilp.swot",
 }
+#: Settings of the near-repeat test a workspace may hold besides ``offences``: the
+#: keyword arguments of :func:`ilp_core.analysis.near_repeat.knox_test`.
+KNOX_SETTINGS: Final[tuple[str, ...]] = (
+    "spatial_bandwidth",
+    "spatial_bands",
+    "temporal_bandwidth",
+    "temporal_bands",
+    "metric",
+    "same_location",
+    "permutations",
+    "seed",
+)
 _PRIORITY_FORMAT: Final[str] = "ilp-priority-assessment"
+_VIEW_KEYS: Final[tuple[str, ...]] = ("start", "end", "offences")
+_WHERE_KEYS: Final[tuple[str, ...]] = ("cell_size", "fdr")
+
+
+def _all_data() -> dict[str, Any]:
+    return {"start": None, "end": None, "offences": []}
+
+
+def _where_defaults() -> dict[str, Any]:
+    return {"cell_size": None, "fdr": True}
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -80,12 +113,13 @@ def _check_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True, eq=False)
 class Workspace:
-    """One assessment session, ready to save as JSON.
+    """The session's work: what the report, the PDF and the saved session are built from.
 
     Attributes
     ----------
     format_version
-        :data:`FORMAT_VERSION` of the file.
+        The format of the file it was read from (:data:`FORMAT_VERSION` for a
+        new one); saving always writes the current format.
     app_version
         ``ilp_core.__version__`` that saved it.
     fingerprint
@@ -94,10 +128,21 @@ class Workspace:
         The data's name (for people; the fingerprint is what is checked).
     saved_at
         When it was saved (ISO 8601, local time of the server), or empty.
+    view
+        The data worked on: ``start`` and ``end`` (``YYYY-MM-DD``, or None for
+        no limit) and ``offences`` (the offence types chosen; empty: all).
+    where
+        The Where page's hot-spot settings: ``cell_size`` (metres; None:
+        automatic) and ``fdr`` (the false discovery rate correction).
     priority
         ``priority.Assessment.to_dict()``, or None (the default preset was used).
+    near_repeat
+        The near-repeat test run: ``offences`` and any of :data:`KNOX_SETTINGS`;
+        None for the report's default (the burglaries, the test's defaults).
     allocation
-        The allocation scenario's settings (plain JSON values), or None.
+        The allocation scenario
+        (:meth:`ilp_core.decide.allocation.Scenario.to_dict`), or None for the
+        Allocation page's defaults.
     intel_log, requirements, strategy, pestel, swot
         The product tables (:data:`ilp_core.products.intelligence.LOG_COLUMNS`,
         :data:`ilp_core.products.strategy.REQUIREMENT_COLUMNS` ...), checked.
@@ -110,7 +155,10 @@ class Workspace:
     fingerprint: str
     dataset: str = ""
     saved_at: str = ""
+    view: Mapping[str, Any] = field(default_factory=_all_data)
+    where: Mapping[str, Any] = field(default_factory=_where_defaults)
     priority: Mapping[str, Any] | None = None
+    near_repeat: Mapping[str, Any] | None = None
     allocation: Mapping[str, Any] | None = None
     intel_log: pd.DataFrame = field(default_factory=intelligence.empty_log)
     requirements: pd.DataFrame = field(default_factory=_strategy.empty_requirements)
@@ -128,16 +176,37 @@ class Workspace:
             return None
         return _priority.load_assessment(json.dumps(dict(self.priority))).assessment
 
+    def scenario(self) -> _allocation.Scenario | None:
+        """Return the allocation scenario as an object, or None."""
+        if self.allocation is None:
+            return None
+        return _allocation.Scenario.from_dict(self.allocation)
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        """Return the first and last day of the view (None: no limit on that side)."""
+        start, end = self.view.get("start"), self.view.get("end")
+        return (
+            None if start is None else dt.date.fromisoformat(start),
+            None if end is None else dt.date.fromisoformat(end),
+        )
+
+    def offences(self) -> tuple[str, ...]:
+        """Return the offence types of the view (empty: all)."""
+        return tuple(self.view.get("offences") or ())
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the workspace as plain JSON values."""
+        """Return the workspace as plain JSON values (in the current format)."""
         return {
             "format": FORMAT_NAME,
-            "version": self.format_version,
+            "version": FORMAT_VERSION,
             "app_version": self.app_version,
             "fingerprint": self.fingerprint,
             "dataset": self.dataset,
             "saved_at": self.saved_at,
+            "view": dict(self.view),
+            "where": dict(self.where),
             "priority": None if self.priority is None else dict(self.priority),
+            "near_repeat": None if self.near_repeat is None else dict(self.near_repeat),
             "allocation": None if self.allocation is None else dict(self.allocation),
             "tables": {name: _records(getattr(self, name)) for name in TABLES},
             "workshop": None if self.workshop is None else dict(self.workshop),
@@ -196,8 +265,11 @@ def make_workspace(
     fingerprint: str,
     dataset: str = "",
     saved_at: str = "",
+    view: Mapping[str, Any] | None = None,
+    where: Mapping[str, Any] | None = None,
     priority: _priority.Assessment | Mapping[str, Any] | None = None,
-    allocation: Mapping[str, Any] | None = None,
+    near_repeat: Mapping[str, Any] | None = None,
+    allocation: _allocation.Scenario | Mapping[str, Any] | None = None,
     intel_log: pd.DataFrame | None = None,
     requirements: pd.DataFrame | None = None,
     strategy: pd.DataFrame | None = None,
@@ -214,10 +286,20 @@ def make_workspace(
         The data's fingerprint and name.
     saved_at
         A time stamp to record (ISO text), or empty.
+    view
+        ``start`` and ``end`` (dates, ISO text or None) and ``offences``; None:
+        all the data.
+    where
+        ``cell_size`` (metres or None) and ``fdr`` (bool); None: the defaults
+        (automatic cell, FDR on).
     priority
         The priority assessment (object or its ``to_dict()``), or None.
-    allocation, workshop
-        Plain dicts of JSON values, or None.
+    near_repeat
+        ``offences`` (at least one) and any of :data:`KNOX_SETTINGS`, or None.
+    allocation
+        The allocation scenario (object or its ``to_dict()``), or None.
+    workshop
+        A plain dict of JSON values, or None.
     intel_log, requirements, strategy, pestel, swot
         The product tables (None: empty).
     privacy_actions
@@ -233,16 +315,20 @@ def make_workspace(
         ``strategy.workspace_bad_log`` (a log row that would be rejected), the
         table checks' errors (``strategy.bad_option`` ...),
         ``strategy.workspace_not_json`` (settings that are not plain JSON values),
-        and ``priority.*`` errors of a bad assessment.
+        ``strategy.workspace_broken`` (a view, Where or near-repeat part of the
+        wrong shape, named), ``checks.*`` errors of a bad setting (a cell size,
+        an allocation setting), and ``priority.*`` errors of a bad assessment.
 
     Examples
     --------
     >>> log = intelligence.add_item(
     ...     intelligence.empty_log(), date="2025-06-01", summary='<script>"x"</script>',
     ...     source="B", information="2", handling="H0")
-    >>> w = make_workspace(fingerprint="f", intel_log=log)
+    >>> w = make_workspace(fingerprint="f", intel_log=log, view={"start": dt.date(2025, 1, 1)})
     >>> from_json(w.to_json(), fingerprint="f").workspace.intel_log.loc[0, "summary"]
     '<script>"x"</script>'
+    >>> w.view, w.period()
+    ({'start': '2025-01-01', 'end': None, 'offences': []}, (datetime.date(2025, 1, 1), None))
     """
     if isinstance(priority, _priority.Assessment):
         spec: dict[str, Any] | None = priority.to_dict()
@@ -250,6 +336,12 @@ def make_workspace(
         spec = _json_dict("priority", priority)
     if spec is not None:
         _priority.load_assessment(json.dumps(spec))  # refuses a broken assessment
+    scenario = allocation
+    if allocation is not None and not isinstance(allocation, _allocation.Scenario):
+        try:
+            scenario = _allocation.Scenario.from_dict(_json_dict("allocation", allocation) or {})
+        except TypeError:  # today's hours that are not a table of area -> hours
+            raise IlpInputError("strategy.workspace_broken", part="allocation") from None
     tables = {
         "intel_log": intel_log,
         "requirements": requirements,
@@ -265,12 +357,74 @@ def make_workspace(
         fingerprint=str(fingerprint),
         dataset=str(dataset),
         saved_at=str(saved_at),
+        view=_check_view(view),
+        where=_check_where(where),
         priority=spec,
-        allocation=_json_dict("allocation", allocation),
+        near_repeat=_check_near_repeat(near_repeat),
+        allocation=None if scenario is None else scenario.to_dict(),
         workshop=_json_dict("workshop", workshop),
         privacy_actions=tuple(str(a) for a in privacy_actions),
         **checked,
     )
+
+
+def _check_view(view: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The view as ISO dates (or None) and a list of offence types."""
+    if view is None:
+        return _all_data()
+    if not isinstance(view, Mapping) or not set(view) <= set(_VIEW_KEYS):
+        raise IlpInputError("strategy.workspace_broken", part="view")
+    offences = view.get("offences") or []
+    if not isinstance(offences, list | tuple) or not all(isinstance(o, str) for o in offences):
+        raise IlpInputError("strategy.workspace_broken", part="view")
+    return {
+        "start": _iso_day(view.get("start")),
+        "end": _iso_day(view.get("end")),
+        "offences": list(offences),
+    }
+
+
+def _iso_day(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise IlpInputError("strategy.workspace_broken", part="view") from None
+
+
+def _check_where(where: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The hot-spot settings: a cell size in metres (None: automatic) and the FDR flag."""
+    out = _where_defaults()
+    if where is None:
+        return out
+    if not isinstance(where, Mapping) or not set(where) <= set(_WHERE_KEYS):
+        raise IlpInputError("strategy.workspace_broken", part="where")
+    out.update(where)
+    cell = out["cell_size"]
+    out["cell_size"] = None if cell is None else checks.positive("cell_size", cell)
+    out["fdr"] = checks.flag("fdr", out["fdr"])
+    return out
+
+
+def _check_near_repeat(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The near-repeat test's offences (at least one) and settings (checked when it runs)."""
+    if settings is None:
+        return None
+    if not isinstance(settings, Mapping) or not set(settings) <= {"offences", *KNOX_SETTINGS}:
+        raise IlpInputError("strategy.workspace_broken", part="near_repeat")
+    offences = settings.get("offences")
+    if (
+        not isinstance(offences, list | tuple)
+        or not offences
+        or not all(isinstance(o, str) for o in offences)
+    ):
+        raise IlpInputError("strategy.workspace_broken", part="near_repeat")
+    return _json_dict("near_repeat", {**settings, "offences": list(offences)})
 
 
 @dataclass(frozen=True)
@@ -363,9 +517,13 @@ def from_json(source: str | bytes, *, fingerprint: str | None = None) -> LoadedW
             tables[name] = pd.DataFrame(
                 {c: [r.get(c) for r in rows] for c in columns}, columns=columns
             )
-        for part in ("priority", "allocation", "workshop"):
+        for part in ("view", "where", "priority", "near_repeat", "allocation", "workshop"):
             if data.get(part) is not None and not isinstance(data.get(part), Mapping):
                 raise TypeError(part)
+        part = "allocation"
+        allocation = data.get("allocation")
+        if version == 1 and allocation is not None:
+            allocation = _scenario_of_version_1(allocation)
         part = "privacy_actions"
         actions = data.get("privacy_actions")
         actions = [] if actions is None else actions
@@ -381,8 +539,11 @@ def from_json(source: str | bytes, *, fingerprint: str | None = None) -> LoadedW
         fingerprint=saved_fp,
         dataset=str(data.get("dataset", "")),
         saved_at=str(data.get("saved_at", "")),
+        view=data.get("view"),
+        where=data.get("where"),
         priority=data.get("priority"),
-        allocation=data.get("allocation"),
+        near_repeat=data.get("near_repeat"),
+        allocation=allocation,
         workshop=data.get("workshop"),
         privacy_actions=[str(a) for a in actions],
         **tables,
@@ -409,6 +570,19 @@ def from_json(source: str | bytes, *, fingerprint: str | None = None) -> LoadedW
             )
         )
     return LoadedWorkspace(workspace=workspace, same_data=same, warnings=tuple(warnings))
+
+
+def _scenario_of_version_1(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A format-1 allocation (the page's settings and ``allocate``'s) as a scenario.
+
+    Format 1 did not save today's hours: the scenario is recomputed without them.
+    """
+    names = {f.name for f in fields(_allocation.Scenario)}
+    known = {k: v for k, v in settings.items() if k in names}
+    try:
+        return _allocation.Scenario.from_dict(known).to_dict()
+    except IlpInputError:
+        raise IlpInputError("strategy.workspace_broken", part="allocation") from None
 
 
 def _with_versions(w: Workspace, version: int, app_version: str) -> Workspace:

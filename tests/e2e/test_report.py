@@ -71,7 +71,7 @@ def test_hostile_names_and_notes_never_run_in_the_report(browser, tmp_path):
 
     from ilp_core.data import schema
     from ilp_core.data.dataset import Dataset, load_sample
-    from ilp_core.products import report
+    from ilp_core.products import report, workspace
 
     sample = load_sample()
     inc = sample.incidents.iloc[:20_000]
@@ -97,7 +97,8 @@ def test_hostile_names_and_notes_never_run_in_the_report(browser, tmp_path):
              "status": ["open"]}
         ),
     }  # fmt: skip
-    built = report.build_report(data, work=report.SessionWork(products=products))
+    work = workspace.make_workspace(fingerprint=data.fingerprint, **products)
+    built = report.build_report(data, work)
     target = tmp_path / "hostile.html"
     target.write_text(report.to_html(built), encoding="utf-8")
     context, page, seen = _open_offline(browser, target)

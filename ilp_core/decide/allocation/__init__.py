@@ -46,6 +46,10 @@ Where each family lives:
                  :func:`expected_prevented` and the two linear programmes
 ``_coverage``    :func:`coverage_curve` -> :class:`CoverageCurve`;
                  :func:`compare_scenarios`, :func:`scenario_metrics`
+``_scenario``    :class:`Scenario` (a page's settings with today's hours, saved as
+                 JSON) and :func:`run_scenario` -> :class:`ScenarioResult`: the one
+                 way the page, the report and a saved session compute an allocation;
+                 :func:`priority_scores` of a ranking
 ``_patrol``      :func:`patrol_plan` -> :class:`PatrolPlan` (with the tour);
                  :func:`visit_timetable`
 ``_common``      tolerances, figures in messages, JSON-ready settings
@@ -82,9 +86,20 @@ from ilp_core.decide.allocation._defaults import (
 )
 from ilp_core.decide.allocation._demand import cell_demand, demand_weights, district_demand
 from ilp_core.decide.allocation._patrol import PatrolPlan, patrol_plan, visit_timetable
+from ilp_core.decide.allocation._scenario import (
+    AREA_KINDS,
+    MEASURES,
+    AreaKind,
+    Measure,
+    Scenario,
+    ScenarioResult,
+    priority_scores,
+    run_scenario,
+)
 from ilp_core.decide.allocation._solve import expected_prevented, largest_remainder, water_fill
 
 __all__ = [
+    "AREA_KINDS",
     "DEFAULT_CELL_FLOOR_HOURS",
     "DEFAULT_FLOOR_HOURS",
     "DEFAULT_HOURS_PER_AREA",
@@ -95,16 +110,21 @@ __all__ = [
     "KOPER_DWELL_MINUTES",
     "LIMITS",
     "MAX_CHANGE_SHARE",
+    "MEASURES",
     "METHODS",
     "PATROL_DEFAULTS",
     "PATROL_RANGES",
     "STEP_CHOICES",
     "TRAVEL_MODELS",
     "Allocation",
+    "AreaKind",
     "CoverageCurve",
+    "Measure",
     "Method",
     "PatrolDefaults",
     "PatrolPlan",
+    "Scenario",
+    "ScenarioResult",
     "TravelModel",
     "allocate",
     "cell_demand",
@@ -116,7 +136,9 @@ __all__ = [
     "expected_prevented",
     "largest_remainder",
     "patrol_plan",
+    "priority_scores",
     "read_current",
+    "run_scenario",
     "scenario_metrics",
     "visit_timetable",
     "water_fill",

@@ -65,6 +65,10 @@ Where each part lives (the steps of an assessment, in order):
 ``_stability``      :func:`rank_stability`: redraws of weights and entered values
 ``_assessment``     :class:`Assessment`, :func:`make_assessment`,
                     :func:`load_assessment`: save and load the whole configuration
+``_rank``           :func:`rank`: an assessment (or the page's default,
+                    :func:`default_assessment`) applied to the incidents in view, the
+                    one way every page and product ranks; :func:`rank_problems` and
+                    :func:`assessment_stability` from problem data already computed
 ``_labels``         names for people: problems, criteria, presets, the ranked table,
                     messages (:func:`ranking_for_display`)
 ==================  ==================================================================
@@ -95,6 +99,12 @@ from ilp_core.decide.priorities._problem_data import (
     ProblemLevel,
     generalised_gini,
     problem_data,
+)
+from ilp_core.decide.priorities._rank import (
+    assessment_stability,
+    default_assessment,
+    rank,
+    rank_problems,
 )
 from ilp_core.decide.priorities._scoring import Ranking, explain, natural_breaks, score
 from ilp_core.decide.priorities._settings import (
@@ -136,9 +146,11 @@ __all__ = [
     "Settings",
     "Stability",
     "Tiering",
+    "assessment_stability",
     "count_vs_harm",
     "criteria_table",
     "criterion_label",
+    "default_assessment",
     "entered_template",
     "explain",
     "generalised_gini",
@@ -152,6 +164,8 @@ __all__ = [
     "problem_data",
     "problem_label",
     "problem_labels",
+    "rank",
+    "rank_problems",
     "rank_stability",
     "ranking_for_display",
     "score",

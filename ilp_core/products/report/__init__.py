@@ -8,8 +8,12 @@ what is still unknown (intelligence gaps and requirements), the control
 strategy, and an annex of every method and parameter so that the figures can be
 reproduced exactly.
 
-:func:`build_report` computes the content once, in the user's language, as
-plain data (:class:`Report`: sections of text, tables, figures and maps).
+:func:`build_report` computes the content once, in the user's language, from
+the dataset and the session's work alone
+(:class:`~ilp_core.products.workspace.Workspace`: the view, the settings of each
+analysis, the priority assessment, the allocation scenario and the product
+tables), as plain data (:class:`Report`: sections of text, tables, figures and
+maps).
 :func:`to_html` renders it as one self-contained HTML file that opens offline
 (plotly.js and Leaflet inlined, no external address); :func:`to_pdf` renders the
 same content as a PDF with static charts and maps. Neither embeds per-incident
@@ -38,20 +42,22 @@ requirements, actions) is escaped: it shows as text and never runs as script.
 Where each part lives:
 
 =========================  =============================================================
-``_content.py``            :class:`SessionWork`, the blocks (:class:`Text`, :class:`Table`,
-                           :class:`Figure`, :class:`MapBlock`), :class:`Section`,
-                           :class:`Report`, :data:`SECTIONS` and the other constants
+``_content.py``            the blocks (:class:`Text`, :class:`Table`, :class:`Figure`,
+                           :class:`MapBlock`), :class:`Section`, :class:`Report`,
+                           :data:`SECTIONS` and the other constants
 ``_format.py``             numbers, dates and names in the report's language; count
                            columns and tables under the small-count suppression
-``_analyses.py``           the analyses a report needs, each computed once and failing
-                           alone, and the rows of each result a report publishes
+``_analyses.py``           the analyses a report needs, computed from the dataset and
+                           the workspace, each once and failing alone, and the rows of
+                           each result a report publishes
 ``_findings.py``           the key findings, one sentence each
 ``_sections_data.py``      the data section: dataset, filters, quality, offences
 ``_sections_patterns.py``  where (hot spots, change, districts), when, near repeats
 ``_sections_decide.py``    priorities (each score explained) and the allocation
 ``_sections_products.py``  intelligence gaps and requirements, control strategy
 ``_methods.py``            the annex of methods and parameters, and its JSON record
-``_build.py``              :func:`build_report`: options checked, sections assembled
+``_build.py``              :func:`build_report`: options checked, the view filtered,
+                           sections assembled
 ``_html.py``               :func:`to_html` (template ``ilp_core/templates/report.html.j2``),
                            :func:`plotly_figure`, :func:`folium_map`
 ``_pdf.py``                :func:`to_pdf`: ReportLab text, matplotlib charts and maps
@@ -74,7 +80,6 @@ from ilp_core.products.report._content import (
     Report,
     Section,
     SectionKey,
-    SessionWork,
     Table,
     Text,
 )
@@ -96,7 +101,6 @@ __all__ = [
     "Report",
     "Section",
     "SectionKey",
-    "SessionWork",
     "Table",
     "Text",
     "build_report",

@@ -1,12 +1,14 @@
 """The analyses a report needs, each computed once and failing alone, and what it publishes of each.
 
-:func:`_analyse` runs, for the sections chosen, the analyses that the session has
-not run with their pages' defaults (hot spots, rhythms, trends, period
-comparison, near repeat, allocation) and keeps the session's own results. An
-analysis that fails leaves its reason in :attr:`_Analyses.errors`, for its section
-to show (:func:`_error_text`). The ``_shown_*`` helpers give a result's rows as a
-report publishes them: without the rows of fewer than ``k`` incidents for wider
-release.
+:func:`_analyse` runs, for the sections chosen, every analysis from the dataset
+and the session's work (:class:`~ilp_core.products.workspace.Workspace`): hot
+spots with the Where page's settings, rhythms, trends and the period comparison,
+the ranking of the priority assessment (and its stability), the near-repeat test
+the user ran and the allocation scenario, each with its page's defaults when the
+session holds none. An analysis that fails leaves its reason in
+:attr:`_Analyses.errors`, for its section to show (:func:`_error_text`). The
+``_shown_*`` helpers give a result's rows as a report publishes them: without the
+rows of fewer than ``k`` incidents for wider release.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from ilp_core.analysis import hotspots, near_repeat, temporal
 from ilp_core.data import geo
 from ilp_core.data.dataset import Dataset
 from ilp_core.decide import allocation as alloc_mod
+from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError, Message
 from ilp_core.products import suppression
-from ilp_core.products.report._content import Block, SessionWork, Text
+from ilp_core.products.report._content import Block, Text
 from ilp_core.products.report._format import _Fmt
+from ilp_core.products.workspace import Workspace
 
 T = TypeVar("T")
 
@@ -38,7 +42,7 @@ class _Analyses:
 
     data: Dataset
     incidents: pd.DataFrame
-    work: SessionWork
+    work: Workspace
     period: tuple[dt.date, dt.date] | None
     offences: tuple[str, ...]
     cell_size: float | None
@@ -54,9 +58,13 @@ class _Analyses:
     comparison: temporal.PeriodComparison | None = None
     knox: near_repeat.KnoxResult | None = None
     knox_offences: tuple[str, ...] = ()
+    assessment: priorities.Assessment | None = None
+    ranking: priorities.Ranking | None = None
+    stability: priorities.Stability | None = None
     allocation: alloc_mod.Allocation | None = None
     allocation_areas: gpd.GeoDataFrame | None = None
     allocation_default: bool = False
+    allocation_scenario: dict[str, Any] = field(default_factory=dict)
     cell_district: dict[int, str] = field(default_factory=dict)
 
 
@@ -99,23 +107,80 @@ def _analyse(a: _Analyses, chosen: set[str]) -> None:
         if a.period is not None:
             a.comparison = _attempt(a, "comparison", _comparison, inc, a.period[1])
     if chosen & {"findings", "near_repeat"}:
-        a.knox, a.knox_offences = a.work.knox, tuple(a.work.knox_offences)
-        if a.knox is None:
-            counts = inc["offence"].astype("str").value_counts()
-            offences = [str(o) for o in counts.index[counts.to_numpy() > 0]]
-            default = [o for o in offences if "burglary" in o.lower()][:1] or offences[:1]
-            subset = inc.loc[inc["offence"].astype("str").isin(default).to_numpy()]
-            a.knox_offences = tuple(default)
-            if len(subset):
-                a.knox = _attempt(a, "knox", near_repeat.knox_test, subset)
-    if chosen & {"findings", "allocation"}:
-        a.allocation = a.work.allocation
-        a.allocation_areas = a.work.allocation_areas
-        if a.allocation is None:
-            a.allocation = _attempt(a, "allocation", _default_allocation, a.data, inc)
-            a.allocation_default = a.allocation is not None
+        _near_repeat(a)
+    scenario = _attempt(a, "allocation", a.work.scenario)
+    needs_scores = bool(chosen & {"findings", "allocation"}) and (
+        scenario is not None and scenario.measure == "priority"
+    )
+    if chosen & {"findings", "priorities", "intelligence"} or needs_scores:
+        _priorities(a)
+    if chosen & {"findings", "allocation"} and "allocation" not in a.errors:
+        _allocation(a, scenario)
         if a.allocation_areas is None and a.data.districts is not None:
             a.allocation_areas = a.data.districts
+
+
+def _priorities(a: _Analyses) -> None:
+    """The ranking of the session's assessment (the default one without), and its stability.
+
+    The stability analysis is the assessment's (its top k, draws and seed): a
+    session that never opened the Priorities page has none.
+    """
+    a.assessment = _attempt(a, "priorities", a.work.assessment)
+    if "priorities" in a.errors:
+        return
+    chosen = a.assessment or priorities.default_assessment()
+    data = _attempt(
+        a, "priorities", priorities.problem_data, a.incidents, a.data.districts,
+        by=chosen.by, custom=chosen.custom,
+    )  # fmt: skip
+    if data is None:
+        return
+    a.ranking = _attempt(a, "priorities", priorities.rank_problems, data, chosen)
+    if a.ranking is not None and a.assessment is not None:
+        a.stability = _attempt(a, "stability", priorities.assessment_stability, data, chosen)
+
+
+def _near_repeat(a: _Analyses) -> None:
+    """The near-repeat test the user ran, or the default: the burglaries (else the commonest)."""
+    settings = dict(a.work.near_repeat or {})
+    offences = settings.pop("offences", None)
+    inc = a.incidents
+    if offences is None:
+        counts = inc["offence"].astype("str").value_counts()
+        present = [str(o) for o in counts.index[counts.to_numpy() > 0]]
+        offences = [o for o in present if "burglary" in o.lower()][:1] or present[:1]
+    subset = inc.loc[inc["offence"].astype("str").isin(offences).to_numpy()]
+    a.knox_offences = tuple(offences)
+    if len(subset):
+        a.knox = _attempt(a, "knox", near_repeat.knox_test, subset, **settings)
+
+
+def _allocation(a: _Analyses, scenario: alloc_mod.Scenario | None) -> None:
+    """The session's allocation scenario, or the Allocation page's defaults."""
+    if scenario is None:
+        scenario = _attempt(a, "allocation", _default_scenario, a.data)
+        a.allocation_default = scenario is not None
+        if scenario is None:
+            return
+    scores = alloc_mod.priority_scores(a.ranking.table) if a.ranking is not None else None
+    run = _attempt(
+        a, "allocation", alloc_mod.run_scenario, a.incidents, a.data.districts, scenario,
+        harm_weights=a.assessment.harm_weights if a.assessment is not None else None,
+        priority_scores=scores,
+    )  # fmt: skip
+    if run is None:
+        a.allocation_default = False
+        return
+    a.allocation = run.allocation
+    a.allocation_areas = run.polygons
+    if not a.allocation_default:  # the annex states the page's settings as the page saved them
+        a.allocation_scenario = {
+            "areas": scenario.areas,
+            "measure": scenario.measure,
+            "top_n": scenario.top_n,
+            **run.allocation.settings,
+        }
 
 
 def _comparison(incidents: pd.DataFrame, last: dt.date) -> temporal.PeriodComparison:
@@ -130,20 +195,30 @@ def _comparison(incidents: pd.DataFrame, last: dt.date) -> temporal.PeriodCompar
         return temporal.compare_periods(incidents, *temporal.recent_vs_previous(last))
 
 
-def _default_allocation(data: Dataset, incidents: pd.DataFrame) -> alloc_mod.Allocation:
-    """The Allocation page's defaults: districts, incidents, proportional, floor 40 h, 8-h steps."""
+def _default_scenario(data: Dataset) -> alloc_mod.Scenario:
+    """The Allocation page's defaults: districts, incidents, proportional, floor 40 h, 8-h steps.
+
+    The total is today's (the dataset's current allocation), in whole 8-hour
+    shifts when it is a multiple of 8 hours, else in unrounded hours.
+    """
     if data.districts is None or data.allocation is None:
         raise IlpInputError("report.no_allocation")
-    demand = alloc_mod.district_demand(incidents, data.districts)
-    current = alloc_mod.check_current(data.allocation, demand["area"].tolist())
+    names = data.districts["district"].astype(str).tolist()
+    current = alloc_mod.check_current(data.allocation, names)
     total = float(current.sum())
     step = (
         alloc_mod.DEFAULT_STEP_HOURS
         if math.isclose(total % alloc_mod.DEFAULT_STEP_HOURS, 0.0)
         else None
     )
-    return alloc_mod.allocate(
-        demand, total, current=current, floor=alloc_mod.DEFAULT_FLOOR_HOURS, step=step
+    return alloc_mod.Scenario(
+        areas="districts",
+        measure="incidents",
+        method=alloc_mod.DEFAULT_METHOD,
+        total_hours=total,
+        floor=alloc_mod.DEFAULT_FLOOR_HOURS,
+        step=step,
+        current_hours=current.to_dict(),
     )
 
 
@@ -167,7 +242,7 @@ def _hot_cells(a: _Analyses, fmt: _Fmt) -> pd.DataFrame:
 
 def _shown_ranking(a: _Analyses, fmt: _Fmt) -> pd.DataFrame:
     """The ranked problems as published: without those under ``k`` incidents for wider release."""
-    ranking = a.work.ranking
+    ranking = a.ranking
     if ranking is None:
         return pd.DataFrame()
     table = ranking.table

@@ -1,18 +1,16 @@
-"""Assembling a report: check the options, run the analyses once, build the sections chosen."""
+"""Assembling a report: check the options, filter the view, run the analyses, build the sections."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-import pandas as pd
-
 import ilp_core
 from ilp_core import checks, i18n
-from ilp_core.data.dataset import Dataset
+from ilp_core.data.dataset import Dataset, filter_incidents
 from ilp_core.products import suppression
 from ilp_core.products.report._analyses import _analyse, _Analyses
-from ilp_core.products.report._content import SECTIONS, Report, Section, SessionWork
+from ilp_core.products.report._content import SECTIONS, Report, Section
 from ilp_core.products.report._findings import _findings, _findings_section
 from ilp_core.products.report._format import _Fmt
 from ilp_core.products.report._methods import _methods_section, _parameters
@@ -24,21 +22,17 @@ from ilp_core.products.report._sections_patterns import (
     _where_section,
 )
 from ilp_core.products.report._sections_products import _intelligence_section, _strategy_section
+from ilp_core.products.workspace import Workspace, make_workspace
 
 
 def build_report(
     data: Dataset,
-    incidents: pd.DataFrame | None = None,
-    work: SessionWork | None = None,
+    work: Workspace | None = None,
     *,
     lang: str = i18n.DEFAULT_LANGUAGE,
     sections: Sequence[str] = SECTIONS,
     wider_release: bool = False,
     k: int = suppression.DEFAULT_K,
-    period: tuple[dt.date, dt.date] | None = None,
-    offences: Sequence[str] = (),
-    cell_size: float | None = None,
-    fdr: bool = True,
     created: dt.date | None = None,
 ) -> Report:
     r"""Assemble the strategic assessment: findings, maps, charts, tables and the annex.
@@ -46,21 +40,22 @@ def build_report(
     For a manager this is the document to read, file and share: what the data
     say about where, when and what, which problems come first and why, where the
     officers should go, what is still unknown and what will be done about it.
-    Analyses that the session has not run are computed with their pages'
-    defaults (hot spots, trends, period comparison, near repeat, allocation);
-    the user's own ranking, allocation, near-repeat test and product tables are
-    used when given in ``work``.
+    Everything is computed here from the dataset and the session's work alone:
+    the incidents of the work's view, the hot spots with its Where settings, the
+    ranking of its priority assessment (with the assessment's stability
+    analysis), its near-repeat test and its allocation scenario, each with its
+    page's defaults when the work holds none, and its product tables. The same
+    dataset and work give the same report.
 
     Parameters
     ----------
     data
         The dataset (its quality report, districts, current allocation and
         fingerprint are reported).
-    incidents
-        The incidents analysed (the view: filtered by period and offence);
-        ``None`` for all of ``data``.
     work
-        The session's results (:class:`SessionWork`).
+        The session's work (:class:`~ilp_core.products.workspace.Workspace`);
+        None for a session that did nothing yet: all the data, every page's
+        defaults, no product written.
     lang
         Language of the report (``en``, ``ru``, ``fr``, ``es``).
     sections
@@ -70,11 +65,6 @@ def build_report(
         counts, drop personal fields, and say so (see the module notes).
     k
         Threshold of the small-count suppression (default 5).
-    period, offences
-        The filters that produced ``incidents``, for the report to state.
-    cell_size, fdr
-        The hot-spot settings (the Where page's): grid cell in metres (``None``:
-        automatic) and the false discovery rate correction.
     created
         Date of the report (default: today).
 
@@ -86,8 +76,8 @@ def build_report(
     ------
     IlpInputError
         ``checks.option`` for an unknown language or section (or none),
-        ``checks.flag`` for ``wider_release`` or ``fdr``, ``checks.whole`` for a
-        ``k`` outside 2 to :data:`ilp_core.products.suppression.MAX_K`.
+        ``checks.flag`` for ``wider_release``, ``checks.whole`` for a ``k``
+        outside 2 to :data:`ilp_core.products.suppression.MAX_K`.
 
     Examples
     --------
@@ -103,15 +93,19 @@ def build_report(
     if not chosen:  # no section at all is not a choice of sections either
         checks.option("sections", (), SECTIONS)
     wider_release = checks.flag("wider_release", wider_release)
-    fdr = checks.flag("fdr", fdr)
     k = checks.whole("k", k, minimum=2, maximum=suppression.MAX_K)
-    incidents = data.incidents if incidents is None else incidents
-    work = work or SessionWork()
+    if work is None:
+        work = make_workspace(fingerprint=data.fingerprint, dataset=data.name)
+    start, end = work.period()
+    offences = work.offences()
+    incidents = filter_incidents(data.incidents, start, end, offences)
+    period = (start, end) if start is not None and end is not None else None
     fmt = _Fmt(lang, wider_release, k)
     when = incidents["occurred_at"]
     if period is None and when.notna().any():
         period = (when.min().date(), when.max().date())
-    a = _Analyses(data, incidents, work, period, tuple(offences), cell_size, fdr)
+    where = work.where
+    a = _Analyses(data, incidents, work, period, offences, where["cell_size"], bool(where["fdr"]))
     _analyse(a, chosen)
     findings = tuple(_findings(a, fmt)) if "findings" in chosen else ()
     builders: dict[str, Callable[[_Analyses, _Fmt], Section]] = {

@@ -1,24 +1,19 @@
-"""What a report reads and what it is made of: the session's work, blocks, sections, constants.
+"""What a report is made of: blocks, sections, the report itself, and the constants.
 
 :class:`Report` is plain data (sections of :class:`Text`, :class:`Table`,
 :class:`Figure` and :class:`MapBlock` blocks) that the HTML and PDF renderers
-draw; :class:`SessionWork` is what the user produced in the session for the
-report to include.
+draw. What the user produced in the session comes in as a
+:class:`~ilp_core.products.workspace.Workspace`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar, get_args
 
-import geopandas as gpd
 import pandas as pd
-
-from ilp_core.analysis import near_repeat
-from ilp_core.decide import allocation as alloc_mod
-from ilp_core.decide import priorities
 
 SectionKey = Literal[
     "data",
@@ -34,7 +29,8 @@ SectionKey = Literal[
 ]
 #: The sections of a report, in their order.
 SECTIONS: Final[tuple[str, ...]] = get_args(SectionKey)
-#: The session tables a report reads (see :class:`SessionWork`).
+#: The product tables a report reads from the workspace
+#: (:data:`ilp_core.products.workspace.TABLES`).
 PRODUCT_TABLES: Final[tuple[str, ...]] = ("intel_log", "requirements", "strategy", "pestel", "swot")
 PILLARS: Final[tuple[str, ...]] = ("prevention", "intelligence", "enforcement", "reassurance")
 PESTEL: Final[tuple[str, ...]] = (
@@ -53,49 +49,6 @@ TOP_ROWS: Final[int] = 10
 #: Problems whose scores are decomposed in a table (one column each).
 TOP_PROBLEMS: Final[int] = 6
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, eq=False)
-class SessionWork:
-    """What the user produced in the session, for the report to include.
-
-    Every field is optional: a missing result is computed with the defaults of
-    its page (near repeat, allocation) or the section says it is not done yet
-    (priorities, intelligence, strategy).
-
-    Attributes
-    ----------
-    ranking, stability
-        The priority ranking (``priorities.score``) and its stability analysis.
-    assessment
-        The priority assessment's settings (harm weights, seeds), for the annex.
-    allocation
-        The allocation recommendation (``allocation.allocate``).
-    allocation_areas
-        Polygons of the allocation's areas (``district`` or ``area`` column);
-        ``None`` uses the districts.
-    allocation_scenario
-        The Allocation page's settings (``areas``, ``measure``, ``top_n``...).
-    knox, knox_offences
-        A near-repeat test and the offence types it was run on.
-    products
-        Session tables by name (:data:`PRODUCT_TABLES`): ``intel_log``,
-        ``requirements``, ``strategy``, ``pestel``, ``swot``.
-    privacy_actions
-        What was done to personal columns of the upload
-        (:attr:`ilp_core.data.privacy.ProtectedFrame.codes`, ``"drop:Name"``...).
-    """
-
-    ranking: priorities.Ranking | None = None
-    stability: priorities.Stability | None = None
-    assessment: priorities.Assessment | None = None
-    allocation: alloc_mod.Allocation | None = None
-    allocation_areas: gpd.GeoDataFrame | None = None
-    allocation_scenario: Mapping[str, Any] = field(default_factory=dict)
-    knox: near_repeat.KnoxResult | None = None
-    knox_offences: tuple[str, ...] = ()
-    products: Mapping[str, pd.DataFrame | None] = field(default_factory=dict)
-    privacy_actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,7 @@ def _knox_findings(a: _Analyses, fmt: _Fmt) -> list[str]:
 
 
 def _priority_findings(a: _Analyses, fmt: _Fmt) -> list[str]:
-    ranking = a.work.ranking
+    ranking = a.ranking
     if ranking is None:
         return []
     table = _shown_ranking(a, fmt)
@@ -211,7 +211,7 @@ def _priority_findings(a: _Analyses, fmt: _Fmt) -> list[str]:
             method=_method_label(ranking.scheme, fmt),
         )
     ]
-    stability = a.work.stability
+    stability = a.stability
     if stability is not None:
         st = stability.table
         fragile = st.loc[st["fragile"].astype(bool) & st["problem"].isin(table["problem"])]

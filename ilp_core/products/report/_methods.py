@@ -131,7 +131,7 @@ _METHODS: Final[tuple[_Method, ...]] = (
     ),
     _Method(
         "report.methods.priorities",
-        lambda a: a.work.ranking,
+        lambda a: a.ranking,
         "report.methods.priorities_value",
         lambda ranking, fmt: {
             "method": _method_label(ranking.scheme, fmt),
@@ -143,7 +143,7 @@ _METHODS: Final[tuple[_Method, ...]] = (
     ),
     _Method(
         "report.methods.stability",
-        lambda a: a.work.stability if a.work.ranking is not None else None,
+        lambda a: a.stability if a.ranking is not None else None,
         "report.methods.stability_value",
         lambda stability, fmt: {
             "k": stability.top_k,
@@ -189,8 +189,8 @@ def _methods_section(a: _Analyses, fmt: _Fmt) -> Section:
             frame,
         ),
     ]
-    if a.work.ranking is not None:
-        blocks += [_weights_table(a.work.ranking, fmt), _harm_table(a, fmt)]
+    if a.ranking is not None:
+        blocks += [_weights_table(a.ranking, fmt), _harm_table(a, fmt)]
     blocks.append(Text(fmt.t("report.methods.reproduce", fingerprint=a.data.fingerprint), "note"))
     blocks.append(Text(fmt.t("report.methods.record"), "note"))
     return Section("methods", fmt.t("report.section.methods"), tuple(blocks))
@@ -354,15 +354,15 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
             "seed": k.seed,
             "n_events": k.n_events,
         }
-    ranking = a.work.ranking
+    ranking = a.ranking
     if ranking is not None:
         entry: dict[str, Any] = {
             "scheme": ranking.scheme.to_dict(),
             "effective_weights": {c: float(w) for c, w in ranking.weights.items()},
             "criteria": list(ranking.criteria),
         }
-        if a.work.stability is not None:
-            s = a.work.stability
+        if a.stability is not None:
+            s = a.stability
             entry["stability"] = {
                 "top_k": s.top_k,
                 "draws": s.draws,
@@ -371,8 +371,8 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
                 "half_width": dict(s.half_width),
                 "robust_share": s.robust_share,
             }
-        if a.work.assessment is not None:
-            assessment = a.work.assessment.to_dict()
+        if a.assessment is not None:
+            assessment = a.assessment.to_dict()
             if fmt.wider:
                 assessment.pop("entered", None)
             entry["assessment"] = assessment
@@ -381,14 +381,14 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
         out["allocation"] = {
             "default": a.allocation_default,
             "settings": dict(a.allocation.settings),
-            "scenario": dict(a.work.allocation_scenario),
+            "scenario": dict(a.allocation_scenario),
         }
     return json.loads(json.dumps(out, default=str))
 
 
 def _harm_rows(a: _Analyses) -> tuple[dict[str, float], float, bool]:
     table = harm.harm_table()
-    assessment = a.work.assessment
+    assessment = a.assessment
     if assessment is not None:
         return dict(assessment.harm_weights), float(assessment.default_harm_days), True
     return table.weights(), float(table.unknown_offence_days), False

@@ -39,7 +39,7 @@ from ilp_core.products.report._format import (
 
 def _priorities_section(a: _Analyses, fmt: _Fmt) -> Section:
     """Priorities: the ranking as published, each score's contributions, and its stability."""
-    ranking = a.work.ranking
+    ranking = a.ranking
     title = fmt.t("report.section.priorities")
     if ranking is None:
         return Section("priorities", title, (Text(fmt.t("report.not_yet.priorities"), "note"),))
@@ -52,7 +52,7 @@ def _priorities_section(a: _Analyses, fmt: _Fmt) -> Section:
     t = _shown_ranking(a, fmt)
     dropped = len(ranking.table) - len(t)
     labels = priorities.problem_labels(t, fmt.lang).tolist()
-    stability = a.work.stability
+    stability = a.stability
     by_offence = bool((t["kind"].astype(str) == "offence").all()) if "kind" in t.columns else False
     volume = t["volume"].to_numpy(dtype=float) if "volume" in t.columns else np.full(len(t), np.nan)
     harm_days = t["harm"].to_numpy(dtype=float) if "harm" in t.columns else np.full(len(t), np.nan)

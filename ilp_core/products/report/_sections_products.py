@@ -23,8 +23,8 @@ from ilp_core.products.report._format import _Fmt, _table
 
 
 def _product(a: _Analyses, name: str) -> pd.DataFrame | None:
-    frame = a.work.products.get(name) if a.work.products else None
-    if frame is None or not isinstance(frame, pd.DataFrame) or frame.empty:
+    frame = getattr(a.work, name)
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
         return None
     return frame
 
@@ -83,7 +83,7 @@ def _intelligence_section(a: _Analyses, fmt: _Fmt) -> Section:
     blocks: list[Block] = [Text(fmt.t("report.intelligence.intro"))]
     log = _product(a, "intel_log")
     requirements = _product(a, "requirements")
-    ranking = a.work.ranking
+    ranking = a.ranking
     if log is None:
         blocks.append(Text(fmt.t("report.not_yet.intel_log"), "note"))
     else:
