@@ -122,8 +122,13 @@ def demand_weights(measure: str, offences: list[str]) -> dict[str, float] | None
     """
     if measure == "incidents":
         return None
-    table = harm.harm_table()
-    days, _ = harm.weight_for(offences, table.weights(), table.unknown_offence_days)
+    found = harm.default_weights(offences, state.dataset().offence_classes)
+    default = st.session_state.get("p.priority.harm_default", found.unknown_offence_days)
+    days = found.table["days"].fillna(float(default)).tolist()
+    if found.unweighted():  # the placeholder is never used silently
+        names = ", ".join(state.term(o) for o in found.unweighted())
+        flag = ":material/flag:"
+        st.warning(tr("classify.harm_unknown", offences=names, days=default), icon=flag)
     weights = {
         o: float(st.session_state.get(HARM_WIDGET + o, d))
         for o, d in zip(offences, days, strict=True)
