@@ -177,4 +177,7 @@ def iccs_classes(lang: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
                 "note": c.note,
             }
         )
-    return pd.DataFrame(rows, columns=list(CLASS_COLUMNS))
+    out = pd.DataFrame(rows, columns=list(CLASS_COLUMNS))
+    for col in ("parent", "section"):  # None, not NaN, where there is none
+        out[col] = pd.Series([r[col] for r in rows], index=out.index, dtype=object)
+    return out

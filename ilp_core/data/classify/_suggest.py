@@ -73,8 +73,8 @@ def known_layouts() -> dict[str, list[str]]:
     Examples
     --------
     >>> sorted(known_layouts())
-    ['chicago', 'police_uk', 'sample', 'san_francisco']
-    >>> "Violence and sexual offences" in known_layouts()["police_uk"]
+    ['chicago_crimes', 'police_uk_street', 'sample', 'sf_police_incidents']
+    >>> "Violence and sexual offences" in known_layouts()["police_uk_street"]
     True
     """
     return {name: list(table.values()) for name, table in _tables().labels.items()}
@@ -85,7 +85,7 @@ def layout_classes(layout: str) -> dict[str, str]:
 
     Examples
     --------
-    >>> layout_classes("police_uk")["Burglary"], layout_classes("chicago")["ASSAULT"]
+    >>> layout_classes("police_uk_street")["Burglary"], layout_classes("chicago_crimes")["ASSAULT"]
     ('0501', '02012')
     """
     tables = _tables()
@@ -178,8 +178,9 @@ def suggest_classes(
     Examples
     --------
     >>> s = suggest_classes(["Burglary", "Violence and sexual offences", "Drugs"])
-    >>> s[["code", "confidence", "source"]].to_numpy().tolist()
-    [['0501', 'exact', 'police_uk'], ['02', 'exact', 'police_uk'], ['0601', 'exact', 'police_uk']]
+    >>> s[["code", "confidence", "source"]].to_numpy().tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['0501', 'exact', 'police_uk_street'], ['02', 'exact', 'police_uk_street'],
+     ['0601', 'exact', 'police_uk_street']]
     >>> s = suggest_classes(["Грабёж", "Разбой", "Кража со взломом", "Кража велосипеда", "Код 7"])
     >>> s[["code", "confidence"]].to_numpy().tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['050221', 'high'], ['0401', 'high'], ['0501', 'high'], ['0502', 'medium'],
