@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ilp_core.data import classify, geo, schema
+from ilp_core.data import classify, coverage, geo, schema
 from ilp_core.data.ingest._canonical import canonical, categorical, repeats_numbers, repeats_text
 from ilp_core.data.ingest._common import RejectFlags, arrow_column, as_numpy_str, clean_text, config
 from ilp_core.data.ingest._coords import epsg_candidates, read_coordinates, read_pair, swap_evidence
@@ -571,8 +571,7 @@ class _Builder:
         period = None
         if when.notna().any():
             period = (when.min().date(), when.max().date())
-        has_xy = incidents["lat"].notna() & incidents["lon"].notna()
-        has_district = incidents["district"].notna()
+        located = coverage.location_coverage(incidents)  # the numbers every page quotes
         offence = incidents["offence"].array
         offence_counts = _code_counts(
             np.bincount(offence.codes[offence.codes >= 0], minlength=len(offence.categories)),
@@ -591,8 +590,7 @@ class _Builder:
             issues.append(Message("ingest.issue.duplicates_id", {"n": dup_id}))
         if dup_event:
             issues.append(Message("ingest.issue.duplicates_event", {"n": dup_event}))
-        district_only = int((~has_xy & has_district).sum())
-        no_location = int((~has_xy & ~has_district).sum())
+        district_only, no_location = located.district_only, located.no_location
         if district_only and ("lat" in self.cols or "x" in self.cols):
             issues.append(Message("ingest.issue.district_only", {"n": district_only}))
         if no_location:
@@ -602,7 +600,7 @@ class _Builder:
             accepted=len(incidents),
             rejected=len(rejects),
             period=period,
-            geolocated=int(has_xy.sum()),
+            geolocated=located.geolocated,
             district_only=district_only,
             offence_counts=offence_counts,
             reject_counts=reject_counts,
