@@ -222,7 +222,9 @@ def test_broad_classes_carry_a_caveat_and_known_categories_their_judgement():
     d = d.set_index("offence")
     assert "Rape" in d.loc["Violence and sexual offences", "caveat"]
     assert "sexual offences (ICCS 03" in d.loc["Violence and sexual offences", "class_note"]
-    assert "no recorded crime" in d.loc["Anti-social behaviour", "caveat"]
+    assert "Not a recorded crime" in d.loc["Anti-social behaviour", "class_note"]
+    public_order = harm.harm_table().table.set_index("iccs").loc["0801"]
+    assert "no recorded crime" in public_order["note"] and public_order["caveat"] == ""
 
 
 def test_not_a_crime_weighs_zero_and_counts():

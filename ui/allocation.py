@@ -129,6 +129,8 @@ def demand_weights(measure: str, offences: list[str]) -> dict[str, float] | None
         names = ", ".join(state.term(o) for o in found.unweighted())
         flag = ":material/flag:"
         st.warning(tr("classify.harm_unknown", offences=names, days=default), icon=flag)
+    for row in found.table[found.table["caveat"] != ""].itertuples():  # broad classes
+        st.caption(widgets.plain(f"{state.term(row.offence)}: {row.caveat}"))
     weights = {
         o: float(st.session_state.get(HARM_WIDGET + o, d))
         for o, d in zip(offences, days, strict=True)
