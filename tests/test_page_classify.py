@@ -8,6 +8,8 @@ without a location are described the same way on the Data and Where pages.
 
 from __future__ import annotations
 
+import json
+
 from conftest import ROOT
 
 from ilp_core import keys
@@ -78,3 +80,21 @@ def test_police_uk_rows_without_a_location_read_the_same_on_data_and_where(app):
     notes = [w.value for w in at.warning]
     assert any("9 incidents have neither coordinates nor a district" in n for n in notes), notes
     assert not any("still count per district" in n for n in notes)
+
+
+def test_a_saved_classification_is_reused_with_the_mapping(app):
+    at = _upload(app, "ru_cp1251.csv")
+    saved = {
+        "version": 2,
+        "fields": {"offence": "Вид преступления", "date": "Дата происшествия"},
+        "offence_classes": {"ГРАБЁЖ": "0401", "Кража": "05022"},
+    }
+    at.file_uploader(key="data.mfile").set_value(
+        ("column-mapping.json", json.dumps(saved, ensure_ascii=False).encode(), "application/json")
+    )
+    at.run()
+    assert not at.exception
+    # matched by name: «ГРАБЁЖ» saved, «Грабёж» in this file
+    assert at.selectbox(key=_class_key(at, "Грабёж")).value == "0401"
+    assert at.selectbox(key=_class_key(at, "Кража")).value == "05022"
+    assert at.selectbox(key=_class_key(at, "Разбой")).value == "0401"  # suggested, not saved
