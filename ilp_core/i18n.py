@@ -25,6 +25,8 @@ from typing import Any, Final
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from ilp_core import keys
+
 LANGUAGES: Final[dict[str, str]] = {
     "en": "English",
     "ru": "Русский",
@@ -82,9 +84,21 @@ def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
 def slug(value: str) -> str:
     """Return the catalog slug of a data value ("Residential burglary": residential_burglary).
 
-    Non-Latin letters are dropped, so such values are simply not found in the catalog.
+    A name written in ASCII gives its words joined by ``_`` (the catalog's
+    ``term.<slug>`` keys); any other name gives :func:`ilp_core.keys.safe_key`,
+    never an empty slug, so «Грабёж» and «Разбой» have slugs of their own (and
+    no catalog entry: they are shown as written). A slug is a catalog key, not
+    an identity: identities are :func:`ilp_core.keys.name_key`.
+
+    Examples
+    --------
+    >>> slug("Violence with injury"), slug("Грабёж") == slug("Разбой"), bool(slug("強盗"))
+    ('violence_with_injury', False, True)
     """
-    return re.sub(r"[^0-9a-z]+", "_", str(value).strip().lower()).strip("_")
+    key = keys.name_key(value)
+    if not key.isascii():
+        return keys.safe_key(value)
+    return re.sub(r"[^0-9a-z]+", "_", key).strip("_")
 
 
 def term(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -94,8 +108,7 @@ def term(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     """
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    key = f"term.{slug(value)}"
-    text = catalog(lang).get(key)
+    text = catalog(lang).get(f"term.{slug(value)}")
     return text if text is not None else str(value)
 
 

@@ -41,6 +41,7 @@ with st.expander(tr("data.load_own"), expanded=True):
             loaded = widgets.attempt(ingest.ColumnMapping.from_json, mapping_upload.getvalue())
             suggested = loaded or suggested
         mapping = ui_data.column_mapping(raw, suggested, stamp)
+        mapping = ui_data.offence_classes(raw, mapping, stamp)
         left, right = st.columns(2)
         right.download_button(
             tr("data.save_mapping"),
@@ -61,6 +62,7 @@ with st.expander(tr("data.load_own"), expanded=True):
                         districts=boundaries,
                         report=result.report,
                         rejects=result.rejects,
+                        offence_classes=result.offence_classes,
                     )
                 )
                 st.rerun()
@@ -91,13 +93,7 @@ if report.period:
 left, right = st.columns(2)
 with left:
     st.subheader(tr("data.per_offence"))
-    counts = report.offence_counts.rename_axis("offence").reset_index(name="count")
-    counts["offence"] = counts["offence"].map(state.term)
-    st.dataframe(
-        counts.rename(columns={"offence": tr("field.offence"), "count": tr("data.count")}),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(ui_data.offence_table(data), hide_index=True, width="stretch")
 with right:
     st.subheader(tr("data.readings"))
     for message in report.readings:

@@ -133,7 +133,7 @@ def test_grid_counts_with_districts_area_and_warnings():
     # The 3 km x 2 km area: 6 x 4 cells (+1 row/col for the north-east edge), all touched.
     assert res.counts.sum() == 3 == res.n_counted
     keys = sorted(m.key for m in res.warnings)
-    assert keys == ["hotspots.not_geolocated", "hotspots.outside_area"]
+    assert keys == ["coverage.off_map_nowhere", "hotspots.outside_area"]  # no district either
     assert len(res.table) == int(res.in_area.sum())
 
 

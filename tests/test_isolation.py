@@ -83,7 +83,10 @@ def test_no_page_modifies_the_shared_sample_region(app):
     incidents = shared.incidents.copy(deep=True)
     districts = shared.districts.copy(deep=True)
     allocation = shared.allocation.copy(deep=True)
-    assert dataset.fingerprint(shared.incidents, shared.districts) == shared.fingerprint
+    assert (
+        dataset.fingerprint(shared.incidents, shared.districts, shared.offence_classes)
+        == shared.fingerprint
+    )
 
     at = app()
     for page in PAGES:
@@ -96,7 +99,10 @@ def test_no_page_modifies_the_shared_sample_region(app):
         assert not at.exception, step
 
     assert sample_dataset() is shared  # still the one shared object
-    assert dataset.fingerprint(shared.incidents, shared.districts) == shared.fingerprint
+    assert (
+        dataset.fingerprint(shared.incidents, shared.districts, shared.offence_classes)
+        == shared.fingerprint
+    )
     pd.testing.assert_frame_equal(shared.incidents, incidents)
     pd.testing.assert_frame_equal(shared.allocation, allocation)
     assert shared.districts.geometry.equals(districts.geometry)

@@ -116,7 +116,7 @@ def run(view: state.View, scenario: allocation.Scenario) -> allocation.ScenarioR
     reads from the saved work.
     """
     assessment = ui_priorities.current_assessment(view)
-    return cache.compute(
+    result = cache.compute(
         allocation.run_scenario,
         view.key,
         view.incidents,
@@ -124,7 +124,22 @@ def run(view: state.View, scenario: allocation.Scenario) -> allocation.ScenarioR
         scenario=scenario.to_dict(),
         harm_weights=dict(assessment.harm_weights) if assessment is not None else None,
         priority_scores=priority_scores() if scenario.measure == "priority" else None,
+        classes=None
+        if view.dataset.offence_classes is None
+        else dict(view.dataset.offence_classes),
     )
+    harm_notes(result)
+    return result
+
+
+def harm_notes(result: allocation.ScenarioResult) -> None:
+    """Say which offences weigh the placeholder and which broad classes carry a caveat."""
+    if result.unweighted:  # the placeholder is never used silently
+        names = ", ".join(state.term(o) for o in result.unweighted)
+        days = i18n.number(result.default_days, lang(), 1)
+        st.warning(tr("classify.harm_unknown", offences=names, days=days), icon=":material/flag:")
+    for offence, caveat in result.caveats.items():  # broad classes: say so where used
+        st.caption(widgets.plain(f"{state.term(offence)}: {caveat}"))
 
 
 def shown_table(result: Allocation) -> pd.DataFrame:

@@ -1,13 +1,15 @@
-"""The Data page's loading steps: read an upload, protect personal data, map the columns."""
+"""The Data page's loading steps: read, protect personal data, map columns, classify offences."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from ilp_core.data import ingest, privacy, schema
+from ilp_core import keys
+from ilp_core.data import classify, ingest, privacy, schema
 from ui import state, widgets
 from ui.state import lang, tr
 
@@ -94,3 +96,62 @@ def column_mapping(raw: ingest.RawTable, suggested: ingest.ColumnMapping, stamp:
 def accept_privacy_actions() -> None:
     """Record what was done to personal data for the loaded dataset (the report states it)."""
     st.session_state[PRIVACY_ACTIONS] = list(st.session_state.get(PENDING_ACTIONS, ()))
+
+
+def offence_classes(
+    raw: ingest.RawTable, mapping: ingest.ColumnMapping, stamp: str
+) -> ingest.ColumnMapping:
+    """The "classify offences" step: the ICCS class of every offence label, confirmed.
+
+    Each label gets the library's suggestion (known export tables, the classes saved
+    with a loaded mapping, synonyms); the analyst confirms or corrects it. The choice
+    is part of the mapping (saved with it, reused next time). Widget keys come from
+    :func:`ilp_core.keys.safe_key`, so labels in any script keep their own widget.
+    """
+    if "offence" not in mapping.fields or mapping.fields["offence"] not in raw.frame.columns:
+        return mapping
+    labels = widgets.attempt(ingest.offence_labels, raw, mapping)
+    if labels is None or labels.empty:
+        return mapping
+    current = lang()
+    found = classify.suggest_classes(labels, layout=mapping.layout, saved=mapping.offence_classes)
+    options: list[str | None] = [None, *classify.iccs_classes(current)["code"]]
+    chosen: dict[str, str | None] = {}
+    with st.container(border=True):
+        st.markdown(f"**{tr('data.classes_title')}**")
+        st.caption(tr("data.classes_help"))
+        st.dataframe(
+            classify.suggestions_for_display(found, current), hide_index=True, width="stretch"
+        )
+        unsure = bool((found["confidence"] != "exact").any())
+        with st.expander(tr("data.classes_correct"), expanded=unsure):
+            grid = st.columns(2)
+            for i, row in enumerate(found.itertuples(index=False)):
+                chosen[row.offence] = grid[i % 2].selectbox(
+                    widgets.plain(f"{state.term(row.offence)} ({row.count})"), options,
+                    index=options.index(row.code) if row.code in options else 0,
+                    format_func=lambda c: classify.class_label(c, current),
+                    key=f"data.class.{stamp}.{keys.safe_key(row.offence)}",
+                )  # fmt: skip
+        missing = [o for o, c in chosen.items() if c is None]
+        if missing:
+            names = widgets.plain(", ".join(state.term(o) for o in missing))
+            st.warning(tr("data.classes_missing", offences=names), icon=":material/flag:")
+    classes = {o: c for o, c in chosen.items() if c is not None}
+    return dataclasses.replace(mapping, offence_classes=classes)
+
+
+def offence_table(data: Any) -> Any:
+    """Incidents per offence type of the loaded dataset, with the class each one counts in."""
+    counts = data.report.offence_counts
+    classes = classify.classes_for(list(counts.index), data.offence_classes)
+    current = lang()
+    return pd.DataFrame(
+        {
+            tr("field.offence"): [state.term(o) for o in counts.index],
+            tr("data.count"): counts.to_numpy(),
+            tr("classify.col.class"): [
+                classify.class_label(classes[o], current) for o in counts.index
+            ],
+        }
+    )

@@ -20,12 +20,11 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from ilp_core import i18n
 from ilp_core.decide import harm, priorities
 from ilp_core.errors import Message
 from ui import cache
-from ui.state import View, label, lang, term, tr
-from ui.widgets import attempt
+from ui.state import View, dataset, label, lang, term, tr
+from ui.widgets import attempt, plain
 
 T = TypeVar("T")
 P = "p.priority."
@@ -150,10 +149,10 @@ def _custom_text(spec: dict[str, Any]) -> str:
 
 
 def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]:
-    """Harm weight per offence of the data (defaults from the table), and the unknown default."""
+    """Harm weight per offence of the data (defaults by its ICCS class), and the unknown default."""
     table = harm.harm_table()
-    defaults, has = harm.weight_for(list(offences), table.weights(), table.unknown_offence_days)
-    sources = {i18n.slug(r.offence): r for r in table.table.itertuples()}
+    found = harm.default_weights(list(offences), dataset().offence_classes).table
+    defaults, has = found["days"].to_numpy(), found["has_weight"].to_numpy()
     _default(P + "harm_default", float(table.unknown_offence_days))
     weights: dict[str, float] = {}
     with st.expander(tr("priorities.harm_title")):
@@ -164,12 +163,9 @@ def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]
             _default(
                 key, float(defaults[i]) if has[i] else float(st.session_state[P + "harm_default"])
             )
-            src = sources.get(i18n.slug(offence))
-            note = (
-                f"{src.guideline}; {src.category}: {src.starting_point}"
-                if src is not None
-                else tr("priorities.no_harm_weight")
-            )
+            src = found.iloc[i]
+            note = f"{src['source']} {src['caveat']}".strip() if has[i] else None
+            note = note or tr("priorities.no_harm_weight")
             weights[offence] = cols[i % 4].number_input(
                 term(offence), min_value=0.0, max_value=100_000.0, step=0.5, key=key, help=note
             )
@@ -180,6 +176,8 @@ def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]
             step=0.5,
             key=P + "harm_default",
         )
+    for row in found[found["caveat"] != ""].itertuples():  # broad classes: say so where used
+        st.caption(plain(f"{term(row.offence)}: {row.caveat}"))
     unknown = [o for o, h in zip(offences, has, strict=True) if not h]
     confirmed = True
     if unknown:
@@ -441,8 +439,17 @@ def current_ranking(view: View) -> priorities.Ranking:
     assessment = current_assessment(view)
     spec = assessment.to_dict() if assessment is not None else None
     return cache.compute(
-        priorities.rank, view.key, view.incidents, view.dataset.districts, assessment=spec
+        priorities.rank,
+        view.key,
+        view.incidents,
+        view.dataset.districts,
+        assessment=spec,
+        classes=_plain_classes(view.dataset.offence_classes),
     )
+
+
+def _plain_classes(classes: Mapping[str, str | None] | None) -> dict[str, str | None] | None:
+    return None if classes is None else dict(classes)
 
 
 def current_assessment(view: View) -> priorities.Assessment | None:

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ilp_core import i18n
+from ilp_core import i18n, keys
 from ilp_core.data.dataset import Dataset, filter_incidents, load_sample
 
 LANG = "ilp.lang"
@@ -110,7 +110,10 @@ def view() -> View:
         period = (period,)
     start, end = (tuple(period) + (None, None))[:2]
     offences = tuple(st.session_state.get(OFFENCES) or ())
-    key = f"{data.fingerprint}|{start}|{end}|{','.join(sorted(offences))}"
+    # offence names may hold commas ("Human Trafficking (A), Commercial Sex Acts"): join
+    # their keys, which cannot, so two selections never share a cache key
+    chosen = ",".join(sorted(keys.safe_key(o) for o in offences))
+    key = f"{data.fingerprint}|{start}|{end}|{chosen}"
     if data is sample_dataset():  # shared by a workshop room; an upload stays its own
         incidents = _sample_view(start, end, offences).copy(deep=False)
     else:

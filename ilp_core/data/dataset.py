@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -50,9 +52,16 @@ class Dataset:
         The rows ingest rejected, each with its reason (see ``ingest.IngestResult``).
     is_sample
         True for the bundled synthetic region.
+    offence_classes
+        The ICCS class of each offence label (``{label: code or None}``), as the
+        analyst confirmed it on the Data page (``IngestResult.offence_classes``);
+        harm weights follow it (:func:`ilp_core.decide.harm.default_weights`).
+        ``None``: not classified by anyone; then only the categories of known
+        exports (police.uk, Chicago, San Francisco, the sample region) are.
     fingerprint
-        Content hash of the incident table: the key of every cache and the
-        reproducibility stamp of exported assessments.
+        Content hash of the incident table (and of the classification, when
+        given): the key of every cache and the reproducibility stamp of exported
+        assessments.
     """
 
     name: str
@@ -62,11 +71,19 @@ class Dataset:
     report: QualityReport | None = None
     rejects: pd.DataFrame | None = None
     is_sample: bool = False
+    offence_classes: Mapping[str, str | None] | None = None
     fingerprint: str = field(default="")
 
     def __post_init__(self) -> None:
+        if self.offence_classes is not None:  # shared read-only, like the frames
+            classes = MappingProxyType(dict(self.offence_classes))
+            object.__setattr__(self, "offence_classes", classes)
         if not self.fingerprint:
-            object.__setattr__(self, "fingerprint", fingerprint(self.incidents, self.districts))
+            object.__setattr__(
+                self,
+                "fingerprint",
+                fingerprint(self.incidents, self.districts, self.offence_classes),
+            )
 
     # The sidebar asks for these on every rerun of every session: computed once (the
     # dataset never changes), they no longer cost 5-10 ms of each rerun.
@@ -90,11 +107,17 @@ class Dataset:
         return when.min().date(), when.max().date()
 
 
-def fingerprint(incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None = None) -> str:
+def fingerprint(
+    incidents: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None = None,
+    offence_classes: Mapping[str, str | None] | None = None,
+) -> str:
     """Return a short, stable content hash of the incidents and boundaries (16 hex digits).
 
     Equal data give equal fingerprints across processes and machines, so a saved
-    assessment can check that it is reloaded on the same data.
+    assessment can check that it is reloaded on the same data. A classification
+    of the offences, when given, is part of the data: the same file classified
+    otherwise weighs otherwise.
     """
     row_hashes = pd.util.hash_pandas_object(incidents, index=False).to_numpy()
     digest = hashlib.sha256(np.ascontiguousarray(row_hashes).tobytes())
@@ -103,6 +126,9 @@ def fingerprint(incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None = No
         digest.update(districts["district"].astype(str).str.cat(sep="\x1f").encode())
         digest.update(b"".join(districts.geometry.to_wkb()))
         digest.update(districts["population"].to_numpy(dtype=float).tobytes())
+    if offence_classes is not None:
+        pairs = sorted((str(k), "" if v is None else str(v)) for k, v in offence_classes.items())
+        digest.update(json.dumps(pairs, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()[:16]
 
 
@@ -144,4 +170,5 @@ def load_sample(folder: Path = SAMPLE_DIR) -> Dataset:
         report=result.report,
         rejects=result.rejects,
         is_sample=True,
+        offence_classes=result.offence_classes,
     )

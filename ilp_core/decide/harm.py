@@ -1,17 +1,22 @@
-"""Crime harm: days-of-custody weights per offence type and harm totals (CCHI style).
+"""Crime harm: days-of-custody weights per offence class and harm totals (CCHI style).
 
 Counting crimes treats a homicide and a shoplifting as equal. A crime harm index
 weights each offence by the days of custody at the starting point of the
 sentencing guideline for a first offender (the Cambridge Crime Harm Index of
 Sherman, Neyroud & Neyroud, 2016), so totals measure harm, not volume.
 
-The default weights live in ``ilp_core/config/harm_weights.yaml`` with the guideline
-and category each value comes from; they follow England and Wales and are
-illustrative defaults to be checked against the user's own jurisdiction. Offence
-names are matched through their catalog slug (``"Residential burglary"`` and
-``"residential-burglary"`` are the same offence). An offence with no weight gets
-the table's ``unknown_offence_days`` and is flagged (``has_weight`` False) until the
-user confirms or replaces it.
+Weights belong to classes of the International Classification of Crime for
+Statistical Purposes (ICCS, :mod:`ilp_core.data.classify`), not to the words of
+one export: an offence label takes the weight of the class the analyst confirmed
+for it on the Data page (``Dataset.offence_classes``), so «Кража со взломом»,
+"BURGLARY" and "Cambriolage" weigh as burglary. The default weights live in
+``ilp_core/config/harm_weights.yaml`` with the guideline and category each value
+comes from; they follow England and Wales and are illustrative defaults to be
+checked against the user's own jurisdiction. A broad class (police.uk's
+"Violence and sexual offences") has a documented blended weight and a caveat
+that every page shows where the weight is used. A label with no class, or whose
+class has no weight, has no weight: it is listed (``has_weight`` False) and gets
+``unknown_offence_days`` only as an explicit, flagged choice of the user.
 
 The resource-allocation step reuses :func:`harm_weights` and :func:`harm_totals`
 (or :func:`incident_harm` for any grouping of its own).
@@ -31,46 +36,138 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ilp_core import checks, i18n
+from ilp_core import checks, keys
+from ilp_core.data import classify
 from ilp_core.errors import IlpInputError
 
-#: Columns of :attr:`HarmTable.table`.
+#: Columns of :attr:`HarmTable.table` (one row per class) and :attr:`HarmTable.offences`
+#: (one row per label weighted by name; ``offence`` instead of ``iccs``).
 HARM_COLUMNS: Final[tuple[str, ...]] = (
-    "offence",
+    "iccs",
     "days",
     "starting_point",
     "guideline",
     "category",
     "note",
+    "caveat",
 )
+#: Columns of :attr:`HarmDefaults.table`.
+DEFAULT_COLUMNS: Final[tuple[str, ...]] = (
+    "offence",
+    "iccs",
+    "days",
+    "has_weight",
+    "basis",
+    "weight_class",
+    "source",
+    "caveat",
+    "class_note",
+)
+#: Where an offence's default weight comes from: its label (``offences`` of the
+#: file), its class, the level-2 class above it (``parent``), or nowhere.
+BASES: Final[tuple[str, ...]] = ("offence", "class", "parent", "none")
+_TEXT: Final[tuple[str, ...]] = ("starting_point", "guideline", "category", "note", "caveat")
 _GROUPS: Final[frozenset[str]] = frozenset({"offence", "district"})
 
 
 @dataclass(frozen=True)
 class HarmTable:
-    """The harm weights with where each one comes from.
+    """The harm weights per class with where each one comes from.
 
     Attributes
     ----------
     table
-        One row per offence: ``offence``, ``days`` (days of custody per incident),
-        ``starting_point``, ``guideline``, ``category`` (the source of the value)
-        and ``note`` (empty when none).
+        One row per class (:data:`HARM_COLUMNS`): ``iccs`` (the class code),
+        ``days`` (days of custody per incident), ``starting_point``,
+        ``guideline``, ``category`` (the source of the value), ``note`` and
+        ``caveat`` (shown wherever a broad class's weight is used; "" when none).
+    offences
+        Weights given to offence labels by name, ahead of their class (same
+        columns with ``offence`` in place of ``iccs``); empty by default.
     unknown_offence_days
-        Days given to an offence the table does not list (to be confirmed).
+        The placeholder a user may confirm for an offence without a weight.
     unit
         ``"days_of_custody"``.
     """
 
     table: pd.DataFrame
+    offences: pd.DataFrame
     unknown_offence_days: float
     unit: str
 
+    def weight_of(self, code: str | None) -> tuple[pd.Series, str] | None:
+        """The row weighting class ``code`` and the basis (``class`` or ``parent``), or None.
+
+        A class without a row of its own takes the row of a class above it, up
+        to level 2 (``05013`` takes ``0501``; a variant its ICCS code); never a
+        section's (2 digits), which would be far too coarse.
+
+        Examples
+        --------
+        >>> t = harm_table()
+        >>> row, basis = t.weight_of("05012")
+        >>> float(row["days"]), basis
+        (18.75, 'class')
+        >>> row, basis = t.weight_of("05022")
+        >>> row["iccs"], basis
+        ('0502', 'parent')
+        >>> t.weight_of("0209") is None
+        True
+        """
+        if code is None or not classify.is_class(code):
+            return None
+        by_code = _rows_by_code(self)
+        current: str | None = code
+        basis = "class"
+        while current is not None:
+            if current in by_code:
+                return by_code[current], basis
+            current = classify.class_parent(current)
+            basis = "parent"
+            if current is not None and classify.class_level(current) < 2:
+                return None
+        return None
+
+
+def _rows_by_code(table: HarmTable) -> dict[str, pd.Series]:
+    return {str(r["iccs"]): r for _, r in table.table.iterrows()}
+
+
+@dataclass(frozen=True)
+class HarmDefaults:
+    """The default harm weight of each offence label of a dataset, and its basis.
+
+    Attributes
+    ----------
+    table
+        One row per offence (:data:`DEFAULT_COLUMNS`): ``offence``, ``iccs`` (its
+        confirmed class; None when unclassified), ``days`` (NaN without a
+        weight), ``has_weight``, ``basis`` (one of :data:`BASES`),
+        ``weight_class`` (the class whose row gave the weight), ``source``
+        (guideline, category and starting point), ``caveat`` (of a broad class;
+        "" when none) and ``class_note`` (the judgement behind the class of a
+        known export's category).
+    unknown_offence_days
+        The placeholder the user may confirm for offences without a weight.
+    """
+
+    table: pd.DataFrame
+    unknown_offence_days: float
+
     def weights(self) -> dict[str, float]:
-        """Return the weights as ``{offence: days}``."""
-        return dict(
-            zip(self.table["offence"].tolist(), self.table["days"].astype(float), strict=True)
-        )
+        """``{offence: days}`` of the offences that have a weight.
+
+        Examples
+        --------
+        >>> default_weights(["Burglary", "Code 9"]).weights()
+        {'Burglary': 14.625}
+        """
+        has = self.table[self.table["has_weight"]]
+        return dict(zip(has["offence"].astype(str), has["days"].astype(float), strict=True))
+
+    def unweighted(self) -> list[str]:
+        """The offences without a weight (unclassified, or a class with no weight)."""
+        return self.table.loc[~self.table["has_weight"], "offence"].astype(str).tolist()
 
 
 def harm_table(path: str | Path | None = None) -> HarmTable:
@@ -91,7 +188,8 @@ def harm_table(path: str | Path | None = None) -> HarmTable:
     IlpInputError
         ``priority.harm_file_broken`` when the file cannot be read as a harm table,
         ``priority.bad_harm_weight`` for a negative or non-numeric weight,
-        ``priority.harm_duplicate`` when two rows name the same offence.
+        ``priority.harm_duplicate`` when two rows name the same class or offence,
+        ``classify.unknown_class`` for a class code the classification does not know.
 
     References
     ----------
@@ -102,8 +200,10 @@ def harm_table(path: str | Path | None = None) -> HarmTable:
     Examples
     --------
     >>> t = harm_table()
-    >>> t.weights()["Robbery"], t.unknown_offence_days, t.unit
-    (365.0, 2.5, 'days_of_custody')
+    >>> t.table.set_index("iccs").loc["0401", "days"], t.unknown_offence_days, t.unit
+    (np.float64(365.0), 2.5, 'days_of_custody')
+    >>> float(t.table.set_index("iccs").loc["0501", "days"])  # 0.7 x 18.75 + 0.3 x 5
+    14.625
     """
     if path is None:
         return _bundled_table()
@@ -114,26 +214,115 @@ def harm_table(path: str | Path | None = None) -> HarmTable:
     return _parse_table(text)
 
 
-def harm_weights(path: str | Path | None = None) -> dict[str, float]:
-    """Return the default harm weight of each offence type, in days of custody.
+def default_weights(
+    offences: Sequence[str],
+    classes: Mapping[str, str | None] | None = None,
+    *,
+    table: HarmTable | None = None,
+) -> HarmDefaults:
+    """The default harm weight of each offence label, through its confirmed class.
 
     Parameters
     ----------
+    offences
+        Offence labels as written in the data.
+    classes
+        The confirmed classification ``{label: code}`` (``Dataset.offence_classes``;
+        labels matched by :func:`ilp_core.keys.name_key`); a label it leaves out
+        has no class. ``None``: only the categories of known exports are classified
+        (:func:`ilp_core.data.classify.classes_for`).
+    table
+        The harm table (default: the bundled one).
+
+    Returns
+    -------
+    HarmDefaults
+        One row per offence, in the given order.
+
+    Examples
+    --------
+    >>> d = default_weights(["Кража со взломом", "Грабёж", "Код 7"],
+    ...                     {"Кража со взломом": "0501", "Грабёж": "050221"})
+    >>> d.table[["iccs", "days", "basis"]].to_numpy().tolist()
+    [['0501', 14.625, 'class'], ['050221', 2.5, 'class'], [None, nan, 'none']]
+    >>> d.unweighted()
+    ['Код 7']
+    """
+    table = table or _bundled_table()
+    names = [str(o) for o in offences]
+    resolved = classify.classes_for(names, classes)
+    by_name = {keys.name_key(r["offence"]): r for _, r in table.offences.iterrows()}
+    notes = _class_notes(names, classes)
+    rows = []
+    for name in names:
+        code = resolved.get(name)
+        found: tuple[pd.Series, str] | None
+        if keys.name_key(name) in by_name:
+            found = (by_name[keys.name_key(name)], "offence")
+        else:
+            found = table.weight_of(code)
+        if found is None:
+            rows.append((name, code, math.nan, False, "none", None, "", "", notes.get(name, "")))
+            continue
+        row, basis = found
+        source = f"{row['guideline']}; {row['category']}: {row['starting_point']}"
+        weight_class = None if basis == "offence" else str(row["iccs"])
+        rows.append(
+            (name, code, float(row["days"]), True, basis, weight_class, source,
+             str(row["caveat"]), notes.get(name, ""))
+        )  # fmt: skip
+    frame = pd.DataFrame(rows, columns=list(DEFAULT_COLUMNS))
+    frame["days"] = frame["days"].astype(float)
+    frame["has_weight"] = frame["has_weight"].astype(bool)
+    for col in ("iccs", "weight_class"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return HarmDefaults(table=frame, unknown_offence_days=table.unknown_offence_days)
+
+
+def _class_notes(names: list[str], classes: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The judgement behind a known export's category class, when the class is the table's."""
+    suggested = classify.suggest_classes(names)
+    resolved = classify.classes_for(names, classes)
+    return {
+        str(r.offence): str(r.note)
+        for r in suggested.itertuples(index=False)
+        if r.note and r.confidence == "exact" and resolved.get(str(r.offence)) == r.code
+    }
+
+
+def harm_weights(
+    offences: Sequence[str] | None = None,
+    classes: Mapping[str, str | None] | None = None,
+    path: str | Path | None = None,
+) -> dict[str, float]:
+    """Return the default harm weight of each offence that has one, in days of custody.
+
+    Parameters
+    ----------
+    offences
+        Offence labels; ``None``: the offence types of the bundled sample region.
+    classes
+        The confirmed classification (see :func:`default_weights`).
     path
         Optional YAML file replacing the bundled table (see :func:`harm_table`).
 
     Returns
     -------
     dict
-        ``{offence: days}``.
+        ``{offence: days}``; offences without a weight are left out.
 
     Examples
     --------
     >>> w = harm_weights()
-    >>> w["Homicide"], w["Shoplifting"]
-    (5475.0, 2.5)
+    >>> w["Homicide"], w["Shoplifting"], w["Arson"], w["Criminal damage"]
+    (5475.0, 2.5, 18.75, 2.5)
+    >>> harm_weights(["BURGLARY", "Burglary"])  # Chicago's and police.uk's: one class
+    {'BURGLARY': 14.625, 'Burglary': 14.625}
     """
-    return harm_table(path).weights()
+    if offences is None:
+        offences = classify.known_layouts()["sample"]
+    table = None if path is None else harm_table(path)
+    return default_weights(offences, classes, table=table).weights()
 
 
 @cache
@@ -147,20 +336,63 @@ def _parse_table(text: str) -> HarmTable:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise IlpInputError("priorities.harm_file_broken", reason=str(error)) from None
-    if not isinstance(data, Mapping) or not isinstance(data.get("offences"), list):
-        raise IlpInputError("priorities.harm_file_broken", reason="offences: list missing")
-    rows = []
-    for entry in data["offences"]:
-        if not isinstance(entry, Mapping) or "offence" not in entry or "days" not in entry:
-            raise IlpInputError("priorities.harm_file_broken", reason=f"entry {entry!r}")
-        rows.append({c: entry.get(c, "") for c in HARM_COLUMNS})
-    table = pd.DataFrame(rows, columns=list(HARM_COLUMNS))
-    for col in ("offence", "starting_point", "guideline", "category", "note"):
-        table[col] = table[col].fillna("").astype(str).str.strip()
-    weights = check_weights(dict(zip(table["offence"], table["days"], strict=True)))
-    table["days"] = table["offence"].map(weights).astype(float)
+    if not isinstance(data, Mapping) or not isinstance(data.get("classes"), list):
+        raise IlpInputError("priorities.harm_file_broken", reason="classes: list missing")
+    classes = _rows(data["classes"], "iccs")
+    for code in classes["iccs"]:
+        classify.check_class(code)
+    offences = _rows(data.get("offences") or [], "offence")
     unknown = _check_days("unknown_offence_days", data.get("unknown_offence_days", 0.0))
-    return HarmTable(table=table, unknown_offence_days=unknown, unit=str(data.get("unit", "")))
+    return HarmTable(
+        table=classes,
+        offences=offences,
+        unknown_offence_days=unknown,
+        unit=str(data.get("unit", "")),
+    )
+
+
+def _rows(entries: Any, key: str) -> pd.DataFrame:
+    """Rows of one list of the file (``classes`` by ``iccs``, ``offences`` by ``offence``)."""
+    if not isinstance(entries, list):
+        raise IlpInputError("priorities.harm_file_broken", reason=f"{key}: not a list")
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or key not in entry:
+            raise IlpInputError("priorities.harm_file_broken", reason=f"entry {entry!r}")
+        row = {c: " ".join(str(entry.get(c) or "").split()) for c in _TEXT}
+        row[key] = str(entry[key]).strip()
+        if "blend" in entry:
+            row["days"], parts = _blend(str(entry[key]), entry["blend"])
+            row["note"] = (row["note"] + " " + parts).strip()
+        elif "days" in entry:
+            row["days"] = entry["days"]
+        else:
+            raise IlpInputError("priorities.harm_file_broken", reason=f"{entry[key]}: no days")
+        rows.append(row)
+    columns = [key, *HARM_COLUMNS[1:]]
+    table = pd.DataFrame(rows, columns=columns)
+    weights = check_weights(dict(zip(table[key], table["days"], strict=True)))
+    table["days"] = table[key].map(weights).astype(float)
+    return table
+
+
+def _blend(code: str, parts: Any) -> tuple[float, str]:
+    """Share-weighted mean days of a broad class's parts, and the arithmetic in words."""
+    if not isinstance(parts, list) or not parts:
+        raise IlpInputError("priorities.harm_file_broken", reason=f"{code}: blend is empty")
+    shares, days, words = [], [], []
+    for part in parts:
+        if not isinstance(part, Mapping) or "share" not in part or "days" not in part:
+            raise IlpInputError("priorities.harm_file_broken", reason=f"{code}: part {part!r}")
+        share = _check_days(f"{code} share", part["share"])
+        d = _check_days(f"{code} {part.get('part', '')}", part["days"])
+        shares.append(share)
+        days.append(d)
+        words.append(f"{part.get('part', '')} {share:g} x {d:g}")
+    if sum(shares) <= 0:
+        raise IlpInputError("priorities.harm_file_broken", reason=f"{code}: shares add to 0")
+    value = float(np.dot(shares, days) / sum(shares))
+    return round(value, 4), f"Blend: ({' + '.join(words)}) / {sum(shares):g} = {value:.2f} days."
 
 
 def _check_days(offence: str, value: Any) -> float:
@@ -198,7 +430,7 @@ def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
     out: dict[str, float] = {}
     seen: dict[str, str] = {}
     for offence, value in weights.items():
-        key = i18n.slug(offence)
+        key = keys.name_key(offence)
         if key in seen:
             raise IlpInputError("priorities.harm_duplicate", first=seen[key], second=str(offence))
         seen[key] = str(offence)
@@ -209,17 +441,20 @@ def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
 def weight_for(
     offences: Sequence[str], weights: Mapping[str, float], default_days: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (days, has_weight) for each offence name, matched through its catalog slug.
+    """Return (days, has_weight) for each offence name, matched by its name key.
+
+    Names match when :func:`ilp_core.keys.name_key` says they are one name (case,
+    spacing, «ё»); punctuation counts: "Motor Vehicle Theft?" is its own name.
 
     Examples
     --------
     >>> weight_for(["robbery", "Unknown code 7"], {"Robbery": 365.0}, 2.5)
     (array([365. ,   2.5]), array([ True, False]))
     """
-    by_slug = {i18n.slug(k): float(v) for k, v in weights.items()}
-    keys = [i18n.slug(o) for o in offences]
-    has = np.array([k in by_slug for k in keys], dtype=bool)
-    days = np.array([by_slug.get(k, float(default_days)) for k in keys], dtype=float)
+    by_key = {keys.name_key(k): float(v) for k, v in weights.items()}
+    found = [keys.name_key(o) for o in offences]
+    has = np.array([k in by_key for k in found], dtype=bool)
+    days = np.array([by_key.get(k, float(default_days)) for k in found], dtype=float)
     return days, has
 
 
@@ -228,6 +463,7 @@ def incident_harm(
     weights: Mapping[str, float] | None = None,
     *,
     default_days: float | None = None,
+    classes: Mapping[str, str | None] | None = None,
 ) -> pd.Series:
     """Return the harm (days of custody) of every incident, on the input's index.
 
@@ -236,10 +472,14 @@ def incident_harm(
     incidents
         Canonical incident table (``offence`` is used); not modified.
     weights
-        ``{offence: days}``; ``None`` uses :func:`harm_weights`.
+        ``{offence: days}``; ``None`` uses :func:`harm_weights` of the offences
+        present, through ``classes``.
     default_days
         Days for offences without a weight; ``None`` uses the table's
         ``unknown_offence_days``. Rows without an offence get 0.
+    classes
+        The confirmed classification, used when ``weights`` is None (see
+        :func:`default_weights`).
 
     Returns
     -------
@@ -252,9 +492,10 @@ def incident_harm(
     >>> incident_harm(inc, {"Robbery": 365, "Shoplifting": 2.5}, default_days=1).tolist()
     [365.0, 2.5, 1.0]
     """
-    weights, default = _resolve(weights, default_days)
     cat = pd.Categorical(incidents["offence"])
-    days, _ = weight_for([str(c) for c in cat.categories], weights, default)
+    names = [str(c) for c in cat.categories]
+    weights, default = _resolve(weights, default_days, names, classes)
+    days, _ = weight_for(names, weights, default)
     codes = np.asarray(cat.codes)
     values = np.where(codes >= 0, days[np.maximum(codes, 0)] if len(days) else 0.0, 0.0)
     return pd.Series(values, index=incidents.index, name="harm", dtype=float)
@@ -266,6 +507,7 @@ def harm_totals(
     *,
     by: str | Sequence[str] = "offence",
     default_days: float | None = None,
+    classes: Mapping[str, str | None] | None = None,
 ) -> pd.DataFrame:
     """Total the harm of incidents per offence (or district), next to their count.
 
@@ -279,12 +521,15 @@ def harm_totals(
         Canonical incident table; not modified. Rows without the grouping value
         are left out.
     weights
-        ``{offence: days}``; ``None`` uses the bundled defaults (:func:`harm_weights`).
+        ``{offence: days}``; ``None`` uses the bundled defaults (:func:`harm_weights`)
+        of the offences present, through ``classes``.
     by
         ``"offence"``, ``"district"`` or both (``["district", "offence"]``).
     default_days
         Days for an offence without a weight; ``None`` uses the table's
         ``unknown_offence_days``.
+    classes
+        The confirmed classification (see :func:`default_weights`).
 
     Returns
     -------
@@ -320,10 +565,10 @@ def harm_totals(
         checks.option("by", group, sorted(_GROUPS))
     if not groups or len(set(groups)) < len(groups):  # none, or one named twice
         raise IlpInputError("checks.option", name="by", value=str(by), allowed=", ".join(_GROUPS))
-    weights, default = _resolve(weights, default_days)
+    names = [str(o) for o in pd.unique(incidents["offence"].dropna())]
+    weights, default = _resolve(weights, default_days, names, classes)
     frame = pd.DataFrame({g: incidents[g].astype("object") for g in set(groups) | {"offence"}})
     frame["harm"] = incident_harm(incidents, weights, default_days=default).to_numpy()
-    names = [str(o) for o in pd.unique(frame["offence"].dropna())]
     _, has = weight_for(names, weights, default)
     missing_names = {o for o, h in zip(names, has, strict=True) if not h}
     frame["no_weight"] = frame["offence"].isin(missing_names)
@@ -350,10 +595,16 @@ def harm_totals(
 
 
 def _resolve(
-    weights: Mapping[str, float] | None, default_days: float | None
+    weights: Mapping[str, float] | None,
+    default_days: float | None,
+    offences: Sequence[str],
+    classes: Mapping[str, str | None] | None,
 ) -> tuple[dict[str, float], float]:
     table = _bundled_table()
-    resolved = table.weights() if weights is None else check_weights(weights)
+    if weights is None:
+        resolved = default_weights(offences, classes, table=table).weights()
+    else:
+        resolved = check_weights(weights)
     default = (
         table.unknown_offence_days
         if default_days is None

@@ -22,7 +22,7 @@ from scipy import stats
 
 from ilp_core import checks
 from ilp_core.analysis.hotspots._results import ALPHA_LEVELS, GI_CLASSES
-from ilp_core.data import geo
+from ilp_core.data import coverage, geo
 from ilp_core.data.geo import Grid
 from ilp_core.errors import IlpInputError, Message
 
@@ -75,9 +75,9 @@ def _layout(
     row, col, inside = grid.locate(proj.x, proj.y)
     cell = row * grid.nx + col
     keep = inside & in_area.ravel()[cell]
-    n_missing = len(incidents) - len(proj.index)
-    if n_missing:
-        notes.append(Message("hotspots.not_geolocated", {"n": int(n_missing)}))
+    off_map = coverage.off_map_note(coverage.location_coverage(incidents))
+    if off_map is not None:  # the same words as every page about these rows
+        notes.append(off_map)
     n_out = int((~keep).sum())
     if n_out:
         notes.append(Message("hotspots.outside_area", {"n": n_out}))

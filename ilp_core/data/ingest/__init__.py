@@ -14,10 +14,16 @@ The steps, each a function:
    ``ilp_core/config/column_synonyms.yaml``; known layouts recognised);
 3. :func:`questions` lists what only the analyst can decide (day/month order,
    EPSG code of X/Y, swapped latitude/longitude);
-4. :func:`build_incidents` parses, checks and assembles the incidents, the
-   rejects and the :class:`QualityReport`.
+4. :func:`offence_labels` lists the offence labels of the export, to classify
+   them in the ICCS (:mod:`ilp_core.data.classify`): the confirmed classes are
+   part of the mapping (``ColumnMapping.offence_classes``);
+5. :func:`build_incidents` parses, checks and assembles the incidents, the
+   rejects and the :class:`QualityReport` (spellings of one offence label that
+   differ only in case or spacing become one label).
 
-:func:`load_incidents` does all four in one call; :func:`load_boundaries` reads
+:func:`load_incidents` does all in one call (known exports' categories are
+classified from their tables, other labels are left unclassified and listed);
+:func:`load_boundaries` reads
 district boundaries (GeoJSON, GeoPackage, zipped Shapefile). Uploads never touch
 the disk.
 """
@@ -25,6 +31,7 @@ the disk.
 from ilp_core.data.ingest._boundaries import load_boundaries
 from ilp_core.data.ingest._build import build_incidents, load_incidents, questions
 from ilp_core.data.ingest._mapping import ColumnMapping, suggest_mapping
+from ilp_core.data.ingest._offences import offence_labels
 from ilp_core.data.ingest._reading import RawTable, read_table
 from ilp_core.data.ingest._results import (
     REASONS,
@@ -45,6 +52,7 @@ __all__ = [
     "build_incidents",
     "load_boundaries",
     "load_incidents",
+    "offence_labels",
     "questions",
     "read_table",
     "reject_reason",

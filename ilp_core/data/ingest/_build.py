@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Final
 
@@ -13,12 +13,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ilp_core.data import geo, schema
+from ilp_core.data import classify, coverage, geo, schema
 from ilp_core.data.ingest._canonical import canonical, categorical, repeats_numbers, repeats_text
 from ilp_core.data.ingest._common import RejectFlags, arrow_column, as_numpy_str, clean_text, config
 from ilp_core.data.ingest._coords import epsg_candidates, read_coordinates, read_pair, swap_evidence
 from ilp_core.data.ingest._dates import DatePlan, ParsedDates, parse_column, plan_column
 from ilp_core.data.ingest._mapping import ColumnMapping, check_mapping, suggest_mapping
+from ilp_core.data.ingest._offences import merge_spellings, spelling_message
 from ilp_core.data.ingest._reading import RawTable, read_table, unique_names
 from ilp_core.data.ingest._results import (
     REASONS,
@@ -427,7 +428,9 @@ class _Builder:
             if "location_id" in self.cols
             else pa.nulls(len(keep), pa.large_string())
         )
-        offence_cat = categorical(pick(offence))
+        offence_cat, merged = merge_spellings(categorical(pick(offence)))
+        if merged:
+            self.readings.append(spelling_message(merged))
         at_k = at[keep]
 
         event_rows = np.flatnonzero(geolocated & ~np.isnat(at_k))
@@ -460,6 +463,12 @@ class _Builder:
         )
         rejects = self._rejects(~ok)
         report = self._report(incidents, rejects, int(id_dup.sum()), int(event_dup.sum()))
+        classes = classify.classes_for(
+            list(report.offence_counts.index), self.mapping.offence_classes
+        )
+        unclassified = [o for o, c in classes.items() if c is None]
+        if unclassified:
+            report = _with_issues(report, _unclassified_message(unclassified, report))
         unused = [c for c in self.raw.frame.columns if c not in set(fields.values())]
         if unused:
             shown = ", ".join(unused[:8]) + (" ..." if len(unused) > 8 else "")
@@ -468,7 +477,11 @@ class _Builder:
                 Message("ingest.reading.unused_columns", {"n": len(unused), "columns": shown}),
             )
         return IngestResult(
-            incidents=incidents, rejects=rejects, report=report, mapping=self.mapping
+            incidents=incidents,
+            rejects=rejects,
+            report=report,
+            mapping=self.mapping,
+            offence_classes=classes,
         )
 
     def _districts(
@@ -558,8 +571,7 @@ class _Builder:
         period = None
         if when.notna().any():
             period = (when.min().date(), when.max().date())
-        has_xy = incidents["lat"].notna() & incidents["lon"].notna()
-        has_district = incidents["district"].notna()
+        located = coverage.location_coverage(incidents)  # the numbers every page quotes
         offence = incidents["offence"].array
         offence_counts = _code_counts(
             np.bincount(offence.codes[offence.codes >= 0], minlength=len(offence.categories)),
@@ -578,8 +590,7 @@ class _Builder:
             issues.append(Message("ingest.issue.duplicates_id", {"n": dup_id}))
         if dup_event:
             issues.append(Message("ingest.issue.duplicates_event", {"n": dup_event}))
-        district_only = int((~has_xy & has_district).sum())
-        no_location = int((~has_xy & ~has_district).sum())
+        district_only, no_location = located.district_only, located.no_location
         if district_only and ("lat" in self.cols or "x" in self.cols):
             issues.append(Message("ingest.issue.district_only", {"n": district_only}))
         if no_location:
@@ -589,7 +600,7 @@ class _Builder:
             accepted=len(incidents),
             rejected=len(rejects),
             period=period,
-            geolocated=int(has_xy.sum()),
+            geolocated=located.geolocated,
             district_only=district_only,
             offence_counts=offence_counts,
             reject_counts=reject_counts,
@@ -602,9 +613,20 @@ class _Builder:
 
 
 def _with_readings(report: QualityReport, *extra: Message) -> QualityReport:
-    from dataclasses import replace
-
     return replace(report, readings=report.readings + extra)
+
+
+def _with_issues(report: QualityReport, *extra: Message) -> QualityReport:
+    return replace(report, issues=report.issues + extra)
+
+
+def _unclassified_message(labels: list[str], report: QualityReport) -> Message:
+    """The issue naming the offence labels without a class (they have no harm weight)."""
+    n_rows = int(report.offence_counts.reindex(labels).fillna(0).sum())
+    shown = ", ".join(labels[:_EXAMPLES]) + (" ..." if len(labels) > _EXAMPLES else "")
+    return Message(
+        "ingest.issue.offences_unclassified", {"k": len(labels), "n": n_rows, "examples": shown}
+    )
 
 
 def _code_counts(counts: np.ndarray, labels: pd.Index, name: str) -> pd.Series:

@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
-from ilp_core.data import schema
+from ilp_core.data import classify, schema
 from ilp_core.data.ingest._common import config, normalise_name, synonyms
 from ilp_core.errors import IlpInputError
 
 DATE_ORDERS: Final[tuple[str, ...]] = ("auto", "dmy", "mdy")
 QUESTION_KEYS: Final[tuple[str, ...]] = ("date_order", "swap_latlon", "epsg")
-_MAPPING_VERSION: Final[int] = 1
+_MAPPING_VERSION: Final[int] = 2  # 2 added offence_classes; version 1 files still load
 _MIN_PARTIAL: Final[int] = 4
 
 
@@ -35,6 +35,13 @@ class ColumnMapping:
     swap_latlon
         Read the latitude column as longitude and vice versa (an export that
         swapped them).
+    offence_classes
+        The confirmed ICCS class of each offence label (``{label: code}``, see
+        :mod:`ilp_core.data.classify`); ``None`` when the analyst has not
+        classified the offences (then only the categories of known exports are
+        classified, from their tables). A label left out has no class.
+    layout
+        The known export the header was recognised as (not saved to JSON).
 
     Examples
     --------
@@ -48,6 +55,7 @@ class ColumnMapping:
     date_order: Literal["auto", "dmy", "mdy"] = "auto"
     swap_latlon: bool = False
     layout: str | None = field(default=None, compare=False)
+    offence_classes: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.fields, Mapping):
@@ -80,6 +88,10 @@ class ColumnMapping:
             isinstance(self.epsg, bool) or not isinstance(self.epsg, int) or self.epsg <= 0
         ):
             raise IlpInputError("ingest.mapping.bad_epsg", value=str(self.epsg))
+        if self.offence_classes is not None:
+            object.__setattr__(
+                self, "offence_classes", classify.check_classes(self.offence_classes)
+            )
 
     def __hash__(self) -> int:
         return hash(self.to_json())
@@ -89,15 +101,20 @@ class ColumnMapping:
 
         Examples
         --------
-        >>> print(ColumnMapping({"offence": "Crime type"}, date_order="dmy").to_json())
+        >>> classes = {"Кража": "0502"}
+        >>> m = ColumnMapping({"offence": "Вид"}, date_order="dmy", offence_classes=classes)
+        >>> print(m.to_json())
         {
-          "version": 1,
+          "version": 2,
           "fields": {
-            "offence": "Crime type"
+            "offence": "Вид"
           },
           "epsg": null,
           "date_order": "dmy",
-          "swap_latlon": false
+          "swap_latlon": false,
+          "offence_classes": {
+            "Кража": "0502"
+          }
         }
         """
         return json.dumps(
@@ -107,6 +124,9 @@ class ColumnMapping:
                 "epsg": self.epsg,
                 "date_order": self.date_order,
                 "swap_latlon": self.swap_latlon,
+                "offence_classes": (
+                    None if self.offence_classes is None else dict(self.offence_classes)
+                ),
             },
             ensure_ascii=False,
             indent=2,
@@ -130,7 +150,8 @@ class ColumnMapping:
             raise IlpInputError("ingest.mapping.unreadable_at", line=exc.lineno) from None
         if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
             raise IlpInputError("ingest.mapping.unreadable")
-        extra = set(data) - {"version", "fields", "epsg", "date_order", "swap_latlon"}
+        known = {"version", "fields", "epsg", "date_order", "swap_latlon", "offence_classes"}
+        extra = set(data) - known
         if extra:
             raise IlpInputError("ingest.mapping.unknown_key", key=", ".join(sorted(extra)))
         return cls(
@@ -138,6 +159,7 @@ class ColumnMapping:
             epsg=data.get("epsg"),
             date_order=data.get("date_order", "auto"),
             swap_latlon=data.get("swap_latlon", False),
+            offence_classes=data.get("offence_classes"),
         )
 
     def answer(self, key: str, option: str) -> ColumnMapping:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import pandas as pd
@@ -120,12 +120,18 @@ class IngestResult:
     mapping
         The mapping as used (including answered questions): save it with
         ``to_json`` for the next export.
+    offence_classes
+        The ICCS class of every offence label of the incidents (None when not
+        classified): the mapping's confirmed classes, or, when the mapping has
+        none, the categories of known exports (:func:`ilp_core.data.classify.classes_for`).
+        Carried by the ``Dataset``; harm weights follow it.
     """
 
     incidents: pd.DataFrame
     rejects: pd.DataFrame
     report: QualityReport
     mapping: ColumnMapping
+    offence_classes: dict[str, str | None] = field(default_factory=dict)
 
 
 def reject_reason(code: str) -> Message:

@@ -161,12 +161,24 @@ class ScenarioResult:
         boundaries) or the hot-spot cells (with their demand, :func:`cell_demand`).
     weights
         Weight of each offence type in the demand (None: incidents counted).
+    unweighted
+        Offence types that have no harm weight of their own (no class, or a class
+        without a weight) and weigh ``default_days``, the placeholder a page must
+        name: never weighted silently.
+    default_days
+        The placeholder's days.
+    caveats
+        ``{offence: caveat}`` of offences weighted by a broad class (a blend over
+        harm levels), for the page and the report to show where the weight is used.
     """
 
     scenario: Scenario
     allocation: Allocation
     polygons: gpd.GeoDataFrame | None
     weights: Mapping[str, float] | None
+    unweighted: tuple[str, ...] = ()
+    default_days: float = 0.0
+    caveats: Mapping[str, str] = field(default_factory=dict)
 
 
 def run_scenario(
@@ -176,6 +188,7 @@ def run_scenario(
     *,
     harm_weights: Mapping[str, float] | None = None,
     priority_scores: Mapping[str, float] | None = None,
+    classes: Mapping[str, str | None] | None = None,
 ) -> ScenarioResult:
     """Compute a scenario's recommendation: demand per area, today's hours, then :func:`allocate`.
 
@@ -201,6 +214,10 @@ def run_scenario(
         Priority score per offence type (:func:`priority_scores` of the
         ranking); needed by the ``priority`` measure.
 
+    classes
+        The dataset's confirmed offence classification: offences the assessment
+        does not weigh get their class's default harm weight.
+
     Returns
     -------
     ScenarioResult
@@ -223,7 +240,7 @@ def run_scenario(
     [['A', 30.0, 16.0], ['B', 90.0, 64.0]]
     """
     s = scenario if isinstance(scenario, Scenario) else Scenario.from_dict(scenario)
-    weights = _weights(s.measure, incidents, harm_weights, priority_scores)
+    weights, harm_notes = _weights(s.measure, incidents, harm_weights, priority_scores, classes)
     if s.areas == "districts":
         demand = district_demand(incidents, districts, weights=weights)
         polygons = districts
@@ -249,7 +266,7 @@ def run_scenario(
         saturation=s.saturation,
         max_segments=s.max_segments,
     )
-    return ScenarioResult(s, result, polygons, weights)
+    return ScenarioResult(s, result, polygons, weights, **harm_notes)
 
 
 def priority_scores(table: pd.DataFrame) -> dict[str, float] | None:
@@ -278,20 +295,43 @@ def _weights(
     incidents: pd.DataFrame,
     harm_weights: Mapping[str, float] | None,
     scores: Mapping[str, float] | None,
-) -> dict[str, float] | None:
-    """Weight per offence type of the measure (None: count incidents)."""
+    classes: Mapping[str, str | None] | None,
+) -> tuple[dict[str, float] | None, dict[str, Any]]:
+    """Weight per offence type of the measure (None: count incidents), and the harm notes.
+
+    Each offence weighs its class's default (:func:`ilp_core.decide.harm.default_weights`)
+    unless ``harm_weights`` (the assessment's) gives its own; an offence with neither
+    weighs the placeholder and is named in the notes.
+    """
     if measure == "incidents":
-        return None
-    table = harm.harm_table()
+        return None, {}
     offences = sorted({str(o) for o in incidents["offence"].dropna().unique()})
-    days, _ = harm.weight_for(offences, table.weights(), table.unknown_offence_days)
-    weights = {o: float(d) for o, d in zip(offences, days, strict=True)}
-    weights.update({str(o): float(d) for o, d in (harm_weights or {}).items()})
+    found = harm.default_weights(offences, classes)
+    table = found.table
+    given = {str(o): float(d) for o, d in (harm_weights or {}).items()}
+    weights = {}
+    for row in table.itertuples():
+        offence = str(row.offence)
+        if offence in given:
+            weights[offence] = given[offence]
+        elif row.has_weight:
+            weights[offence] = float(row.days)
+        else:
+            weights[offence] = float(found.unknown_offence_days)
+    notes = {
+        "unweighted": tuple(o for o in found.unweighted() if o not in given),
+        "default_days": float(found.unknown_offence_days),
+        "caveats": {
+            str(r.offence): str(r.caveat)
+            for r in table.itertuples()
+            if r.caveat and str(r.offence) not in given
+        },
+    }
     if measure == "harm":
-        return weights
+        return weights, notes
     if not scores:
         raise IlpInputError("allocation.bad_weights", offences="priority")
-    return demand_weights(weights, scores)
+    return demand_weights(weights, scores), notes
 
 
 def _optional(check: Any, name: str, value: Any) -> float | None:

@@ -154,7 +154,8 @@ def make_assessment(
     entered
         Entered values (``problem``, ``criterion``, ``value``, ``confidence``).
     harm_weights
-        ``{offence: days}``; ``None`` stores the bundled defaults.
+        ``{offence: days}``; ``None`` stores the bundled defaults of the sample
+        region's offence types (:func:`ilp_core.decide.harm.harm_weights`).
     default_harm_days
         Days for offences without a weight (``None``: the table's default).
     harm_default_confirmed
@@ -190,7 +191,7 @@ def make_assessment(
     """
     cfg = cfg or settings()
     table = harm.harm_table()
-    weights = table.weights() if harm_weights is None else harm.check_weights(harm_weights)
+    weights = harm.harm_weights() if harm_weights is None else harm.check_weights(harm_weights)
     default = table.unknown_offence_days if default_harm_days is None else default_harm_days
     default = harm.check_weights({"default_days": default})["default_days"]
     rows: list[tuple[str, str, float, str]] = []

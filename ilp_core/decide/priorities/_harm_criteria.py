@@ -22,6 +22,7 @@ def criteria_table(
     weights: Mapping[str, float] | None = None,
     *,
     default_days: float | None = None,
+    classes: Mapping[str, str | None] | None = None,
 ) -> pd.DataFrame:
     """Return every problem's data criteria, with harm from the current harm weights.
 
@@ -33,9 +34,13 @@ def criteria_table(
     data
         Output of :func:`problem_data`.
     weights
-        ``{offence: days}``; ``None`` uses the bundled defaults.
+        ``{offence: days}``; ``None`` uses the bundled defaults of each offence's
+        class (:func:`ilp_core.decide.harm.default_weights`).
     default_days
         Days for an offence without a weight (``None``: the table's default).
+    classes
+        The confirmed offence classification (``Dataset.offence_classes``), used
+        when ``weights`` is None.
 
     Returns
     -------
@@ -60,7 +65,11 @@ def criteria_table(
     [['Robbery', 730.0], ['Shoplifting', 2.5]]
     """
     table_default = harm.harm_table()
-    w = table_default.weights() if weights is None else harm.check_weights(weights)
+    w = (
+        harm.harm_weights(data.offences, classes)
+        if weights is None
+        else harm.check_weights(weights)
+    )
     default = (
         table_default.unknown_offence_days
         if default_days is None

@@ -56,6 +56,8 @@ def rank(
     incidents: pd.DataFrame,
     districts: gpd.GeoDataFrame | None = None,
     assessment: AssessmentLike = None,
+    *,
+    classes: Mapping[str, str | None] | None = None,
 ) -> Ranking:
     """Rank the problems of the incidents in view as an assessment says.
 
@@ -72,7 +74,11 @@ def rank(
         District boundaries (for rates and problems by district), or None.
     assessment
         An :class:`Assessment`, its ``to_dict()`` (as saved in a session file), or
-        None for :func:`default_assessment`.
+        None for :func:`default_assessment` with the harm weights of each offence's
+        class.
+    classes
+        The dataset's confirmed offence classification (``Dataset.offence_classes``):
+        the default harm weights follow it when no assessment is given.
 
     Returns
     -------
@@ -95,10 +101,15 @@ def rank(
     """
     chosen = _chosen(assessment)
     data = problem_data(incidents, districts, by=chosen.by, custom=chosen.custom)  # type: ignore[arg-type]
-    return rank_problems(data, chosen)
+    return rank_problems(data, assessment, classes=classes)
 
 
-def rank_problems(data: ProblemData, assessment: AssessmentLike = None) -> Ranking:
+def rank_problems(
+    data: ProblemData,
+    assessment: AssessmentLike = None,
+    *,
+    classes: Mapping[str, str | None] | None = None,
+) -> Ranking:
     """Rank problem data already computed (:func:`problem_data`) as an assessment says.
 
     The same as :func:`rank` when ``data`` are the problem data of the
@@ -117,11 +128,16 @@ def rank_problems(data: ProblemData, assessment: AssessmentLike = None) -> Ranki
     Ranking
     """
     chosen = _chosen(assessment)
-    criteria, entered = _inputs(data, chosen)
+    criteria, entered = _inputs(data, chosen, classes, default=assessment is None)
     return score(criteria, chosen.scheme, entered, missing="lowest")
 
 
-def assessment_stability(data: ProblemData, assessment: AssessmentLike = None) -> Stability:
+def assessment_stability(
+    data: ProblemData,
+    assessment: AssessmentLike = None,
+    *,
+    classes: Mapping[str, str | None] | None = None,
+) -> Stability:
     """How firm the ranking of :func:`rank_problems` is, with the assessment's own settings.
 
     :func:`rank_stability` on the same criteria, scheme and entered values, with
@@ -140,7 +156,7 @@ def assessment_stability(data: ProblemData, assessment: AssessmentLike = None) -
     Stability
     """
     chosen = _chosen(assessment)
-    criteria, entered = _inputs(data, chosen)
+    criteria, entered = _inputs(data, chosen, classes, default=assessment is None)
     return rank_stability(
         criteria,
         chosen.scheme,
@@ -152,10 +168,23 @@ def assessment_stability(data: ProblemData, assessment: AssessmentLike = None) -
     )
 
 
-def _inputs(data: ProblemData, assessment: Assessment) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The criteria with the assessment's harm weights, and its entered values (None if none)."""
-    criteria = criteria_table(
-        data, assessment.harm_weights, default_days=assessment.default_harm_days
-    )
+def _inputs(
+    data: ProblemData,
+    assessment: Assessment,
+    classes: Mapping[str, str | None] | None,
+    *,
+    default: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The criteria with the assessment's harm weights, and its entered values (None if none).
+
+    The default assessment weighs each offence by its class (``classes``), not by
+    the sample region's offence names.
+    """
+    if default:
+        criteria = criteria_table(data, classes=classes)
+    else:
+        criteria = criteria_table(
+            data, assessment.harm_weights, default_days=assessment.default_harm_days
+        )
     entered = assessment.entered_frame()
     return criteria, entered if len(entered) else None

@@ -136,7 +136,10 @@ def _priorities(a: _Analyses) -> None:
     )  # fmt: skip
     if data is None:
         return
-    a.ranking = _attempt(a, "priorities", priorities.rank_problems, data, chosen)
+    classes = a.data.offence_classes
+    a.ranking = _attempt(
+        a, "priorities", priorities.rank_problems, data, a.assessment, classes=classes
+    )
     if a.ranking is not None and a.assessment is not None:
         a.stability = _attempt(a, "stability", priorities.assessment_stability, data, chosen)
 
@@ -167,7 +170,7 @@ def _allocation(a: _Analyses, scenario: alloc_mod.Scenario | None) -> None:
     run = _attempt(
         a, "allocation", alloc_mod.run_scenario, a.incidents, a.data.districts, scenario,
         harm_weights=a.assessment.harm_weights if a.assessment is not None else None,
-        priority_scores=scores,
+        priority_scores=scores, classes=a.data.offence_classes,
     )  # fmt: skip
     if run is None:
         a.allocation_default = False

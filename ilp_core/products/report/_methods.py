@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 import ilp_core
-from ilp_core import i18n
+from ilp_core.data import classify
 from ilp_core.decide import harm, priorities
 from ilp_core.products import suppression
 from ilp_core.products.report._analyses import _Analyses
@@ -252,16 +252,21 @@ def _weights_table(ranking: priorities.Ranking, fmt: _Fmt) -> Table:
 
 def _harm_table(a: _Analyses, fmt: _Fmt) -> Table:
     """The harm weight (days) of each offence type in the data, and where it comes from."""
-    weights, default_days, from_session = _harm_rows(a)
     present = sorted({str(o) for o in a.incidents["offence"].dropna().astype(str)})
+    weights, default_days, from_session = _harm_rows(a, present)
     days, has = harm.weight_for(present, weights, default_days)
-    sources = {i18n.slug(r.offence): r for r in harm.harm_table().table.itertuples()}
+    sources = harm.default_weights(present, a.data.offence_classes).table.set_index("offence")
     frame = pd.DataFrame({"offence": present, "days": np.asarray(days, dtype=float)})
     return _table(
         "harm",
         fmt.t("report.methods.harm_title"),
         [
             (fmt.t("report.col.offence"), "text", [fmt.term(o) for o in present]),
+            (
+                fmt.t("report.col.offence_class"),
+                "text",
+                [classify.class_label(sources.loc[o, "iccs"], fmt.lang) for o in present],
+            ),
             (fmt.t("report.col.harm_days"), "number", [fmt.num(v, 1) for v in frame["days"]]),
             (
                 fmt.t("report.col.harm_source"),
@@ -386,24 +391,25 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
     return json.loads(json.dumps(out, default=str))
 
 
-def _harm_rows(a: _Analyses) -> tuple[dict[str, float], float, bool]:
+def _harm_rows(a: _Analyses, present: list[str]) -> tuple[dict[str, float], float, bool]:
     table = harm.harm_table()
     assessment = a.assessment
     if assessment is not None:
         return dict(assessment.harm_weights), float(assessment.default_harm_days), True
-    return table.weights(), float(table.unknown_offence_days), False
+    defaults = harm.harm_weights(present, a.data.offence_classes)
+    return defaults, float(table.unknown_offence_days), False
 
 
 def _harm_source(
-    offence: str, days: float, has: bool, sources: Mapping[str, Any], default: float, fmt: _Fmt
+    offence: str, days: float, has: bool, sources: pd.DataFrame, default: float, fmt: _Fmt
 ) -> str:
-    """Where an offence's harm weight comes from: a guideline, the default, or the session."""
-    row = sources.get(i18n.slug(offence))
+    """Where an offence's harm weight comes from: a guideline (with its caveat), a default."""
+    row = sources.loc[offence]
     if not has:
         return fmt.t("report.methods.harm_default", days=fmt.num(default, 1))
-    if row is None or not math.isclose(float(row.days), float(days)):
+    if not row["has_weight"] or not math.isclose(float(row["days"]), float(days)):
         return fmt.t("report.methods.harm_set")
-    return f"{row.guideline}; {row.category}"
+    return f"{row['source']} {row['caveat']}".strip()
 
 
 def _setting(value: Any, fmt: _Fmt) -> str:

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ilp_core import i18n
+from ilp_core import i18n, keys
 from ilp_core.analysis import hotspots, temporal
 from ilp_core.products import suppression
 from ilp_core.products.report._analyses import _Analyses, _error_text, _hot_cells
@@ -235,7 +235,7 @@ def _when_section(a: _Analyses, fmt: _Fmt) -> Section:
                 continue
             blocks.append(
                 Figure(
-                    f"series_{i18n.slug(offence) or 'offence'}",
+                    f"series_{keys.safe_key(offence)}",
                     fmt.t("report.when.series_title", offence=fmt.term(offence)),
                     "series",
                     {"control": a.control, "trend": a.trend, "offence": str(offence)},
