@@ -289,7 +289,7 @@ def log_likelihood_ratio(observed: float, expected: float, total: float) -> floa
     Four incidents where one was expected, out of ten:
 
     >>> round(log_likelihood_ratio(4, 1, 10), 4)  # 4 ln 4 + 6 ln(6 / 9)
-    3.1123
+    3.1124
     """
     out = _llr(np.array([[observed]], float), np.array([[expected]], float), float(total))
     return float(out[0, 0])
