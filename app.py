@@ -41,7 +41,8 @@ navigation = st.navigation(
             for path, title, icon in pages
         ]
         for section, pages in PAGES.items()
-    }
+    },
+    expanded=True,  # 13 pages: Streamlit would hide the last three behind "View 3 more"
 )
 sidebar.render()
 navigation.run()
