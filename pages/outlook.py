@@ -79,13 +79,15 @@ with tab_scan:
         subset = subset.loc[subset["offence"].astype(str).isin(scan_offences)]
     stamp = f"{view.key}|{sorted(scan_offences)}|{sorted(params.items())}"
     if run:
-        st.button(tr("outlook.cancel"), key="outlook.cancel", icon=":material/stop_circle:")
+        cancel = st.empty()  # pressing it reruns the page, which stops the scan
+        cancel.button(tr("outlook.cancel"), key="outlook.cancel", icon=":material/stop_circle:")
         bar = st.progress(0.0, text=tr("outlook.running", n=i18n.number(len(subset), lang)))
         scan = widgets.attempt(
             cache.with_progress, stscan.space_time_scan, stamp, subset,
             progress=lambda f: bar.progress(min(1.0, f)), **params,
         )  # fmt: skip
         bar.empty()
+        cancel.empty()
         if scan is not None:
             st.session_state["outlook.scan"] = (stamp, scan)
     elif st.session_state.get("outlook.cancel"):
