@@ -66,7 +66,7 @@ if result is not None:
         st.dataframe(
             figures.outlook.summary_table(result, lang=lang), hide_index=True, width="stretch"
         )
-        st.caption(tr("forecast.caption.mase", origins=result.origins,
+        st.caption(tr("forecast.caption.mase", origins=result.origins_used,
                       horizon=result.backtest_horizon, max_mase=result.max_mase))  # fmt: skip
         st.caption(tr("forecast.caption.coverage"))
         st.caption(tr("forecast.caption.rules", months=result.min_months, mean=result.min_mean))

@@ -239,6 +239,7 @@ def test_sample_backtest_figures(offences):
     regression, MASE 0.69; public order offences not forecast (best MASE 1.06);
     homicide too sparse (0.5 a month).
     """
+    assert offences.origins_used == 9  # months 15 to 23 of 24: each model sees 15+ months
     s = offences.summary.set_index("series")
     for offence in ("Vehicle crime", "Criminal damage"):
         assert s.loc[offence, "model"] == "trend_regression"

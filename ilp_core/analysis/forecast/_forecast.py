@@ -78,6 +78,10 @@ class Forecast:
         What the series are (see :class:`MonthlySeries`).
     horizons, origins, backtest_horizon, paths, random_state
         The settings used.
+    origins_used
+        Backtest origins actually used (fewer than ``origins`` when the series is
+        short: on 24 months, the 9 origins from month 15 on; 0 when nothing was
+        backtested).
     min_months, min_mean, max_mase, coverage_floor, likely
         The rules applied (module constants, returned so pages can show them).
     last_month, first_forecast
@@ -93,6 +97,7 @@ class Forecast:
     offences: tuple[str, ...]
     horizons: tuple[int, ...]
     origins: int
+    origins_used: int
     backtest_horizon: int
     paths: int
     random_state: int
@@ -218,16 +223,18 @@ def forecast(
     todo = np.flatnonzero(status == "forecast")
 
     rows_bt, chosen = [], np.full(n_series, "", dtype=object)
+    n_used = 0
     best = {k: np.full(n_series, np.nan) for k in ("mase", "coverage_80", "coverage_95")}
     narrow = np.zeros(n_series, dtype=bool)
     fc_rows: list[pd.DataFrame] = []
     change_rows: list[dict] = []
     if len(todo):
         yt = y[todo]
-        _, scores = backtest(
+        used, scores = backtest(
             yt, days, first_month=first_month, origins=origins, horizon=backtest_horizon,
             min_train=MIN_TRAIN, paths=max(100, paths // 2), rng=rng,
         )  # fmt: skip
+        n_used = len(used)
         final = {
             name: model(
                 yt,
@@ -289,6 +296,7 @@ def forecast(
         offences=series.offences,
         horizons=hs,
         origins=int(origins),
+        origins_used=int(n_used),
         backtest_horizon=int(backtest_horizon),
         paths=int(paths),
         random_state=int(random_state),
