@@ -18,6 +18,7 @@ PAGES = {
         ("pages/patterns_concentration.py", "nav.patterns_concentration", ":material/donut_small:"),
         ("pages/patterns_when.py", "nav.patterns_when", ":material/schedule:"),
         ("pages/near_repeat.py", "nav.near_repeat", ":material/radar:"),
+        ("pages/outlook.py", "nav.outlook", ":material/trending_up:"),
     ],
     "nav.section_decide": [
         ("pages/priorities.py", "nav.priorities", ":material/format_list_numbered:"),
@@ -40,7 +41,8 @@ navigation = st.navigation(
             for path, title, icon in pages
         ]
         for section, pages in PAGES.items()
-    }
+    },
+    expanded=True,  # 13 pages: Streamlit would hide the last three behind "View 3 more"
 )
 sidebar.render()
 navigation.run()

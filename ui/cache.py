@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -61,6 +63,41 @@ def figure(func: Callable[..., T], /, *results: Any, **params: Any) -> T:
     """
     name = f"{func.__module__}.{func.__qualname__}"
     return _figure(name, _digest(results), _params_key(params), func, results, params)
+
+
+_RUNS: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_RUNS_LOCK = threading.Lock()
+#: Long runs kept (a space-time scan's result is a few kilobytes).
+_RUNS_KEPT = 32
+
+
+def with_progress(
+    func: Callable[..., T],
+    data_key: str,
+    /,
+    *data: Any,
+    progress: Callable[[float], None],
+    **params: Any,
+) -> T:
+    """Like :func:`shared`, for a long run behind a button that reports its progress.
+
+    Streamlit's caches refuse a call that updates an element made outside it (the
+    page's progress bar), so these results are kept here, the last 32, shared
+    read-only by every session: a room of 30 running the same scan waits once.
+    ``progress`` is passed to ``func``; a run it stops (the page's cancel raises
+    from inside it) is not kept.
+    """
+    key = (f"{func.__module__}.{func.__qualname__}", data_key, _params_key(params))
+    with _RUNS_LOCK:
+        if key in _RUNS:
+            _RUNS.move_to_end(key)
+            return _RUNS[key]
+    result = func(*data, progress=progress, **params)
+    with _RUNS_LOCK:
+        _RUNS[key] = result
+        while len(_RUNS) > _RUNS_KEPT:
+            _RUNS.popitem(last=False)
+    return result
 
 
 def _digest(values: tuple[Any, ...]) -> str:

@@ -8,6 +8,8 @@ One module per step of the navigation, so a page finds its figures by its own na
 ``when``         hour x weekday, weekly series with control limits, seasonality,
                  period comparison (When)
 ``near_repeat``  the Knox heat map (Near repeat)
+``outlook``      forecast chart and tables, emerging clusters map and table,
+                 emerging offences (Outlook)
 ``priorities``   risk matrix, score decomposition, count vs harm, rank stability
 ``allocation``   coverage curve, hours per area, scenarios; change and patrol maps
 
@@ -17,6 +19,6 @@ Figures take results (dataclasses and tables of :mod:`ilp_core.analysis` and
 viridis scales that survive colour-blindness and a projector.
 """
 
-from ilp_core.figures import allocation, maps, near_repeat, priorities, when, where
+from ilp_core.figures import allocation, maps, near_repeat, outlook, priorities, when, where
 
-__all__ = ["allocation", "maps", "near_repeat", "priorities", "when", "where"]
+__all__ = ["allocation", "maps", "near_repeat", "outlook", "priorities", "when", "where"]

@@ -11,7 +11,7 @@ from e2e.conftest import assert_no_error, settle
 pytestmark = pytest.mark.e2e
 
 PAGES = [
-    "data", "patterns_where", "patterns_concentration", "patterns_when", "near_repeat",
+    "data", "patterns_where", "patterns_concentration", "patterns_when", "near_repeat", "outlook",
     "priorities", "allocation", "intelligence", "strategy", "report", "workshop",
 ]  # fmt: skip
 
