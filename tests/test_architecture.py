@@ -17,7 +17,7 @@ from conftest import ROOT
 #: layers. The plumbing (errors, i18n, checks) serves every layer. Figures come before
 #: products because the report embeds them; figures draw analysis and decide results.
 LAYERS = ("plumbing", "data", "analysis", "decide", "figures", "products", "learn", "ui", "pages")
-PLUMBING = {"ilp_core", "ilp_core.errors", "ilp_core.i18n", "ilp_core.checks"}
+PLUMBING = {"ilp_core", "ilp_core.errors", "ilp_core.i18n", "ilp_core.checks", "ilp_core.limits"}
 
 
 def _layer(module: str) -> str:

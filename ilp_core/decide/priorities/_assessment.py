@@ -295,18 +295,20 @@ def load_assessment(
     (False, ['priorities.config_other_dataset'])
     """
     cfg = cfg or settings()
-    if isinstance(source, bytes):
+    if isinstance(source, bytes | bytearray | memoryview):
         try:
-            source = source.decode("utf-8-sig")
+            source = bytes(source).decode("utf-8-sig")
         except UnicodeDecodeError:
             raise IlpInputError("priorities.config_broken", reason="UTF-8") from None
+    if not isinstance(source, str):
+        raise IlpInputError("priorities.config_broken", reason="format")
     try:
-        data = json.loads(source)
+        # bounded in size, depth and values: a file nested 1,000 deep is a message
+        data = checks.json_document(source, yaml_too=True)
+    except IlpInputError:
+        raise
     except ValueError:
-        try:
-            data = yaml.safe_load(source)
-        except yaml.YAMLError:
-            raise IlpInputError("priorities.config_broken", reason="JSON / YAML") from None
+        raise IlpInputError("priorities.config_broken", reason="JSON / YAML") from None
     if not isinstance(data, Mapping) or data.get("format") != _FORMAT_NAME:
         raise IlpInputError("priorities.config_broken", reason="format")
     version = data.get("version")
