@@ -38,10 +38,9 @@ from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
-from ilp_core import i18n
+from ilp_core import checks, i18n
 from ilp_core.errors import IlpInputError
 
 QuestionKind = Literal["text", "choice", "multi", "number"]
@@ -242,22 +241,38 @@ def _broken(reason: str) -> IlpInputError:
 
 def _parse(text: str) -> Scenario:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+        data = checks.json_document(text, yaml_too=True)  # bounded: no 1,000-deep nesting
+    except IlpInputError:
+        raise
+    except ValueError as error:
         raise _broken(str(error)) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
         raise _broken("steps: a list of steps is missing")
-    steps = tuple(_parse_step(entry) for entry in data["steps"])
+    try:
+        steps = tuple(_parse_step(entry) for entry in data["steps"])
+        ranking = tuple(str(p) for p in _listed(data.get("ranking_problems")))
+        glossary = tuple(str(g) for g in _listed(data.get("glossary")))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise _broken(f"a value of the wrong type: {error}") from None
     ids = [s.id for s in steps]
     if not steps or len(set(ids)) != len(ids):
         raise _broken(f"step ids must be present and different: {ids}")
     return Scenario(
         steps=steps,
-        ranking_problems=tuple(str(p) for p in data.get("ranking_problems") or ()),
-        glossary=tuple(str(g) for g in data.get("glossary") or ()),
+        ranking_problems=ranking,
+        glossary=glossary,
         show_feedback=bool(data.get("show_feedback", True)),
         region=str(data.get("region", "sample")),
     )
+
+
+def _listed(value: Any) -> list[Any]:
+    """A list from the file (None: empty); anything else is of the wrong type."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"a list was expected, not {type(value).__name__}")
+    return value
 
 
 def _parse_step(entry: Any) -> Step:
@@ -265,14 +280,14 @@ def _parse_step(entry: Any) -> Step:
         raise _broken(f"a step needs an id: {entry!r}")
     sid = str(entry["id"])
     links = []
-    for link in entry.get("links") or ():
+    for link in _listed(entry.get("links")):
         if not isinstance(link, Mapping) or not str(link.get("page") or "").endswith(".py"):
             raise _broken(f"step {sid}: a link needs a page (pages/<name>.py): {link!r}")
         settings = link.get("settings") or {}
         if not isinstance(settings, Mapping) or not all(str(k).startswith("p.") for k in settings):
             raise _broken(f"step {sid}: settings must be widget keys starting with 'p.'")
         links.append(Link(str(link["page"]), MappingProxyType(dict(settings))))
-    questions = tuple(_parse_question(sid, q) for q in entry.get("questions") or ())
+    questions = tuple(_parse_question(sid, q) for q in _listed(entry.get("questions")))
     qids = [q.id for q in questions]
     if len(set(qids)) != len(qids):
         raise _broken(f"step {sid}: question ids must be different: {qids}")
@@ -292,7 +307,7 @@ def _parse_question(sid: str, q: Any) -> Question:
     qid, kind = str(q["id"]), str(q.get("kind", "text"))
     if kind not in QUESTION_KINDS:
         raise _broken(f"{sid}.{qid}: kind {kind!r} is not one of {list(QUESTION_KINDS)}")
-    options = tuple(str(o) for o in q.get("options") or ())
+    options = tuple(str(o) for o in _listed(q.get("options")))
     source = q.get("options_from")
     if kind == "choice" and not options:
         raise _broken(f"{sid}.{qid}: a choice question needs options")
@@ -300,10 +315,12 @@ def _parse_question(sid: str, q: Any) -> Question:
         raise _broken(f"{sid}.{qid}: options_from must be one of {list(OPTION_SOURCES)}")
     expected = q.get("expected")
     if kind == "multi" and expected is not None:
-        expected = tuple(str(e) for e in expected)
+        expected = tuple(str(e) for e in _listed(expected))
     if kind == "choice" and expected is not None and expected not in options:
         raise _broken(f"{sid}.{qid}: expected {expected!r} is not one of the options")
     text = q.get("text") or {}
+    if not isinstance(text, Mapping):
+        raise TypeError(f"{sid}.{qid}: text must map languages to text")
     return Question(
         id=qid,
         kind=kind,
@@ -315,7 +332,7 @@ def _parse_question(sid: str, q: Any) -> Question:
         maximum=float(q.get("max", 1e9)),
         step=float(q.get("step", 1.0)),
         unit=str(q.get("unit", "")),
-        districts=tuple(str(d) for d in q.get("districts") or ()),
+        districts=tuple(str(d) for d in _listed(q.get("districts"))),
         text=MappingProxyType({str(k): str(v) for k, v in dict(text).items()}),
     )
 
@@ -475,6 +492,99 @@ def current_hours(allocation: pd.DataFrame | None, districts: Sequence[str]) -> 
 
 # -- answers -----------------------------------------------------------------------------
 
+#: Longest text answer kept (a participant's note; a restored file may hold anything).
+MAX_TEXT_ANSWER: Final[int] = 10_000
+_MAX_LIST: Final[int] = 1_000
+
+
+def clean_answers(answers: Any, cfg: Scenario | None = None) -> dict[str, Any]:
+    """Keep the answers that fit the scenario's questions, each in its question's type.
+
+    Answers come back from a saved workspace or an uploaded file, so they may hold
+    anything: a number where a list is expected, a step that is a string, a choice
+    that is not an option. Each answer is kept when it fits its question (text:
+    a string, cut at :data:`MAX_TEXT_ANSWER` characters; number: a finite number;
+    choice: one of the options; multi: a list of names), and left out otherwise;
+    so are steps and questions the scenario does not have.
+
+    Parameters
+    ----------
+    answers
+        ``{step_id: {question_id: answer}}`` plus :data:`OWN_RANKING`, or anything.
+    cfg
+        The scenario (default: the bundled one).
+
+    Returns
+    -------
+    dict
+        A new dict, safe for every function of this module and for JSON.
+
+    Examples
+    --------
+    >>> clean_answers({"data": {"geolocated": "a lot"}, "where": 7, "own_ranking": ["A", 3]})
+    {'own_ranking': ['A', '3']}
+    >>> clean_answers({"data": {"geolocated": 98}})
+    {'data': {'geolocated': 98.0}}
+    """
+    cfg = cfg or scenario()
+    if not isinstance(answers, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for step in cfg.steps:
+        given = answers.get(step.id)
+        if not isinstance(given, Mapping):
+            continue
+        kept: dict[str, Any] = {}
+        for q in step.questions:
+            value = _clean_answer(q, given.get(q.id))
+            if value is not None:
+                kept[q.id] = value
+        if step.ranking:
+            scored = _names(given.get(SCORED_RANKING))
+            if scored:
+                kept[SCORED_RANKING] = scored
+            rho = _finite(given.get(SPEARMAN_RHO))
+            if rho is not None and -1.0 <= rho <= 1.0:
+                kept[SPEARMAN_RHO] = rho
+        if kept:
+            out[step.id] = kept
+    own = _names(answers.get(OWN_RANKING))
+    if own:
+        out[OWN_RANKING] = own
+    return out
+
+
+def _clean_answer(question: Question, value: Any) -> Any:
+    if value is None:
+        return None
+    if question.kind == "number":
+        return _finite(value)
+    if question.kind == "multi":
+        return _names(value) or None
+    if not isinstance(value, str) or not value:
+        return None
+    if question.kind == "choice":
+        return value if value in question.options else None
+    return value[:MAX_TEXT_ANSWER]
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names (strings or numbers, as data values may be), or an empty list."""
+    if not isinstance(value, list | tuple):
+        return []
+    return [
+        str(v)[:MAX_TEXT_ANSWER]
+        for v in value[:_MAX_LIST]
+        if isinstance(v, str) or (isinstance(v, int | float) and not isinstance(v, bool))
+    ]
+
 
 def check_answer(question: Question, answer: Any) -> bool | None:
     """Whether an answer matches the planted truth; None when there is none to check.
@@ -500,7 +610,8 @@ def check_answer(question: Question, answer: Any) -> bool | None:
     >>> check_answer(m, ["B", "A"]), check_answer(m, ["A"])
     (True, False)
     """
-    if question.expected is None or answer is None or answer == "" or answer == []:
+    answer = _clean_answer(question, answer)
+    if question.expected is None or answer is None:
         return None
     if question.kind == "number":
         try:
@@ -525,8 +636,12 @@ def expected_text(step: Step, question: Question, lang: str = i18n.DEFAULT_LANGU
 
 
 def answer_text(step: Step, question: Question, answer: Any, lang: str) -> str:
-    """An answer written out for people: options and data values translated, numbers local."""
-    if answer is None or answer == "" or answer == [] or answer == ():
+    """An answer written out for people: options and data values translated, numbers local.
+
+    An answer that does not fit the question (see :func:`clean_answers`) reads as none.
+    """
+    answer = _clean_answer(question, list(answer) if isinstance(answer, tuple) else answer)
+    if answer is None:
         return ""
     if question.kind == "number":
         value = float(answer)
@@ -559,7 +674,7 @@ def answers_json(answers: Mapping[str, Any]) -> bytes:
     """
     try:
         text = json.dumps(answers, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RecursionError) as error:
         raise IlpInputError("workshop.answers_not_serialisable", reason=str(error)) from None
     return text.encode("utf-8")
 
@@ -604,6 +719,7 @@ def answers_markdown(
     True
     """
     cfg = cfg or scenario()
+    answers = clean_answers(answers, cfg)
     lines = [f"{'#' * level} {i18n.t('workshop.doc_title', lang)}", ""]
     if when is not None:
         lines += [i18n.date(when, lang, "long"), ""]
