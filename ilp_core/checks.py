@@ -189,7 +189,7 @@ def columns(frame: pd.DataFrame, required: Iterable[str], *, table: str = "") ->
 
 
 def json_document(source: str | bytes, *, yaml_too: bool = False) -> Any:
-    """Parse a saved JSON (or YAML) file a user uploads, within the document limits.
+    r"""Parse a saved JSON (or YAML) file a user uploads, within the document limits.
 
     Size, nesting depth and number of values are bounded (``max_document_bytes``,
     ``max_document_depth``, ``max_document_nodes`` of :mod:`ilp_core.limits`), so a
@@ -215,8 +215,10 @@ def json_document(source: str | bytes, *, yaml_too: bool = False) -> Any:
         ``checks.document_too_large``, ``checks.document_too_deep`` or
         ``checks.document_too_many``.
     ValueError
-        (not an ``IlpInputError``) when the text is not JSON (or YAML): the caller
-        names its own kind of file in its message, so catch ``IlpInputError`` first.
+        (not an ``IlpInputError``) when the text is not JSON (or YAML), or holds a
+        lone surrogate (``"\ud800"``, which no UTF-8 table or download can hold):
+        the caller names its own kind of file in its message, so catch
+        ``IlpInputError`` first.
 
     Examples
     --------
@@ -273,6 +275,8 @@ def _check_shape(value: Any, max_depth: int, max_nodes: int) -> None:
         elif isinstance(item, list | tuple):
             width = len(item)
         else:
+            if isinstance(item, str) and not item.isascii():
+                item.encode("utf-8")  # a lone surrogate ("\ud800" in JSON): UnicodeEncodeError
             continue
         if nodes + len(stack) + width > max_nodes:
             raise IlpInputError("checks.document_too_many", limit=max_nodes)

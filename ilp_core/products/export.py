@@ -35,7 +35,9 @@ from ilp_core import i18n
 FORMULA_PREFIXES: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
 #: Excel's own limit on the characters of one cell.
 EXCEL_CELL_CHARS: Final[int] = 32_767
-_BIDI = "\u202a-\u202e\u2066-\u2069"
+# bidirectional embeddings, overrides and isolates; and lone surrogates (only a JSON
+# file can hold one), which UTF-8 cannot write
+_BIDI = "\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _CSV_REMOVE = re.compile(f"[\x00{_BIDI}]")
 # openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE, plus the bidirectional controls
 _EXCEL_REMOVE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_BIDI}]")
@@ -70,14 +72,14 @@ def neutralise(df: pd.DataFrame, *, remove: re.Pattern[str] = _CSV_REMOVE) -> pd
     ['abc']
     """
     out = df.copy()
-    for name in out.columns:
-        col = out[name]
+    for j in range(out.shape[1]):  # by position: column names may repeat
+        col = out.iloc[:, j]
         if _is_text(col):
             values = col.astype("object").to_numpy(copy=True)
             for i, v in enumerate(values):
                 if isinstance(v, str):
                     values[i] = _safe_text(v, remove)
-            out[name] = pd.Series(values, index=out.index, dtype=object)
+            out.isetitem(j, pd.Series(values, index=out.index, dtype=object))
     out.columns = [_safe_text(c, remove) if isinstance(c, str) else c for c in out.columns]
     return out
 
@@ -122,13 +124,14 @@ def excel_bytes(
             frame = neutralise(frame, remove=_EXCEL_REMOVE)
             frame.columns = [_cut(c, title, 1, c, cut) for c in frame.columns]
             for j, col in enumerate(frame.columns):
-                if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-                    frame[col] = frame[col].dt.tz_localize(None)
-                elif _is_text(frame[col]):
-                    values = frame.iloc[:, j].astype("object").to_numpy(copy=True)
-                    for i, v in enumerate(values):
-                        values[i] = _excel_value(v, title, i + 2, str(col), cut)
-                    frame[col] = pd.Series(values, index=frame.index, dtype=object)
+                values = frame.iloc[:, j]
+                if isinstance(values.dtype, pd.DatetimeTZDtype):
+                    frame.isetitem(j, values.dt.tz_localize(None))
+                elif _is_text(values):
+                    cells = values.astype("object").to_numpy(copy=True)
+                    for i, v in enumerate(cells):
+                        cells[i] = _excel_value(v, title, i + 2, str(col), cut)
+                    frame.isetitem(j, pd.Series(cells, index=frame.index, dtype=object))
             frame.to_excel(writer, sheet_name=title, index=False)
         if cut:
             notes = pd.DataFrame(
@@ -192,4 +195,7 @@ def geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     True
     """
     out = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf
-    return out.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+    try:
+        return out.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: JSON's \\u escapes keep it exact
+        return out.to_json(drop_id=True, ensure_ascii=True).encode("ascii")

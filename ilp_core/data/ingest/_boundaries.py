@@ -79,7 +79,7 @@ def load_boundaries(
         try:
             layers = pyogrio.list_layers(buffer)
             gdf = pyogrio.read_dataframe(buffer)
-        except (DataSourceError, DataLayerError, FieldError, GeometryError):
+        except (DataSourceError, DataLayerError, FieldError, GeometryError, UnicodeDecodeError):
             raise IlpInputError("ingest.boundaries.unreadable", name=name) from None
     if len(layers) > 1:
         readings.append(

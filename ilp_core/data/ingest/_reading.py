@@ -321,11 +321,15 @@ def _sniff(sample: str) -> tuple[str | None, int, list[str], int]:
     """Return the delimiter, the header's record index, the header, the usual width."""
     best: tuple[tuple[bool, bool, bool, float, int], str, list[list[str]], int] | None = None
     for delimiter in DELIMITERS:
-        records = list(
-            itertools.islice(
-                csv.reader(io.StringIO(sample), delimiter=delimiter, strict=False), _SNIFF_RECORDS
+        try:
+            records = list(
+                itertools.islice(
+                    csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False),
+                    _SNIFF_RECORDS,
+                )
             )
-        )
+        except csv.Error:  # not this delimiter's table (a stray carriage return...)
+            continue
         # widths of the non-blank records (",,,," is five empty cells: evidence too)
         lengths = [len(r) for r in records if r and (len(r) > 1 or r[0].strip())]
         if not lengths:
