@@ -77,8 +77,8 @@ def check_shape(name: str, rows: int, columns: int) -> None:
         raise IlpInputError(
             "ingest.limit.cells",
             name=name,
-            rows=rows,
-            columns=columns,
+            n_rows=rows,
+            n_columns=columns,
             value=rows * columns,
             limit=bound.max_cells,
         )

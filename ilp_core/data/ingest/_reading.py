@@ -787,7 +787,7 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
     check_shape(name, meta.num_rows, len(names))
     if values > bound.max_cells:
         raise IlpInputError(
-            "ingest.limit.cells", name=name, rows=meta.num_rows, columns=len(names),
+            "ingest.limit.cells", name=name, n_rows=meta.num_rows, n_columns=len(names),
             value=values, limit=bound.max_cells,
         )  # fmt: skip
     _check_unpacked(name, declared, bound.max_unpacked_bytes)
