@@ -235,3 +235,17 @@ def test_settings_that_are_not_plain_json_cannot_be_saved():
     assert caught.value.message.key == "strategy.workspace_not_json"
     with pytest.raises(IlpInputError):
         workspace.make_workspace(fingerprint="a", workshop={"x": float("nan")})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RecursionError,
+    reason="issue 14 phase B: workspace.from_json must parse with checks.json_document "
+    "(one line; products/workspace.py is being redesigned)",
+)
+def test_a_workspace_nested_1000_deep_is_a_message():
+    with pytest.raises(IlpInputError) as error:
+        workspace.from_json(
+            '{"format": "ilp-workspace", "tables": ' + "[" * 1000 + "]" * 1000 + "}"
+        )
+    assert error.value.message.key == "checks.document_too_deep"

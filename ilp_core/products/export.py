@@ -152,7 +152,7 @@ def excel_bytes(
 
 
 def _sheet_title(name: Any, used: set[str]) -> str:
-    base = _SHEET_NAME.sub("_", _EXCEL_REMOVE.sub("", str(name))).strip("'")[:31] or "sheet"
+    base = _SHEET_NAME.sub("_", _EXCEL_REMOVE.sub("", str(name))).strip("'")[:31] or "table"
     title, k = base, 1
     while title.casefold() in used:
         k += 1
