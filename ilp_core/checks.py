@@ -5,7 +5,9 @@ wrong value gives the same clear, translated message wherever it is passed
 (``checks.option``, ``checks.flag``, ``checks.whole``, ``checks.number``,
 ``checks.share``, ``checks.missing_columns``), names the argument, and says what is
 expected. Each check returns the value in its plain Python type (``numpy.int64(3)``
-becomes ``3``), so callers can use what it returns.
+becomes ``3``), so callers can use what it returns. Saved files a user uploads (a
+workspace, an assessment, a column mapping) are parsed with :func:`json_document`,
+within the limits of :mod:`ilp_core.limits`.
 
 Booleans are never numbers here (``True`` is not a count of 1), and NaN or
 infinite values are never numbers either.
@@ -25,6 +27,7 @@ checks.share
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Collection, Iterable
 from numbers import Integral, Real
@@ -32,7 +35,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from ilp_core import limits
 from ilp_core.errors import IlpInputError
 
 T = TypeVar("T")
@@ -181,6 +186,109 @@ def columns(frame: pd.DataFrame, required: Iterable[str], *, table: str = "") ->
             names=", ".join(missing),
             table=table or "—",
         )
+
+
+def json_document(source: str | bytes, *, yaml_too: bool = False) -> Any:
+    r"""Parse a saved JSON (or YAML) file a user uploads, within the document limits.
+
+    Size, nesting depth and number of values are bounded (``max_document_bytes``,
+    ``max_document_depth``, ``max_document_nodes`` of :mod:`ilp_core.limits`), so a
+    file nested 1,000 levels deep or a YAML file whose aliases repeat a list a
+    billion times gives a message instead of a ``RecursionError`` or exhausted
+    memory; JSON's non-standard ``NaN`` and ``Infinity`` are refused.
+
+    Parameters
+    ----------
+    source
+        The file's content (UTF-8 bytes, a byte-order mark allowed, or text).
+    yaml_too
+        Read YAML when the text is not JSON.
+
+    Returns
+    -------
+    Any
+        The parsed value (dicts, lists, strings, numbers, booleans, None).
+
+    Raises
+    ------
+    IlpInputError
+        ``checks.document_too_large``, ``checks.document_too_deep`` or
+        ``checks.document_too_many``.
+    ValueError
+        (not an ``IlpInputError``) when the text is not JSON (or YAML), or holds a
+        lone surrogate (``"\ud800"``, which no UTF-8 table or download can hold):
+        the caller names its own kind of file in its message, so catch
+        ``IlpInputError`` first.
+
+    Examples
+    --------
+    >>> json_document('{"a": [1, 2]}')
+    {'a': [1, 2]}
+    >>> try:
+    ...     json_document("[" * 1000 + "]" * 1000)
+    ... except IlpInputError as error:
+    ...     print(error.message.key)
+    checks.document_too_deep
+    """
+    bound = limits.current()
+    size = len(source.encode("utf-8")) if isinstance(source, str) else len(source)
+    if size > bound.max_document_bytes:
+        raise IlpInputError(
+            "checks.document_too_large",
+            value=_megabytes(size),
+            limit=_megabytes(bound.max_document_bytes),
+        )
+    if isinstance(source, bytes | bytearray | memoryview):
+        source = bytes(source).decode("utf-8-sig")  # UnicodeDecodeError is a ValueError
+    try:
+        try:
+            data = json.loads(source, parse_constant=_refuse_constant)
+        except json.JSONDecodeError:
+            if not yaml_too:
+                raise
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            try:
+                data = yaml.load(source, Loader=loader)  # a safe loader: plain data only
+            except yaml.YAMLError as error:
+                raise ValueError(str(error)) from None
+    except RecursionError:
+        raise IlpInputError("checks.document_too_deep", limit=bound.max_document_depth) from None
+    _check_shape(data, bound.max_document_depth, bound.max_document_nodes)
+    return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_shape(value: Any, max_depth: int, max_nodes: int) -> None:
+    """Count values and nesting without recursion (aliases count at every use)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if depth > max_depth:
+            raise IlpInputError("checks.document_too_deep", limit=max_depth)
+        if isinstance(item, dict):
+            width = 2 * len(item)
+        elif isinstance(item, list | tuple):
+            width = len(item)
+        else:
+            if isinstance(item, str) and not item.isascii():
+                item.encode("utf-8")  # a lone surrogate ("\ud800" in JSON): UnicodeEncodeError
+            continue
+        if nodes + len(stack) + width > max_nodes:
+            raise IlpInputError("checks.document_too_many", limit=max_nodes)
+        if isinstance(item, dict):
+            stack.extend((key, depth + 1) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        else:
+            stack.extend((child, depth + 1) for child in item)
+
+
+def _megabytes(n_bytes: int) -> int:
+    return max(1, math.ceil(n_bytes / 1_000_000))
 
 
 def _shown(value: Any) -> str:

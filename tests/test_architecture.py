@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 #: The import direction, first to last: a layer imports only from itself and earlier
-#: layers. The plumbing (errors, i18n, checks, keys) serves every layer. Figures come before
+#: layers. The plumbing (errors, i18n, checks, keys, limits) serves every layer. Figures come before
 #: products because the report embeds them; figures draw analysis and decide results.
 LAYERS = (
     "plumbing",
@@ -28,7 +28,14 @@ LAYERS = (
     "ui",
     "pages",
 )
-PLUMBING = {"ilp_core", "ilp_core.errors", "ilp_core.i18n", "ilp_core.checks", "ilp_core.keys"}
+PLUMBING = {
+    "ilp_core",
+    "ilp_core.errors",
+    "ilp_core.i18n",
+    "ilp_core.checks",
+    "ilp_core.keys",
+    "ilp_core.limits",
+}
 
 
 def _layer(module: str) -> str:

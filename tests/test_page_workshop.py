@@ -155,3 +155,20 @@ def test_review_shows_every_answer_with_the_planted_truth(app):
     assert i18n.t("workshop.feedback_right", "es", expected="La Estación") in text
     expected = i18n.term("Vehicle crime", "es")
     assert i18n.t("workshop.feedback_other", "es", expected=expected) in text
+
+
+def test_answers_of_the_wrong_types_restored_from_a_file_do_not_break_the_page(app):
+    """A workspace file may hold anything where answers belong: the page keeps what fits."""
+    restored = {
+        "data": {"geolocated": "a lot", "quality": ["not", "text"]},
+        "where": {"emerging": 7, "hot": "Market Quarter"},
+        "priorities": [1, 2, 3],
+        workshop.OWN_RANKING: 5,
+        "unknown_step": {"x": 1},
+    }
+    at = app(PAGE, state={ANSWERS: restored})
+    for n in range(1, len(CFG.steps) + 1):
+        assert not at.exception, n
+        if n < len(CFG.steps):
+            at.button(key="workshop.next").click().run()
+    assert at.session_state[ANSWERS] == workshop.clean_answers(restored)

@@ -304,3 +304,29 @@ def test_ordinals():
     ]  # fmt: skip
     assert workshop.ordinal(1, "fr") == "1er" and workshop.ordinal(5, "fr") == "5e"
     assert workshop.ordinal(5, "ru") == "5-е" and workshop.ordinal(5, "es") == "5.º"
+
+
+def test_answers_of_the_wrong_types_are_left_out_and_the_right_ones_kept():
+    raw = {
+        "data": {"geolocated": "98", "quality": 3},
+        "where": {"emerging": ["Station", 4, None, True], "hot": 12},
+        "priorities": {workshop.SPEARMAN_RHO: 7.0, workshop.SCORED_RANKING: "Theft"},
+        workshop.OWN_RANKING: {"a": 1},
+        "review": "not a mapping",
+    }
+    cleaned = workshop.clean_answers(raw)
+    assert cleaned == {"where": {"emerging": ["Station", "4"]}}
+    kept = {"data": {"geolocated": 98.5}, workshop.OWN_RANKING: ["Burglary", "Robbery"]}
+    assert workshop.clean_answers(kept) == kept
+    assert workshop.clean_answers([1, 2]) == {} and workshop.clean_answers(None) == {}
+
+
+def test_the_answers_document_reads_answers_of_any_type():
+    raw = {"data": {"geolocated": [1]}, "where": 7, workshop.OWN_RANKING: 5}
+    md = workshop.answers_markdown(raw, "en")
+    assert md == workshop.answers_markdown({}, "en")
+    deep = {"data": {"geolocated": 1.0}, "x": [[[[]]]]}
+    for _ in range(2000):
+        deep = {"x": deep}
+    with pytest.raises(IlpInputError):
+        workshop.answers_json(deep)

@@ -359,3 +359,11 @@ def test_settings_that_are_not_plain_json_cannot_be_saved():
     assert caught.value.message.key == "strategy.workspace_not_json"
     with pytest.raises(IlpInputError):
         workspace.make_workspace(fingerprint="a", workshop={"x": float("nan")})
+
+
+def test_a_workspace_nested_1000_deep_is_a_message():
+    with pytest.raises(IlpInputError) as error:
+        workspace.from_json(
+            '{"format": "ilp-workspace", "tables": ' + "[" * 1000 + "]" * 1000 + "}"
+        )
+    assert error.value.message.key == "checks.document_too_deep"

@@ -59,7 +59,9 @@ def download_table(
     if excel:
         cols[1].download_button(
             tr("common.download_excel"),
-            data=functools.partial(_made, export.excel_bytes, frame),
+            data=functools.partial(
+                _made, functools.partial(export.excel_bytes, lang=lang()), frame
+            ),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}.xlsx",
@@ -121,7 +123,7 @@ def plain(text: str) -> str:
 
 
 def download_geojson(frame: Any, stem: str, *, key: str) -> None:
-    """A GeoJSON download (EPSG:4326) for a spatial result, text properties formula-safe."""
+    """A GeoJSON download (EPSG:4326) for a spatial result, every value exact."""
     st.download_button(
         tr("common.download_geojson"), data=functools.partial(export.geojson_bytes, frame),
         file_name=f"{stem}.geojson", mime="application/geo+json", key=key,

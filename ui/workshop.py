@@ -38,10 +38,16 @@ OWN = P + workshop.OWN_RANKING
 
 
 def answers() -> dict[str, Any]:
-    """The participant's answers (created empty on first use)."""
+    """The participant's answers (created empty on first use).
+
+    Answers restored from a workspace file may be of any type: only those that fit
+    their questions are kept (``workshop.clean_answers``), so no widget receives a
+    number where it expects a list.
+    """
     stored = st.session_state.get(ANSWERS)
-    if not isinstance(stored, dict):
-        stored = st.session_state[ANSWERS] = {}
+    cleaned = workshop.clean_answers(stored)
+    if not isinstance(stored, dict) or cleaned != stored:
+        stored = st.session_state[ANSWERS] = cleaned
     return stored
 
 

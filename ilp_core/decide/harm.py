@@ -427,6 +427,8 @@ def check_weights(weights: Mapping[str, Any]) -> dict[str, float]:
     >>> check_weights({"Robbery": 365, "Theft": 2.5})
     {'Robbery': 365.0, 'Theft': 2.5}
     """
+    if not isinstance(weights, Mapping):
+        raise IlpInputError("priorities.bad_harm_weight", offence="—", value=str(weights)[:60])
     out: dict[str, float] = {}
     seen: dict[str, str] = {}
     for offence, value in weights.items():

@@ -38,31 +38,29 @@ from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
-import yaml
-from scipy import stats
 
-from ilp_core import i18n
+from ilp_core import checks, i18n
 from ilp_core.errors import IlpInputError
+from ilp_core.learn._ranking import (  # the ranking exercise, part of this module's API
+    AGREEMENTS as AGREEMENTS,
+)
+from ilp_core.learn._ranking import Agreement as Agreement
+from ilp_core.learn._ranking import RankComparison as RankComparison
+from ilp_core.learn._ranking import agreement as agreement
+from ilp_core.learn._ranking import compare_rankings, comparison_sentence
+from ilp_core.learn._ranking import comparison_for_display as comparison_for_display
+from ilp_core.learn._ranking import ordinal as ordinal
+from ilp_core.learn._ranking import scored_order as scored_order
 
 QuestionKind = Literal["text", "choice", "multi", "number"]
 QUESTION_KINDS: Final[tuple[str, ...]] = get_args(QuestionKind)
 OptionSource = Literal["districts", "offences"]
 OPTION_SOURCES: Final[tuple[str, ...]] = get_args(OptionSource)
-Agreement = Literal["very_strong", "strong", "moderate", "weak", "very_weak", "opposite"]
-AGREEMENTS: Final[tuple[str, ...]] = get_args(Agreement)
 #: Key of the participant's own ranking in the answers dict.
 OWN_RANKING: Final[str] = "own_ranking"
 #: Keys the priorities step adds to the answers beside its questions.
 SCORED_RANKING: Final[str] = "scored_ranking"
 SPEARMAN_RHO: Final[str] = "spearman_rho"
-#: Lower bounds of |rho| for the verbal labels (Evans, 1996).
-_BANDS: Final[tuple[tuple[float, str], ...]] = (
-    (0.8, "very_strong"),
-    (0.6, "strong"),
-    (0.4, "moderate"),
-    (0.2, "weak"),
-    (0.0, "very_weak"),
-)
 _STEP_PARTS: Final[tuple[str, ...]] = ("title", "look", "why")
 
 
@@ -242,22 +240,38 @@ def _broken(reason: str) -> IlpInputError:
 
 def _parse(text: str) -> Scenario:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+        data = checks.json_document(text, yaml_too=True)  # bounded: no 1,000-deep nesting
+    except IlpInputError:
+        raise
+    except ValueError as error:
         raise _broken(str(error)) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
         raise _broken("steps: a list of steps is missing")
-    steps = tuple(_parse_step(entry) for entry in data["steps"])
+    try:
+        steps = tuple(_parse_step(entry) for entry in data["steps"])
+        ranking = tuple(str(p) for p in _listed(data.get("ranking_problems")))
+        glossary = tuple(str(g) for g in _listed(data.get("glossary")))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise _broken(f"a value of the wrong type: {error}") from None
     ids = [s.id for s in steps]
     if not steps or len(set(ids)) != len(ids):
         raise _broken(f"step ids must be present and different: {ids}")
     return Scenario(
         steps=steps,
-        ranking_problems=tuple(str(p) for p in data.get("ranking_problems") or ()),
-        glossary=tuple(str(g) for g in data.get("glossary") or ()),
+        ranking_problems=ranking,
+        glossary=glossary,
         show_feedback=bool(data.get("show_feedback", True)),
         region=str(data.get("region", "sample")),
     )
+
+
+def _listed(value: Any) -> list[Any]:
+    """A list from the file (None: empty); anything else is of the wrong type."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"a list was expected, not {type(value).__name__}")
+    return value
 
 
 def _parse_step(entry: Any) -> Step:
@@ -265,14 +279,14 @@ def _parse_step(entry: Any) -> Step:
         raise _broken(f"a step needs an id: {entry!r}")
     sid = str(entry["id"])
     links = []
-    for link in entry.get("links") or ():
+    for link in _listed(entry.get("links")):
         if not isinstance(link, Mapping) or not str(link.get("page") or "").endswith(".py"):
             raise _broken(f"step {sid}: a link needs a page (pages/<name>.py): {link!r}")
         settings = link.get("settings") or {}
         if not isinstance(settings, Mapping) or not all(str(k).startswith("p.") for k in settings):
             raise _broken(f"step {sid}: settings must be widget keys starting with 'p.'")
         links.append(Link(str(link["page"]), MappingProxyType(dict(settings))))
-    questions = tuple(_parse_question(sid, q) for q in entry.get("questions") or ())
+    questions = tuple(_parse_question(sid, q) for q in _listed(entry.get("questions")))
     qids = [q.id for q in questions]
     if len(set(qids)) != len(qids):
         raise _broken(f"step {sid}: question ids must be different: {qids}")
@@ -292,7 +306,7 @@ def _parse_question(sid: str, q: Any) -> Question:
     qid, kind = str(q["id"]), str(q.get("kind", "text"))
     if kind not in QUESTION_KINDS:
         raise _broken(f"{sid}.{qid}: kind {kind!r} is not one of {list(QUESTION_KINDS)}")
-    options = tuple(str(o) for o in q.get("options") or ())
+    options = tuple(str(o) for o in _listed(q.get("options")))
     source = q.get("options_from")
     if kind == "choice" and not options:
         raise _broken(f"{sid}.{qid}: a choice question needs options")
@@ -300,10 +314,12 @@ def _parse_question(sid: str, q: Any) -> Question:
         raise _broken(f"{sid}.{qid}: options_from must be one of {list(OPTION_SOURCES)}")
     expected = q.get("expected")
     if kind == "multi" and expected is not None:
-        expected = tuple(str(e) for e in expected)
+        expected = tuple(str(e) for e in _listed(expected))
     if kind == "choice" and expected is not None and expected not in options:
         raise _broken(f"{sid}.{qid}: expected {expected!r} is not one of the options")
     text = q.get("text") or {}
+    if not isinstance(text, Mapping):
+        raise TypeError(f"{sid}.{qid}: text must map languages to text")
     return Question(
         id=qid,
         kind=kind,
@@ -315,7 +331,7 @@ def _parse_question(sid: str, q: Any) -> Question:
         maximum=float(q.get("max", 1e9)),
         step=float(q.get("step", 1.0)),
         unit=str(q.get("unit", "")),
-        districts=tuple(str(d) for d in q.get("districts") or ()),
+        districts=tuple(str(d) for d in _listed(q.get("districts"))),
         text=MappingProxyType({str(k): str(v) for k, v in dict(text).items()}),
     )
 
@@ -475,6 +491,99 @@ def current_hours(allocation: pd.DataFrame | None, districts: Sequence[str]) -> 
 
 # -- answers -----------------------------------------------------------------------------
 
+#: Longest text answer kept (a participant's note; a restored file may hold anything).
+MAX_TEXT_ANSWER: Final[int] = 10_000
+_MAX_LIST: Final[int] = 1_000
+
+
+def clean_answers(answers: Any, cfg: Scenario | None = None) -> dict[str, Any]:
+    """Keep the answers that fit the scenario's questions, each in its question's type.
+
+    Answers come back from a saved workspace or an uploaded file, so they may hold
+    anything: a number where a list is expected, a step that is a string, a choice
+    that is not an option. Each answer is kept when it fits its question (text:
+    a string, cut at :data:`MAX_TEXT_ANSWER` characters; number: a finite number;
+    choice: one of the options; multi: a list of names), and left out otherwise;
+    so are steps and questions the scenario does not have.
+
+    Parameters
+    ----------
+    answers
+        ``{step_id: {question_id: answer}}`` plus :data:`OWN_RANKING`, or anything.
+    cfg
+        The scenario (default: the bundled one).
+
+    Returns
+    -------
+    dict
+        A new dict, safe for every function of this module and for JSON.
+
+    Examples
+    --------
+    >>> clean_answers({"data": {"geolocated": "a lot"}, "where": 7, "own_ranking": ["A", 3]})
+    {'own_ranking': ['A', '3']}
+    >>> clean_answers({"data": {"geolocated": 98}})
+    {'data': {'geolocated': 98.0}}
+    """
+    cfg = cfg or scenario()
+    if not isinstance(answers, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for step in cfg.steps:
+        given = answers.get(step.id)
+        if not isinstance(given, Mapping):
+            continue
+        kept: dict[str, Any] = {}
+        for q in step.questions:
+            value = _clean_answer(q, given.get(q.id))
+            if value is not None:
+                kept[q.id] = value
+        if step.ranking:
+            scored = _names(given.get(SCORED_RANKING))
+            if scored:
+                kept[SCORED_RANKING] = scored
+            rho = _finite(given.get(SPEARMAN_RHO))
+            if rho is not None and -1.0 <= rho <= 1.0:
+                kept[SPEARMAN_RHO] = rho
+        if kept:
+            out[step.id] = kept
+    own = _names(answers.get(OWN_RANKING))
+    if own:
+        out[OWN_RANKING] = own
+    return out
+
+
+def _clean_answer(question: Question, value: Any) -> Any:
+    if value is None:
+        return None
+    if question.kind == "number":
+        return _finite(value)
+    if question.kind == "multi":
+        return _names(value) or None
+    if not isinstance(value, str) or not value:
+        return None
+    if question.kind == "choice":
+        return value if value in question.options else None
+    return value[:MAX_TEXT_ANSWER]
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names (strings or numbers, as data values may be), or an empty list."""
+    if not isinstance(value, list | tuple):
+        return []
+    return [
+        str(v)[:MAX_TEXT_ANSWER]
+        for v in value[:_MAX_LIST]
+        if isinstance(v, str) or (isinstance(v, int | float) and not isinstance(v, bool))
+    ]
+
 
 def check_answer(question: Question, answer: Any) -> bool | None:
     """Whether an answer matches the planted truth; None when there is none to check.
@@ -500,7 +609,8 @@ def check_answer(question: Question, answer: Any) -> bool | None:
     >>> check_answer(m, ["B", "A"]), check_answer(m, ["A"])
     (True, False)
     """
-    if question.expected is None or answer is None or answer == "" or answer == []:
+    answer = _clean_answer(question, answer)
+    if question.expected is None or answer is None:
         return None
     if question.kind == "number":
         try:
@@ -525,8 +635,12 @@ def expected_text(step: Step, question: Question, lang: str = i18n.DEFAULT_LANGU
 
 
 def answer_text(step: Step, question: Question, answer: Any, lang: str) -> str:
-    """An answer written out for people: options and data values translated, numbers local."""
-    if answer is None or answer == "" or answer == [] or answer == ():
+    """An answer written out for people: options and data values translated, numbers local.
+
+    An answer that does not fit the question (see :func:`clean_answers`) reads as none.
+    """
+    answer = _clean_answer(question, list(answer) if isinstance(answer, tuple) else answer)
+    if answer is None:
         return ""
     if question.kind == "number":
         value = float(answer)
@@ -559,7 +673,7 @@ def answers_json(answers: Mapping[str, Any]) -> bytes:
     """
     try:
         text = json.dumps(answers, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RecursionError) as error:
         raise IlpInputError("workshop.answers_not_serialisable", reason=str(error)) from None
     return text.encode("utf-8")
 
@@ -604,6 +718,7 @@ def answers_markdown(
     True
     """
     cfg = cfg or scenario()
+    answers = clean_answers(answers, cfg)
     lines = [f"{'#' * level} {i18n.t('workshop.doc_title', lang)}", ""]
     if when is not None:
         lines += [i18n.date(when, lang, "long"), ""]
@@ -646,252 +761,3 @@ def _ranking_lines(answers: Mapping[str, Any], lang: str) -> list[str]:
     lines += [f"{i}. {i18n.term(p, lang)}" for i, p in enumerate(comparison.scored, 1)] + [""]
     lines += [comparison_sentence(comparison, lang), ""]
     return lines
-
-
-# -- own ranking against the scored one -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RankComparison:
-    """A participant's order of the problems beside the scored order.
-
-    Attributes
-    ----------
-    table
-        One row per problem, in the participant's order: ``problem``, ``own_rank``,
-        ``scored_rank`` (1 = highest priority, among the problems compared) and
-        ``difference`` = ``own_rank - scored_rank`` (positive: the participant put
-        it lower than the scoring did).
-    rho
-        Spearman's rank correlation (1: same order, -1: reversed).
-    p_value
-        Two-sided p-value of rho against no association (few problems: a rough guide).
-    n
-        Number of problems compared (in both orders).
-    agreement
-        Verbal label of rho: ``very_strong``, ``strong``, ``moderate``, ``weak``,
-        ``very_weak`` (bands of |rho| at 0.8, 0.6, 0.4, 0.2; Evans, 1996) or
-        ``opposite`` (rho <= -0.2).
-    own, scored
-        The two orders, restricted to the problems compared.
-    top_k
-        Size of the top group compared (3, or fewer problems).
-    shared_top
-        Problems in the top ``top_k`` of both orders, in the participant's order.
-    largest
-        The problem whose two ranks differ most (first in the participant's order
-        on a tie).
-    """
-
-    table: pd.DataFrame
-    rho: float
-    p_value: float
-    n: int
-    agreement: str
-    own: tuple[str, ...]
-    scored: tuple[str, ...]
-    top_k: int
-    shared_top: tuple[str, ...]
-    largest: str
-
-
-def compare_rankings(own: Sequence[str], scored: Sequence[str], top_k: int = 3) -> RankComparison:
-    """Compare a participant's priority order with the scored one (Spearman's rho).
-
-    Only problems in both orders are compared, ranked again 1..n in each.
-
-    Parameters
-    ----------
-    own
-        The participant's order, highest priority first.
-    scored
-        The scored ranking's order, highest priority first.
-    top_k
-        Size of the top group whose overlap is reported.
-
-    Returns
-    -------
-    RankComparison
-
-    Raises
-    ------
-    IlpInputError
-        ``workshop.ranking_duplicate`` when a problem appears twice in one order;
-        ``workshop.too_few_to_compare`` when fewer than 3 problems are in both.
-
-    References
-    ----------
-    Spearman (1904); scipy.stats.spearmanr.
-
-    Examples
-    --------
-    Two neighbours swapped among four problems: d = (0, 1, -1, 0), so
-    rho = 1 - 6 * 2 / (4 * 15) = 0.8.
-
-    >>> c = compare_rankings(["A", "B", "C", "D"], ["A", "C", "B", "D"])
-    >>> round(c.rho, 3), c.agreement, c.shared_top, c.largest
-    (0.8, 'very_strong', ('A', 'B', 'C'), 'B')
-    """
-    for order in (own, scored):
-        seen = [str(p) for p in order]
-        if len(set(seen)) != len(seen):
-            twice = next(p for p in seen if seen.count(p) > 1)
-            raise IlpInputError("workshop.ranking_duplicate", problem=twice)
-    common = {str(p) for p in own} & {str(p) for p in scored}
-    mine = tuple(str(p) for p in own if str(p) in common)
-    theirs = tuple(str(p) for p in scored if str(p) in common)
-    if len(mine) < 3:
-        raise IlpInputError("workshop.too_few_to_compare", n=len(mine))
-    scored_rank = {p: i for i, p in enumerate(theirs, start=1)}
-    own_ranks = np.arange(1, len(mine) + 1)
-    other_ranks = np.array([scored_rank[p] for p in mine])
-    result = stats.spearmanr(own_ranks, other_ranks)
-    rho, p_value = float(result.statistic), float(result.pvalue)
-    table = pd.DataFrame(
-        {
-            "problem": pd.array(mine, dtype="str"),
-            "own_rank": own_ranks,
-            "scored_rank": other_ranks,
-            "difference": own_ranks - other_ranks,
-        }
-    )
-    k = min(int(top_k), len(mine))
-    shared = tuple(p for p in mine[:k] if p in set(theirs[:k]))
-    largest = mine[int(np.argmax(np.abs(table["difference"].to_numpy())))]
-    return RankComparison(
-        table=table,
-        rho=rho,
-        p_value=p_value,
-        n=len(mine),
-        agreement=agreement(rho),
-        own=mine,
-        scored=theirs,
-        top_k=k,
-        shared_top=shared,
-        largest=largest,
-    )
-
-
-def agreement(rho: float) -> str:
-    """The verbal label of a rank correlation (Evans, 1996), for a sentence a manager reads.
-
-    Examples
-    --------
-    >>> agreement(0.85), agreement(0.45), agreement(0.1), agreement(-0.5)
-    ('very_strong', 'moderate', 'very_weak', 'opposite')
-    """
-    if not math.isfinite(rho):
-        return "very_weak"
-    if rho <= -0.2:
-        return "opposite"
-    # 1e-9: rho = 0.8 computed in floating point (0.7999999999999999) is 0.8.
-    return next(label for bound, label in _BANDS if abs(rho) >= bound - 1e-9)
-
-
-def comparison_sentence(comparison: RankComparison, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """Spearman's rho and the main differences, in plain language.
-
-    Examples
-    --------
-    >>> c = compare_rankings(["A", "B", "C", "D"], ["A", "C", "B", "D"])
-    >>> print(comparison_sentence(c, "en"))  # doctest: +NORMALIZE_WHITESPACE
-    Spearman's rho = 0.80: your order and the scored order agree very strongly
-    (1 = the same order, 0 = unrelated, -1 = reversed). Both put A, B, C in their top 3
-    of 4. The largest difference is B: 2nd in your order, 3rd in the scored one.
-    """
-    row = comparison.table.set_index("problem").loc[comparison.largest]
-    parts = [
-        i18n.t(
-            "workshop.rho_sentence",
-            lang,
-            rho=i18n.number(comparison.rho, lang, 2),
-            agreement=i18n.t(f"workshop.agreement.{comparison.agreement}", lang),
-        ),
-        i18n.t(
-            "workshop.top_shared" if comparison.shared_top else "workshop.top_none_shared",
-            lang,
-            problems=", ".join(i18n.term(p, lang) for p in comparison.shared_top),
-            k=comparison.top_k,
-            n=comparison.n,
-        ),
-    ]
-    if int(row["difference"]) != 0:
-        parts.append(
-            i18n.t(
-                "workshop.largest_difference",
-                lang,
-                problem=i18n.term(comparison.largest, lang),
-                own=ordinal(int(row["own_rank"]), lang),
-                scored=ordinal(int(row["scored_rank"]), lang),
-            )
-        )
-    return " ".join(parts)
-
-
-def ordinal(n: int, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """A rank as an ordinal in the language (2nd, 2-й, 2e, 2.º).
-
-    Examples
-    --------
-    >>> [ordinal(n, "en") for n in (1, 2, 3, 4, 11, 22)]
-    ['1st', '2nd', '3rd', '4th', '11th', '22nd']
-    >>> ordinal(1, "fr"), ordinal(2, "fr"), ordinal(3, "ru"), ordinal(3, "es")
-    ('1er', '2e', '3-е', '3.º')
-    """
-    if lang == "en":
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}"
-    if lang == "fr":
-        return "1er" if n == 1 else f"{n}e"
-    if lang == "ru":
-        return f"{n}-е"
-    if lang == "es":
-        return f"{n}.º"
-    return str(n)
-
-
-def comparison_for_display(
-    comparison: RankComparison, lang: str = i18n.DEFAULT_LANGUAGE
-) -> pd.DataFrame:
-    """The comparison table with problems translated and headers in ``lang``.
-
-    Examples
-    --------
-    >>> c = compare_rankings(["Robbery", "Homicide", "Shoplifting"],
-    ...                      ["Homicide", "Robbery", "Shoplifting"])
-    >>> comparison_for_display(c, "en").columns.tolist()
-    ['Problem', 'Your rank', 'Scored rank', 'Difference']
-    """
-    shown = comparison.table.assign(problem=[i18n.term(p, lang) for p in comparison.table.problem])
-    return shown.rename(columns=lambda c: i18n.t(f"workshop.col.{c}", lang))
-
-
-def scored_order(ranking_table: pd.DataFrame, problems: Sequence[str] = ()) -> list[str]:
-    """The offence types of a priority ranking table, highest priority first.
-
-    Parameters
-    ----------
-    ranking_table
-        ``priority.Ranking.table`` (columns ``rank``, ``kind``, ``offence``).
-    problems
-        Keep only these offence types (empty: all).
-
-    Returns
-    -------
-    list of str
-        Offence-level problems only (offence-by-district rows are left out).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"rank": [2, 1, 3], "kind": ["offence"] * 3,
-    ...                   "offence": ["Robbery", "Homicide", "Shoplifting"]})
-    >>> scored_order(t, ["Shoplifting", "Robbery"])
-    ['Robbery', 'Shoplifting']
-    """
-    rows = ranking_table.loc[ranking_table["kind"].astype(str) == "offence"]
-    rows = rows.sort_values("rank", kind="stable")
-    order = [str(o) for o in rows["offence"]]
-    if problems:
-        wanted = {str(p) for p in problems}
-        order = [o for o in order if o in wanted]
-    return order

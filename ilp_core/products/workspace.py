@@ -485,7 +485,9 @@ def from_json(source: str | bytes, *, fingerprint: str | None = None) -> LoadedW
         except UnicodeDecodeError:
             raise IlpInputError("strategy.workspace_broken", part="UTF-8") from None
     try:
-        data = json.loads(source)
+        data = checks.json_document(source)  # bounded: size, depth, number of values
+    except IlpInputError:
+        raise
     except ValueError:
         raise IlpInputError("strategy.workspace_broken", part="JSON") from None
     if not isinstance(data, Mapping):

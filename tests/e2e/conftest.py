@@ -6,6 +6,7 @@ A missing browser is a failure, not a skip: CI installs Debian's ``chromium``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -30,15 +31,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Start ``streamlit run app.py`` on a free localhost port; yield its base URL."""
+@contextlib.contextmanager
+def running_app(log_path: Path, env: dict[str, str] | None = None):
+    """Start ``streamlit run app.py`` on a free localhost port; yield (base URL, process)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env or {}))
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -68,7 +69,7 @@ def server(tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail("the app server never became healthy")
-        yield base
+        yield base, proc
     finally:
         log.close()
         proc.terminate()
@@ -76,6 +77,13 @@ def server(tmp_path_factory):
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Start ``streamlit run app.py`` on a free localhost port; yield its base URL."""
+    with running_app(tmp_path_factory.mktemp("server") / "streamlit.log") as (base, _proc):
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,15 @@ classified from their tables, other labels are left unclassified and listed);
 :func:`load_boundaries` reads
 district boundaries (GeoJSON, GeoPackage, zipped Shapefile). Uploads never touch
 the disk.
+
+Every file is checked against the upload limits (:mod:`ilp_core.limits`,
+``ilp_core/config/limits.yaml``) before anything is unpacked or built, and read so
+that memory follows the real content, never what the file declares: a zip's
+directory (sizes, packing ratio, members) before a part is unpacked, a Parquet
+file's metadata before a row group is read, an Excel sheet streamed cell by cell
+(its declared dimension ignored), a CSV file's rows counted from its line breaks.
+A file over a limit raises ``ingest.limit.*`` naming the limit, the file's value
+and how to split the file.
 """
 
 from ilp_core.data.ingest._boundaries import load_boundaries

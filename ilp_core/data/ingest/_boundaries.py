@@ -17,6 +17,7 @@ from pyogrio.errors import DataLayerError, DataSourceError, FieldError, Geometry
 
 from ilp_core.data import geo
 from ilp_core.data.ingest._common import config, normalise_name, read_source
+from ilp_core.data.ingest._guards import ZIP_ERRORS, open_zip
 from ilp_core.errors import IlpInputError, Message
 
 _POLYGONAL: Final[frozenset[str]] = frozenset({"Polygon", "MultiPolygon"})
@@ -78,7 +79,7 @@ def load_boundaries(
         try:
             layers = pyogrio.list_layers(buffer)
             gdf = pyogrio.read_dataframe(buffer)
-        except (DataSourceError, DataLayerError, FieldError, GeometryError):
+        except (DataSourceError, DataLayerError, FieldError, GeometryError, UnicodeDecodeError):
             raise IlpInputError("ingest.boundaries.unreadable", name=name) from None
     if len(layers) > 1:
         readings.append(
@@ -162,17 +163,15 @@ def _flatten_zip(data: bytes, name: str, readings: list[Message]) -> bytes:
     Built in memory with :mod:`zipfile`; a zip holding a GeoJSON or GeoPackage
     instead returns that file's bytes.
     """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
-    except zipfile.BadZipFile:
-        raise IlpInputError("ingest.boundaries.unreadable", name=name) from None
+    # sizes and packing checked in the zip's directory before any part is unpacked
+    archive = open_zip(data, name, "ingest.boundaries.unreadable")
+    members = [m for m in archive.namelist() if not m.endswith("/") and "__MACOSX" not in m]
     shapes = sorted(m for m in members if m.lower().endswith(".shp"))
     if not shapes:
         others = sorted(m for m in members if m.lower().endswith(_OTHER_LAYER_FILES))
         if not others:
             raise IlpInputError("ingest.boundaries.zip_without_layer", name=name)
-        return archive.read(others[0])
+        return _unzip(archive, others[0], name)
     if len(shapes) > 1:
         readings.append(
             Message("ingest.boundaries.first_shapefile", {"file": shapes[0], "n": len(shapes)})
@@ -182,8 +181,17 @@ def _flatten_zip(data: bytes, name: str, readings: list[Message]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as flat:
         for member in parts:
-            flat.writestr("layer" + PurePosixPath(member).suffix.lower(), archive.read(member))
+            flat.writestr(
+                "layer" + PurePosixPath(member).suffix.lower(), _unzip(archive, member, name)
+            )
     return out.getvalue()
+
+
+def _unzip(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
+    try:
+        return archive.read(member)
+    except ZIP_ERRORS:
+        raise IlpInputError("ingest.boundaries.unreadable", name=name) from None
 
 
 def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
+from ilp_core import checks
 from ilp_core.data import classify, schema
 from ilp_core.data.ingest._common import config, normalise_name, synonyms
 from ilp_core.errors import IlpInputError
@@ -145,9 +146,13 @@ class ColumnMapping:
             except UnicodeDecodeError:
                 raise IlpInputError("ingest.mapping.unreadable") from None
         try:
-            data = json.loads(text)
+            data = checks.json_document(text)
+        except IlpInputError:
+            raise
         except json.JSONDecodeError as exc:
             raise IlpInputError("ingest.mapping.unreadable_at", line=exc.lineno) from None
+        except ValueError:
+            raise IlpInputError("ingest.mapping.unreadable") from None
         if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
             raise IlpInputError("ingest.mapping.unreadable")
         known = {"version", "fields", "epsg", "date_order", "swap_latlon", "offence_classes"}

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
 import math
-import zipfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final, Literal
-from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import pandas as pd
@@ -21,14 +18,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from ilp_core import limits
 from ilp_core.data.ingest._common import read_source
+from ilp_core.data.ingest._guards import (
+    check_cell_lengths,
+    check_shape,
+    megabytes,
+    open_zip,
+)
+from ilp_core.data.ingest._xlsx import HEADER_SEARCH, KINDS, read_sheet
 from ilp_core.errors import IlpInputError, Message
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "xlsx", "parquet")
 DELIMITERS: Final[tuple[str, ...]] = (",", ";", "\t", "|")
 _SNIFF_BYTES: Final[int] = 256 * 1024
 _SNIFF_RECORDS: Final[int] = 60
-_HEADER_SEARCH: Final[int] = 30
+_HEADER_SEARCH: Final[int] = HEADER_SEARCH
+_CSV_FIELD_LIMIT: Final[int] = 2**31 - 1
+_SLOW_BATCH: Final[int] = 50_000  # records of the slow reader turned into Arrow at once
 _MAGIC: Final[tuple[tuple[bytes, str], ...]] = (
     (b"\x89PNG", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
@@ -203,10 +210,7 @@ def _sniff_kind(data: bytes, name: str) -> str:
     if not data[:4096].strip(blank) and not data.strip(blank):
         raise IlpInputError("ingest.empty_file", name=name)
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
-            raise IlpInputError("ingest.xlsx_unreadable", name=name) from None
+        names = open_zip(data, name, "ingest.xlsx_unreadable").namelist()
         if any(n.startswith("xl/") for n in names):
             return "xlsx"
         if ext in (".xlsx", ".xlsm"):
@@ -317,11 +321,15 @@ def _sniff(sample: str) -> tuple[str | None, int, list[str], int]:
     """Return the delimiter, the header's record index, the header, the usual width."""
     best: tuple[tuple[bool, bool, bool, float, int], str, list[list[str]], int] | None = None
     for delimiter in DELIMITERS:
-        records = list(
-            itertools.islice(
-                csv.reader(io.StringIO(sample), delimiter=delimiter, strict=False), _SNIFF_RECORDS
+        try:
+            records = list(
+                itertools.islice(
+                    csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False),
+                    _SNIFF_RECORDS,
+                )
             )
-        )
+        except csv.Error:  # not this delimiter's table (a stray carriage return...)
+            continue
         # widths of the non-blank records (",,,," is five empty cells: evidence too)
         lengths = [len(r) for r in records if r and (len(r) > 1 or r[0].strip())]
         if not lengths:
@@ -357,6 +365,9 @@ def _read_text(data: bytes, name: str) -> RawTable:
     while end and body[end - 1] in b"\r\n\x1a\x00":
         end -= 1
     body = memoryview(body)[:end]
+    # cells are measured against the limit after reading (with their row and column),
+    # so Python's csv must not stop first at its own 131,072 characters
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     sample = bytes(body[:_SNIFF_BYTES]).decode("utf-8", errors="ignore")
     if len(body) > _SNIFF_BYTES:
         sample = sample[: sample.rfind("\n") + 1] or sample
@@ -365,6 +376,12 @@ def _read_text(data: bytes, name: str) -> RawTable:
     except IlpInputError:
         raise IlpInputError("ingest.empty_file", name=name) from None
     names = unique_names([h.strip() for h in header] + [""] * max(0, modal - len(header)))
+    # every line a row, every row as wide as the header: an upper bound on the cells
+    # (quoted line breaks only add to it), counted without copying the file
+    lines = _line_count(body)
+    check_shape(name, 0, len(names))
+    bound = limits.current()
+    exact = lines <= bound.max_rows and lines * len(names) <= bound.max_cells
     invalid: list[int] = []
 
     def on_invalid(_row: pa_csv.InvalidRow) -> str:
@@ -374,28 +391,17 @@ def _read_text(data: bytes, name: str) -> RawTable:
     table: pa.Table | None = None
     if delimiter is not None or modal == 1:
         try:
-            table = pa_csv.read_csv(
-                pa.py_buffer(body),
-                read_options=pa_csv.ReadOptions(column_names=names, skip_rows=header_index + 1),
-                parse_options=pa_csv.ParseOptions(
-                    delimiter=delimiter or "\x1f",
-                    ignore_empty_lines=False,
-                    invalid_row_handler=on_invalid,
-                ),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.large_string()),
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=True,
-                    null_values=[""],
-                ),
-            )
+            table = _arrow_csv(body, names, delimiter, header_index, on_invalid, name, exact)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             table = None
     padded = 0
     extra: dict[int, str] = {}
     if table is None or invalid:
         table, padded, extra, names = _read_text_slowly(body, delimiter, header_index, names, name)
+    check_shape(name, table.num_rows, len(names))
     first_row = header_index + 2
+    rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
+    check_cell_lengths(name, names, table.columns, rows)
     return _finish(
         table,
         names,
@@ -410,6 +416,82 @@ def _read_text(data: bytes, name: str) -> RawTable:
     )
 
 
+def _line_count(body: memoryview) -> int:
+    """Line breaks of the text (LF, or CR alone in old Mac files), plus one."""
+    whole = body.obj if isinstance(body.obj, bytes) else bytes(body)
+    return max(whole.count(b"\n"), whole.count(b"\r")) + 1
+
+
+def _arrow_csv(
+    body: memoryview,
+    names: list[str],
+    delimiter: str | None,
+    header_index: int,
+    on_invalid: Callable[[pa_csv.InvalidRow], str],
+    name: str,
+    at_once: bool,
+) -> pa.Table:
+    """Read delimited text with Arrow, at once.
+
+    When the line count does not prove the text fits the limits, the records are
+    first counted block by block (nothing kept), stopping at the first block over a
+    limit; only a text within the limits is then read.
+    """
+    read = pa_csv.ReadOptions(column_names=names, skip_rows=header_index + 1)
+    parse = pa_csv.ParseOptions(
+        delimiter=delimiter or "\x1f", ignore_empty_lines=False, invalid_row_handler=on_invalid
+    )
+    convert = pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.large_string()),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
+    )
+    source = pa.py_buffer(body)
+    if not at_once:
+        rows = 0
+        with pa_csv.open_csv(
+            source,
+            read_options=read,
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter or "\x1f",
+                ignore_empty_lines=False,
+                invalid_row_handler=lambda _row: "skip",
+            ),
+            convert_options=convert,
+        ) as reader:
+            for batch in reader:
+                rows += batch.num_rows
+                check_shape(name, rows, len(names))
+    return pa_csv.read_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+
+
+class _ViewStream(io.RawIOBase):
+    """A memoryview read as a binary stream, without copying it whole."""
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self.view, self.pos = view, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), len(self.view) - self.pos)
+        buffer[:n] = self.view[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+
+def _records(body: memoryview, delimiter: str | None) -> Iterator[list[str]]:
+    """The records of the text, one at a time (Python's csv over a decoding stream)."""
+    stream = io.TextIOWrapper(
+        io.BufferedReader(_ViewStream(body), 1 << 20), encoding="utf-8", errors="replace",
+        newline="",
+    )  # fmt: skip
+    return csv.reader(stream, delimiter=delimiter or "\x1f", strict=False)
+
+
 def _read_text_slowly(
     body: memoryview, delimiter: str | None, header_index: int, names: list[str], name: str
 ) -> tuple[pa.Table, int, dict[int, str], list[str]]:
@@ -418,27 +500,47 @@ def _read_text_slowly(
     Records are counted as a spreadsheet counts rows (a quoted line break stays in
     its cell). Short rows are padded with empty cells; rows with extra non-empty
     cells are kept aside for rejection.
+
+    Two passes over the text, never holding it as Python objects: the first counts
+    the records and their widths (and stops at a limit), the second turns every
+    50,000 records into Arrow columns.
     """
-    text = bytes(body).decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or "\x1f", strict=False)
-    rows: list[list[str | None]] = []
-    padded = 0
-    extra: dict[int, str] = {}
-    width = len(names)
+    lengths: Counter[int] = Counter()
+    n_records = 0
     try:
-        records = list(reader)
+        for i, record in enumerate(_records(body, delimiter)):
+            if i <= header_index:
+                continue
+            n_records += 1
+            if n_records % _SLOW_BATCH == 0:
+                check_shape(name, n_records, len(names))
+            if any(c.strip() for c in record):
+                lengths[len(record)] += 1
     except csv.Error:
         raise IlpInputError("ingest.csv_unreadable", name=name) from None
-    data_records = records[header_index + 1 :]
-    lengths = Counter(len(r) for r in data_records if any(c.strip() for c in r))
+    width = len(names)
     if lengths:
         modal = max(lengths, key=lambda k: (lengths[k], k))
         # most rows wider than the header: the header lacks names, the rows are fine
         if modal > width and lengths[modal] > 0.5 * sum(lengths.values()):
             names = unique_names([*names, *([""] * (modal - width))])
             width = modal
-    for offset, record in enumerate(data_records):
-        row_number = header_index + 2 + offset
+    check_shape(name, n_records, width)
+    chunks: list[list[pa.Array]] = [[] for _ in range(width)]
+    batch: list[list[str | None]] = []
+    padded = 0
+    extra: dict[int, str] = {}
+
+    def flush() -> None:
+        columns = list(zip(*batch, strict=True)) if batch else [() for _ in range(width)]
+        for j, col in enumerate(columns):
+            chunks[j].append(pa.array(col, type=pa.large_string()))
+        batch.clear()
+
+    for i, record in enumerate(_records(body, delimiter)):
+        if i <= header_index:
+            continue
+        row_number = i + 1  # as a spreadsheet numbers it (the first record is row 1)
         if len(record) < width:
             if any(c != "" for c in record):
                 padded += 1
@@ -448,10 +550,12 @@ def _read_text_slowly(
             if spill:
                 extra[row_number] = (delimiter or ",").join(record[width:])
             record = record[:width]
-        rows.append([c if c != "" else None for c in record])
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        batch.append([c if c != "" else None for c in record])
+        if len(batch) >= _SLOW_BATCH:
+            flush()
+    flush()
     table = pa.table(
-        {f"c{i}": pa.array(col, type=pa.large_string()) for i, col in enumerate(columns)}
+        {f"c{j}": pa.chunked_array(parts, pa.large_string()) for j, parts in enumerate(chunks)}
     )
     return table, padded, extra, names
 
@@ -471,11 +575,20 @@ def _finish(
     sheet: str | None = None,
     sheets: tuple[str, ...] = (),
     column_types: Mapping[str, str] | None = None,
+    row_numbers: np.ndarray | None = None,
+    empty_rows: int = 0,
+    dropped: int = 0,
 ) -> RawTable:
-    """Drop empty rows and unnamed empty columns, number rows, convert to pandas."""
+    """Drop empty rows and unnamed empty columns, number rows, convert to pandas.
+
+    ``row_numbers`` (with the ``empty_rows`` and ``dropped`` columns already left
+    out) numbers the rows of a sheet read cell by cell; otherwise rows are numbered
+    from ``first_row``.
+    """
     extra = dict(extra or {})
     n = table.num_rows
-    row_numbers = np.arange(first_row, first_row + n, dtype=np.int64)
+    if row_numbers is None:
+        row_numbers = np.arange(first_row, first_row + n, dtype=np.int64)
     # chunked as read: pandas' str dtype keeps Arrow chunks, so nothing is copied here
     arrays = list(table.columns)
     # a column without a header and without a single value is an artefact of the export
@@ -484,7 +597,7 @@ def _finish(
         for i, (nm, a) in enumerate(zip(names, arrays, strict=True))
         if not (nm.startswith("column_") and a.null_count == len(a))
     ]
-    dropped = len(names) - len(keep_cols)
+    dropped += len(names) - len(keep_cols)
     # a row is empty when every cell is empty (whitespace counts as content)
     keep = np.zeros(n, dtype=bool)
     if any(arrays[i].null_count == 0 for i in keep_cols):
@@ -495,7 +608,7 @@ def _finish(
     # a row whose only content is an extra cell still counts (it is rejected later)
     if extra:
         keep |= np.isin(row_numbers, np.fromiter(extra, dtype=np.int64))
-    empty_rows = int(n - keep.sum())
+    empty_rows += int(n - keep.sum())
     mask = None if keep.all() else pa.array(keep)
     frame = pd.DataFrame(
         {
@@ -551,95 +664,58 @@ def unique_names(names: Sequence[str]) -> list[str]:
 # -- xlsx ---------------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> tuple[str | None, str]:
-    """Return an Excel cell as text and its kind."""
-    if value is None:
-        return None, ""
-    if isinstance(value, str):
-        return (value if value.strip() else None), "text"
-    if isinstance(value, bool):
-        return ("TRUE" if value else "FALSE"), "text"
-    if isinstance(value, int):
-        return str(value), "number"
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value)), "number"
-        return repr(value), "number"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            # Excel stores a date as a date-time at midnight: show it as the date it is
-            return value.strftime("%Y-%m-%d"), "datetime"
-        return value.strftime("%Y-%m-%d %H:%M:%S"), "datetime"
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d"), "datetime"
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M:%S"), "time"
-    if isinstance(value, dt.timedelta):
-        seconds = int(value.total_seconds())
-        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}", "time"
-    return str(value), "text"
-
-
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Build the table from the sheet's real cells (see ``_xlsx``): nothing padded.
 
-    broken = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (*broken, InvalidFileException, ParseError):
-        raise IlpInputError("ingest.xlsx_unreadable", name=name) from None
-    try:
-        sheets = tuple(ws.title for ws in workbook.worksheets)
-        if not sheets:
-            raise IlpInputError("ingest.xlsx_unreadable", name=name)
-        if sheet is not None and sheet not in sheets:
-            raise IlpInputError("ingest.sheet_not_found", sheet=sheet, sheets=", ".join(sheets))
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        try:
-            rows = [list(r) for r in worksheet.iter_rows(values_only=True)]
-        except (*broken, InvalidFileException, ParseError):
-            raise IlpInputError("ingest.xlsx_unreadable", name=name) from None
-    finally:
-        workbook.close()
-    width = max((len(r) for r in rows), default=0)
-    texts: list[list[str | None]] = []
-    kinds: list[list[str]] = []
-    for row in rows:
-        out: list[str | None] = [None] * width
-        kind: list[str] = [""] * width
-        for j, value in enumerate(row):
-            out[j], kind[j] = _cell_text(value)
-        texts.append(out)
-        kinds.append(kind)
-    while texts and not any(c is not None for c in texts[-1]):
-        texts.pop()
-    if not texts:
+    Rows without a cell are counted as empty rows, never built; a column exists when
+    it has a header or a value.
+    """
+    cells = read_sheet(data, name, sheet)
+    if not any((c.text.null_count < len(c.text)) for c in cells.columns.values()):
         raise IlpInputError("ingest.empty_file", name=name)
-    header_index = _find_header(texts[:_HEADER_SEARCH])
-    names = unique_names([c or "" for c in texts[header_index]])
-    body = texts[header_index + 1 :]
-    column_types = {}
-    for j, nm in enumerate(names):
-        found = {k[j] for k in kinds[header_index + 1 : len(texts)]} - {""}
+    header_row = _find_header(cells.head[:_HEADER_SEARCH]) + 1
+    header = cells.head[header_row - 1] if len(cells.head) >= header_row else []
+    width = max(cells.columns) + 1
+    names = unique_names([(header[j] if j < len(header) else None) or "" for j in range(width)])
+    body: dict[int, tuple[np.ndarray, pa.Array, np.ndarray]] = {}
+    for j, col in cells.columns.items():
+        below = col.rows > header_row
+        text = col.text.filter(pa.array(below)) if not below.all() else col.text
+        body[j] = (col.rows[below], text, col.kinds[below])
+    present = [rows[np.asarray(text.is_valid())] for rows, text, _ in body.values()]
+    row_numbers = np.unique(np.concatenate(present)) if present else np.zeros(0, np.int64)
+    keep = [
+        j
+        for j in sorted(body)
+        if not (names[j].startswith("column_") and body[j][1].null_count == len(body[j][1]))
+    ]
+    check_shape(name, len(row_numbers), len(keep))
+    columns: dict[str, pa.Array] = {}
+    column_types: dict[str, str] = {}
+    for j in keep:
+        rows, text, kinds = body[j]
+        index = np.full(len(row_numbers), -1, dtype=np.int64)
+        index[np.searchsorted(row_numbers, rows)] = np.arange(len(rows))
+        columns[f"c{j}"] = text.take(pa.array(index, mask=index < 0))
+        found = {KINDS[k] for k in np.unique(kinds)} - {""}
         if found:
-            column_types[nm] = found.pop() if len(found) == 1 else "mixed"
-    columns = list(zip(*body, strict=True)) if body else [() for _ in names]
-    table = pa.table(
-        {f"c{j}": pa.array(list(col), type=pa.large_string()) for j, col in enumerate(columns)}
-    )
+            column_types[names[j]] = found.pop() if len(found) == 1 else "mixed"
+    last = int(row_numbers[-1]) if len(row_numbers) else header_row
     return _finish(
-        table,
-        names,
-        first_row=header_index + 2,
+        pa.table(columns) if columns else pa.table({}),
+        [names[j] for j in keep],
+        first_row=header_row + 1,
         filename=name,
         fmt="xlsx",
         encoding=None,
         delimiter=None,
-        header_row=header_index + 1,
-        sheet=worksheet.title,
-        sheets=sheets,
+        header_row=header_row,
+        sheet=cells.sheet,
+        sheets=cells.sheets,
         column_types=column_types,
+        row_numbers=row_numbers,
+        empty_rows=last - header_row - len(row_numbers),
+        dropped=width - len(cells.columns),
     )
 
 
@@ -661,20 +737,94 @@ def _find_header(records: Sequence[Sequence[str | None]]) -> int:
 # -- parquet ------------------------------------------------------------------------------
 
 
+_PARQUET_ERRORS: Final[tuple[type[BaseException], ...]] = (
+    pa.ArrowException,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+    OverflowError,
+)
+
+
 def _read_parquet(data: bytes, name: str) -> RawTable:
+    """Read a Parquet file row group by row group, within the limits.
+
+    The metadata is checked first (rows, columns, values of nested columns, the
+    declared size), then text columns are read as dictionaries where the file
+    stores them so, and their decoded size and longest cell are measured before
+    anything is decoded: 100 million run-length-encoded rows, or one 30 KB text
+    repeated on every row, stop with a message instead of filling the memory.
+    """
     import pyarrow.parquet as pq
 
+    bound = limits.current()
     try:
-        table = pq.read_table(pa.BufferReader(data))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
+        probe = pq.ParquetFile(pa.BufferReader(data))
+        meta, schema = probe.metadata, probe.schema_arrow
+        groups = meta.num_row_groups
+        if groups * max(meta.num_columns, 1) > 1_000_000:
+            raise ValueError("more row groups than a table of incidents needs")
+        values = sum(
+            meta.row_group(i).column(j).num_values
+            for i in range(groups)
+            for j in range(meta.num_columns)
+        )
+        declared = sum(meta.row_group(i).total_byte_size for i in range(groups))
+        texts = [
+            f.name
+            for f in schema
+            if pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)
+            or pa.types.is_binary(f.type)
+            or pa.types.is_large_binary(f.type)
+        ]
+        file = pq.ParquetFile(pa.BufferReader(data), read_dictionary=texts)
+    except _PARQUET_ERRORS:
         raise IlpInputError("ingest.parquet_unreadable", name=name) from None
-    names = unique_names(table.column_names)
-    arrays = []
-    column_types = {}
-    for nm, col in zip(names, table.columns, strict=True):
-        text, kind = _arrow_text(col.combine_chunks())
-        arrays.append(text)
-        column_types[nm] = kind
+    names = unique_names(schema.names)
+    check_shape(name, meta.num_rows, len(names))
+    if values > bound.max_cells:
+        raise IlpInputError(
+            "ingest.limit.cells", name=name, n_rows=meta.num_rows, n_columns=len(names),
+            value=values, limit=bound.max_cells,
+        )  # fmt: skip
+    _check_unpacked(name, declared, bound.max_unpacked_bytes)
+    chunks: list[list[pa.Array]] = [[] for _ in names]
+    column_types: dict[str, str] = {}
+    decoded = 0
+    offset = 0
+    for i in range(groups):
+        try:
+            group = file.read_row_group(i)
+        except _PARQUET_ERRORS:
+            raise IlpInputError("ingest.parquet_unreadable", name=name) from None
+        check_shape(name, offset + group.num_rows, len(names))
+        for j, column in enumerate(group.columns):
+            arr = column.combine_chunks()
+            lengths = _text_lengths(arr)
+            if lengths is not None and len(lengths):
+                decoded += int(lengths.sum())
+                _check_unpacked(name, decoded, bound.max_unpacked_bytes)
+                if lengths.max() > bound.max_cell_chars:
+                    rows = np.arange(offset + 2, offset + 2 + len(arr), dtype=np.int64)
+                    check_cell_lengths(name, [names[j]], [_decoded(arr)], rows)
+            try:
+                text, kind = _arrow_text(arr)
+            except _PARQUET_ERRORS:
+                raise IlpInputError("ingest.parquet_unreadable", name=name) from None
+            if lengths is None:
+                decoded += text.nbytes
+                _check_unpacked(name, decoded, bound.max_unpacked_bytes)
+            chunks[j].append(text)
+            column_types[names[j]] = kind
+        offset += group.num_rows
+    arrays = [
+        pa.chunked_array(parts, parts[0].type) if parts else pa.chunked_array([], pa.string())
+        for parts in chunks
+    ]
+    check_cell_lengths(name, names, arrays, np.arange(2, 2 + offset, dtype=np.int64))
     text_table = pa.table({f"c{i}": a for i, a in enumerate(arrays)}) if arrays else pa.table({})
     return _finish(
         text_table,
@@ -689,6 +839,43 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
     )
 
 
+def _check_unpacked(name: str, n_bytes: int, limit: int) -> None:
+    if n_bytes > limit:
+        raise IlpInputError(
+            "ingest.limit.unpacked", name=name, value=megabytes(n_bytes), limit=megabytes(limit)
+        )
+
+
+def _text_lengths(arr: pa.Array) -> np.ndarray | None:
+    """Bytes of every text cell once decoded (0 when empty); None for other types."""
+    if pa.types.is_dictionary(arr.type):
+        value = arr.type.value_type
+        if not (pa.types.is_string(value) or pa.types.is_large_string(value)
+                or pa.types.is_binary(value) or pa.types.is_large_binary(value)):  # fmt: skip
+            return None
+        sizes = pc.fill_null(pc.binary_length(arr.dictionary), 0).to_numpy(zero_copy_only=False)
+        index = pc.fill_null(arr.indices, 0).to_numpy(zero_copy_only=False)
+        out = np.asarray(sizes, dtype=np.int64)[index] if len(sizes) else np.zeros(len(arr), int)
+        if arr.null_count:
+            out[~np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+        return out
+    if (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+            or pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type)):  # fmt: skip
+        return np.asarray(
+            pc.fill_null(pc.binary_length(arr), 0).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
+    return None
+
+
+def _decoded(arr: pa.Array) -> pa.Array:
+    """A text column's values (dictionary decoded; only called within the size limit)."""
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
+        arr = arr.cast(pa.large_string(), safe=False)
+    return arr
+
+
 def _arrow_text(arr: pa.Array) -> tuple[pa.Array, str]:
     """Return a typed Parquet column as text (ISO for dates) and its kind."""
     if pa.types.is_dictionary(arr.type):
@@ -697,19 +884,18 @@ def _arrow_text(arr: pa.Array) -> tuple[pa.Array, str]:
     if pa.types.is_timestamp(kind):
         if kind.tz is not None:
             arr = pc.local_timestamp(arr)
+        # Arrow's own cast writes "YYYY-MM-DD HH:MM:SS", the same text as strftime
+        # 35 times faster (0.14 s against 4.9 s for 2,000,000 values)
         seconds = pc.cast(arr, pa.timestamp("s"), safe=False)
         midnight = pc.equal(
             pc.cast(pc.subtract(seconds, pc.floor_temporal(seconds, unit="day")), pa.int64()), 0
         )
-        full = pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
-        day = pc.strftime(seconds, format="%Y-%m-%d")
-        return pc.if_else(midnight, day, full), "datetime"
+        full = pc.cast(seconds, pa.string())
+        return pc.if_else(midnight, pc.utf8_slice_codeunits(full, 0, 10), full), "datetime"
     if pa.types.is_date(kind):
-        return pc.strftime(arr.cast(pa.timestamp("s")), format="%Y-%m-%d"), "datetime"
+        return pc.cast(arr, pa.string()), "datetime"
     if pa.types.is_time(kind):
-        return pc.strftime(
-            arr.cast(pa.time64("us")).cast(pa.int64()).cast(pa.timestamp("us")), format="%H:%M:%S"
-        ), "time"
+        return pc.cast(pc.cast(arr, pa.time32("s"), safe=False), pa.string()), "time"
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return arr, "text"
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):

@@ -7,9 +7,7 @@ the districts that are missing or unknown.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
@@ -66,7 +64,10 @@ def check_current(frame: pd.DataFrame, areas: Sequence[str]) -> pd.Series:
     hours = pd.to_numeric(frame["hours_per_week"], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(hours) | (hours < 0) | names.isna().to_numpy())
     if len(bad):
-        rows = [int(i) + 2 for i in bad]  # header is spreadsheet row 1
+        if frame.index.name == "row_number":  # read from a file: the spreadsheet's rows
+            rows = [int(frame.index[i]) for i in bad]
+        else:  # a table: the header is spreadsheet row 1
+            rows = [int(i) + 2 for i in bad]
         raise IlpInputError(
             "allocation.current_bad_hours",
             rows=rows,
@@ -96,30 +97,30 @@ def check_current(frame: pd.DataFrame, areas: Sequence[str]) -> pd.Series:
 def read_current(data: bytes, filename: str, areas: Sequence[str]) -> pd.Series:
     r"""Read an uploaded current allocation (CSV or Excel) and check it (:func:`check_current`).
 
+    The file is read as incident exports are (:func:`ilp_core.data.ingest.read_table`:
+    CSV in any common encoding and delimiter, Excel or Parquet, within the upload
+    limits), and rows are numbered as the spreadsheet shows them.
+
     Raises
     ------
     IlpInputError
         ``allocation.current_unreadable`` when the file cannot be read as a table,
-        and the errors of :func:`check_current`.
+        ``ingest.limit.*`` when it is over an upload limit, and the errors of
+        :func:`check_current`.
 
     Examples
     --------
     >>> read_current(b"district,hours_per_week\nA,40\nB,24\n", "x.csv", ["A", "B"]).tolist()
     [40.0, 24.0]
     """
-    suffix = PurePath(filename).suffix.lower()
+    from ilp_core.data import ingest
+
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(io.BytesIO(data), dtype={"district": "object"})
-        else:
-            frame = pd.read_csv(
-                io.BytesIO(data),
-                sep=None,
-                engine="python",
-                encoding="utf-8-sig",
-                dtype={"district": "object"},
-            )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, OSError) as error:
-        raise IlpInputError("allocation.current_unreadable", name=filename) from error
-    frame.columns = [str(c).strip() for c in frame.columns]
+        # the incidents' reader: encodings, delimiters, title rows, and the upload limits
+        raw = ingest.read_table(data, filename)
+    except IlpInputError as error:
+        if error.message.key.startswith("ingest.limit."):
+            raise
+        raise IlpInputError("allocation.current_unreadable", name=filename) from None
+    frame = raw.frame.rename(columns=lambda c: str(c).strip())
     return check_current(frame, areas)

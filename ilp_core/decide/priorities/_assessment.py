@@ -237,6 +237,16 @@ def make_assessment(
     )
 
 
+def _part(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A part of a saved file that must be a mapping (absent: empty); TypeError otherwise."""
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{key} must be a mapping")
+    return value
+
+
 @dataclass(frozen=True)
 class LoadedAssessment:
     """A configuration read back from a file, and whether it fits the current data.
@@ -296,18 +306,20 @@ def load_assessment(
     (False, ['priorities.config_other_dataset'])
     """
     cfg = cfg or settings()
-    if isinstance(source, bytes):
+    if isinstance(source, bytes | bytearray | memoryview):
         try:
-            source = source.decode("utf-8-sig")
+            source = bytes(source).decode("utf-8-sig")
         except UnicodeDecodeError:
             raise IlpInputError("priorities.config_broken", reason="UTF-8") from None
+    if not isinstance(source, str):
+        raise IlpInputError("priorities.config_broken", reason="format")
     try:
-        data = json.loads(source)
+        # bounded in size, depth and values: a file nested 1,000 deep is a message
+        data = checks.json_document(source, yaml_too=True)
+    except IlpInputError:
+        raise
     except ValueError:
-        try:
-            data = yaml.safe_load(source)
-        except yaml.YAMLError:
-            raise IlpInputError("priorities.config_broken", reason="JSON / YAML") from None
+        raise IlpInputError("priorities.config_broken", reason="JSON / YAML") from None
     if not isinstance(data, Mapping) or data.get("format") != _FORMAT_NAME:
         raise IlpInputError("priorities.config_broken", reason="format")
     version = data.get("version")
@@ -319,11 +331,12 @@ def load_assessment(
     try:
         scheme = _scheme_from_dict(data["scheme"], cfg.criteria)
         part = "problems"
-        problems = data.get("problems") or {}
+        problems = _part(data, "problems")
         by = str(problems.get("by", "offence"))
         custom = [dict(c) for c in problems.get("custom") or ()]
         part = "harm"
-        harm_spec = data.get("harm") or {}
+        harm_spec = _part(data, "harm")
+        harm_weights = _part(harm_spec, "weights")
         part = "entered"
         entered_rows = list(data.get("entered") or ())
         entered = pd.DataFrame(
@@ -333,14 +346,14 @@ def load_assessment(
             }
         )
         part = "stability"
-        stab = data.get("stability") or {}
+        stab = _part(data, "stability")
         stability = {k: stab.get(k) for k in ("top_k", "draws", "seed")}
     except (KeyError, TypeError, ValueError, AttributeError):
         raise IlpInputError("priorities.config_broken", reason=part) from None
     assessment = make_assessment(
         scheme,
         entered if len(entered_rows) else None,
-        harm_weights=harm_spec.get("weights") or {},
+        harm_weights=harm_weights,
         default_harm_days=harm_spec.get("default_days"),
         harm_default_confirmed=bool(harm_spec.get("default_confirmed", False)),
         by=by,  # type: ignore[arg-type]
