@@ -1,0 +1,218 @@
+"""Compiled kernels of the Knox test (numba): the grid pair search and the band counts.
+
+Imported on the first Knox test only (importing numba takes about 0.3 s), and
+compiled on their first call (about 3 s, see ``benchmarks/bench_near_repeat.py``),
+then loaded from numba's on-disk cache (``cache=True``) by later processes. The
+cache goes where numba puts it by default (``__pycache__`` beside this file) when
+that folder is writable, else under the user's cache folder
+(``$XDG_CACHE_HOME`` or ``~/.cache``, ``ilp_core/numba``), else under the
+temporary folder; ``NUMBA_CACHE_DIR`` set by the user wins.
+
+Every kernel releases the GIL (``nogil=True``) and works on a range of cells or
+events, so :mod:`._pairs` runs them on a thread pool and checks for a cancel
+between ranges.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+try:
+    import numba
+except ImportError as error:  # numba is pinned in requirements.txt
+    raise ImportError(
+        "The Knox test needs numba (pinned in requirements.txt): "
+        "install the project's requirements, e.g. `pip install -r requirements.txt`."
+    ) from error
+import numpy as np
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder)  # noqa: SIM115 (closed right away)
+        probe.close()
+    except OSError:
+        return False
+    return True
+
+
+def _choose_cache_dir() -> None:
+    """Point numba's cache to a writable folder when its default one is not."""
+    if os.environ.get("NUMBA_CACHE_DIR") or _writable(Path(__file__).parent / "__pycache__"):
+        return
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for folder in (user / "ilp_core" / "numba", Path(tempfile.gettempdir()) / "ilp_core-numba"):
+        if _writable(folder):
+            numba.config.CACHE_DIR = str(folder)
+            return
+
+
+_choose_cache_dir()
+_jit = numba.njit(cache=True, nogil=True)
+_U = np.uint64
+
+
+@_jit
+def _band(dist: float, edges: np.ndarray, same_location: bool) -> int:
+    """Distance band of a rounded distance below the largest edge (as ``searchsorted``)."""
+    band = 0
+    for k in range(1, edges.shape[0] - 1):
+        if edges[k] <= dist:
+            band += 1
+    if same_location:
+        return 0 if dist == 0.0 else band + 1
+    return band
+
+
+@_jit
+def search_cells(
+    x: np.ndarray,
+    y: np.ndarray,
+    cell_start: np.ndarray,
+    right_end: np.ndarray,
+    up_lo: np.ndarray,
+    up_hi: np.ndarray,
+    c0: int,
+    c1: int,
+    edges: np.ndarray,
+    euclidean: bool,
+    same_location: bool,
+    fill: bool,
+    counts: np.ndarray,
+    ptr: np.ndarray,
+    partners: np.ndarray,
+) -> None:
+    """Find the close pairs owned by the events of cells ``c0`` to ``c1 - 1``.
+
+    Events are sorted by grid cell (cells as large as the largest distance edge);
+    event ``p`` owns its pairs with the events after it in its cell, the events of
+    the next cell of its row, and those of the three cells above. A pair is close
+    when its distance, rounded to the micrometre as ``numpy.round(d, 6)``, is
+    below the largest edge: the same arithmetic as SciPy's k-d tree
+    (``sqrt(dx * dx + dy * dy)`` or ``|dx| + |dy|``), so the bands are the same.
+
+    With ``fill=False`` counts the pairs of each owner by distance band into
+    ``counts[p, band]``; with ``fill=True`` writes the partners into
+    ``partners[ptr[p * n_bands + band]:...]`` (``ptr`` from those counts).
+    """
+    n_bands = counts.shape[1]
+    r = edges[edges.shape[0] - 1]
+    # A generous first test: the exact one below decides.
+    limit = (r + 1e-6) * (r + 1e-6) if euclidean else r + 1e-6
+    cursor = np.empty(n_bands, dtype=np.int64)
+    for c in range(c0, c1):
+        for p in range(cell_start[c], cell_start[c + 1]):
+            xp, yp = x[p], y[p]
+            if fill:
+                for b in range(n_bands):
+                    cursor[b] = ptr[p * n_bands + b]
+            for part in range(2):
+                lo, hi = (p + 1, right_end[c]) if part == 0 else (up_lo[c], up_hi[c])
+                for q in range(lo, hi):
+                    dx = xp - x[q]
+                    dy = yp - y[q]
+                    if euclidean:
+                        d = dx * dx + dy * dy
+                        if d > limit:
+                            continue
+                        d = np.sqrt(d)
+                    else:
+                        d = abs(dx) + abs(dy)
+                        if d > limit:
+                            continue
+                    d = np.rint(d * 1e6) / 1e6  # numpy.round(d, 6)
+                    if not d < r:
+                        continue
+                    b = _band(d, edges, same_location)
+                    if fill:
+                        partners[cursor[b]] = q
+                        cursor[b] += 1
+                    else:
+                        counts[p, b] += 1
+
+
+@_jit
+def _count4(
+    partners: np.ndarray,
+    days: np.ndarray,
+    lo0: np.uint64,
+    lo1: np.uint64,
+    lo2: np.uint64,
+    lo3: np.uint64,
+    hi0: np.uint64,
+    hi1: np.uint64,
+    hi2: np.uint64,
+    hi3: np.uint64,
+    high: np.uint64,
+    shift: np.uint64,
+) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
+    """Lane-wise counts of partners whose day lies in ``[lo, hi]``, for four windows.
+
+    Each ``days`` word packs one day per lane (SIMD within a register): a lane of
+    ``lo <= u <= hi`` holds when the top bit of both ``(u | high) - lo`` and
+    ``(hi | high) - u`` is set (no borrow crosses lanes: every value is below the
+    top bit). The loop vectorises (one gather a pair, for all lanes).
+    """
+    a0 = _U(0)
+    a1 = _U(0)
+    a2 = _U(0)
+    a3 = _U(0)
+    for k in range(partners.shape[0]):
+        u = days[partners[k]]
+        uh = u | high
+        a0 += ((uh - lo0) & (hi0 - u) & high) >> shift
+        a1 += ((uh - lo1) & (hi1 - u) & high) >> shift
+        a2 += ((uh - lo2) & (hi2 - u) & high) >> shift
+        a3 += ((uh - lo3) & (hi3 - u) & high) >> shift
+    return a0, a1, a2, a3
+
+
+@_jit
+def count_gaps(
+    ptr: np.ndarray,
+    partners: np.ndarray,
+    days: np.ndarray,
+    below: np.ndarray,
+    high: np.uint64,
+    lane_bits: int,
+    p0: int,
+    p1: int,
+    flush: int,
+    out: np.ndarray,
+) -> None:
+    """Add to ``out[band, edge, lane]`` the close pairs of owners ``p0..p1-1`` with gap < edge.
+
+    ``days[p]`` packs the day of event ``p`` in several permutations, one per lane
+    of ``lane_bits`` bits, each offset so that it stays positive; ``below[e]``
+    packs ``edge_e - 1`` in every lane (four edges: pad with 1). A gap
+    ``|t_p - t_q|`` is below ``edge_e`` when ``t_q`` lies in
+    ``[t_p - (edge_e - 1), t_p + (edge_e - 1)]``. The lane counters are flushed
+    every ``flush`` pairs, before a lane can overflow.
+    """
+    n_bands = out.shape[0]
+    lanes = out.shape[2]
+    shift = _U(lane_bits - 1)
+    mask = (_U(1) << _U(lane_bits)) - _U(1)
+    for p in range(p0, p1):
+        w = days[p]
+        lo0, lo1, lo2, lo3 = w - below[0], w - below[1], w - below[2], w - below[3]
+        hi0, hi1 = (w + below[0]) | high, (w + below[1]) | high
+        hi2, hi3 = (w + below[2]) | high, (w + below[3]) | high
+        for b in range(n_bands):
+            k0 = ptr[p * n_bands + b]
+            k1 = ptr[p * n_bands + b + 1]
+            while k0 < k1:
+                k = min(k1, k0 + flush)
+                a0, a1, a2, a3 = _count4(
+                    partners[k0:k], days, lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3, high, shift
+                )
+                for m in range(lanes):
+                    s = _U(m * lane_bits)
+                    out[b, 0, m] += (a0 >> s) & mask
+                    out[b, 1, m] += (a1 >> s) & mask
+                    out[b, 2, m] += (a2 >> s) & mask
+                    out[b, 3, m] += (a3 >> s) & mask
+                k0 = k
