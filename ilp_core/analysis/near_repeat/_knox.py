@@ -100,7 +100,7 @@ def knox_test(
     same_location: bool = True,
     permutations: int = 99,
     seed: int | None = 0,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[float], bool | None] | None = None,
 ) -> KnoxResult:
     """Test whether events close in space also happen close in time (near repeats).
 
@@ -137,9 +137,11 @@ def knox_test(
     seed
         Seed of the permutations: the same seed gives the same p-values.
     progress
-        Called with the fraction done, from 0 to 1, for a progress bar: the pair
-        search fills the first ``PAIR_SEARCH_SHARE`` (one call per block of
-        events), then one call per permutation.
+        Called with the fraction done, from 0 to 1, for a progress bar, on the
+        calling thread: the pair search fills the first ``PAIR_SEARCH_SHARE`` (one
+        call per block of grid cells, two passes), then one call per pass of four
+        tables (the observed dates and permutations), a fraction of a second
+        apart. Returning ``False`` (or raising :class:`Cancelled`) stops the test.
 
     Returns
     -------
@@ -155,6 +157,9 @@ def knox_test(
         ``near_repeat.too_few_events`` with fewer than two usable events,
         ``near_repeat.too_many_pairs`` when the distance bands hold more pairs than
         memory allows.
+    Cancelled
+        When ``progress`` returned ``False`` or raised it: the work stops within
+        a block (a fraction of a second) and nothing is returned.
 
     References
     ----------
