@@ -56,18 +56,6 @@ _U = np.uint64
 
 
 @_jit
-def _band(dist: float, edges: np.ndarray, same_location: bool) -> int:
-    """Distance band of a rounded distance below the largest edge (as ``searchsorted``)."""
-    band = 0
-    for k in range(1, edges.shape[0] - 1):
-        if edges[k] <= dist:
-            band += 1
-    if same_location:
-        return 0 if dist == 0.0 else band + 1
-    return band
-
-
-@_jit
 def search_cells(
     x: np.ndarray,
     y: np.ndarray,
@@ -77,7 +65,7 @@ def search_cells(
     up_hi: np.ndarray,
     c0: int,
     c1: int,
-    edges: np.ndarray,
+    thresholds: np.ndarray,
     euclidean: bool,
     same_location: bool,
     fill: bool,
@@ -89,19 +77,24 @@ def search_cells(
 
     Events are sorted by grid cell (cells as large as the largest distance edge);
     event ``p`` owns its pairs with the events after it in its cell, the events of
-    the next cell of its row, and those of the three cells above. A pair is close
-    when its distance, rounded to the micrometre as ``numpy.round(d, 6)``, is
-    below the largest edge: the same arithmetic as SciPy's k-d tree
-    (``sqrt(dx * dx + dy * dy)`` or ``|dx| + |dy|``), so the bands are the same.
+    the next cell of its row, and those of the three cells above. Distances are
+    computed as SciPy's k-d tree computes them (``sqrt(dx * dx + dy * dy)`` or
+    ``|dx| + |dy|``) and binned as ``numpy.round(d, 6)`` against the band edges,
+    without the division: ``R = rint(d * 1e6)``, and ``R / 1e6 >= edge`` exactly
+    when ``R >= thresholds[k]`` (the first whole number of micrometres that
+    reaches edge ``k``, see :func:`thresholds`). A pair is close when it is below
+    the largest edge.
 
     With ``fill=False`` counts the pairs of each owner by distance band into
     ``counts[p, band]``; with ``fill=True`` writes the partners into
     ``partners[ptr[p * n_bands + band]:...]`` (``ptr`` from those counts).
     """
     n_bands = counts.shape[1]
-    r = edges[edges.shape[0] - 1]
+    last = thresholds.shape[0] - 1
+    top = thresholds[last]
     # A generous first test: the exact one below decides.
-    limit = (r + 1e-6) * (r + 1e-6) if euclidean else r + 1e-6
+    r = top / 1e6 + 1e-6
+    limit = r * r if euclidean else r
     cursor = np.empty(n_bands, dtype=np.int64)
     for c in range(c0, c1):
         for p in range(cell_start[c], cell_start[c + 1]):
@@ -123,15 +116,42 @@ def search_cells(
                         d = abs(dx) + abs(dy)
                         if d > limit:
                             continue
-                    d = np.rint(d * 1e6) / 1e6  # numpy.round(d, 6)
-                    if not d < r:
+                    micrometres = np.rint(d * 1e6)
+                    if not micrometres < top:
                         continue
-                    b = _band(d, edges, same_location)
+                    b = 0
+                    for k in range(1, last):
+                        b += micrometres >= thresholds[k]
+                    if same_location:
+                        b = 0 if micrometres == 0.0 else b + 1
                     if fill:
                         partners[cursor[b]] = q
                         cursor[b] += 1
                     else:
                         counts[p, b] += 1
+
+
+def thresholds(edges: np.ndarray) -> np.ndarray:
+    """For each edge, the first whole number ``R`` of micrometres with ``R / 1e6 >= edge``.
+
+    ``R / 1e6`` (IEEE division, as ``numpy.round``) grows with ``R``, so comparing
+    ``R`` with these numbers bins a rounded distance exactly as comparing the
+    rounded distance with the edges does.
+
+    Examples
+    --------
+    >>> thresholds(np.array([0.0, 100.0, 33.3333333333])).tolist()
+    [0.0, 100000000.0, 33333334.0]
+    """
+    out = []
+    for edge in np.asarray(edges, dtype=np.float64).tolist():
+        r = float(np.ceil(edge * 1e6))
+        while (r - 1) / 1e6 >= edge:
+            r -= 1
+        while r / 1e6 < edge:
+            r += 1
+        out.append(r)
+    return np.array(out, dtype=np.float64)
 
 
 @_jit

@@ -213,7 +213,7 @@ def close_pairs(
     blocks = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
     n_bands = len(d_edges) - 1 + int(same_location)
     counts = np.zeros((n, n_bands), dtype=np.int64)
-    edges = np.asarray(d_edges, dtype=np.float64)
+    edges = _kernels.thresholds(d_edges)
     euclidean = metric == "euclidean"
     no_ptr = np.zeros(1, dtype=np.int64)
     no_partners = np.zeros(0, dtype=np.uint32)
