@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import itertools
 import threading
@@ -458,3 +459,14 @@ def test_a_cancel_inside_the_pair_search_stops_it(crowded):
     assert len(seen) == 2  # the blocks still queued were dropped
     # Nothing is left half-done: the next test runs normally.
     assert knox_test(crowded.iloc[:500], permutations=9).n_events == 500
+
+
+def test_two_knox_tests_at_once_give_their_own_results(crowded, lattice):
+    # Two users of the app run the test at the same time (two threads).
+    x, y, days = lattice
+    jobs = [(crowded.iloc[:3_000], 3), (incidents_at(x, y, days), 4)]
+    alone = [knox_test(df, permutations=19, seed=seed) for df, seed in jobs]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        both = list(pool.map(lambda job: knox_test(job[0], permutations=19, seed=job[1]), jobs))
+    for a, b in zip(alone, both, strict=True):
+        pd.testing.assert_frame_equal(a.table, b.table)
