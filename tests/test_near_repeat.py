@@ -306,8 +306,8 @@ def test_planted_cluster_is_found_and_progress_reported():
     assert res.p_value.loc["(0, 100)", "[0, 7)"] == pytest.approx(0.01)
     assert res.ratio.loc["[500, inf)", "[28, inf)"] == pytest.approx(1.0, abs=0.01)
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
-    # Start, the blocks of the pair search (two passes), one call a pass of four tables.
-    assert len(seen) >= 1 + 2 + 100 // 4
+    # Start, the blocks of the pair search (two passes), one call a pass of eight tables.
+    assert len(seen) >= 1 + 2 + 100 // 8
 
 
 def test_excluded_rows_are_counted_and_caller_frame_untouched():
@@ -427,7 +427,7 @@ def crowded():
 @pytest.mark.parametrize("how", ["return False", "raise"])
 def test_a_cancel_after_the_pair_search_stops_within_a_pass(crowded, how):
     # 999 permutations would take seconds; the cancel must stop the test within
-    # one pass over the pairs (four permutations), and leave no thread behind.
+    # one pass over the pairs (eight permutations), and leave no thread behind.
     threads = threading.active_count()
     asked = []
 

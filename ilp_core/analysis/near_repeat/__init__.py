@@ -24,13 +24,12 @@ the Calculator enumerates all n(n-1)/2 pairs and stops working above roughly
   number of ALL pairs in that time band (from the sorted dates with
   ``searchsorted``, O(n log n)) minus the close pairs in it. A permutation of the
   dates leaves the multiset of dates, hence those totals, unchanged;
-* a permutation only re-counts the day gaps of the stored close pairs. Four day
-  assignments (the observed dates and three permutations, then four
-  permutations at a time) are packed into one 64-bit word per event, 16 bits
-  each, and one pass over the pairs tests the four of them against four time
-  windows with integer arithmetic within the word, vectorised by the compiler
-  (32-bit lanes, two assignments a pass, when the dates span more than about 40
-  years);
+* a permutation only re-counts the day gaps of the stored close pairs. Eight day
+  assignments (the observed dates and seven permutations, then eight
+  permutations at a time) are packed into two 64-bit words per event, 16 bits
+  each, and one pass over the pairs tests all of them against four time windows
+  with integer arithmetic within the words, vectorised by the compiler (32-bit
+  lanes, four assignments a pass, when the dates span more than about 40 years);
 * the permutations are drawn as before the compiled kernels (the dates permuted
   in the k-d tree's order of the events): the same seed gives the same
   p-values as it always did.

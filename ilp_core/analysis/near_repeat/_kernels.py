@@ -155,46 +155,48 @@ def thresholds(edges: np.ndarray) -> np.ndarray:
 
 
 @_jit
-def _count4(
+def _count8(
     partners: np.ndarray,
-    days: np.ndarray,
-    lo0: np.uint64,
-    lo1: np.uint64,
-    lo2: np.uint64,
-    lo3: np.uint64,
-    hi0: np.uint64,
-    hi1: np.uint64,
-    hi2: np.uint64,
-    hi3: np.uint64,
+    days_a: np.ndarray,
+    days_b: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
     high: np.uint64,
     shift: np.uint64,
-) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
-    """Lane-wise counts of partners whose day lies in ``[lo, hi]``, for four windows.
+) -> tuple[np.uint64, ...]:
+    """Lane-wise counts of partners whose day lies in ``[lo, hi]``, four windows, two words.
 
-    Each ``days`` word packs one day per lane (SIMD within a register): a lane of
-    ``lo <= u <= hi`` holds when the top bit of both ``(u | high) - lo`` and
-    ``(hi | high) - u`` is set (no borrow crosses lanes: every value is below the
-    top bit). The loop vectorises (one gather a pair, for all lanes).
+    Each word of ``days_a`` and ``days_b`` packs one day per lane (SIMD within a
+    register): a lane of ``lo <= u <= hi`` holds when the top bit of both
+    ``(u | high) - lo`` and ``(hi | high) - u`` is set (no borrow crosses lanes:
+    every value is below the top bit; ``hi`` comes with ``high`` set). Windows 0-3
+    apply to ``days_a``, 4-7 to ``days_b``. The loop vectorises: one load of the
+    partner's number serves eight windows of up to four day assignments each.
     """
-    a0 = _U(0)
-    a1 = _U(0)
-    a2 = _U(0)
-    a3 = _U(0)
+    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = _U(0)
     for k in range(partners.shape[0]):
-        u = days[partners[k]]
+        j = partners[k]
+        u = days_a[j]
+        v = days_b[j]
         uh = u | high
-        a0 += ((uh - lo0) & (hi0 - u) & high) >> shift
-        a1 += ((uh - lo1) & (hi1 - u) & high) >> shift
-        a2 += ((uh - lo2) & (hi2 - u) & high) >> shift
-        a3 += ((uh - lo3) & (hi3 - u) & high) >> shift
-    return a0, a1, a2, a3
+        vh = v | high
+        a0 += ((uh - lo[0]) & (hi[0] - u) & high) >> shift
+        a1 += ((uh - lo[1]) & (hi[1] - u) & high) >> shift
+        a2 += ((uh - lo[2]) & (hi[2] - u) & high) >> shift
+        a3 += ((uh - lo[3]) & (hi[3] - u) & high) >> shift
+        b0 += ((vh - lo[4]) & (hi[4] - v) & high) >> shift
+        b1 += ((vh - lo[5]) & (hi[5] - v) & high) >> shift
+        b2 += ((vh - lo[6]) & (hi[6] - v) & high) >> shift
+        b3 += ((vh - lo[7]) & (hi[7] - v) & high) >> shift
+    return a0, a1, a2, a3, b0, b1, b2, b3
 
 
 @_jit
 def count_gaps(
     ptr: np.ndarray,
     partners: np.ndarray,
-    days: np.ndarray,
+    days_a: np.ndarray,
+    days_b: np.ndarray,
     below: np.ndarray,
     high: np.uint64,
     lane_bits: int,
@@ -203,36 +205,38 @@ def count_gaps(
     flush: int,
     out: np.ndarray,
 ) -> None:
-    """Add to ``out[band, edge, lane]`` the close pairs of owners ``p0..p1-1`` with gap < edge.
+    """Add to ``out[band, edge, table]`` the close pairs of owners ``p0..p1-1`` with gap < edge.
 
-    ``days[p]`` packs the day of event ``p`` in several permutations, one per lane
-    of ``lane_bits`` bits, each offset so that it stays positive; ``below[e]``
-    packs ``edge_e - 1`` in every lane (four edges: pad with 1). A gap
-    ``|t_p - t_q|`` is below ``edge_e`` when ``t_q`` lies in
-    ``[t_p - (edge_e - 1), t_p + (edge_e - 1)]``. The lane counters are flushed
-    every ``flush`` pairs, before a lane can overflow.
+    ``days_a[p]`` and ``days_b[p]`` pack the day of event ``p`` in several day
+    assignments (the observed dates, permutations), one per lane of
+    ``lane_bits`` bits, each offset so that it stays positive: table ``m`` of
+    ``days_a`` is ``out[..., m]``, of ``days_b`` ``out[..., lanes + m]``.
+    ``below[e]`` packs ``edge_e - 1`` in every lane (four edges: pad with 1). A
+    gap ``|t_p - t_q|`` is below ``edge_e`` when ``t_q`` lies in ``[t_p - (edge_e
+    - 1), t_p + (edge_e - 1)]``. The lane counters are flushed every ``flush``
+    pairs, before a lane can overflow.
     """
     n_bands = out.shape[0]
-    lanes = out.shape[2]
+    lanes = out.shape[2] // 2
     shift = _U(lane_bits - 1)
     mask = (_U(1) << _U(lane_bits)) - _U(1)
+    lo = np.empty(8, dtype=np.uint64)
+    hi = np.empty(8, dtype=np.uint64)
     for p in range(p0, p1):
-        w = days[p]
-        lo0, lo1, lo2, lo3 = w - below[0], w - below[1], w - below[2], w - below[3]
-        hi0, hi1 = (w + below[0]) | high, (w + below[1]) | high
-        hi2, hi3 = (w + below[2]) | high, (w + below[3]) | high
+        for e in range(4):
+            lo[e] = days_a[p] - below[e]
+            hi[e] = (days_a[p] + below[e]) | high
+            lo[e + 4] = days_b[p] - below[e]
+            hi[e + 4] = (days_b[p] + below[e]) | high
         for b in range(n_bands):
             k0 = ptr[p * n_bands + b]
             k1 = ptr[p * n_bands + b + 1]
             while k0 < k1:
                 k = min(k1, k0 + flush)
-                a0, a1, a2, a3 = _count4(
-                    partners[k0:k], days, lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3, high, shift
-                )
+                counts = _count8(partners[k0:k], days_a, days_b, lo, hi, high, shift)
                 for m in range(lanes):
                     s = _U(m * lane_bits)
-                    out[b, 0, m] += (a0 >> s) & mask
-                    out[b, 1, m] += (a1 >> s) & mask
-                    out[b, 2, m] += (a2 >> s) & mask
-                    out[b, 3, m] += (a3 >> s) & mask
+                    for e in range(4):
+                        out[b, e, m] += (counts[e] >> s) & mask
+                        out[b, e, lanes + m] += (counts[4 + e] >> s) & mask
                 k0 = k

@@ -139,7 +139,7 @@ def knox_test(
     progress
         Called with the fraction done, from 0 to 1, for a progress bar, on the
         calling thread: the pair search fills the first ``PAIR_SEARCH_SHARE`` (one
-        call per block of grid cells, two passes), then one call per pass of four
+        call per block of grid cells, two passes), then one call per pass of eight
         tables (the observed dates and permutations), a fraction of a second
         apart. Returning ``False`` (or raising :class:`Cancelled`) stops the test.
 
@@ -236,7 +236,7 @@ def knox_test(
             x, y, d_edges, metric, same_location, pool,
             lambda f: report(PAIR_SEARCH_SHARE * f), MAX_CLOSE_PAIRS,
         )  # fmt: skip
-        # Up to four tables a pass over the pairs: the observed dates, then permutations.
+        # Up to eight tables a pass over the pairs: the observed dates, then permutations.
         for start in range(0, permutations + 1, _pairs.DAYS_PER_PASS):
             stop = min(permutations + 1, start + _pairs.DAYS_PER_PASS)
             days = [day if k == 0 else permuted() for k in range(start, stop)]

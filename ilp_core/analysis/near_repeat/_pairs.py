@@ -5,7 +5,7 @@ edge with a fixed grid (compiled kernel :func:`._kernels.search_cells`), in two
 passes (count, then fill) over blocks of cells, and stores each pair once: the
 partner's number (``uint32``) in a list grouped by owner and distance band, 4
 bytes a pair. :meth:`ClosePairs.time_bands` counts them by time band for up to
-four permutations of the dates in one pass over that list
+eight permutations of the dates in one pass over that list
 (:func:`._kernels.count_gaps`). Both run block by block on one thread per
 processor; the pair search reports its progress after each block, on the calling
 thread, and a report that raises (:class:`~ilp_core.errors.Cancelled`) stops it.
@@ -28,14 +28,15 @@ from ilp_core.errors import IlpInputError
 #: Candidate pairs (events of neighbouring cells) a block of the pair search looks at:
 #: about 0.05 s of work, so a cancel is seen quickly and the threads stay balanced.
 _SEARCH_BLOCK: Final[int] = 20_000_000
-#: Close pairs handled by one task of a counting pass (about 0.01 s for four tables).
+#: Close pairs handled by one task of a counting pass (about 0.01 s for eight tables).
 _PASS_BLOCK: Final[int] = 8_000_000
 #: Pairs counted between two flushes of the packed counters (a 16-bit lane holds 65,535).
 _FLUSH: Final[int] = 32_768
 #: Time edges counted in one pass over the pairs (the kernel's four windows).
 _EDGES_PER_PASS: Final[int] = 4
-#: Day assignments (observed dates, permutations) counted in one pass: four 16-bit lanes.
-DAYS_PER_PASS: Final[int] = 4
+#: Day assignments (observed dates, permutations) counted in one pass: two words of
+#: four 16-bit lanes (of two 32-bit lanes, four a pass, when the dates span decades).
+DAYS_PER_PASS: Final[int] = 8
 
 
 def workers() -> int:
@@ -73,52 +74,53 @@ class ClosePairs:
     ) -> np.ndarray:
         """Pairs per distance band and time band, for each day assignment in ``days``.
 
-        ``days`` holds one to four arrays of whole days (in the input order of the
-        events); returns ``out[k, band, time_band]`` with the last time band the
-        one beyond the largest edge.
+        ``days`` holds one to ``DAYS_PER_PASS`` arrays of whole days (in the input
+        order of the events); returns ``out[k, band, time_band]`` with the last
+        time band the one beyond the largest edge.
         """
-        lanes_needed = len(days)
-        if lanes_needed > 2 and _lane_bits(days, t_edges) == 32:  # two days a word only
-            split = [self.time_bands(days[k : k + 2], t_edges, pool) for k in (0, 2)]
-            return np.concatenate(split)
-        day = np.stack([np.asarray(d, dtype=np.int64)[self.event] for d in days])
-        day -= day.min()
-        span = int(day.max())
-        # An edge beyond every gap counts every pair: clip so the packed values stay small.
-        edges = [min(int(e), span + 1) for e in t_edges[1:]]
-        reach = max(edges)
         lane_bits = _lane_bits(days, t_edges)
         lanes = 64 // lane_bits
-        packed = np.zeros(len(self.event), dtype=np.uint64)
-        for m in range(lanes):
-            lane = day[min(m, lanes_needed - 1)] + reach  # spare lanes repeat the last one
-            packed |= lane.astype(np.uint64) << np.uint64(m * lane_bits)
+        if len(days) > 2 * lanes:  # 32-bit lanes: four assignments a pass
+            split = range(0, len(days), 2 * lanes)
+            return np.concatenate(
+                [self.time_bands(days[k : k + 2 * lanes], t_edges, pool) for k in split]
+            )
+        tables = len(days)
+        day = np.stack([np.asarray(d, dtype=np.int64)[self.event] for d in days])
+        day -= day.min()
+        # An edge beyond every gap counts every pair: clip so the packed values stay small.
+        edges = [min(int(e), int(day.max()) + 1) for e in t_edges[1:]]
+        reach = max(edges)
+        words = np.zeros((2, len(self.event)), dtype=np.uint64)
+        for slot in range(2 * lanes):
+            lane = day[min(slot, tables - 1)] + reach  # spare lanes repeat the last table
+            words[slot // lanes] |= lane.astype(np.uint64) << np.uint64(slot % lanes * lane_bits)
 
         def every_lane(value: int) -> np.uint64:
             return np.uint64(sum(value << (m * lane_bits) for m in range(lanes)))
 
         high = every_lane(1 << (lane_bits - 1))
         cuts = self._cuts()
-        below = np.zeros((lanes_needed, self.n_bands, len(edges)), dtype=np.int64)
+        below = np.zeros((tables, self.n_bands, len(edges)), dtype=np.int64)
         for first in range(0, len(edges), _EDGES_PER_PASS):
             group = edges[first : first + _EDGES_PER_PASS]
             padded = [*group, *[1] * (_EDGES_PER_PASS - len(group))]
             windows = np.array([every_lane(e - 1) for e in padded], dtype=np.uint64)
-            outs = np.zeros((len(cuts) - 1, self.n_bands, _EDGES_PER_PASS, lanes), np.uint64)
+            outs = np.zeros((len(cuts) - 1, self.n_bands, _EDGES_PER_PASS, 2 * lanes), np.uint64)
 
             def task(i: int, windows: np.ndarray = windows, outs: np.ndarray = outs) -> None:
                 _kernels.count_gaps(
-                    self.ptr, self.partners, packed, windows, high, lane_bits,
+                    self.ptr, self.partners, words[0], words[1], windows, high, lane_bits,
                     int(cuts[i]), int(cuts[i + 1]), _FLUSH, outs[i],
                 )  # fmt: skip
 
             run(pool, task, range(len(cuts) - 1))
-            total = outs.sum(axis=0).astype(np.int64)[:, : len(group), :lanes_needed]
+            total = outs.sum(axis=0).astype(np.int64)[:, : len(group), :tables]
             below[:, :, first : first + len(group)] = total.transpose(2, 0, 1)
         # Pairs with gap < edge, cumulated: per band, 0, below each edge, all pairs.
-        zero = np.zeros((lanes_needed, self.n_bands, 1), dtype=np.int64)
+        zero = np.zeros((tables, self.n_bands, 1), dtype=np.int64)
         band_totals = np.diff(self.ptr).reshape(-1, self.n_bands).sum(axis=0)
-        full = np.broadcast_to(band_totals[None, :, None], (lanes_needed, self.n_bands, 1))
+        full = np.broadcast_to(band_totals[None, :, None], (tables, self.n_bands, 1))
         return np.diff(np.concatenate([zero, below, full], axis=2), axis=2)
 
     def _cuts(self) -> np.ndarray:
