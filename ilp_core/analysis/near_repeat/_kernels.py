@@ -56,7 +56,79 @@ _U = np.uint64
 
 
 @_jit
-def search_cells(
+def _exact(d: float, thresholds: np.ndarray, same_location: bool) -> int:
+    """Distance band of distance ``d`` (before rounding), or -1 at or beyond the last edge.
+
+    ``d`` is binned as ``numpy.round(d, 6)`` against the band edges, without the
+    division: ``R = rint(d * 1e6)``, and ``R / 1e6 >= edge`` exactly when ``R >=
+    thresholds[k]`` (see :func:`thresholds`).
+    """
+    last = thresholds.shape[0] - 1
+    micrometres = np.rint(d * 1e6)
+    if not micrometres < thresholds[last]:
+        return -1
+    b = 0
+    for k in range(1, last):
+        b += micrometres >= thresholds[k]
+    if same_location:
+        return 0 if micrometres == 0.0 else b + 1
+    return b
+
+
+@_jit
+def count_close(
+    x: np.ndarray,
+    y: np.ndarray,
+    cell_start: np.ndarray,
+    right_end: np.ndarray,
+    up_lo: np.ndarray,
+    up_hi: np.ndarray,
+    c0: int,
+    c1: int,
+    thresholds: np.ndarray,
+    euclidean: bool,
+    totals: np.ndarray,
+) -> None:
+    """Count into ``totals[p]`` the close pairs owned by the events of cells ``c0..c1-1``.
+
+    Events are sorted by grid cell (cells as large as the largest distance edge);
+    event ``p`` owns its pairs with the events after it in its cell, the events of
+    the next cell of its row, and those of the three cells above. Distances are
+    computed as SciPy's k-d tree computes them (``sqrt(dx * dx + dy * dy)`` or
+    ``|dx| + |dy|``); a pair is close when its distance rounded to the micrometre
+    is below the largest edge. Pairs more than two micrometres inside or outside
+    that edge are decided on the squared distance (a vectorised loop), the few in
+    between by :func:`_exact`, as :func:`fill_close` decides them all.
+    """
+    r = thresholds[thresholds.shape[0] - 1] / 1e6
+    inside = (r - 2e-6) * (r - 2e-6) if euclidean else r - 2e-6
+    outside = (r + 2e-6) * (r + 2e-6) if euclidean else r + 2e-6
+    for c in range(c0, c1):
+        for p in range(cell_start[c], cell_start[c + 1]):
+            xp, yp = x[p], y[p]
+            close = 0
+            for part in range(2):
+                lo, hi = (p + 1, right_end[c]) if part == 0 else (up_lo[c], up_hi[c])
+                border = 0
+                for q in range(lo, hi):
+                    dx = xp - x[q]
+                    dy = yp - y[q]
+                    d = dx * dx + dy * dy if euclidean else abs(dx) + abs(dy)
+                    close += d < inside
+                    border += (d >= inside) & (d <= outside)
+                if border > 0:
+                    for q in range(lo, hi):
+                        dx = xp - x[q]
+                        dy = yp - y[q]
+                        d = dx * dx + dy * dy if euclidean else abs(dx) + abs(dy)
+                        if inside <= d <= outside:
+                            d = np.sqrt(d) if euclidean else d
+                            close += _exact(d, thresholds, False) >= 0
+            totals[p] = close
+
+
+@_jit
+def fill_close(
     x: np.ndarray,
     y: np.ndarray,
     cell_start: np.ndarray,
@@ -68,40 +140,31 @@ def search_cells(
     thresholds: np.ndarray,
     euclidean: bool,
     same_location: bool,
-    fill: bool,
-    counts: np.ndarray,
+    starts: np.ndarray,
     ptr: np.ndarray,
     partners: np.ndarray,
-) -> None:
-    """Find the close pairs owned by the events of cells ``c0`` to ``c1 - 1``.
+) -> int:
+    """Write the partners of the events of cells ``c0..c1-1``, grouped by distance band.
 
-    Events are sorted by grid cell (cells as large as the largest distance edge);
-    event ``p`` owns its pairs with the events after it in its cell, the events of
-    the next cell of its row, and those of the three cells above. Distances are
-    computed as SciPy's k-d tree computes them (``sqrt(dx * dx + dy * dy)`` or
-    ``|dx| + |dy|``) and binned as ``numpy.round(d, 6)`` against the band edges,
-    without the division: ``R = rint(d * 1e6)``, and ``R / 1e6 >= edge`` exactly
-    when ``R >= thresholds[k]`` (the first whole number of micrometres that
-    reaches edge ``k``, see :func:`thresholds`). A pair is close when it is below
-    the largest edge.
-
-    With ``fill=False`` counts the pairs of each owner by distance band into
-    ``counts[p, band]``; with ``fill=True`` writes the partners into
-    ``partners[ptr[p * n_bands + band]:...]`` (``ptr`` from those counts).
+    Event ``p``'s close pairs (as counted by :func:`count_close`) go to
+    ``partners[starts[p]:starts[p + 1]]``, band after band; ``ptr[p * n_bands +
+    b]`` is where band ``b`` starts. Returns the first event whose count differs
+    from its room (never expected; nothing is written past it), or -1.
     """
-    n_bands = counts.shape[1]
-    last = thresholds.shape[0] - 1
-    top = thresholds[last]
-    # A generous first test: the exact one below decides.
-    r = top / 1e6 + 1e-6
-    limit = r * r if euclidean else r
-    cursor = np.empty(n_bands, dtype=np.int64)
+    n_bands = (ptr.shape[0] - 1) // (starts.shape[0] - 1)
+    r = thresholds[thresholds.shape[0] - 1] / 1e6
+    limit = (r + 2e-6) * (r + 2e-6) if euclidean else r + 2e-6
+    longest = 0
+    for c in range(c0, c1):
+        longest = max(longest, right_end[c] - cell_start[c] + up_hi[c] - up_lo[c])
+    found = np.empty(longest, dtype=np.int64)
+    band = np.empty(longest, dtype=np.int64)
+    per_band = np.empty(n_bands, dtype=np.int64)
     for c in range(c0, c1):
         for p in range(cell_start[c], cell_start[c + 1]):
             xp, yp = x[p], y[p]
-            if fill:
-                for b in range(n_bands):
-                    cursor[b] = ptr[p * n_bands + b]
+            m = 0
+            per_band[:] = 0
             for part in range(2):
                 lo, hi = (p + 1, right_end[c]) if part == 0 else (up_lo[c], up_hi[c])
                 for q in range(lo, hi):
@@ -116,19 +179,23 @@ def search_cells(
                         d = abs(dx) + abs(dy)
                         if d > limit:
                             continue
-                    micrometres = np.rint(d * 1e6)
-                    if not micrometres < top:
-                        continue
-                    b = 0
-                    for k in range(1, last):
-                        b += micrometres >= thresholds[k]
-                    if same_location:
-                        b = 0 if micrometres == 0.0 else b + 1
-                    if fill:
-                        partners[cursor[b]] = q
-                        cursor[b] += 1
-                    else:
-                        counts[p, b] += 1
+                    b = _exact(d, thresholds, same_location)
+                    if b >= 0:
+                        found[m] = q
+                        band[m] = b
+                        per_band[b] += 1
+                        m += 1
+            if m != starts[p + 1] - starts[p]:
+                return p
+            at = starts[p]
+            for b in range(n_bands):
+                ptr[p * n_bands + b] = at
+                at += per_band[b]
+                per_band[b] = ptr[p * n_bands + b]  # now the write position of band b
+            for k in range(m):
+                partners[per_band[band[k]]] = found[k]
+                per_band[band[k]] += 1
+    return -1
 
 
 def thresholds(edges: np.ndarray) -> np.ndarray:
