@@ -1,10 +1,10 @@
 """The close pairs of a Knox test and their counts by time band, on a thread pool.
 
 :func:`close_pairs` finds every pair of events closer than the largest distance
-edge with a fixed grid (compiled kernel :func:`._kernels.search_cells`), in two
-passes (count, then fill) over blocks of cells, and stores each pair once: the
-partner's number (``uint32``) in a list grouped by owner and distance band, 4
-bytes a pair. :meth:`ClosePairs.time_bands` counts them by time band for up to
+edge with a fixed grid, in two passes over blocks of cells (compiled kernels
+:func:`._kernels.count_close`, then :func:`._kernels.fill_close`), and stores
+each pair once: the partner's number (``uint32``) in a list grouped by owner and
+distance band, 4 bytes a pair. :meth:`ClosePairs.time_bands` counts them by time band for up to
 eight permutations of the dates in one pass over that list
 (:func:`._kernels.count_gaps`). Both run block by block on one thread per
 processor; the pair search reports its progress after each block, on the calling
@@ -184,10 +184,10 @@ def close_pairs(
 
     Events are sorted by the cell of a grid whose cells are as large as that edge;
     each event is compared with the events of its cell and the four neighbouring
-    cells after it (right, and the three above). A first pass counts the pairs of
-    each event by band (so the list is allocated once, at its final size, and
-    ``near_repeat.too_many_pairs`` is raised above ``limit`` pairs), a second one fills it.
-    ``report`` gets the fraction of the two passes done.
+    cells after it (right, and the three above). A first pass counts the close
+    pairs of each event (so the list is allocated once, at its final size, and
+    ``near_repeat.too_many_pairs`` is raised above ``limit`` pairs), a second one
+    bins and stores them. ``report`` gets the fraction of the two passes done.
     """
     n = len(x)
     r = float(d_edges[-1])
