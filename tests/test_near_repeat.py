@@ -5,6 +5,8 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import itertools
+import subprocess
+import sys
 import threading
 import time
 
@@ -13,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import pytest
+from conftest import ROOT
 from scipy.spatial.distance import pdist
 
 from ilp_core.analysis import near_repeat
@@ -470,3 +473,21 @@ def test_two_knox_tests_at_once_give_their_own_results(crowded, lattice):
         both = list(pool.map(lambda job: knox_test(job[0], permutations=19, seed=job[1]), jobs))
     for a, b in zip(alone, both, strict=True):
         pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_without_numba_the_knox_test_says_what_to_install():
+    # numba is pinned; if an installation lacks it, the rest of the app still
+    # imports and the Knox test fails with a message naming the fix.
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "from ilp_core.analysis import near_repeat\n"
+        "from ilp_core.products import report\n"
+        "try:\n"
+        "    near_repeat.warm_up()\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "needs numba" in out.stdout and "requirements.txt" in out.stdout
