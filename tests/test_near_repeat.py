@@ -1,4 +1,4 @@
-"""Knox test: counts against a brute-force all-pairs count, invariants, seeds, the sample region."""
+"""Knox test: counts against brute force and SciPy pdist, the former implementation, cancel."""
 
 from __future__ import annotations
 
