@@ -43,15 +43,16 @@ seconds, see below) and keeps them in its on-disk cache; later processes load
 them in a fraction of a second. :func:`warm_up` does it ahead of time.
 
 Measured on this project's 2-core machine (``benchmarks/bench_near_repeat.py``,
-while other jobs kept it busy: load 4 to 5): 100,000 residential burglaries of
-the sample city scaled up (85 million pairs within 500 m: the worst case, a
-whole city's burglaries within 15 x 20 km), 5 x 4 bands, 99 permutations: 5.4 s
-of CPU time and 12 s wall time (1.3 s of CPU for the pair search, 0.12 s a pass
-of four tables), 330 MB peak memory; the k-d tree + NumPy implementation it
-replaced took 53 s of CPU time (41 s wall time when the machine was idle, 135 s
-under the same load) and 420 to 560 MB. The first Knox test of a new
-installation adds 2.8 to 3.6 s (importing numba and compiling), that of a new
-process 0.7 to 1.0 s (importing numba and loading the compiled kernels).
+while other jobs kept it busy: load average 4 to 8): 100,000 residential
+burglaries of the sample city scaled up (85 million pairs within 500 m: the worst
+case, a whole city's burglaries within 15 x 20 km), 5 x 4 bands, 99
+permutations: 4.3 to 4.9 s of CPU time, 7 to 12 s wall time (the pair search 1.3
+s of CPU, a pass of eight tables about 0.2 s), 350 MB peak memory. The k-d tree
++ NumPy implementation it replaced took 50 to 53 s of CPU time, 41 s wall time on
+the idle machine and 135 to 153 s under that load, and 420 to 550 MB. The first
+Knox test of a new installation adds 3 to 9 s (importing numba and compiling,
+single-threaded: the higher figure under load), that of a new process about 1 s
+(importing numba and loading the compiled kernels).
 """
 
 from ilp_core.analysis.near_repeat._knox import (
