@@ -1,4 +1,4 @@
-"""The project's one exception type for bad user input, and translatable messages."""
+"""The project's exception for bad user input, translatable messages, and a user's cancel."""
 
 from __future__ import annotations
 
@@ -87,3 +87,21 @@ class IlpInputError(ValueError):
     def render(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         """Return the message in ``lang``."""
         return self.message.render(lang)
+
+
+class Cancelled(Exception):  # noqa: N818 (what happened, as the user said it: not an error)
+    """The user stopped a long computation (the Stop button of a progress bar).
+
+    Long functions take a ``progress`` callback, called with the fraction done on
+    the calling thread; the callback stops the work by returning ``False`` or by
+    raising this exception. The function then stops within a fraction of a second,
+    frees what it built and raises ``Cancelled``: there is no partial result.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise Cancelled()
+    ... except Cancelled:
+    ...     print("stopped")
+    stopped
+    """

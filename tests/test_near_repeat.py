@@ -1,18 +1,25 @@
-"""Knox test: counts against a brute-force all-pairs count, invariants, seeds, the sample region."""
+"""Knox test: counts against brute force and SciPy pdist, the former implementation, cancel."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import itertools
+import subprocess
+import sys
+import threading
+import time
 
+import knox_reference
 import numpy as np
 import pandas as pd
 import pyproj
 import pytest
+from conftest import ROOT
 from scipy.spatial.distance import pdist
 
 from ilp_core.analysis import near_repeat
-from ilp_core.analysis.near_repeat import knox_test
+from ilp_core.analysis.near_repeat import _pairs, knox_test
 from ilp_core.data.schema import coerce_incidents
 from ilp_core.errors import IlpInputError
 
@@ -95,12 +102,102 @@ def test_counts_equal_brute_force(lattice, metric, same_location):
     assert res.observed.to_numpy().sum() == n * (n - 1) // 2 == res.n_pairs
 
 
+def pdist_table(xy, days, d_edges, t_edges, metric, same_location, decimals=None):
+    """The Knox table from every pair's distance and day gap (``scipy.spatial.distance.pdist``)."""
+    d = pdist(np.asarray(xy, float), "euclidean" if metric == "euclidean" else "cityblock")
+    if decimals is not None:
+        d = np.round(d, decimals)
+    t = pdist(np.asarray(days, float)[:, None], "cityblock")
+    rows = np.searchsorted(d_edges, d, side="right") - 1  # last finite band, or beyond
+    if same_location:
+        rows = np.where(d == 0, 0, rows + 1)
+    cols = np.searchsorted(t_edges, t, side="right") - 1
+    n_rows = len(d_edges) + int(same_location)
+    table = np.zeros((n_rows, len(t_edges)), dtype=np.int64)
+    np.add.at(table, (rows, cols), 1)
+    return table
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize(
+    ("bandwidth", "bands", "days_bandwidth", "days_bands", "same_location"),
+    [
+        (25.0, 3, 7, 4, True),  # 75 m: mostly the 20 repeat locations and lattice neighbours
+        (50.0, 5, 7, 4, False),  # every lattice step on a band edge
+        (130.0, 2, 3, 9, True),  # nine time bands: the kernel's windows in three groups
+        (260.0, 4, 30, 2, False),
+    ],
+)
+def test_counts_equal_scipy_pdist(
+    lattice, metric, bandwidth, bands, days_bandwidth, days_bands, same_location
+):
+    x, y, days = lattice
+    res = knox_test(
+        incidents_at(x, y, days),
+        spatial_bandwidth=bandwidth,
+        spatial_bands=bands,
+        temporal_bandwidth=days_bandwidth,
+        temporal_bands=days_bands,
+        metric=metric,
+        same_location=same_location,
+        permutations=9,
+    )
+    truth = pdist_table(
+        np.column_stack([x, y]),
+        days,
+        bandwidth * np.arange(bands + 1),
+        days_bandwidth * np.arange(days_bands + 1),
+        metric,
+        same_location,
+    )
+    np.testing.assert_array_equal(res.observed.to_numpy(), truth)
+
+
+def test_counts_over_decades_and_wide_time_bands_equal_scipy_pdist(lattice):
+    # Dates over 80 years (more than 15 bits of days: two permutations a pass) and a
+    # last time edge beyond every gap; then a short span with the same huge edge.
+    x, y, _days = lattice
+    rng = np.random.default_rng(3)
+    for days in (rng.integers(0, 80 * 365, len(x)), rng.integers(0, 40, len(x))):
+        res = knox_test(
+            incidents_at(x, y, days), temporal_bandwidth=9_000, temporal_bands=3, permutations=5
+        )
+        truth = pdist_table(
+            np.column_stack([x, y]),
+            days,
+            100.0 * np.arange(6),
+            9_000 * np.arange(4),
+            "euclidean",
+            True,
+        )
+        np.testing.assert_array_equal(res.observed.to_numpy(), truth)
+        np.testing.assert_allclose(res.expected.sum(axis=0), res.observed.sum(axis=0))
+
+
+def test_counts_at_the_benchmarks_structure_equal_scipy_pdist():
+    # 3,000 burglaries of the sample city (the benchmark scales the same city up):
+    # repeats at the same homes, dense pairs, 5 x 4 bands. The truth is computed
+    # from the projected coordinates, rounded to the micrometre as documented.
+    burglaries, _planted = _sample_burglaries()
+    some = burglaries.sample(3_000, random_state=1)
+    x, y, day, _excluded = near_repeat._knox._events(some)
+    res = knox_test(some, permutations=9)
+    truth = pdist_table(
+        np.column_stack([x, y]), day, 100.0 * np.arange(6), 7 * np.arange(5), "euclidean", True, 6
+    )
+    np.testing.assert_array_equal(res.observed.to_numpy(), truth)
+    assert truth[0].sum() > 0 and truth[1:-1, 0].sum() > 100  # same homes, near repeats
+
+
 def test_small_blocks_and_chunks_give_the_same_counts(lattice, monkeypatch):
-    # Force dozens of search blocks and pair chunks: the split must not change a count.
+    # Force dozens of search blocks, counting tasks and counter flushes (one every 5
+    # pairs): the split must not change a count.
     x, y, days = lattice
     df = incidents_at(x, y, days)
     whole = knox_test(df, permutations=19, seed=5)
-    monkeypatch.setattr(near_repeat, "_CHUNK_PAIRS", 37)
+    monkeypatch.setattr(_pairs, "_SEARCH_BLOCK", 37)
+    monkeypatch.setattr(_pairs, "_PASS_BLOCK", 37)
+    monkeypatch.setattr(_pairs, "_FLUSH", 5)
     split = knox_test(df, permutations=19, seed=5)
     truth = brute_force(x, y, days, 100, 5, 7, 4, "euclidean", True)
     np.testing.assert_array_equal(split.observed.to_numpy(), truth)
@@ -212,7 +309,8 @@ def test_planted_cluster_is_found_and_progress_reported():
     assert res.p_value.loc["(0, 100)", "[0, 7)"] == pytest.approx(0.01)
     assert res.ratio.loc["[500, inf)", "[28, inf)"] == pytest.approx(1.0, abs=0.01)
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
-    assert len(seen) >= 1 + 1 + 99  # start, at least one block of the pair search, permutations
+    # Start, the blocks of the pair search (two passes), one call a pass of eight tables.
+    assert len(seen) >= 1 + 2 + 100 // 8
 
 
 def test_excluded_rows_are_counted_and_caller_frame_untouched():
@@ -302,3 +400,94 @@ def test_sample_region_near_repeat_is_detected():
     far = res.ratio.loc["[500, inf)", "[28, inf)"]
     assert far == pytest.approx(1.0, abs=0.02)
     assert planted["distance_m"] <= 500 and planted["days"] <= 28
+
+
+def test_same_tables_as_the_former_implementation_on_the_sample_burglaries():
+    # The k-d tree + NumPy implementation this replaced (tests/knox_reference.py):
+    # the same observed counts, and the same permutations for a seed, so the same
+    # expected counts and p-values, bit for bit.
+    burglaries, _planted = _sample_burglaries()
+    for metric, seed in (("euclidean", 0), ("manhattan", 7)):
+        res = knox_test(burglaries, metric=metric, permutations=39, seed=seed)
+        x, y, day, _excluded = near_repeat._knox._events(burglaries)
+        observed, sims = knox_reference.knox_tables(
+            x, y, day, 100.0 * np.arange(6), 7 * np.arange(5), metric, True, 39, seed
+        )
+        np.testing.assert_array_equal(res.observed.to_numpy(), observed)
+        np.testing.assert_array_equal(res.expected.to_numpy(), sims.mean(axis=0))
+        p_value = (1 + (sims >= observed[None, :, :]).sum(axis=0)) / 40
+        np.testing.assert_array_equal(res.p_value.to_numpy(), p_value)
+
+
+@pytest.fixture(scope="module")
+def crowded():
+    """8,000 events within 1.5 km over three years: about 7 million pairs within 500 m."""
+    rng = np.random.default_rng(11)
+    n = 8_000
+    return incidents_at(rng.uniform(0, 1500, n), rng.uniform(0, 1500, n), rng.integers(0, 1095, n))
+
+
+@pytest.mark.parametrize("how", ["return False", "raise"])
+def test_a_cancel_after_the_pair_search_stops_within_a_pass(crowded, how):
+    # 999 permutations would take seconds; the cancel must stop the test within
+    # one pass over the pairs (eight permutations), and leave no thread behind.
+    threads = threading.active_count()
+    asked = []
+
+    def progress(fraction):
+        if fraction > near_repeat.PAIR_SEARCH_SHARE:  # the first pass of permutations
+            asked.append(time.perf_counter())
+            if how == "raise":
+                raise near_repeat.Cancelled()
+            return False
+        return None
+
+    with pytest.raises(near_repeat.Cancelled):
+        knox_test(crowded, permutations=999, progress=progress)
+    stopped = time.perf_counter()
+    assert len(asked) == 1 and stopped - asked[0] < 0.5
+    assert threading.active_count() == threads
+
+
+def test_a_cancel_inside_the_pair_search_stops_it(crowded):
+    seen = []
+
+    def progress(fraction):
+        seen.append(fraction)
+        return not fraction > 0  # stop at the first block of the pair search
+
+    with pytest.raises(near_repeat.Cancelled):
+        knox_test(crowded, permutations=9, progress=progress)
+    assert seen[0] == 0.0 and 0 < seen[-1] < near_repeat.PAIR_SEARCH_SHARE / 2
+    assert len(seen) == 2  # the blocks still queued were dropped
+    # Nothing is left half-done: the next test runs normally.
+    assert knox_test(crowded.iloc[:500], permutations=9).n_events == 500
+
+
+def test_two_knox_tests_at_once_give_their_own_results(crowded, lattice):
+    # Two users of the app run the test at the same time (two threads).
+    x, y, days = lattice
+    jobs = [(crowded.iloc[:3_000], 3), (incidents_at(x, y, days), 4)]
+    alone = [knox_test(df, permutations=19, seed=seed) for df, seed in jobs]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        both = list(pool.map(lambda job: knox_test(job[0], permutations=19, seed=job[1]), jobs))
+    for a, b in zip(alone, both, strict=True):
+        pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_without_numba_the_knox_test_says_what_to_install():
+    # numba is pinned; if an installation lacks it, the rest of the app still
+    # imports and the Knox test fails with a message naming the fix.
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "from ilp_core.analysis import near_repeat\n"
+        "from ilp_core.products import report\n"
+        "try:\n"
+        "    near_repeat.warm_up()\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "needs numba" in out.stdout and "requirements.txt" in out.stdout

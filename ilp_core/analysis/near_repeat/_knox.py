@@ -1,39 +1,15 @@
-"""Near-repeat analysis: the Knox test of space-time clustering between pairs of events.
+"""The Knox test and its result: events, band edges and labels, the permutation loop.
 
-After a burglary, are nearby homes at raised risk for a few days or weeks? The
-Knox test counts every pair of events by how far apart they are in space and in
-time, and compares each count with what is expected if the same dates had been
-shuffled among the same places (Monte Carlo permutation of the dates). A Knox
-ratio well above 1 with a small p-value in the cells close in space and time is
-the near-repeat signature that justifies a short-lived, local response
-(cocoon watch, letters to neighbours, a patrol for the next fortnight).
-
-This follows the Near Repeat Calculator (Ratcliffe, 2009), done so that it scales:
-the Calculator enumerates all n(n-1)/2 pairs and stops working above roughly
-10,000 events, and its permutations cannot be reproduced (no seed). Here:
-
-* close pairs come from a k-d tree (``scipy.spatial.cKDTree``,
-  ``sparse_distance_matrix`` block by block) up to the largest finite distance
-  edge, and are stored once, grouped by distance band (4 bytes a pair);
-* pairs farther apart are never enumerated: their count per time band is the
-  number of ALL pairs in that time band (from the sorted dates with
-  ``searchsorted``, O(n log n)) minus the close pairs in it. A permutation of the
-  dates leaves the multiset of dates, hence those totals, unchanged;
-* a permutation only re-counts the day gaps of the stored close pairs
-  (vectorised, in chunks of 4 million pairs).
-
-Measured on this project's 2-core machine (``benchmarks/bench_near_repeat.py``):
-100,000 residential burglaries of the sample city scaled up (85 million pairs
-within 500 m: the worst case, a whole city's burglaries within 15 x 20 km),
-5 x 4 bands, 99 permutations: 58 s of CPU time (22 s for the pair search, 0.37 s
-per permutation; 87-136 s wall time on the machine shared with other jobs) and
-550 MB peak memory.
+The pair search and the counting by time band are in :mod:`._pairs` (on compiled
+kernels, :mod:`._kernels`); see the package's docstring for the algorithm.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
@@ -42,7 +18,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ilp_core.data import geo
-from ilp_core.errors import IlpInputError
+from ilp_core.errors import Cancelled, IlpInputError
 
 Metric = Literal["euclidean", "manhattan"]
 _METRICS: Final[frozenset[str]] = frozenset(get_args(Metric))
@@ -51,9 +27,6 @@ MAX_CLOSE_PAIRS: Final[int] = 150_000_000
 #: Share of the progress bar given to the pair search (about a third of the time at
 #: 100,000 events and 99 permutations).
 PAIR_SEARCH_SHARE: Final[float] = 0.3
-#: Distances are rounded to the micrometre before binning, so a pair placed exactly on
-#: a band edge (100 m) is not split by the floating-point noise of the projection.
-_DISTANCE_DECIMALS: Final[int] = 6
 
 
 @dataclass(frozen=True)
@@ -127,7 +100,7 @@ def knox_test(
     same_location: bool = True,
     permutations: int = 99,
     seed: int | None = 0,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[float], bool | None] | None = None,
 ) -> KnoxResult:
     """Test whether events close in space also happen close in time (near repeats).
 
@@ -164,9 +137,11 @@ def knox_test(
     seed
         Seed of the permutations: the same seed gives the same p-values.
     progress
-        Called with the fraction done, from 0 to 1, for a progress bar: the pair
-        search fills the first ``PAIR_SEARCH_SHARE`` (one call per block of
-        events), then one call per permutation.
+        Called with the fraction done, from 0 to 1, for a progress bar, on the
+        calling thread: the pair search fills the first ``PAIR_SEARCH_SHARE`` (one
+        call per block of grid cells, two passes), then one call per pass of eight
+        tables (the observed dates and permutations), a fraction of a second
+        apart. Returning ``False`` (or raising :class:`Cancelled`) stops the test.
 
     Returns
     -------
@@ -177,11 +152,14 @@ def knox_test(
     Raises
     ------
     IlpInputError
-        ``nearrepeat.bad_parameter`` for a non-positive band width or count or
-        permutation count, ``nearrepeat.bad_metric`` for an unknown metric,
-        ``nearrepeat.too_few_events`` with fewer than two usable events,
-        ``nearrepeat.too_many_pairs`` when the distance bands hold more pairs than
+        ``near_repeat.bad_parameter`` for a non-positive band width or count or
+        permutation count, ``near_repeat.bad_metric`` for an unknown metric,
+        ``near_repeat.too_few_events`` with fewer than two usable events,
+        ``near_repeat.too_many_pairs`` when the distance bands hold more pairs than
         memory allows.
+    Cancelled
+        When ``progress`` returned ``False`` or raised it: the work stops within
+        a block (a fraction of a second) and nothing is returned.
 
     References
     ----------
@@ -232,31 +210,41 @@ def knox_test(
     n_t = temporal_bands + 1  # finite bands + beyond
 
     def report(fraction: float) -> None:
-        if progress is not None:
-            progress(float(fraction))
+        if progress is not None and progress(float(fraction)) is False:
+            raise Cancelled()
 
     report(0.0)
-    pairs = _close_pairs(
-        x, y, d_edges, metric, same_location, lambda f: report(PAIR_SEARCH_SHARE * f)
-    )
+    from ilp_core.analysis.near_repeat import _pairs  # numba: loaded on the first Knox test
+
     n_pairs = n * (n - 1) // 2
     # Pairs per time band over ALL pairs: invariant under permutation of the dates.
     t_totals = _time_band_totals(day, t_edges, n_pairs)
-    # Days since the first event, in the k-d tree's order of the events (see _close_pairs).
-    rel = day[pairs.order] - day.min()
-    rel = rel.astype(np.int16 if int(rel.max()) < np.iinfo(np.int16).max else np.int32)
-
-    def table_for(days: np.ndarray) -> np.ndarray:
-        close = pairs.time_bands(days, t_edges)
-        beyond = t_totals - close.sum(axis=0)
-        return np.vstack([close, beyond[None, :]])
-
-    observed = table_for(rel)
+    # The dates are permuted in the k-d tree's leaf order of the events, as before
+    # the compiled kernels, so a seed gives the same permutations as it always did.
+    order = cKDTree(np.column_stack([x, y])).indices
+    rel = day[order] - day.min()
     rng = np.random.default_rng(seed)
-    sims = np.empty((permutations, n_s, n_t), dtype=np.int64)
-    for k in range(permutations):
-        sims[k] = table_for(rng.permutation(rel))
-        report(PAIR_SEARCH_SHARE + (1.0 - PAIR_SEARCH_SHARE) * (k + 1) / permutations)
+
+    def permuted() -> np.ndarray:
+        days = np.empty_like(rel)
+        days[order] = rng.permutation(rel)
+        return days
+
+    tables = np.empty((permutations + 1, n_s, n_t), dtype=np.int64)  # observed first
+    with ThreadPoolExecutor(_pairs.workers(), thread_name_prefix="knox") as pool:
+        pairs = _pairs.close_pairs(
+            x, y, d_edges, metric, same_location, pool,
+            lambda f: report(PAIR_SEARCH_SHARE * f), MAX_CLOSE_PAIRS,
+        )  # fmt: skip
+        # Up to eight tables a pass over the pairs: the observed dates, then permutations.
+        for start in range(0, permutations + 1, _pairs.DAYS_PER_PASS):
+            stop = min(permutations + 1, start + _pairs.DAYS_PER_PASS)
+            days = [day if k == 0 else permuted() for k in range(start, stop)]
+            close = pairs.time_bands(days, t_edges, pool)
+            tables[start:stop, :-1] = close
+            tables[start:stop, -1] = t_totals[None, :] - close.sum(axis=1)
+            report(PAIR_SEARCH_SHARE + (1.0 - PAIR_SEARCH_SHARE) * (stop - 1) / permutations)
+    observed, sims = tables[0], tables[1:]
 
     expected = sims.mean(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -350,6 +338,31 @@ def count_close_pairs(
     return (int(within.sum()) - len(xy)) // 2  # each event counts itself, each pair twice
 
 
+def warm_up() -> float:
+    """Make the Knox test's compiled kernels ready now; return the seconds it took.
+
+    The first Knox test of a new installation compiles its kernels (a few seconds)
+    and numba caches them on disk; later processes only load them (a fraction of
+    a second, plus importing numba). An app can call this in a background thread
+    at start so that nobody's first click waits for it.
+
+    Examples
+    --------
+    >>> warm_up() >= 0
+    True
+    """
+    start = time.perf_counter()
+    from ilp_core.analysis.near_repeat import _pairs
+
+    x, y = np.array([0.0, 50.0, 400.0]), np.zeros(3)
+    with ThreadPoolExecutor(1) as pool:
+        pairs = _pairs.close_pairs(
+            x, y, np.array([0.0, 100.0, 200.0]), "euclidean", True, pool, lambda _f: None, 10
+        )
+        pairs.time_bands([np.array([0, 3, 40])], np.array([0, 7, 14]), pool)
+    return time.perf_counter() - start
+
+
 def _check_positive_number(name: str, value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise IlpInputError("near_repeat.bad_parameter", parameter=name, value=value)
@@ -388,137 +401,6 @@ def _events(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     proj = geo.project(used)
     days = used["occurred_at"].to_numpy().astype("datetime64[D]").astype(np.int64)
     return proj.x, proj.y, days[proj.index], excluded
-
-
-@dataclass(frozen=True)
-class _ClosePairs:
-    """Pairs of events closer than the largest finite distance edge, grouped by distance band.
-
-    Events are numbered in the k-d tree's leaf order (``order`` maps that numbering
-    back to the input), so that a pair's two events sit near each other in memory.
-    Within band ``b`` the pairs are sorted by their first event ``i`` (``i < j``):
-    ``counts[b, i]`` pairs start at event ``i``, and ``pieces[b]`` hold their
-    second events ``j``, one array per block of events searched; ``chunks[b]``
-    lists ``(piece, i0, i1, p0, p1)``: events ``i0`` to ``i1 - 1`` own
-    ``pieces[b][piece][p0:p1]``. Storing ``i`` as run lengths halves the memory (4
-    bytes a pair: 340 MB for the 85 million pairs within 500 m of 100,000
-    burglaries) and
-    turns its gather into a sequential ``np.repeat``.
-    """
-
-    order: np.ndarray
-    counts: np.ndarray
-    pieces: tuple[tuple[np.ndarray, ...], ...]
-    chunks: tuple[tuple[tuple[int, int, int, int, int], ...], ...]
-
-    def time_bands(self, days: np.ndarray, t_edges: np.ndarray) -> np.ndarray:
-        """Pairs per distance band (rows) and time band (columns, the last one beyond).
-
-        Counting ``gap < edge`` once per finite edge (``count_nonzero``) is 5 times
-        faster than ``bincount`` of the gaps here (2.3 ms against 12.6 ms per 4
-        million pairs and four edges), and the gathers run on chunks of at most
-        ``_CHUNK_PAIRS`` pairs so the temporaries stay small.
-        """
-        n_bands = len(self.pieces)
-        edges = [int(e) for e in t_edges[1:]]
-        below = np.zeros((n_bands, len(edges)), dtype=np.int64)  # pairs with gap < edge
-        for b in range(n_bands):
-            counts, pieces = self.counts[b], self.pieces[b]
-            for piece, i0, i1, p0, p1 in self.chunks[b]:
-                gap = np.repeat(days[i0:i1], counts[i0:i1])
-                np.subtract(gap, days[pieces[piece][p0:p1]], out=gap)
-                np.abs(gap, out=gap)
-                below[b] += [np.count_nonzero(gap < e) for e in edges]
-        totals = self.counts.sum(axis=1)
-        cum = np.column_stack([np.zeros(n_bands, dtype=np.int64), below, totals])
-        return np.diff(cum, axis=1)
-
-
-#: Pairs handled at once: bounds the temporary arrays (about 100 MB) whatever the data.
-_CHUNK_PAIRS: Final[int] = 4_000_000
-
-
-def _close_pairs(
-    x: np.ndarray,
-    y: np.ndarray,
-    d_edges: np.ndarray,
-    metric: str,
-    same_location: bool,
-    report: Callable[[float], None],
-) -> _ClosePairs:
-    """Find every pair closer than the largest finite edge and its distance band.
-
-    The k-d tree is queried one block of consecutive events at a time
-    (``sparse_distance_matrix`` of the block against all events); blocks are cut
-    from each event's number of neighbours (``query_ball_point(...,
-    return_length=True)``) so each yields about ``2 * _CHUNK_PAIRS`` records,
-    however dense the area.
-    """
-    xy = np.column_stack([x, y])
-    n = len(xy)
-    order = cKDTree(xy).indices
-    xy = xy[order]
-    tree = cKDTree(xy)
-    p = 2.0 if metric == "euclidean" else 1.0
-    r = float(d_edges[-1])
-    neighbours = tree.query_ball_point(xy, r, p=p, return_length=True)  # self included
-    n_close = (int(neighbours.sum()) - n) // 2
-    if n_close > MAX_CLOSE_PAIRS:
-        raise IlpInputError(
-            "near_repeat.too_many_pairs", pairs=n_close, limit=MAX_CLOSE_PAIRS, distance=r
-        )
-    cum = np.cumsum(neighbours)
-    cuts = np.searchsorted(cum, np.arange(2 * _CHUNK_PAIRS, cum[-1], 2 * _CHUNK_PAIRS))
-    blocks = np.unique(np.concatenate([[0], cuts, [n]]))
-    n_bands = len(d_edges) - 1 + int(same_location)
-    counts = np.zeros((n_bands, n), dtype=np.int64)
-    # One piece of partners per band and block (no final concatenation: that would
-    # double the peak memory), and the chunks each piece is processed in.
-    pieces: list[list[np.ndarray]] = [[] for _ in range(n_bands)]
-    chunks: list[list[tuple[int, int, int, int, int]]] = [[] for _ in range(n_bands)]
-    for k0, k1 in zip(blocks[:-1], blocks[1:], strict=True):
-        rec = cKDTree(xy[k0:k1]).sparse_distance_matrix(tree, r, p=p, output_type="ndarray")
-        i, j = rec["i"], rec["j"]  # i counts from k0
-        first = j > i + k0  # each unordered pair once, from its first event
-        i, j, dist = i[first], j[first], np.round(rec["v"][first], _DISTANCE_DECIMALS)
-        inside = dist < r  # a pair at exactly the largest edge belongs to the beyond band
-        i, j, dist = i[inside], j[inside], dist[inside]
-        band = (np.searchsorted(d_edges, dist, side="right") - 1).astype(np.int8)
-        if same_location:
-            band = np.where(dist == 0.0, 0, band + 1).astype(np.int8)
-        # Sort by (band, i): timsort by i (the records come in runs), then a radix pass.
-        by_i = np.argsort(i, kind="stable")
-        by_band = by_i[np.argsort(band[by_i], kind="stable")]
-        i, j, band = i[by_band], j[by_band], band[by_band]
-        bounds = np.searchsorted(band, np.arange(n_bands + 1))
-        for b in range(n_bands):
-            lo, hi = bounds[b], bounds[b + 1]
-            local = np.bincount(i[lo:hi], minlength=k1 - k0)
-            counts[b, k0:k1] = local
-            piece = len(pieces[b])
-            chunks[b].extend((piece, k0 + a, k0 + e, p0, p1) for a, e, p0, p1 in _chunks(local))
-            pieces[b].append(j[lo:hi].astype(np.int32))
-        report(k1 / n)
-    return _ClosePairs(
-        order=order,
-        counts=counts,
-        pieces=tuple(tuple(p) for p in pieces),
-        chunks=tuple(tuple(c) for c in chunks),
-    )
-
-
-def _chunks(counts: np.ndarray) -> tuple[tuple[int, int, int, int], ...]:
-    """Split events into runs holding about ``_CHUNK_PAIRS`` pairs: (i0, i1, p0, p1)."""
-    cum = np.concatenate([[0], np.cumsum(counts)])
-    total = int(cum[-1])
-    if total == 0:
-        return ()
-    cuts = np.searchsorted(cum, np.arange(_CHUNK_PAIRS, total, _CHUNK_PAIRS), side="left")
-    edges = np.unique(np.concatenate([[0], cuts, [len(counts)]]))
-    return tuple(
-        (int(a), int(b), int(cum[a]), int(cum[b]))
-        for a, b in zip(edges[:-1], edges[1:], strict=True)
-    )
 
 
 def _time_band_totals(day: np.ndarray, t_edges: np.ndarray, n_pairs: int) -> np.ndarray:
