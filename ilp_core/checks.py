@@ -3,11 +3,11 @@
 Every public function validates its arguments at the boundary with these, so a
 wrong value gives the same clear, translated message wherever it is passed
 (``checks.option``, ``checks.flag``, ``checks.whole``, ``checks.number``,
-``checks.share``, ``checks.missing_columns``), names the argument, and says what is
-expected. Each check returns the value in its plain Python type (``numpy.int64(3)``
-becomes ``3``), so callers can use what it returns. Saved files a user uploads (a
-workspace, an assessment, a column mapping) are parsed with :func:`json_document`,
-within the limits of :mod:`ilp_core.limits`.
+``checks.share``, ``checks.missing_columns``, ``checks.coordinates``), names the
+argument, and says what is expected. Each check returns the value in its plain
+Python type (``numpy.int64(3)`` becomes ``3``), so callers can use what it returns.
+Saved files a user uploads (a workspace, an assessment, a column mapping) are
+parsed with :func:`json_document`, within the limits of :mod:`ilp_core.limits`.
 
 Booleans are never numbers here (``True`` is not a count of 1), and NaN or
 infinite values are never numbers either.
@@ -27,6 +27,7 @@ checks.share
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Collection, Iterable
@@ -172,12 +173,15 @@ def share(name: str, value: Any) -> float:
 def columns(frame: pd.DataFrame, required: Iterable[str], *, table: str = "") -> None:
     """Raise ``checks.missing_columns`` naming every column of ``required`` that ``frame`` lacks.
 
-    ``table`` names the table for the message (``"incidents"``, ``"requirements"``...).
+    ``table`` names the table for the message (``"incidents"``, ``"requirements"``...);
+    a ``frame`` that is not a table at all raises ``checks.not_a_table``.
 
     Examples
     --------
     >>> columns(pd.DataFrame({"lat": [], "lon": []}), ("lat", "lon"))
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise IlpInputError("checks.not_a_table", table=table or "—", value=_shown(frame))
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise IlpInputError(
@@ -289,6 +293,73 @@ def _check_shape(value: Any, max_depth: int, max_nodes: int) -> None:
 
 def _megabytes(n_bytes: int) -> int:
     return max(1, math.ceil(n_bytes / 1_000_000))
+
+
+def date(name: str, value: Any) -> dt.date:
+    """Return a calendar date (a datetime or Timestamp counts as its day); else ``checks.date``.
+
+    Examples
+    --------
+    >>> date("end", pd.Timestamp("2024-03-18 23:45"))
+    datetime.date(2024, 3, 18)
+    """
+    if isinstance(value, np.datetime64) and not np.isnat(value):
+        value = pd.Timestamp(value)
+    if isinstance(value, pd.Timestamp) and not pd.isna(value):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise IlpInputError("checks.date", name=name, value=_shown(value))
+
+
+def coordinates(
+    lat: Any, lon: Any, *, table: str = "", rows: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return latitudes and longitudes as floats; raise when any is impossible.
+
+    Missing coordinates (NaN) are allowed: such rows are simply not geolocated.
+    A latitude beyond +-90, a longitude beyond +-180, an infinite value or a
+    value that is not a number raises ``checks.coordinates``, naming how many
+    rows and the first of them (a table loaded on the Data page never has such
+    rows: they are rejected there). ``rows`` are the row numbers the user knows
+    (a canonical table's ``source_row``); by default 1, 2, 3...
+
+    Examples
+    --------
+    >>> coordinates([45.5, float("nan")], [-30.5, 2.0])[0].tolist()
+    [45.5, nan]
+    >>> try:
+    ...     coordinates([95.0], [2.0], table="incidents")
+    ... except IlpInputError as error:
+    ...     print(error.message.key, error.rows)
+    checks.coordinates (1,)
+    """
+    try:
+        la = np.asarray(lat, dtype=float)
+        lo = np.asarray(lon, dtype=float)
+    except (TypeError, ValueError):
+        raise IlpInputError(
+            "checks.coordinates_unreadable", columns=("lat", "lon"), table=table or "—"
+        ) from None
+    known = ~(np.isnan(la) | np.isnan(lo))
+    bad = known & ~((np.abs(la) <= 90) & (np.abs(lo) <= 180))
+    if bad.any():
+        where = np.flatnonzero(bad)
+        first = int(where[0])
+        labels = np.arange(1, len(la) + 1) if rows is None else np.asarray(rows)
+        raise IlpInputError(
+            "checks.coordinates",
+            rows=tuple(int(i) for i in labels[where[:20]]),
+            columns=("lat", "lon"),
+            n=int(bad.sum()),
+            table=table or "—",
+            row=int(labels[first]),
+            lat=_shown(float(la[first])),
+            lon=_shown(float(lo[first])),
+        )
+    return la, lo
 
 
 def _shown(value: Any) -> str:

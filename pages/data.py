@@ -40,7 +40,7 @@ with st.expander(tr("data.load_own"), expanded=True):
         if mapping_upload is not None:
             loaded = widgets.attempt(ingest.ColumnMapping.from_json, mapping_upload.getvalue())
             suggested = loaded or suggested
-        mapping = ui_data.column_mapping(raw, suggested, stamp)
+        mapping = ui_data.column_mapping(raw, suggested, stamp, boundaries)
         mapping = ui_data.offence_classes(raw, mapping, stamp)
         left, right = st.columns(2)
         right.download_button(

@@ -10,6 +10,7 @@ from fixtures.ingest_make import conserved, csv_bytes, load, rejected
 from shapely.geometry import box
 
 from ilp_core.data import ingest
+from ilp_core.data.ingest import _coords
 from ilp_core.errors import IlpInputError
 
 # Two districts side by side around Moscow's centre (lon 37.5-37.7, lat 55.7-55.8).
@@ -222,3 +223,172 @@ def test_an_empty_district_cell_is_filled_from_the_location():
     result = load(data, districts=DISTRICTS)
     assert result.incidents["district"].astype(str).tolist() == ["East", "West"]
     assert any(m.key == "ingest.reading.district_filled" for m in result.report.readings)
+
+
+# -- degrees in X/Y, and EPSG answers checked against the values and the result ---------------
+
+_RNG = np.random.default_rng(13)
+# 300 incidents around central London, in degrees
+LONDON = (51.5 + _RNG.normal(0, 0.03, 300), -0.12 + _RNG.normal(0, 0.05, 300))
+
+
+def _xy_file(x, y, header=("Offence", "x", "y")):
+    rows = [list(header)] + [["Theft", f"{a:.6f}", f"{b:.6f}"] for a, b in zip(x, y, strict=True)]
+    return csv_bytes(rows)
+
+
+def test_degrees_in_columns_named_x_and_y_are_detected_and_4326_suggested():
+    lat, lon = LONDON
+    raw = ingest.read_table(_xy_file(lon, lat), "x.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns)
+    assert set(mapping.fields) == {"offence", "x", "y"}
+    (question,) = ingest.questions(raw, mapping)
+    # Before: the San Francisco state plane (7131) was the default, and every point of
+    # London landed on one spot in California.
+    assert question.key == "epsg" and question.default == "4326"
+    assert question.options[0] == "4326"
+    assert question.message.key == "ingest.question.epsg_degrees"
+    assert question.message.params["example_x"] == f"{lon[0]:.6g}"
+    result = conserved(ingest.build_incidents(raw, mapping.answer("epsg", question.default)))
+    assert rejected(result) == []
+    np.testing.assert_allclose(result.incidents["lat"], np.round(lat, 6), atol=1e-9)
+    np.testing.assert_allclose(result.incidents["lon"], np.round(lon, 6), atol=1e-9)
+
+
+@pytest.mark.parametrize("epsg", [7131, 27700, 3435, 2263, 2154, 25830, 3857, 32637])
+def test_a_projected_system_for_degrees_is_refused(epsg):
+    lat, lon = LONDON
+    raw = ingest.read_table(_xy_file(lon, lat), "x.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns).answer("epsg", str(epsg))
+    with pytest.raises(IlpInputError) as err:
+        ingest.build_incidents(raw, mapping)
+    assert err.value.message.key == "ingest.epsg_degrees"
+    assert err.value.columns == ("x", "y")
+    assert "4326" in err.value.render()
+
+
+def test_degrees_for_projected_values_are_refused():
+    x, y = WILLIS_XY
+    data = _xy_file([x, x + 500, x - 800], [y, y + 300, y - 100], header=("Offence", "X", "Y"))
+    raw = ingest.read_table(data, "x.csv")
+    with pytest.raises(IlpInputError) as err:
+        mapping = ingest.suggest_mapping(raw.frame.columns).answer("epsg", "4326")
+        ingest.build_incidents(raw, mapping)
+    assert err.value.message.key == "ingest.epsg_not_degrees"
+
+
+@pytest.mark.parametrize("epsg", [2263, 7131, 27700])
+def test_a_system_whose_area_of_use_misses_the_points_is_refused(epsg):
+    # Chicago's Illinois East feet read as New York feet, San Francisco metres, British metres
+    rng = np.random.default_rng(2)
+    x, y = WILLIS_XY
+    dx, dy = rng.normal(0, 5_000, (2, 50))
+    data = _xy_file(x + dx, y + dy, ("Offence", "X", "Y"))
+    raw = ingest.read_table(data, "x.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns).answer("epsg", str(epsg))
+    with pytest.raises(IlpInputError) as err:
+        ingest.build_incidents(raw, mapping)
+    assert err.value.message.key == "ingest.epsg_outside_area"
+    assert err.value.message.params["share"] == 100
+    assert err.value.message.params["area"] == pyproj.CRS.from_epsg(epsg).area_of_use.name
+
+
+def test_an_answer_that_puts_every_point_on_one_spot_is_refused():
+    # three different points within 0.5 m of each other (values that are not degrees)
+    x = np.array([500_000.0, 500_000.2, 500_000.4])
+    y = np.array([5_700_000.0, 5_700_000.1, 5_700_000.3])
+    problem = _coords.epsg_problem(x, y, 32630)
+    assert problem is not None and problem.key == "ingest.epsg_one_spot"
+    assert problem.params["n"] == 3
+    # the same point three times is one place, not a wrong answer
+    assert _coords.epsg_problem(np.full(3, 500_000.0), np.full(3, 5_700_000.0), 32630) is None
+
+
+def test_an_answer_that_puts_the_points_in_the_sea_is_refused():
+    # UTM zone 30N metres read in zone 25N: inside its area of use, in the Atlantic
+    x, y = np.full(20, 500_000.0) + np.arange(20) * 100, np.full(20, 4_500_000.0)
+    problem = _coords.epsg_problem(x, y, 32625)
+    assert problem is not None and problem.key == "ingest.epsg_in_sea"
+    assert problem.params["share"] == 100
+    assert _coords.epsg_problem(x, y, 32630) is None  # the right zone: Spain
+
+
+@pytest.mark.parametrize(
+    ("place", "lat", "lon", "epsg"),
+    [
+        ("Chicago", 41.88, -87.63, "3435"),
+        ("London", 51.5, -0.12, "27700"),
+        ("Paris", 48.86, 2.35, "2154"),
+        ("New York", 40.73, -73.99, "2263"),
+        ("San Francisco", 37.77, -122.42, "7131"),
+        ("Madrid", 40.41, -3.70, "25830"),
+    ],
+)
+def test_the_suggested_epsg_code_is_the_right_one_for_known_cities(place, lat, lon, epsg):
+    rng = np.random.default_rng(8)
+    la, lo = lat + rng.normal(0, 0.03, 200), lon + rng.normal(0, 0.05, 200)
+    x, y = pyproj.Transformer.from_crs(4326, int(epsg), always_xy=True).transform(lo, la)
+    raw = ingest.read_table(_xy_file(x, y, ("Offence", "X", "Y")), "x.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns)
+    (question,) = ingest.questions(raw, mapping)
+    assert question.default == epsg, place
+    # every offered code that is suggested passes the checks
+    result = conserved(ingest.build_incidents(raw, mapping.answer("epsg", question.default)))
+    np.testing.assert_allclose(result.incidents["lat"], la, atol=1e-6)
+
+
+def test_when_several_systems_fit_the_question_names_them():
+    # British National Grid metres also land in Kenya read as UTM zone 37N
+    lat, lon = LONDON
+    x, y = pyproj.Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
+    raw = ingest.read_table(_xy_file(x, y, ("Offence", "X", "Y")), "x.csv")
+    (question,) = ingest.questions(raw, ingest.suggest_mapping(raw.frame.columns))
+    assert question.message.key == "ingest.question.epsg_several"
+    assert question.message.params["codes"] == "27700, 32637"
+    assert question.default == "27700" and question.options[:2] == ("27700", "32637")
+
+
+# -- latitude and longitude swapped, both within +-90: the land/sea test ---------------------
+
+
+def test_swap_seen_from_the_sea_without_districts():
+    # London written latitude in the longitude column: (0.1 S, 51.5 E) is the Indian Ocean
+    lat, lon = LONDON
+    points = [(f"{b:.6f}", f"{a:.6f}") for a, b in zip(lat, lon, strict=True)]
+    raw = ingest.read_table(_points(points), "x.csv")
+    mapping = ingest.suggest_mapping(raw.frame.columns)
+    (question,) = ingest.questions(raw, mapping)
+    assert (question.key, question.default) == ("swap_latlon", "swap")
+    assert question.message.key == "ingest.question.swap_latlon_sea"
+    assert question.message.params == {
+        "lat": "Lat",
+        "lon": "Lon",
+        "sea": 100,
+        "land": 100,
+        "n": 300,
+        "km": 10,
+    }
+    text = question.message.render("en")
+    assert "100 % of the points fall in the sea" in text and "100 % fall on land" in text
+    kept = conserved(ingest.build_incidents(raw, mapping))
+    assert any(m.key == "ingest.issue.swap_latlon_sea" for m in kept.report.issues)
+    fixed = conserved(ingest.build_incidents(raw, mapping.answer("swap_latlon", "swap")))
+    assert rejected(fixed) == []
+    assert all(m.key != "ingest.issue.swap_latlon_sea" for m in fixed.report.issues)
+    np.testing.assert_allclose(fixed.incidents["lat"], np.round(lat, 6), atol=1e-9)
+
+
+def test_a_few_points_at_sea_do_not_make_a_swap():
+    # a coastal city with 10 % of its points at sea (test records at 0.5, 0.5 ...)
+    rng = np.random.default_rng(21)
+    lat, lon = 37.77 + rng.normal(0, 0.02, 90), -122.42 + rng.normal(0, 0.02, 90)
+    points = [(f"{a:.5f}", f"{b:.5f}") for a, b in zip(lat, lon, strict=True)]
+    points += [("0.5", f"{-0.5 - i / 100:.2f}") for i in range(10)]
+    raw = ingest.read_table(_points(points), "x.csv")
+    assert ingest.questions(raw, ingest.suggest_mapping(raw.frame.columns)) == ()
+
+
+def test_swap_evidence_shares_are_never_rounded_to_a_false_100():
+    # 299 of 300 points in the sea: 99 %, not 100 %
+    assert _coords._percent(299, 300) == 99 and _coords._percent(1, 300) == 1
+    assert _coords._percent(300, 300) == 100 and _coords._percent(0, 300) == 0

@@ -56,8 +56,13 @@ def protect_personal_data(raw: ingest.RawTable, stamp: str) -> ingest.RawTable:
     return dataclasses.replace(raw, frame=protected.frame)
 
 
-def column_mapping(raw: ingest.RawTable, suggested: ingest.ColumnMapping, stamp: str) -> Any:
-    """The editable mapping (one selectbox per field) with the questions ingest asks answered."""
+def column_mapping(
+    raw: ingest.RawTable, suggested: ingest.ColumnMapping, stamp: str, boundaries: Any = None
+) -> Any:
+    """The editable mapping (one selectbox per field) with the questions ingest asks answered.
+
+    ``boundaries`` (when loaded) sharpen the swap and EPSG questions.
+    """
     with st.container(border=True):
         st.markdown(f"**{tr('data.mapping_title')}**")
         st.caption(tr("data.mapping_help"))
@@ -73,7 +78,7 @@ def column_mapping(raw: ingest.RawTable, suggested: ingest.ColumnMapping, stamp:
                 format_func=lambda c: c or not_mapped, key=f"data.map.{stamp}.{field}",
             )  # fmt: skip
     mapping = dataclasses.replace(suggested, fields={f: c for f, c in chosen.items() if c})
-    for question in ingest.questions(raw, mapping):
+    for question in ingest.questions(raw, mapping, districts=boundaries):
         if question.key == "epsg":
             epsg = st.number_input(
                 question.message.render(lang()), min_value=1024, max_value=999999,

@@ -16,6 +16,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ilp_core import checks
 from ilp_core.errors import IlpInputError, Message
 
 WGS84 = "EPSG:4326"
@@ -66,10 +67,11 @@ def project(incidents: pd.DataFrame, crs: pyproj.CRS | None = None) -> Projected
     """Project the geolocated incidents of a canonical table to metres.
 
     Rows without coordinates are left out; ``Projected.index`` says which rows
-    were kept. ``crs`` defaults to :func:`utm_crs` of the data.
+    were kept. ``crs`` defaults to :func:`utm_crs` of the data. Impossible
+    coordinates (beyond +-90 / +-180, infinite) raise ``checks.coordinates``.
     """
-    lat = incidents["lat"].to_numpy(dtype=float)
-    lon = incidents["lon"].to_numpy(dtype=float)
+    rows = incidents["source_row"] if "source_row" in incidents.columns else None
+    lat, lon = checks.coordinates(incidents["lat"], incidents["lon"], table="incidents", rows=rows)
     keep = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     if crs is None:
         crs = utm_crs(lat[keep], lon[keep])

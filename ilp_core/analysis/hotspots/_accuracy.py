@@ -89,6 +89,9 @@ def forecast_accuracy(
     coverage = checks.share("coverage", coverage)
     checks.columns(train, ("lat", "lon"), table="train")
     checks.columns(test, ("lat", "lon"), table="test")
+    for name, table in (("train", train), ("test", test)):
+        rows = table["source_row"] if "source_row" in table.columns else None
+        checks.coordinates(table["lat"], table["lon"], table=name, rows=rows)
     both = pd.DataFrame(
         {
             "lat": np.r_[train["lat"].to_numpy(dtype=float), test["lat"].to_numpy(dtype=float)],

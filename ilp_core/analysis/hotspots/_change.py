@@ -12,11 +12,17 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import ndimage, stats
 
 from ilp_core import checks
 from ilp_core.analysis.hotspots._common import _cell_table, _geometry_last, _layout
 from ilp_core.analysis.hotspots._getis_ord import gi_star_z
+from ilp_core.analysis.hotspots._gi_inference import (
+    MIN_HOT_INCIDENTS,
+    NORMAL_MIN_EXPECTED,
+    expected_per_neighbourhood,
+    gi_p_values,
+)
 from ilp_core.analysis.hotspots._results import CHANGE_CLASSES, ChangeThresholds, HotspotChange
 from ilp_core.errors import IlpInputError, Message
 
@@ -32,6 +38,7 @@ def default_period_days(span_days: int) -> int:
     >>> default_period_days(90), default_period_days(731), default_period_days(1096)
     (7, 28, 91)
     """
+    span_days = checks.whole("span_days", span_days, minimum=0)
     if span_days <= 92:
         return 7
     if span_days <= 731:
@@ -59,8 +66,12 @@ def hotspot_change(
     first, incomplete period is left out with a warning); Gi* is computed per
     period on one grid (:func:`gi_star_z` on the stack of period counts, one
     convolution for all periods), and a cell is hot in a period when its z is
-    positive and its p-value (FDR-adjusted within the period when ``fdr``) is
-    below ``alpha``. The rules are those of :class:`ChangeThresholds`.
+    positive, its p-value (FDR-adjusted within the period when ``fdr``) is
+    below ``alpha``, and its neighbourhood holds at least ``MIN_HOT_INCIDENTS``
+    (3) incidents in that period. Periods are sparse: where a neighbourhood
+    expects fewer than 30 incidents, p-values are also checked against an exact
+    count test (as in :func:`gi_star`). The
+    rules are those of :class:`ChangeThresholds`.
 
     Parameters
     ----------
@@ -162,9 +173,9 @@ def hotspot_change(
     z = gi_star_z(stack, layout.in_area)
     mask = layout.in_area
     zz = z[:, mask]
-    p = 2.0 * stats.norm.sf(np.abs(zz))
+    p, sums = _period_p_values(stack, mask, zz, alpha, notes)
     p_used = stats.false_discovery_control(p, axis=1, method="bh") if fdr else p
-    hot_area = (zz > 0) & (p_used < alpha)
+    hot_area = (zz > 0) & (p_used < alpha) & (sums >= MIN_HOT_INCIDENTS)
     hot = np.zeros(stack.shape, dtype=bool)
     hot[:, mask] = hot_area
     flat_periods = int(np.sum([np.all(v == v[0]) for v in stack[:, mask]]))
@@ -224,6 +235,36 @@ def hotspot_change(
         in_area=layout.in_area,
         warnings=tuple(notes),
     )
+
+
+def _period_p_values(
+    stack: np.ndarray, mask: np.ndarray, zz: np.ndarray, alpha: float, notes: list[Message]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* p-values per period (discrete where counts are few) and neighbourhood counts.
+
+    Both are ``(n_periods, n_area_cells)``; a note says in how many periods the
+    discrete test was used (see :func:`gi_p_values`). Only "p below ``alpha``"
+    is used here, so the exact test runs only where the normal p is below it.
+    """
+    kernel = np.ones((1, 3, 3), dtype=np.int64)
+    sums = ndimage.convolve(np.where(mask, stack, 0), kernel, mode="constant")[:, mask]
+    size = ndimage.convolve(mask.astype(np.int64), kernel[0], mode="constant")[mask]
+    p = np.empty(zz.shape)
+    expected = []
+    for t in range(len(stack)):
+        values = stack[t][mask]
+        p[t], inference = gi_p_values(values, sums[t], size, zz[t], below=alpha)
+        if inference == "discrete":
+            expected.append(expected_per_neighbourhood(values, size))
+    if expected:
+        params = {
+            "n": len(expected),
+            "total": len(stack),
+            "expected": f"{float(np.mean(expected)):.2g}",
+            "threshold": f"{NORMAL_MIN_EXPECTED:g}",
+        }
+        notes.append(Message("hotspots.gi_discrete_periods", params))
+    return p, sums
 
 
 def _change_classes(

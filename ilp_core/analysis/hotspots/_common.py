@@ -48,8 +48,8 @@ def _layout(
     incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None, cell_size: float | None
 ) -> _Layout:
     checks.columns(incidents, ("lat", "lon"), table="incidents")
-    lat = incidents["lat"].to_numpy(dtype=float)
-    lon = incidents["lon"].to_numpy(dtype=float)
+    rows = incidents["source_row"] if "source_row" in incidents.columns else None
+    lat, lon = checks.coordinates(incidents["lat"], incidents["lon"], table="incidents", rows=rows)
     ok = np.isfinite(lat) & np.isfinite(lon)
     if not ok.any():
         raise IlpInputError("hotspots.no_geolocated", columns=("lat", "lon"), n=len(incidents))
@@ -109,16 +109,24 @@ def _geometry_last(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _significance(z: np.ndarray, fdr: bool) -> tuple[np.ndarray, np.ndarray, pd.Categorical]:
-    """Two-sided p, BH-adjusted p, and the hot/cold class of each z."""
-    p = 2.0 * stats.norm.sf(np.abs(z))
+def _significance(
+    z: np.ndarray, fdr: bool, p: np.ndarray | None = None, can_be_hot: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, pd.Categorical]:
+    """Two-sided p (normal unless given), BH-adjusted p, and the hot/cold class of each z.
+
+    ``can_be_hot`` (default: all) marks the units allowed to be hot: the others are
+    ``not_significant`` whatever their p (see ``MIN_HOT_INCIDENTS``).
+    """
+    if p is None:
+        p = 2.0 * stats.norm.sf(np.abs(z))
     p_fdr = stats.false_discovery_control(p, method="bh") if len(p) else p
     used = p_fdr if fdr else p
+    hot_ok = np.ones(len(z), dtype=bool) if can_be_hot is None else np.asarray(can_be_hot)
     labels = np.full(len(z), "not_significant", dtype=object)
     for alpha in sorted(ALPHA_LEVELS, reverse=True):  # 0.10, then 0.05, then 0.01 overwrite
         tag = f"{round(100 * (1 - alpha))}"
         sig = used < alpha
-        labels[sig & (z > 0)] = f"hot_{tag}"
+        labels[sig & (z > 0) & hot_ok] = f"hot_{tag}"
         labels[sig & (z < 0)] = f"cold_{tag}"
     return p, p_fdr, pd.Categorical(labels, categories=GI_CLASSES, ordered=True)
 

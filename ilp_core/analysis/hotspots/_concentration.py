@@ -55,7 +55,10 @@ def concentration_from_counts(
     """
     checks.option("unit", unit, CONCENTRATION_UNITS)
     includes_empty = checks.flag("includes_empty", includes_empty)
-    x = np.asarray(counts, dtype=float).ravel()
+    try:
+        x = np.asarray(counts, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise IlpInputError("hotspots.bad_counts") from None
     if len(x) == 0 or not np.all(np.isfinite(x)) or np.any(x < 0):
         raise IlpInputError("hotspots.bad_counts")
     total = float(x.sum())

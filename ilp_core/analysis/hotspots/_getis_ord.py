@@ -8,6 +8,7 @@ study area, p-values, the false discovery rate correction and the classes.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +25,12 @@ from ilp_core.analysis.hotspots._common import (
     _significance,
 )
 from ilp_core.analysis.hotspots._counts import district_counts
+from ilp_core.analysis.hotspots._gi_inference import (
+    MIN_HOT_INCIDENTS,
+    NORMAL_MIN_EXPECTED,
+    expected_per_neighbourhood,
+    gi_p_values,
+)
 from ilp_core.analysis.hotspots._results import ALPHA_LEVELS, UNITS, GiStar, Unit
 from ilp_core.errors import IlpInputError, Message
 
@@ -52,7 +59,8 @@ def gi_star_z(counts: np.ndarray, in_area: np.ndarray | None = None) -> np.ndarr
     Parameters
     ----------
     counts
-        Counts per cell, 2-D or 3-D.
+        Counts per cell, 2-D or 3-D: finite and not negative in the area (cells
+        outside it are ignored).
     in_area
         ``(ny, nx)`` cells of the study area; ``None`` means all cells.
 
@@ -60,6 +68,14 @@ def gi_star_z(counts: np.ndarray, in_area: np.ndarray | None = None) -> np.ndarr
     -------
     numpy.ndarray
         z-scores, same shape as ``counts``.
+
+    Raises
+    ------
+    IlpInputError
+        ``hotspots.bad_grid`` for an array that is not a 2-D or 3-D grid,
+        ``hotspots.bad_area_mask`` for an ``in_area`` of another shape,
+        ``hotspots.bad_grid_counts`` for a missing, infinite or negative count
+        (a NaN count used to give every z as 0, silently).
 
     References
     ----------
@@ -74,13 +90,24 @@ def gi_star_z(counts: np.ndarray, in_area: np.ndarray | None = None) -> np.ndarr
            [0.707, 0.   , 0.707],
            [1.118, 0.707, 1.118]])
     """
-    y = np.asarray(counts, dtype=float)
-    if y.ndim not in (2, 3):
-        raise ValueError("counts must be a 2-D grid or a 3-D stack of grids")
+    try:
+        y = np.asarray(counts, dtype=float)
+    except (TypeError, ValueError):
+        first = np.asarray(counts, dtype=object).ravel()[:1]
+        example = _example(first[0] if len(first) else counts)
+        raise IlpInputError("hotspots.bad_grid_counts", n=1, example=example) from None
+    if y.ndim not in (2, 3) or 0 in y.shape:
+        raise IlpInputError("hotspots.bad_grid", shape=str(y.shape))
     plane = y.shape[-2:]
     mask = np.ones(plane, dtype=bool) if in_area is None else np.asarray(in_area, dtype=bool)
     if mask.shape != plane:
-        raise ValueError("in_area must have the shape of one grid")
+        raise IlpInputError("hotspots.bad_area_mask", shape=str(mask.shape), grid=str(plane))
+    wrong = ~np.isfinite(y) | (y < 0)
+    wrong &= np.broadcast_to(mask, y.shape)
+    if wrong.any():
+        raise IlpInputError(
+            "hotspots.bad_grid_counts", n=int(wrong.sum()), example=_example(y[wrong][0])
+        )
     ym = np.where(mask, y, 0.0)
     kernel = np.ones((3, 3)) if y.ndim == 2 else np.ones((1, 3, 3))
     sums = ndimage.convolve(ym, kernel, mode="constant", cval=0.0)
@@ -113,9 +140,16 @@ def gi_star(
     A hot spot is a unit whose neighbourhood (itself and its queen neighbours:
     the 8 surrounding cells, or the districts that share a border or corner) holds
     more incidents than chance would put there. Gi* is computed with binary
-    weights (the star variant, the unit counted in its own neighbourhood);
-    p-values are two-sided from the normal approximation; with ``fdr=True`` the
-    classes use Benjamini-Hochberg adjusted p-values
+    weights (the star variant, the unit counted in its own neighbourhood).
+    p-values are two-sided and valid for small counts: when a neighbourhood
+    expects fewer than 30 incidents by chance they are the larger of the normal
+    approximation's and an exact binomial test's (incidents falling at random
+    over the area), otherwise they come from the normal
+    approximation (:mod:`~ilp_core.analysis.hotspots._gi_inference`; the
+    result's ``inference`` and a note say which). Whatever its p-value, a unit
+    whose neighbourhood holds fewer than ``MIN_HOT_INCIDENTS`` (3) incidents is
+    never a hot spot. With ``fdr=True`` the classes use
+    Benjamini-Hochberg adjusted p-values
     (:func:`scipy.stats.false_discovery_control`), which keeps the share of false
     hot spots among those flagged at the stated level despite thousands of tests.
 
@@ -164,8 +198,8 @@ def gi_star(
     >>> top = res.table.loc[res.table["count"].idxmax()]
     >>> int(top["count"]), round(float(top["gi_z"]), 1), top["gi_class"]
     (41, 14.1, 'hot_99')
-    >>> res.n_units, int((res.table["gi_class"] == "hot_99").sum())
-    (840, 12)
+    >>> res.n_units, int((res.table["gi_class"] == "hot_99").sum()), res.inference
+    (840, 12, 'discrete')
     """
     checks.option("unit", unit, UNITS)
     fdr = checks.flag("fdr", fdr)
@@ -180,9 +214,15 @@ def gi_star(
     if np.all(area_counts == area_counts[0]):
         notes.append(Message("hotspots.no_variation", {}))
     card = ndimage.convolve(layout.in_area.astype(int), np.ones((3, 3), int), mode="constant")
+    area = np.where(layout.in_area, counts, 0)
+    sums = ndimage.convolve(area, np.ones((3, 3), int), mode="constant")
     zz = z[layout.in_area]
-    p, p_fdr, classes = _significance(zz, fdr)
-    table = _cell_table(layout, {"count": counts, "n_neighbours": card})
+    tested = _Tested(area_counts, sums[layout.in_area], card[layout.in_area], zz)
+    p, inference = _p_values(tested, notes)
+    can_be_hot = tested.sums >= MIN_HOT_INCIDENTS
+    p, p_fdr, classes = _significance(zz, fdr, p, can_be_hot)
+    _floor_note(zz, p_fdr if fdr else p, can_be_hot, notes)
+    table = _cell_table(layout, {"count": counts, "n_neighbours": card, "nbhd_count": sums})
     table["gi_z"] = zz
     table["gi_p"] = p
     table["gi_p_fdr"] = p_fdr
@@ -198,6 +238,8 @@ def gi_star(
         grid=grid,
         in_area=layout.in_area,
         warnings=tuple(notes),
+        inference=inference,
+        min_hot_incidents=MIN_HOT_INCIDENTS,
     )
 
 
@@ -226,8 +268,16 @@ def _gi_star_districts(
         z = np.asarray(g.Zs, dtype=float)
         # A district whose neighbourhood is the whole area: G* = 1 = E[G*], V = 0.
         z = np.where(np.asarray(g.VGs) > 0, z, 0.0)
-    p, p_fdr, classes = _significance(z, fdr)
-    table.insert(3, "n_neighbours", _cardinalities(w) + 1)
+    size = _cardinalities(w) + 1
+    w.transform = "B"
+    sums = np.asarray(w.sparse @ y).ravel() + y
+    tested = _Tested(y.astype(np.int64), sums, size, z)
+    p, inference = _p_values(tested, notes)
+    can_be_hot = tested.sums >= MIN_HOT_INCIDENTS
+    p, p_fdr, classes = _significance(z, fdr, p, can_be_hot)
+    _floor_note(z, p_fdr if fdr else p, can_be_hot, notes)
+    table.insert(3, "n_neighbours", size)
+    table.insert(4, "nbhd_count", np.rint(sums).astype(np.int64))
     table["gi_z"] = z
     table["gi_p"] = p
     table["gi_p_fdr"] = p_fdr
@@ -243,4 +293,46 @@ def _gi_star_districts(
         grid=None,
         in_area=None,
         warnings=counts.warnings + tuple(notes),
+        inference=inference,
+        min_hot_incidents=MIN_HOT_INCIDENTS,
     )
+
+
+def _example(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+@dataclass(frozen=True)
+class _Tested:
+    """The units of one Gi* test: area counts, and per unit its sum, size and z."""
+
+    values: np.ndarray
+    sums: np.ndarray
+    sizes: np.ndarray
+    z: np.ndarray
+
+
+def _p_values(tested: _Tested, notes: list[Message]) -> tuple[np.ndarray, str]:
+    """p-values (discrete where counts are few) and the test used, with a note then."""
+    p, inference = gi_p_values(tested.values, tested.sums, tested.sizes, tested.z)
+    if inference == "discrete":
+        expected = expected_per_neighbourhood(tested.values, tested.sizes)
+        notes.append(_discrete_note(expected))
+    return p, inference
+
+
+def _discrete_note(expected: float) -> Message:
+    return Message(
+        "hotspots.gi_discrete",
+        {"expected": f"{expected:.2g}", "threshold": f"{NORMAL_MIN_EXPECTED:g}"},
+    )
+
+
+def _floor_note(
+    z: np.ndarray, p_used: np.ndarray, can_be_hot: np.ndarray, notes: list[Message]
+) -> None:
+    """Say how many units a small p would have made hot on one or two incidents."""
+    blocked = int(((z > 0) & (p_used < max(ALPHA_LEVELS)) & ~can_be_hot).sum())
+    if blocked:
+        notes.append(Message("hotspots.gi_floor", {"n": blocked, "minimum": MIN_HOT_INCIDENTS}))

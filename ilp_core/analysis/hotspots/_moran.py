@@ -41,7 +41,8 @@ def local_moran(
     weights (libpysal) and conditional permutation inference (``permutations``
     random relocations of the other values around each district, seeded);
     ``lisa_p`` is esda's folded pseudo p-value ``(min(k, M - k) + 1) / (M + 1)``.
-    A district without neighbours has no local statistic: it is ``isolated``.
+    A district without neighbours has no local statistic: it is ``isolated``
+    (when no district has a neighbour, all are, with a note saying so).
 
     Parameters
     ----------
@@ -109,7 +110,11 @@ def local_moran(
     lisa_z = np.full(n, np.nan)
     lisa_p = np.full(n, np.nan)
     quadrant = np.full(n, None, dtype=object)
-    if np.all(value == value[0]):
+    if isolated.all():
+        # No district shares a border with another: there is no neighbourhood to
+        # compare with (esda fails on such weights), every district is isolated.
+        notes.append(Message("hotspots.no_neighbours", {"n": n}))
+    elif np.all(value == value[0]):
         notes.append(Message("hotspots.no_variation", {}))
     else:
         with warnings.catch_warnings():

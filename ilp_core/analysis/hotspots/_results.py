@@ -134,10 +134,12 @@ class Density:
     Attributes
     ----------
     table
-        Cells of the study area with ``density`` (incidents per km^2) and the
-        cell polygon.
+        Cells of the study area with ``density`` (incidents per km^2, averaged
+        over the cell) and the cell polygon.
     density
-        ``(ny, nx)`` surface of the whole grid, incidents per km^2.
+        ``(ny, nx)`` surface of the whole grid, incidents per km^2; times the
+        cell area and summed, it gives the incidents (less what falls beyond
+        the grid).
     grid, in_area
         The grid and the cells of the study area.
     kernel
@@ -176,10 +178,12 @@ class GiStar:
     ----------
     table
         Grid: the cells of the area (``cell_id``, ``row``, ``col``, ``x``, ``y``,
-        ``lon``, ``lat``, ``count``, ``n_neighbours``, ``gi_z``, ``gi_p``,
-        ``gi_p_fdr``, ``gi_class``, polygon). Districts: ``district``,
-        ``population``, ``count``, ``n_neighbours``, then the same statistics
-        (and the polygon). ``n_neighbours`` counts the unit itself.
+        ``lon``, ``lat``, ``count``, ``n_neighbours``, ``nbhd_count``, ``gi_z``,
+        ``gi_p``, ``gi_p_fdr``, ``gi_class``, polygon).
+        Districts: ``district``, ``population``, ``count``, ``n_neighbours``,
+        ``nbhd_count``, then the same statistics (and the polygon).
+        ``n_neighbours`` counts the unit itself; ``nbhd_count`` is the number of
+        incidents in the unit and its neighbours (the count Gi* tests).
     unit
         ``"grid"`` or ``"district"``.
     fdr
@@ -193,7 +197,17 @@ class GiStar:
     grid, in_area
         The grid and its area cells (``None`` for districts).
     warnings
-        Messages for the analyst.
+        Messages for the analyst (among them how the p-values were obtained, and
+        how many units the floor kept from being hot spots).
+    inference
+        Where ``gi_p`` comes from: ``"discrete"`` (the larger of the normal
+        approximation's p and an exact binomial test's, when a neighbourhood
+        expects fewer than 30 incidents by chance) or ``"normal"`` (the normal
+        approximation alone); see
+        :mod:`ilp_core.analysis.hotspots._gi_inference`.
+    min_hot_incidents
+        A hot spot's neighbourhood holds at least this many incidents (3): no
+        hot spot rests on one or two incidents, whatever its p-value.
     """
 
     table: pd.DataFrame
@@ -205,6 +219,8 @@ class GiStar:
     grid: Grid | None
     in_area: np.ndarray | None
     warnings: tuple[Message, ...]
+    inference: str = "normal"
+    min_hot_incidents: int = 3
 
 
 @dataclass(frozen=True, eq=False)

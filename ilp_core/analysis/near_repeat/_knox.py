@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ilp_core import checks
 from ilp_core.data import geo
 from ilp_core.errors import Cancelled, IlpInputError
 
@@ -135,7 +136,8 @@ def knox_test(
     permutations
         Number of Monte Carlo permutations of the dates (99 gives p >= 0.01).
     seed
-        Seed of the permutations: the same seed gives the same p-values.
+        Seed of the permutations (a whole number from 0 to 2**32 - 1): the same
+        seed gives the same p-values; ``None`` draws a fresh one.
     progress
         Called with the fraction done, from 0 to 1, for a progress bar, on the
         calling thread: the pair search fills the first ``PAIR_SEARCH_SHARE`` (one
@@ -156,7 +158,8 @@ def knox_test(
         permutation count, ``near_repeat.bad_metric`` for an unknown metric,
         ``near_repeat.too_few_events`` with fewer than two usable events,
         ``near_repeat.too_many_pairs`` when the distance bands hold more pairs than
-        memory allows.
+        memory allows, ``checks.whole`` for a seed that is not a whole number
+        from 0 to 2**32 - 1.
     Cancelled
         When ``progress`` returned ``False`` or raised it: the work stops within
         a block (a fraction of a second) and nothing is returned.
@@ -194,9 +197,12 @@ def knox_test(
     _check_positive_int("temporal_bandwidth", temporal_bandwidth)
     _check_positive_int("temporal_bands", temporal_bands)
     _check_positive_int("permutations", permutations)
-    if metric not in _METRICS:
+    same_location = checks.flag("same_location", same_location)
+    if seed is not None:
+        seed = checks.seed("seed", seed)
+    if not isinstance(metric, str) or metric not in _METRICS:
         raise IlpInputError(
-            "near_repeat.bad_metric", metric=metric, allowed=", ".join(sorted(_METRICS))
+            "near_repeat.bad_metric", metric=str(metric), allowed=", ".join(sorted(_METRICS))
         )
 
     x, y, day, excluded = _events(incidents)
@@ -325,9 +331,9 @@ def count_close_pairs(
     (1, 3)
     """
     _check_positive_number("distance_m", distance_m)
-    if metric not in _METRICS:
+    if not isinstance(metric, str) or metric not in _METRICS:
         raise IlpInputError(
-            "near_repeat.bad_metric", metric=metric, allowed=", ".join(sorted(_METRICS))
+            "near_repeat.bad_metric", metric=str(metric), allowed=", ".join(sorted(_METRICS))
         )
     x, y, _day, _excluded = _events(incidents)
     if len(x) < 2:
@@ -377,8 +383,9 @@ def _check_positive_int(name: str, value: int) -> None:
 
 def _events(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
     """Projected coordinates and day numbers of the usable events, and what was left out."""
-    lat = incidents["lat"].to_numpy(dtype=float)
-    lon = incidents["lon"].to_numpy(dtype=float)
+    checks.columns(incidents, ("lat", "lon", "occurred_at", "precision", "duplicate"))
+    rows = incidents["source_row"] if "source_row" in incidents.columns else None
+    lat, lon = checks.coordinates(incidents["lat"], incidents["lon"], table="incidents", rows=rows)
     when = incidents["occurred_at"]
     no_xy = ~(np.isfinite(lat) & np.isfinite(lon))
     no_date = when.isna().to_numpy()

@@ -36,6 +36,7 @@ from ilp_core.analysis.temporal._comparison import (
 from ilp_core.analysis.temporal._control import (
     CONTROL_ALPHA,
     DEFAULT_BASELINE,
+    SPARSE_BASELINE,
     ControlChart,
     Distribution,
     control_limits,
@@ -64,6 +65,7 @@ __all__ = [
     "HOURS_PER_WEEK",
     "MIN_STL_MONTHLY_MEAN",
     "PERIODS_PER_YEAR",
+    "SPARSE_BASELINE",
     "CompareBy",
     "ControlChart",
     "Distribution",

@@ -135,8 +135,9 @@ def compare_periods(
     """
     by = checks.option("by", by, _COMPARE_BY)
     alpha = checks.share("alpha", alpha)
-    a0, a1 = _period_days(period_a)
-    b0, b1 = _period_days(period_b)
+    checks.columns(incidents, ("occurred_at", by), table="incidents")
+    a0, a1 = _period_days(period_a, "period_a")
+    b0, b1 = _period_days(period_b, "period_b")
     if a0 <= b1 and b0 <= a1:
         raise IlpInputError(
             "temporal.periods_overlap",
@@ -217,8 +218,10 @@ def compare_periods(
     )
 
 
-def _period_days(period: Period) -> tuple[int, int]:
-    start, end = period
+def _period_days(period: Period, name: str = "period") -> tuple[int, int]:
+    if not isinstance(period, tuple | list) or len(period) != 2:
+        raise IlpInputError("temporal.not_a_period", name=name, value=str(period)[:60])
+    start, end = (checks.date(name, d) for d in period)
     d0, d1 = _day_number(start), _day_number(end)
     if d1 < d0:
         raise IlpInputError("temporal.bad_period", start=_date(d0), end=_date(d1))
@@ -256,8 +259,9 @@ def quarter_vs_last_year(last_date: dt.date) -> tuple[Period, Period]:
     ((datetime.date(2024, 10, 1), datetime.date(2024, 11, 15)), \
 (datetime.date(2025, 10, 1), datetime.date(2025, 11, 15)))
     """
-    if isinstance(last_date, dt.datetime):
-        last_date = last_date.date()
+    last_date = checks.date("last_date", last_date)
+    if last_date.year < 2:  # a year earlier does not exist
+        raise IlpInputError("checks.date", name="last_date", value=str(last_date))
     q_start = dt.date(last_date.year, 3 * ((last_date.month - 1) // 3) + 1, 1)
     return (_year_earlier(q_start), _year_earlier(last_date)), (q_start, last_date)
 
@@ -291,9 +295,11 @@ def recent_vs_previous(last_date: dt.date, days: int = 28) -> tuple[Period, Peri
     ((datetime.date(2025, 11, 6), datetime.date(2025, 12, 3)), \
 (datetime.date(2025, 12, 4), datetime.date(2025, 12, 31)))
     """
-    days = checks.whole("days", days, minimum=1)
-    if isinstance(last_date, dt.datetime):
-        last_date = last_date.date()
-    b0 = last_date - dt.timedelta(days=days - 1)
-    a1 = b0 - dt.timedelta(days=1)
-    return (a1 - dt.timedelta(days=days - 1), a1), (b0, last_date)
+    days = checks.whole("days", days, minimum=1, maximum=36_600)
+    last_date = checks.date("last_date", last_date)
+    try:
+        b0 = last_date - dt.timedelta(days=days - 1)
+        a1 = b0 - dt.timedelta(days=1)
+        return (a1 - dt.timedelta(days=days - 1), a1), (b0, last_date)
+    except OverflowError:  # before year 1
+        raise IlpInputError("checks.date", name="last_date", value=str(last_date)) from None

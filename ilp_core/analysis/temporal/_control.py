@@ -10,7 +10,12 @@ import pandas as pd
 from scipy import stats
 
 from ilp_core import checks
-from ilp_core.analysis.temporal._periods import PeriodCounts, _full_series, _matrix
+from ilp_core.analysis.temporal._periods import (
+    PeriodCounts,
+    _check_counts,
+    _full_series,
+    _matrix,
+)
 from ilp_core.errors import IlpInputError
 
 Distribution = Literal["auto", "poisson", "negbin"]
@@ -23,6 +28,14 @@ DEFAULT_BASELINE: Final[dict[str, int]] = {"week": 13, "month": 6}
 #: ordinary periods flagged by chance by the classic three-sigma c-chart, 2 * P(Z > 3) rounded.
 #: Pages and reports show ``ControlChart.alpha``, never a copy of this number.
 CONTROL_ALPHA: Final[float] = 0.0027
+#: Below this many incidents in a baseline, its mean is too uncertain to be taken as
+#: the expected count (+-22 % or more): the period is compared with the baseline by the
+#: exact conditional test of two Poisson counts instead (see :func:`control_limits`).
+SPARSE_BASELINE: Final[int] = 20
+#: How a period's limits were set (the ``test`` column).
+TESTS: Final[tuple[str, ...]] = ("poisson", "negbin", "conditional")
+# Counts scanned for the limits of the conditional test (a limit never comes near).
+_MAX_SCAN: Final[int] = 400
 
 
 @dataclass(frozen=True)
@@ -37,12 +50,16 @@ class ControlChart:
         fewer than ``min_baseline`` before them), ``upper`` and ``lower``
         (control limits; a count above ``upper`` or below ``lower`` is
         exceptional), ``exceptional`` (``high``, ``low`` or ``none``; ``none``
-        where there is no baseline) and ``baseline_periods`` (periods averaged).
+        where there is no baseline), ``baseline_periods`` (periods averaged),
+        ``baseline_total`` (incidents in them) and ``test`` (how the limits
+        were set: ``poisson``, ``negbin`` or ``conditional``, see
+        :func:`control_limits`).
     summary
         One row per offence: ``offence``, ``dispersion`` (Pearson variance /
         mean ratio of counts around the baseline), ``dispersion_p`` (test that
         it exceeds 1), ``distribution`` used (``poisson`` or ``negbin``),
-        ``n_high``, ``n_low``.
+        ``n_high``, ``n_low``, ``n_new`` (periods flagged high after a baseline
+        without a single incident: a problem appearing from nothing).
     freq, baseline, min_baseline, distribution
         The settings used (``distribution`` as requested).
     alpha
@@ -92,6 +109,20 @@ def control_limits(
     test, p < 0.05), from the Poisson otherwise. Without this, an overdispersed
     series flags far more weeks than ``alpha`` promises.
 
+    A baseline with few incidents (fewer than :data:`SPARSE_BASELINE`, 20) is too
+    uncertain to serve as the expected count, and one without any gives no
+    limit at all: 13 quiet weeks then 8 incidents would pass unflagged, though a
+    problem appearing from nothing is what a strategic assessment must see. Such
+    periods are tested against their baseline by the exact conditional test of
+    two Poisson counts (Przyborowski & Wilenski 1940): if the rate did not
+    change, the period's share of the ``y + B`` incidents of the period and its
+    ``n``-period baseline is binomial with probability ``1 / (n + 1)``; ``upper``
+    is the largest count whose upper tail stays at or above ``alpha / 2``
+    (``lower`` likewise). After 13 empty weeks, 3 incidents are high
+    (``(1/14)^3 = 0.00036``), 2 are not (``0.0051``); after 4 empty weeks, 5.
+    The test column says ``conditional``, and ``n_new`` of the summary counts
+    such alarms after an empty baseline.
+
     Parameters
     ----------
     counts
@@ -124,6 +155,9 @@ def control_limits(
     ----------
     Montgomery, D. C. (2019). *Introduction to Statistical Quality Control*, 8th
     ed., Wiley, section 7.3 (the c chart).
+    Przyborowski, J., Wilenski, H. (1940). Homogeneity of results in testing
+    samples from Poisson series. *Biometrika*, 31(3/4), 313-323 (the conditional
+    test of two Poisson counts).
     Chainey, S., Ratcliffe, J. H. (2005). *GIS and Crime Mapping*. Wiley
     (exceptional-increase monitoring in crime analysis).
 
@@ -143,6 +177,7 @@ def control_limits(
     >>> float(row["expected"]), float(row["lower"]), float(row["upper"]), str(row["exceptional"])
     (10.0, 2.0, 21.0, 'high')
     """
+    counts = _check_counts(counts)
     distribution = checks.option("distribution", distribution, _DISTRIBUTIONS)
     b = DEFAULT_BASELINE[counts.freq] if baseline is None else baseline
     b = checks.whole("baseline", b, minimum=1)
@@ -159,13 +194,16 @@ def control_limits(
     idx = np.arange(m)
     lo = np.maximum(idx - b, 0)
     n_base = idx - lo
+    total = csum[:, idx] - csum[:, lo]
     with np.errstate(divide="ignore", invalid="ignore"):
-        expected = (csum[:, idx] - csum[:, lo]) / n_base
+        expected = total / n_base
     expected[:, n_base < min_baseline] = np.nan
+    sparse = np.isfinite(expected) & (total < SPARSE_BASELINE)
 
     summary_rows = []
     upper = np.full_like(expected, np.nan)
     lower = np.full_like(expected, np.nan)
+    test = np.full(expected.shape, None, dtype=object)
     for k, name in enumerate(offences):
         mu = expected[k]
         ok = np.isfinite(mu) & (mu > 0)
@@ -173,7 +211,12 @@ def control_limits(
         use_nb = (distribution == "negbin" and phi > 1) or (
             distribution == "auto" and phi > 1 and phi_p < 0.05
         )
-        upper[k, ok], lower[k, ok] = _limits(mu[ok], phi if use_nb else None, alpha)
+        plug = ok & ~sparse[k]
+        upper[k, plug], lower[k, plug] = _limits(mu[plug], phi if use_nb else None, alpha)
+        test[k, plug] = "negbin" if use_nb else "poisson"
+        few = sparse[k]
+        upper[k, few], lower[k, few] = _conditional_limits(total[k, few], n_base[few], alpha)
+        test[k, few] = "conditional"
         summary_rows.append(
             {
                 "offence": name,
@@ -195,11 +238,14 @@ def control_limits(
             "lower": lower.ravel(),
             "exceptional": pd.array(flag.ravel(), dtype="str"),
             "baseline_periods": np.tile(np.where(n_base < min_baseline, 0, n_base), n_off),
+            "baseline_total": np.where(np.isfinite(expected), total, 0).ravel().astype(np.int64),
+            "test": pd.Categorical(test.ravel(), categories=TESTS),
         }
     )
     summary = pd.DataFrame(summary_rows)
     summary["n_high"] = (flag == "high").sum(axis=1)
     summary["n_low"] = (flag == "low").sum(axis=1)
+    summary["n_new"] = ((flag == "high") & np.isfinite(expected) & (total == 0)).sum(axis=1)
     summary["offence"] = summary["offence"].astype("str")
     summary["distribution"] = summary["distribution"].astype("str")
     return ControlChart(
@@ -241,3 +287,25 @@ def _limits(mu: np.ndarray, phi: float | None, alpha: float) -> tuple[np.ndarray
     r = mu / (phi - 1.0)
     prob = 1.0 / phi
     return stats.nbinom.ppf(1 - alpha / 2, r, prob), stats.nbinom.ppf(alpha / 2, r, prob)
+
+
+def _conditional_limits(
+    total: np.ndarray, n_base: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Upper and lower limits of the exact conditional test against sparse baselines.
+
+    With ``B = total`` incidents in the ``n`` baseline periods and ``y`` in the
+    period, under an unchanged rate ``y | y + B ~ Binomial(y + B, 1 / (n + 1))``.
+    ``upper`` is the largest ``y`` with ``P(Y >= y) >= alpha / 2``; ``lower`` the
+    smallest with ``P(Y <= y) >= alpha / 2`` (counts outside are exceptional).
+    """
+    if len(total) == 0:
+        return np.empty(0), np.empty(0)
+    ys = np.arange(_MAX_SCAN + 1)[None, :]
+    trials = ys + total[:, None]
+    share = 1.0 / (n_base[:, None] + 1.0)
+    high = stats.binom.sf(ys - 1, trials, share) < alpha / 2  # P(Y >= y) < alpha / 2
+    upper = np.where(high.any(axis=1), np.argmax(high, axis=1) - 1, _MAX_SCAN)
+    ordinary = stats.binom.cdf(ys, trials, share) >= alpha / 2  # P(Y <= y) >= alpha / 2
+    lower = np.argmax(ordinary, axis=1)
+    return upper.astype(float), lower.astype(float)

@@ -97,7 +97,8 @@ def period_counts(
     Raises
     ------
     IlpInputError
-        ``checks.option`` for an unknown ``freq``/``partial``,
+        ``checks.option`` for an unknown ``freq``/``partial``, ``checks.date``
+        for a ``start`` or ``end`` that is not a date,
         ``temporal.no_dated_incidents`` when no row can be counted,
         ``temporal.bad_coverage`` when ``end`` is before ``start``.
 
@@ -112,6 +113,9 @@ def period_counts(
     """
     freq = checks.option("freq", freq, _FREQS)
     partial = checks.option("partial", partial, _PARTIAL)
+    start = None if start is None else checks.date("start", start)
+    end = None if end is None else checks.date("end", end)
+    checks.columns(incidents, ("occurred_at", "offence"), table="incidents")
     n = len(incidents)
     codes, offences = _offence_codes(incidents)
     day, no_date = _incident_days(incidents)
@@ -160,6 +164,13 @@ def period_counts(
         partial=str(partial),
         excluded=excluded,
     )
+
+
+def _check_counts(counts: object) -> PeriodCounts:
+    """``counts`` when it is a :class:`PeriodCounts`; ``temporal.not_period_counts`` else."""
+    if not isinstance(counts, PeriodCounts):
+        raise IlpInputError("temporal.not_period_counts", value=str(type(counts).__name__))
+    return counts
 
 
 def _full_series(counts: PeriodCounts) -> tuple[pd.DataFrame, np.ndarray]:

@@ -136,6 +136,7 @@ def hour_weekday(
     aoristic = checks.flag("aoristic", aoristic)
     max_window_hours = checks.positive("max_window_hours", max_window_hours)
     long_windows = checks.option("long_windows", long_windows, _LONG_WINDOWS)
+    checks.columns(incidents, ("occurred_at", "occurred_to", "offence"), table="incidents")
     n = len(incidents)
     codes, offences = _offence_codes(incidents)
     at = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]")

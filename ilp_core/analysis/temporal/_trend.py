@@ -11,7 +11,12 @@ import pandas as pd
 from scipy import stats
 
 from ilp_core import checks
-from ilp_core.analysis.temporal._periods import PeriodCounts, _full_series, _matrix
+from ilp_core.analysis.temporal._periods import (
+    PeriodCounts,
+    _check_counts,
+    _full_series,
+    _matrix,
+)
 from ilp_core.errors import IlpInputError
 
 SeasonalityMethod = Literal["auto", "ratio", "stl"]
@@ -118,6 +123,7 @@ def trend(counts: PeriodCounts, *, alpha: float = 0.05, window: int | None = Non
     >>> float(row["sen_slope"]), round(float(row["pct_change"]), 2)  # 100 * (19 / 7 - 1)
     (1.5, 171.43)
     """
+    counts = _check_counts(counts)
     alpha = checks.share("alpha", alpha)
     tab, periods = _full_series(counts)
     m = len(periods)
@@ -241,6 +247,7 @@ def seasonality(counts: PeriodCounts, *, method: SeasonalityMethod = "auto") -> 
     >>> round(float(s.loc[s["month"] == 7, "seasonal_index"].iloc[0]), 4)  # 2 / (13 / 12)
     1.8462
     """
+    counts = _check_counts(counts)
     method = checks.option("method", method, _SEASONALITY_METHODS)
     if counts.freq != "month":
         raise IlpInputError("temporal.needs_monthly", freq=counts.freq)

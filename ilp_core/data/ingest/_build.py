@@ -16,7 +16,14 @@ import pyarrow.compute as pc
 from ilp_core.data import classify, coverage, geo, schema
 from ilp_core.data.ingest._canonical import canonical, categorical, repeats_numbers, repeats_text
 from ilp_core.data.ingest._common import RejectFlags, arrow_column, as_numpy_str, clean_text, config
-from ilp_core.data.ingest._coords import epsg_candidates, read_coordinates, read_pair, swap_evidence
+from ilp_core.data.ingest._coords import (
+    epsg_candidates,
+    read_coordinates,
+    read_pair,
+    swap_evidence,
+    swap_message,
+    xy_look_like_degrees,
+)
 from ilp_core.data.ingest._dates import DatePlan, ParsedDates, parse_column, plan_column
 from ilp_core.data.ingest._mapping import ColumnMapping, check_mapping, suggest_mapping
 from ilp_core.data.ingest._offences import merge_spellings, spelling_message
@@ -136,9 +143,12 @@ def questions(
     The Data page shows each question with its options; the answer goes into the
     mapping (``mapping.answer(q.key, option)`` or ``dataclasses.replace``). Asked:
     the day/month order when dates such as ``03/04/2024`` cannot tell (no day above
-    12 anywhere, or both kinds of proof); the EPSG code of X/Y columns; whether to
-    swap latitude and longitude when they look swapped (most "latitudes" beyond
-    +-90, or, with ``districts``, far more points inside a district once swapped).
+    12 anywhere, or both kinds of proof); the EPSG code of X/Y columns (4326
+    suggested when they hold degrees; the codes that fit the values named when
+    several do); whether to swap latitude and longitude when they look swapped
+    (most "latitudes" beyond +-90; with ``districts``, far more points inside a
+    district once swapped; otherwise most points in the sea as given and on land
+    once swapped).
 
     Parameters
     ----------
@@ -177,25 +187,27 @@ def _questions(
     cols = prepared.columns
     if "lat" in cols and "lon" in cols and not mapping.swap_latlon:
         lat, lon, *_ = read_pair(cols["lat"], cols["lon"])
-        swapped, hits, total = swap_evidence(lat, lon, districts)
-        if swapped:
-            message = Message(
-                "ingest.question.swap_latlon",
-                {
-                    "lat": mapping.fields["lat"],
-                    "lon": mapping.fields["lon"],
-                    "n": hits,
-                    "total": total,
-                },
-            )
+        evidence = swap_evidence(lat, lon, districts)
+        if evidence.swapped:
+            lat_col, lon_col = mapping.fields["lat"], mapping.fields["lon"]
+            message = swap_message(evidence, "question", lat_col, lon_col)
             out.append(Question("swap_latlon", message, ("swap", "keep"), "swap"))
     if "x" in cols and "y" in cols and mapping.epsg is None:
         x, y, *_ = read_pair(cols["x"], cols["y"])
-        options, default = epsg_candidates(x, y, districts)
-        message = Message(
-            "ingest.question.epsg", {"x": mapping.fields["x"], "y": mapping.fields["y"]}
-        )
-        out.append(Question("epsg", message, options, default))
+        choice = epsg_candidates(x, y, districts)
+        names = {"x": mapping.fields["x"], "y": mapping.fields["y"]}
+        if xy_look_like_degrees(x, y):
+            ok = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+            first = int(np.argmax(ok))
+            example = {"example_x": f"{x[first]:.6g}", "example_y": f"{y[first]:.6g}"}
+            message = Message("ingest.question.epsg_degrees", {**names, **example})
+        elif len(choice.fitting) > 1:
+            message = Message(
+                "ingest.question.epsg_several", {**names, "codes": ", ".join(choice.fitting)}
+            )
+        else:
+            message = Message("ingest.question.epsg", names)
+        out.append(Question("epsg", message, choice.options, choice.default))
     return tuple(out)
 
 
@@ -317,11 +329,10 @@ class _Builder:
         )
         self.readings.extend(coords.readings)
         if coords.given_lat is not None and not self.mapping.swap_latlon:
-            swapped, hits, total = swap_evidence(coords.given_lat, coords.given_lon, self.districts)
-            if swapped:
-                self.issues.append(
-                    Message("ingest.issue.looks_swapped", {"n": hits, "total": total})
-                )
+            evidence = swap_evidence(coords.given_lat, coords.given_lon, self.districts)
+            if evidence.swapped:
+                lat_col, lon_col = self.mapping.fields["lat"], self.mapping.fields["lon"]
+                self.issues.append(swap_message(evidence, "issue", lat_col, lon_col))
         ok = self.flags.ok
         return self._assemble(ok, at, to, precision, coords.lat, coords.lon, offence)
 

@@ -18,13 +18,27 @@ Rejection rules, in this order (the first that applies is the row's reason):
     median point of all readable points (a typo in a degree, a test record).
 
 Rows with no coordinates at all are kept (district-level analysis, offence trends).
+
+Before any row is read, two whole-file checks guard against coordinates that all
+land in the wrong place without a word:
+
+* an EPSG answer for X/Y columns is refused (:func:`epsg_problem`) when the values
+  look like degrees but the system is projected (or the reverse), when every
+  point lands on one spot, outside the system's area of use, or in the sea; X/Y
+  columns holding degrees are detected (:func:`xy_look_like_degrees`) and
+  EPSG:4326 is suggested for them;
+* swapped latitude and longitude are detected from the range of the values, the
+  district boundaries, or the land/sea map shipped with the library
+  (:func:`swap_evidence`, :mod:`ilp_core.data.land`), and the question states
+  the evidence ("100 % of the points fall in the sea as given; swapped, 100 %
+  fall on land").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyproj
 
-from ilp_core.data import geo
+from ilp_core.data import geo, land
 from ilp_core.data.ingest._common import RejectFlags, config, to_float
 from ilp_core.errors import IlpInputError, Message
 
@@ -42,6 +56,18 @@ FAR_FACTOR: Final[float] = 10.0
 _EARTH_KM: Final[float] = 6371.0088
 _KM_PER_DEGREE: Final[float] = 111.32
 _SWAP_SAMPLE: Final[int] = 5000
+#: Swap by the land test when at most this share of the points is on land as given ...
+SWAP_LAND_GIVEN: Final[float] = 0.5
+#: ... and at least this share once swapped.
+SWAP_LAND_SWAPPED: Final[float] = 0.8
+#: X/Y are degrees when at least this share of their pairs is within +-180 / +-90.
+DEGREES_SHARE: Final[float] = 0.95
+#: An EPSG answer that puts every (distinct) point within this many metres is refused.
+ONE_SPOT_M: Final[float] = 1.0
+#: Margin around a coordinate system's area of use (its bounds are rounded, data spill over).
+AREA_MARGIN_DEGREES: Final[float] = 1.0
+#: A suggested EPSG code puts at least this share of the points inside its area of use.
+FIT_SHARE: Final[float] = 0.95
 
 
 @dataclass
@@ -73,62 +99,268 @@ def read_pair(
     return a, b, bad_a, bad_b, comma
 
 
+@dataclass(frozen=True)
+class SwapEvidence:
+    """Whether latitude and longitude look swapped, and the counts that show it.
+
+    ``basis`` says which test decided: ``"range"`` (most "latitudes" beyond +-90
+    and their longitudes within it), ``"districts"`` (far more points inside a
+    district once swapped) or ``"land"`` (most points in the sea as given, on
+    land once swapped: :func:`ilp_core.data.land.on_land`). ``fit_given`` and
+    ``fit_swapped`` count the points of the ``n`` tested that fit (in range, in a
+    district, on land) as given and swapped.
+    """
+
+    swapped: bool
+    basis: Literal["range", "districts", "land"]
+    n: int
+    fit_given: int
+    fit_swapped: int
+
+
+def _sample(mask: np.ndarray) -> np.ndarray:
+    """Positions of at most :data:`_SWAP_SAMPLE` rows of ``mask``, evenly spread."""
+    idx = np.flatnonzero(mask)
+    if len(idx) > _SWAP_SAMPLE:
+        idx = idx[np.linspace(0, len(idx) - 1, _SWAP_SAMPLE).round().astype(np.int64)]
+    return idx
+
+
 def swap_evidence(
     lat: np.ndarray, lon: np.ndarray, districts: gpd.GeoDataFrame | None
-) -> tuple[bool, int, int]:
-    """Whether the columns look swapped, with the counts that show it.
+) -> SwapEvidence:
+    """Whether the latitude and longitude columns look swapped, with the evidence.
 
-    Without boundaries: most points have ``|lat| > 90`` and ``|lon| <= 90``. With
-    boundaries: far more points (of a sample of 5,000) fall in a district once
-    swapped than as given.
+    Three tests, the first that can tell decides:
+
+    1. range: most points have ``|lat| > 90`` and ``|lon| <= 90``;
+    2. districts (when given): of a sample of 5,000 points, far more fall in a
+       district once swapped than as given (more than twice as many, and more
+       than half of the sample);
+    3. land: at most :data:`SWAP_LAND_GIVEN` of the points fall on land as given
+       and at least :data:`SWAP_LAND_SWAPPED` once swapped (the map ships with
+       the library, :mod:`ilp_core.data.land`). Moscow swapped (37.6 N, 55.8 E)
+       is in Turkmenistan: both readings are on land and this test stays silent,
+       which is why the districts come first.
     """
     ok = np.isfinite(lat) & np.isfinite(lon) & ~((lat == 0) & (lon == 0))
     n = int(ok.sum())
     if n == 0:
-        return False, 0, 0
+        return SwapEvidence(False, "range", 0, 0, 0)
     flipped = int((ok & (np.abs(lat) > 90) & (np.abs(lon) <= 90)).sum())
     if flipped > 0.5 * n:
-        return True, flipped, n
+        fits = int((ok & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)).sum())
+        return SwapEvidence(True, "range", n, fits, flipped)
+    idx = _sample(ok)
+    la, lo = lat[idx], lon[idx]
     if districts is not None and len(districts):
-        idx = np.flatnonzero(ok)
-        if len(idx) > _SWAP_SAMPLE:
-            idx = idx[np.linspace(0, len(idx) - 1, _SWAP_SAMPLE).round().astype(np.int64)]
-        inside = int(geo.assign_districts(lat[idx], lon[idx], districts).notna().sum())
-        inside_swapped = int(geo.assign_districts(lon[idx], lat[idx], districts).notna().sum())
+        inside = int(geo.assign_districts(la, lo, districts).notna().sum())
+        inside_swapped = int(geo.assign_districts(lo, la, districts).notna().sum())
         if inside_swapped > max(2 * inside, 0.5 * len(idx)):
-            return True, inside_swapped, len(idx)
-    return False, flipped, n
+            return SwapEvidence(True, "districts", len(idx), inside, inside_swapped)
+        if inside >= 0.5 * len(idx):
+            return SwapEvidence(False, "districts", len(idx), inside, inside_swapped)
+    on = int(land.on_land(la, lo).sum())
+    on_swapped = int(land.on_land(lo, la).sum())
+    swapped = on <= SWAP_LAND_GIVEN * len(idx) and on_swapped >= SWAP_LAND_SWAPPED * len(idx)
+    return SwapEvidence(swapped, "land", len(idx), on, on_swapped)
 
 
-def epsg_candidates(
-    x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | None
-) -> tuple[tuple[str, ...], str | None]:
-    """EPSG codes to offer for X/Y columns, and the one whose area holds the data."""
+def swap_message(evidence: SwapEvidence, key: str, lat_col: str, lon_col: str) -> Message:
+    """The question (``key="question"``) or issue (``"issue"``) telling the swap evidence."""
+    if evidence.basis == "land":
+        return Message(
+            f"ingest.{key}.swap_latlon_sea",
+            {
+                "lat": lat_col,
+                "lon": lon_col,
+                "sea": _percent(evidence.n - evidence.fit_given, evidence.n),
+                "land": _percent(evidence.fit_swapped, evidence.n),
+                "n": evidence.n,
+                "km": land.COAST_KM,
+            },
+        )
+    params = {"n": evidence.fit_swapped, "total": evidence.n}
+    if key == "question":
+        return Message("ingest.question.swap_latlon", {"lat": lat_col, "lon": lon_col, **params})
+    return Message("ingest.issue.looks_swapped", params)
+
+
+def _percent(part: int, whole: int) -> int:
+    """A whole percentage that never rounds 99.6 % up to 100 % (or 0.4 % down to 0 %)."""
+    if whole <= 0:
+        return 0
+    share = 100.0 * part / whole
+    return int(np.floor(share)) if share > 50 else int(np.ceil(share))
+
+
+def xy_look_like_degrees(x: np.ndarray, y: np.ndarray) -> bool:
+    """Whether X/Y columns hold longitude/latitude in degrees rather than projected units.
+
+    True when at least :data:`DEGREES_SHARE` of the readable, non-zero pairs lie
+    within ``|x| <= 180`` and ``|y| <= 90``. A city's projected coordinates are
+    in the thousands or millions (metres or feet from a false origin far from
+    it); all of a city's points within 180 m of a false origin does not happen.
+    """
+    ok = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    n = int(ok.sum())
+    if n == 0:
+        return False
+    inside = ok & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    return int(inside.sum()) >= DEGREES_SHARE * n
+
+
+def _to_wgs84(xs: np.ndarray, ys: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes of X/Y in ``crs`` (NaN where the projection fails)."""
+    transformer = pyproj.Transformer.from_crs(crs, geo.WGS84, always_xy=True)
+    lon, lat = (np.asarray(v, dtype=float) for v in transformer.transform(xs, ys, errcheck=False))
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    lon[bad] = np.nan
+    lat[bad] = np.nan
+    return lon, lat
+
+
+def _in_area(lon: np.ndarray, lat: np.ndarray, crs: pyproj.CRS, margin: float) -> np.ndarray:
+    """Points inside ``crs.area_of_use`` widened by ``margin`` degrees (all when it has none)."""
+    area = crs.area_of_use
+    if area is None:
+        return np.isfinite(lon)
+    west, east = area.west - margin, area.east + margin
+    with np.errstate(invalid="ignore"):
+        lon_in = (lon >= west) & (lon <= east)
+        if area.west > area.east:  # an area across the antimeridian
+            lon_in = (lon >= west) | (lon <= east)
+        return lon_in & (lat >= area.south - margin) & (lat <= area.north + margin)
+
+
+def epsg_problem(x: np.ndarray, y: np.ndarray, epsg: int) -> Message | None:
+    """Why EPSG:``epsg`` cannot be the coordinate system of these X/Y values, or ``None``.
+
+    The answer is checked against the values and against the result, on a sample
+    of 5,000 points (rules, in this order):
+
+    ``ingest.epsg_degrees``
+        a projected system, but the values look like degrees
+        (:func:`xy_look_like_degrees`): every point would land within a few
+        metres of one spot near the system's origin;
+    ``ingest.epsg_not_degrees``
+        a geographic system (degrees), but the values are not degrees;
+    ``ingest.epsg_one_spot``
+        three or more different points in the file all land within
+        :data:`ONE_SPOT_M` of each other;
+    ``ingest.epsg_outside_area``
+        more than half of the points land outside the system's area of use
+        (``crs.area_of_use``, widened by :data:`AREA_MARGIN_DEGREES`);
+    ``ingest.epsg_in_sea``
+        more than half of the points land in the sea
+        (:func:`ilp_core.data.land.on_land`).
+    """
+    ok = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
+    idx = _sample(ok)
+    if len(idx) == 0:
+        return None
+    xs, ys = x[idx], y[idx]
+    crs = pyproj.CRS.from_epsg(epsg)
+    params = {"epsg": str(epsg), "crs": crs.name, "x": _num(xs[0]), "y": _num(ys[0])}
+    degrees = xy_look_like_degrees(xs, ys)
+    if crs.is_projected and degrees:
+        return Message("ingest.epsg_degrees", params)
+    if crs.is_geographic and not degrees:
+        return Message("ingest.epsg_not_degrees", params)
+    lon, lat = _to_wgs84(xs, ys, crs)
+    good = np.isfinite(lon)
+    distinct = len(np.unique(np.column_stack([xs, ys]), axis=0))
+    if distinct >= 3 and good.all():
+        lat0, lon0 = float(np.median(lat)), float(np.median(lon))
+        if _km(float(np.max(_haversine_h(lat, lon, lat0, lon0)))) * 1000 < ONE_SPOT_M:
+            return Message("ingest.epsg_one_spot", {**params, "n": distinct})
+    outside = len(idx) - int(_in_area(lon, lat, crs, AREA_MARGIN_DEGREES).sum())
+    if outside > 0.5 * len(idx):
+        where = {"area": _area_name(crs), "share": _percent(outside, len(idx))}
+        return Message("ingest.epsg_outside_area", {**params, **where})
+    sea = len(idx) - int(land.on_land(lat, lon).sum())
+    if sea > 0.5 * len(idx):
+        return Message("ingest.epsg_in_sea", {**params, "share": _percent(sea, len(idx))})
+    return None
+
+
+def _area_name(crs: pyproj.CRS) -> str:
+    return crs.area_of_use.name if crs.area_of_use is not None else "—"
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+@dataclass(frozen=True)
+class EpsgChoice:
+    """The EPSG codes to offer for X/Y columns, the suggestion and the codes that fit.
+
+    ``fitting`` lists, best first, the offered codes under which at least
+    :data:`FIT_SHARE` of the points land inside the system's area of use (not
+    widened) and that pass :func:`epsg_problem`; ``default`` is the first of them
+    (``None`` when none fits). Values alone cannot always tell: London's British
+    National Grid metres also land in Kenya read as UTM zone 37N, and the UTM
+    zones of one hemisphere share their numbers. The question shows every fitting
+    code so that the analyst checks the export's documentation.
+    """
+
+    options: tuple[str, ...]
+    default: str | None
+    fitting: tuple[str, ...]
+
+
+def epsg_candidates(x: np.ndarray, y: np.ndarray, districts: gpd.GeoDataFrame | None) -> EpsgChoice:
+    """EPSG codes to offer for X/Y columns, the one to suggest and those that fit.
+
+    X/Y that look like degrees (:func:`xy_look_like_degrees`) get ``4326`` first
+    and as the suggestion. Otherwise every projected code of ``epsg_suggestions``
+    (``column_synonyms.yaml``) is tried: it fits when it passes
+    :func:`epsg_problem`, at least :data:`FIT_SHARE` of the points land inside
+    its area of use, and, with ``districts``, the median point lands inside their
+    box (widened by 10 km). Fitting codes are ranked national and state grids
+    first, then UTM zones, each by the size of their area of use, smallest first:
+    that the points land inside a grid made for one country or state is stronger
+    evidence than landing inside a UTM zone, a strip from the equator to the pole
+    that any easting between 166,000 and 834,000 fits. Web Mercator (3857) is
+    offered but never suggested (its metres are not metres on the ground).
+    """
     codes = [str(int(c)) for c in config().get("epsg_suggestions") or ()]
+    if xy_look_like_degrees(x, y):
+        return EpsgChoice(("4326", *(c for c in codes if c != "4326")), "4326", ("4326",))
     ok = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
     if not ok.any():
-        return tuple(codes), None
-    mx, my = float(np.median(x[ok])), float(np.median(y[ok]))
+        return EpsgChoice(tuple(codes), None, ())
+    idx = _sample(ok)
+    xs, ys = x[idx], y[idx]
     bounds = _district_bounds(districts)
-    for code in codes:
+    ranked = []
+    for order, code in enumerate(codes):
         crs = pyproj.CRS.from_epsg(int(code))
-        area = crs.area_of_use
-        lon, lat = pyproj.Transformer.from_crs(crs, geo.WGS84, always_xy=True).transform(mx, my)
-        if not (np.isfinite(lon) and np.isfinite(lat)):
+        if code == "3857" or not crs.is_projected or epsg_problem(xs, ys, int(code)) is not None:
+            continue
+        lon, lat = _to_wgs84(xs, ys, crs)
+        if _in_area(lon, lat, crs, 0.0).sum() < FIT_SHARE * len(idx):
             continue
         if bounds is not None:
             west, south, east, north = bounds
-            if west <= lon <= east and south <= lat <= north:
-                return tuple(codes), code
-        elif (
-            area is not None
-            and crs.is_projected
-            and code != "3857"
-            and area.west <= lon <= area.east
-            and area.south <= lat <= area.north
-        ):
-            return tuple(codes), code
-    return tuple(codes), None
+            mlon, mlat = float(np.nanmedian(lon)), float(np.nanmedian(lat))
+            if not (west <= mlon <= east and south <= mlat <= north):
+                continue
+        ranked.append(("UTM zone" in crs.name, _area_size(crs), order, code))
+    fitting = tuple(rank[-1] for rank in sorted(ranked))
+    rest = tuple(c for c in codes if c not in fitting)
+    return EpsgChoice((*fitting, *rest), fitting[0] if fitting else None, fitting)
+
+
+def _area_size(crs: pyproj.CRS) -> float:
+    """Size of a system's area of use in square degrees of latitude (cosine-weighted)."""
+    area = crs.area_of_use
+    if area is None:
+        return np.inf
+    width = (area.east - area.west) % 360 or 360.0
+    height = area.north - area.south
+    return float(width * height * np.cos(np.radians((area.north + area.south) / 2)))
 
 
 def _district_bounds(
@@ -220,6 +452,9 @@ def read_coordinates(
             crs = pyproj.CRS.from_epsg(epsg)
         except pyproj.exceptions.CRSError:
             raise IlpInputError("ingest.epsg_unknown", epsg=epsg) from None
+        problem = epsg_problem(x[todo], y[todo], epsg)
+        if problem is not None:
+            raise IlpInputError(problem.key, columns=[x_col, y_col], **problem.params)
         if len(todo):
             transformer = pyproj.Transformer.from_crs(crs, geo.WGS84, always_xy=True)
             tx, ty = transformer.transform(x[todo], y[todo], errcheck=False)

@@ -695,7 +695,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
     for j in keep:
         rows, text, kinds = body[j]
         index = np.full(len(row_numbers), -1, dtype=np.int64)
-        index[np.searchsorted(row_numbers, rows)] = np.arange(len(rows))
+        valid = np.asarray(text.is_valid())  # a blank cell's row may hold no other value
+        index[np.searchsorted(row_numbers, rows[valid])] = np.flatnonzero(valid)
         columns[f"c{j}"] = text.take(pa.array(index, mask=index < 0))
         found = {KINDS[k] for k in np.unique(kinds)} - {""}
         if found:
