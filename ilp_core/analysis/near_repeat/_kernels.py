@@ -209,10 +209,15 @@ def thresholds(edges: np.ndarray) -> np.ndarray:
     --------
     >>> thresholds(np.array([0.0, 100.0, 33.3333333333])).tolist()
     [0.0, 100000000.0, 33333334.0]
+    >>> thresholds(np.array([1e12, np.inf])).tolist()  # no exact integers up there
+    [1e+18, inf]
     """
     out = []
     for edge in np.asarray(edges, dtype=np.float64).tolist():
         r = float(np.ceil(edge * 1e6))
+        if not abs(r) < 2.0**53:  # past 2**53 (or infinite) R - 1 == R: nothing to adjust
+            out.append(r)
+            continue
         while (r - 1) / 1e6 >= edge:
             r -= 1
         while r / 1e6 < edge:
