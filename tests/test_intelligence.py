@@ -398,3 +398,14 @@ def test_an_empty_log_flags_every_priority():
     s = intelligence.summarise(intelligence.empty_log(), ["Robbery", "Homicide"])
     assert s.per_problem["flag_reason"].tolist() == ["no_items", "no_items"]
     assert s.n_items == 0 and len(s.per_grade) == 0
+
+
+def test_a_priority_named_twice_is_summarised_once():
+    log = pd.DataFrame({"date": ["2025-01-02"] * 2, "summary": ["a", "b"],
+                        "problem": ["Robbery", "Burglary"], "source": ["B", "X"],
+                        "information": ["2", "2"], "handling": ["H0"] * 2})  # fmt: skip
+    ranking = pd.DataFrame({"problem": ["Robbery", "Burglary", "Robbery"], "rank": [1, 2, 3]})
+    s = intelligence.summarise(intelligence.validate_log(log).log, ranking)
+    assert s.per_problem["problem"].tolist() == ["Robbery", "Burglary"]
+    assert s.per_problem["n_items"].tolist() == [1, 1]
+    assert s.per_problem["rank"].tolist() == [1, 2]

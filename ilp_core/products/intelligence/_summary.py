@@ -100,10 +100,11 @@ def summarise(
     if isinstance(problems, pd.DataFrame):
         checks.columns(problems, ("problem",), table="problems")
         given = problems.reset_index(drop=True)
-        names = [str(p) for p in given["problem"]]
     else:
-        names = [str(p) for p in problems]
-        given = pd.DataFrame({"problem": names})
+        given = pd.DataFrame({"problem": [str(p) for p in problems]})
+    # a priority named twice (a custom problem named like an offence) is counted once
+    given = given.loc[~given["problem"].astype(str).duplicated()].reset_index(drop=True)
+    names = [str(p) for p in given["problem"]]
     items = _items(log, names, cfg)
     others = [p for p in dict.fromkeys(items["problem"]) if p not in set(names)]
     order = names + others
