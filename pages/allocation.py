@@ -61,7 +61,8 @@ with left:
             current = page.current_allocation(areas["area"].tolist(), data.allocation, view.key)
     else:
         current = None
-    settings = page.constraint_inputs(kind, current, int(top_n))
+    n_areas = len(areas) if kind == "districts" else int(top_n)
+    settings = page.constraint_inputs(kind, current, n_areas)
 
 # -- The scenario, run as the report runs it ------------------------------------------
 scenario = widgets.attempt(

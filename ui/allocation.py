@@ -204,15 +204,18 @@ def metrics_table(saved: dict[str, tuple[Allocation, dict[str, Any]]]) -> pd.Dat
     return out
 
 
-def constraint_inputs(kind: str, current: pd.Series | None, top_n: int) -> dict[str, Any]:
+def constraint_inputs(kind: str, current: pd.Series | None, n_areas: int) -> dict[str, Any]:
     """Total, granularity, floor, ceiling, maximum change and saturation (allocate's settings).
+
+    Without today's hours the total starts at ``DEFAULT_HOURS_PER_AREA`` for each of
+    the ``n_areas`` areas (districts, or hot-spot cells).
 
     Every starting value is the library's (``allocation.DEFAULT_*``, ``STEP_CHOICES``,
     ``MAX_CHANGE_SHARE``): the page never repeats a default.
     """
     shift = allocation.DEFAULT_STEP_HOURS  # the +/- buttons move the hours by one shift
     default_total = (
-        float(current.sum()) if current is not None else allocation.DEFAULT_HOURS_PER_AREA * top_n
+        float(current.sum()) if current is not None else allocation.DEFAULT_HOURS_PER_AREA * n_areas
     )
     total = st.number_input(
         tr("allocation.total"),
