@@ -402,6 +402,14 @@ def test_annex_states_each_method_that_ran_once_in_order(internal, sample_data):
     assert "99 permutations" in value[label("knox")] and "seed 0" in value[label("knox")]
     assert "seed 20240601" in value[label("stability")]
     assert value[label("allocation")].startswith("method: proportional; ")
+    # the small-count safeguards are stated: Gi*'s p-values and floor, the conditional test
+    assert "at least 3 incidents in its neighbourhood" in value[label("hotspots")]
+    assert "(normal approximation)" in value[label("hotspots")]  # the sample is dense
+    assert "fewer than 20 incidents" in value[label("control")]
+    params = internal["report"].parameters
+    assert params["hotspots"]["min_hot_incidents"] == 3
+    assert params["hotspots"]["inference"] == "normal"
+    assert params["control_limits"]["sparse_baseline"] == 20
     # the annex alone runs no analysis: it states only what was analysed
     alone = report.build_report(sample_data, sections=("methods",)).table("parameters")
     assert [row[0] for row in alone.rows] == [label(k) for k in _CONTEXT]

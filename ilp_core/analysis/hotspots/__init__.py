@@ -53,6 +53,7 @@ from ilp_core.analysis.hotspots._concentration import (
 from ilp_core.analysis.hotspots._counts import district_counts, grid_counts
 from ilp_core.analysis.hotspots._density import QUARTIC_PER_GAUSSIAN, kernel_density
 from ilp_core.analysis.hotspots._getis_ord import gi_star, gi_star_z
+from ilp_core.analysis.hotspots._gi_inference import MIN_HOT_INCIDENTS, NORMAL_MIN_EXPECTED
 from ilp_core.analysis.hotspots._moran import local_moran
 from ilp_core.analysis.hotspots._results import (
     ALPHA_LEVELS,
@@ -87,6 +88,8 @@ from ilp_core.analysis.hotspots._results import (
 )
 
 __all__ = [
+    "MIN_HOT_INCIDENTS",
+    "NORMAL_MIN_EXPECTED",
     "ALPHA_LEVELS",
     "BANDWIDTH_RULES",
     "CHANGE_CLASSES",

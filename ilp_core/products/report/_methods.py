@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import ilp_core
+from ilp_core.analysis import hotspots, temporal
 from ilp_core.data import classify
 from ilp_core.decide import harm, priorities
 from ilp_core.products import suppression
@@ -67,6 +68,11 @@ _METHODS: Final[tuple[_Method, ...]] = (
             "cell": fmt.num(gi.grid.cell_size) if gi.grid else "–",
             "fdr": fmt.t("report.yes" if gi.fdr else "report.no"),
             "levels": _listed(gi.alpha_levels, fmt, 2),
+            "inference": fmt.t(
+                f"report.methods.inference.{gi.inference}",
+                expected=fmt.num(hotspots.NORMAL_MIN_EXPECTED),
+            ),
+            "floor": gi.min_hot_incidents,
         },
     ),
     _Method(
@@ -103,6 +109,7 @@ _METHODS: Final[tuple[_Method, ...]] = (
             "baseline": control.baseline,
             "alpha": fmt.num(control.alpha, 4),
             "distribution": control.distribution,
+            "sparse": temporal.SPARSE_BASELINE,
         },
     ),
     _Method(
@@ -308,6 +315,9 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
             "fdr": a.gi.fdr,
             "alpha_levels": list(a.gi.alpha_levels),
             "n_units": a.gi.n_units,
+            "inference": a.gi.inference,
+            "normal_min_expected": hotspots.NORMAL_MIN_EXPECTED,
+            "min_hot_incidents": a.gi.min_hot_incidents,
         }
     if a.change is not None:
         out["hotspot_change"] = {
@@ -331,6 +341,8 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
             "min_baseline": a.control.min_baseline,
             "alpha": a.control.alpha,
             "distribution": a.control.distribution,
+            "sparse_baseline": temporal.SPARSE_BASELINE,
+            "sparse_test": "exact conditional test of two Poisson counts",
         }
     if a.comparison is not None:
         out["comparison"] = {
