@@ -25,7 +25,7 @@ def add_parsers(commands: argparse._SubParsersAction, t: Translate) -> None:
     actions = p.add_subparsers(dest="users_action", metavar="list|add|role", required=True)
     actions.add_parser("list", help=t("cli.users.list"))
     add = actions.add_parser("add", help=t("cli.users.add"))
-    add.add_argument("user", metavar="ID", help=t("cli.users.id"))
+    add.add_argument("subject", metavar="ID", help=t("cli.users.id"))
     add.add_argument("--name", default="", help=t("cli.users.name"))
     add.add_argument("--email", default="", help=t("cli.users.email"))
     add.add_argument(
@@ -33,7 +33,7 @@ def add_parsers(commands: argparse._SubParsersAction, t: Translate) -> None:
     )
     add.add_argument("--unit", help=t("cli.users.unit"))
     role = actions.add_parser("role", help=t("cli.users.role"))
-    role.add_argument("user", metavar="ID", help=t("cli.users.id"))
+    role.add_argument("subject", metavar="ID", help=t("cli.users.id"))
     role.add_argument(
         "--roles", required=True, metavar="LIST", help=t("cli.users.roles", roles=", ".join(ROLES))
     )
@@ -85,11 +85,11 @@ def users(ctx: Context, args: argparse.Namespace) -> int:
                               (row.id, row.name, row.email, row.roles, row.unit)))  # fmt: skip
         return 0
     if args.users_action == "add":
-        user = ctx.store.add_user(ctx.actor, args.user, name=args.name, email=args.email,
+        user = ctx.store.add_user(ctx.actor, args.subject, name=args.name, email=args.email,
                                   roles=_roles(args.roles), unit=args.unit)  # fmt: skip
     else:
         extra = {} if args.unit is None else {"unit": args.unit}
-        user = ctx.store.set_user(ctx.actor, args.user, roles=_roles(args.roles), **extra)
+        user = ctx.store.set_user(ctx.actor, args.subject, roles=_roles(args.roles), **extra)
     ctx.say(ctx.t("cli.users.done", user=user.id, roles=", ".join(sorted(user.roles)) or "–",
                   unit=user.unit or "–"))  # fmt: skip
     return 0

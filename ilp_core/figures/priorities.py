@@ -56,9 +56,13 @@ def _figure(
     the time of the contributions chart (11 to 5.6 ms for 8 bar traces), which every
     participant's weight change rebuilds. The look is plotly's "plotly_white" set
     directly: applying the template itself deep-copies and re-validates it, 70 ms per
-    figure here (a page shows four).
+    figure here (a page shows four). The template is named ("none": this look and
+    nothing else), so the chart does not take whatever default the process has set:
+    Streamlit sets its own in the app's process, and the report built there must be
+    the one a command line builds.
     """
     look = {
+        "template": "none",
         "title": {"text": title},
         "xaxis": {"title": {"text": x_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
