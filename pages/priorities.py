@@ -109,6 +109,7 @@ pick = st.selectbox(
     tr("priorities.why_pick"), list(labels), format_func=labels.get, key="priorities.why"
 )
 st.dataframe(ui.explain_table(ranking, pick), hide_index=True, width="stretch")
+ui.development_caption(ranking, pick)
 st.caption(tr("priorities.why_caption"))
 
 # -- 6. Count against harm ----------------------------------------------------------------

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ilp_core.products import intelligence, strategy
-from ui import products, state
+from ui import emerging, products, state
 from ui.priorities import current_ranking
 from ui.state import tr
 
@@ -68,6 +68,7 @@ with tabs[1]:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=wide)
     st.caption(tr("strategy.suggestions_caption"))
     products.pick_suggestions(suggestions)
+    emerging.offer(view)
     st.subheader(tr("strategy.control_title"))
     products.strategy_editor(problems, labels)
     st.caption(tr("strategy.control_caption"))
