@@ -31,6 +31,7 @@ PAGES = {
     ],
     "nav.section_learn": [
         ("pages/workshop.py", "nav.workshop", ":material/school:"),
+        ("pages/room.py", "nav.room", ":material/co_present:"),
     ],
 }
 

@@ -1,0 +1,173 @@
+"""The Room page in AppTest: a trainer and participants, two rooms apart, rejoin after a reload."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from ilp_core import i18n
+from ilp_core.learn import room as lib
+from ilp_core.store import Actor, config_from_env, open_store
+
+PAGE = "pages/room.py"
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A fresh embedded store for the page (ILP_DATA_DIR), shared by trainer and participants."""
+    monkeypatch.setenv("ILP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ILP_DATABASE_URL", raising=False)
+    from ui import room as ui
+
+    ui._open_store.clear()
+    yield tmp_path
+    ui._open_store.clear()
+
+
+def _trainer(app, lang="en"):
+    return app(PAGE, lang=lang)
+
+
+def _participant(code: str, token: str | None = None, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)
+    at.session_state["ilp.lang"] = lang
+    at.query_params["room"] = code
+    if token:
+        at.query_params["t"] = token
+    return at.run()
+
+
+def _create(at, name: str, lang: str = "en"):
+    at.text_input(key="room.create.name").input(name)
+    at.selectbox(key="room.create.lang").select(lang)
+    at.button(key="room.create.go").click().run()
+    assert not at.exception
+    return at
+
+
+def _store():
+    return open_store(config_from_env())
+
+
+def _answer_text(p: AppTest, code: str, step: str, text: str, show: bool = False) -> None:
+    key = f"room.a.{code}.{step}.0"
+    p.text_area(key=f"{key}.v").input(text)
+    if show:
+        p.checkbox(key=f"{key}.show").check()
+    p.button(key=f"{key}.send").click().run()
+    assert not p.exception
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_the_page_opens_and_creates_a_room_in_every_language(app, data_dir, lang):
+    at = _trainer(app, lang)
+    assert not at.exception and at.title[0].value == i18n.t("room.title", lang)
+    _create(at, "Séminaire", lang)
+    [made] = _store().trainer_rooms(Actor.local())
+    assert made.language == lang and made.name == "Séminaire"
+    assert at.metric[0].value == made.code
+    assert len(at.image) == 1  # the QR code
+    # the projector speaks the room's language
+    assert at.metric[0].label == i18n.t("room.code", lang)
+
+
+def test_trainer_and_three_participants_anonymous_unless_shown(app, data_dir):
+    at = _create(_trainer(app), "Kyiv")
+    code = at.metric[0].value
+    at.multiselect(key=f"room.open.{code}").set_value(["ranking", "lesson"]).run()
+    assert _store().room(code).open_steps == ("ranking", "lesson")
+    people = []
+    for name in ("Alice", "Bob", ""):
+        p = _participant(code)
+        p.text_input(key="room.join.name").input(name)
+        p.button(key="room.join.go").click().run()
+        assert not p.exception
+        assert p.query_params["t"]
+        people.append(p)
+    _answer_text(people[0], code, "lesson", "More patrols!", show=True)
+    _answer_text(people[1], code, "lesson", "more patrols")
+    _answer_text(people[2], code, "lesson", "Prevention")
+    problems, scored, _ = __import__("ui.room", fromlist=["scoring"]).scoring()
+    for p, order in zip(people, (list(scored), list(scored), list(scored)[::-1]), strict=True):
+        key = f"room.a.{code}.ranking.0"
+        p.multiselect(key=f"{key}.v").set_value(order)
+        p.button(key=f"{key}.send").click().run()
+        assert not p.exception
+    at.run()
+    tables = [t.value for t in at.table]
+    free = next(t for t in tables if i18n.t("room.col.shown_by", "en") in t.columns)
+    assert free.loc["More patrols!", i18n.t("room.col.count", "en")] == 2
+    assert free.loc["More patrols!", i18n.t("room.col.shown_by", "en")] == "Alice"
+    page = " ".join(str(t) for t in tables) + " ".join(m.value for m in at.markdown)
+    assert "Bob" not in page  # Bob did not show his name
+    ranking = next(t for t in tables if i18n.t("room.col.mean_rank", "en") in t.columns)
+    assert i18n.t("room.col.scored_rank", "en") not in ranking.columns  # not revealed yet
+    assert any("Kendall" in m.value for m in at.markdown)
+    at.multiselect(key=f"room.reveal.{code}").set_value(["ranking"]).run()
+    ranking = next(
+        t.value for t in at.table if i18n.t("room.col.mean_rank", "en") in t.value.columns
+    )
+    assert i18n.t("room.col.scored_rank", "en") in ranking.columns
+    answers = _store().room_answers(Actor.local(), code)
+    expected = lib.room_results(answers, lib.room_config(), problems=problems, scored=scored)
+    assert list(ranking.index) == list(expected.ranking.table["consensus_rank"])
+
+
+def test_a_participant_who_reloads_rejoins_with_their_answers(app, data_dir):
+    at = _create(_trainer(app), "Reload")
+    code = at.metric[0].value
+    at.multiselect(key=f"room.open.{code}").set_value(["lesson"]).run()
+    p = _participant(code)
+    p.text_input(key="room.join.name").input("Zoé")
+    p.button(key="room.join.go").click().run()
+    token = p.query_params["t"]
+    _answer_text(p, code, "lesson", "Hot spots move")
+    again = _participant(code, token[0] if isinstance(token, list) else token)  # a new session
+    assert not again.exception
+    assert again.text_area(key=f"room.a.{code}.lesson.0.v").value == "Hot spots move"
+    assert any("Zoé" in c.value for c in again.caption)
+
+
+def test_two_rooms_at_once_stay_apart(app, data_dir):
+    at = _create(_trainer(app), "One")
+    one = at.metric[0].value
+    at = _create(at, "Two")
+    two = at.metric[0].value
+    assert one != two
+    s = _store()
+    for code in (one, two):
+        s.open_steps(Actor.local(), code, ["lesson"])
+    for code, text in ((one, "first room"), (two, "second room")):
+        p = _participant(code)
+        p.button(key="room.join.go").click().run()
+        _answer_text(p, code, "lesson", text)
+    for code, text, other in ((one, "first room", "second"), (two, "second room", "first")):
+        at.selectbox(key="room.current").select(code).run()
+        shown = " ".join(str(t.value) for t in at.table)
+        assert text in shown and other not in shown
+
+
+def test_reset_and_delete(app, data_dir):
+    at = _create(_trainer(app), "Gone")
+    code = at.metric[0].value
+    at.multiselect(key=f"room.open.{code}").set_value(["lesson"]).run()
+    p = _participant(code)
+    p.button(key="room.join.go").click().run()
+    _answer_text(p, code, "lesson", "x")
+    at.selectbox(key=f"room.reset.{code}").select("lesson")
+    at.button(key=f"room.reset_go.{code}").click().run()
+    assert _store().room(code).round_of("lesson") == 1
+    assert _store().room_answers(Actor.local(), code).empty
+    at.checkbox(key=f"room.delete_sure.{code}").check().run()
+    at.button(key=f"room.delete_go.{code}").click().run()
+    assert not at.exception
+    assert _store().trainer_rooms(Actor.local()) == []
+    assert i18n.t("room.deleted", "en", code=code) in [s.value for s in at.success]
+    gone = _participant(code)
+    assert gone.error and code in gone.error[0].value
+
+
+def test_an_unknown_code_says_so_plainly(data_dir):
+    p = _participant("NOPE42")
+    assert not p.exception and "NOPE42" in p.error[0].value
