@@ -31,7 +31,11 @@ EXIT_CODES: Final[dict[int, str]] = {
     WOULD_OVERWRITE: "cli.exit.overwrite",
 }
 #: Errors of the library that mean "not found or not allowed" rather than bad input.
-_NOT_ALLOWED_KEYS: Final[tuple[str, ...]] = ("store.not_found", "store.forbidden")
+_NOT_ALLOWED_KEYS: Final[tuple[str, ...]] = (
+    "store.not_found",
+    "store.forbidden",
+    "store.unreachable",
+)
 #: Environment variables the command reads besides the store's.
 LANG_ENV: Final[str] = "ILP_LANG"
 USER_ENV: Final[str] = "ILP_USER"
@@ -187,14 +191,18 @@ def _umask() -> int:
     return current
 
 
-def read_input(path: Path) -> bytes:
+def readable(path: Path) -> Path:
     """A file given on the command line, or exit 4 naming it when it cannot be read."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CliError(NOT_ALLOWED, Message("cli.no_file", {"path": str(path)})) from None
-    except (IsADirectoryError, PermissionError):
-        raise CliError(NOT_ALLOWED, Message("cli.unreadable", {"path": str(path)})) from None
+    if not path.exists():
+        raise CliError(NOT_ALLOWED, Message("cli.no_file", {"path": str(path)}))
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise CliError(NOT_ALLOWED, Message("cli.unreadable", {"path": str(path)}))
+    return path
+
+
+def read_input(path: Path) -> bytes:
+    """The content of a small file given on the command line (a mapping, an assessment)."""
+    return readable(path).read_bytes()
 
 
 def find_dataset(ctx: Context, name: str) -> str | None:

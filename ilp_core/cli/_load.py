@@ -14,6 +14,7 @@ from ilp_core.cli._common import (
     Translate,
     find_dataset,
     read_input,
+    readable,
 )
 from ilp_core.data import ingest, privacy
 from ilp_core.data.dataset import Dataset
@@ -44,7 +45,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     """Read, check, build and store one export; print its quality report."""
     mapping = ingest.ColumnMapping.from_json(read_input(args.mapping))
     ctx.progress("cli.load.reading", path=str(args.file))
-    raw = ingest.read_table(read_input(args.file), args.file.name)
+    raw = ingest.read_table(readable(args.file))  # read from the path: memory follows content
     raw, actions = _protect(raw, mapping)
     districts = None
     if args.districts is not None:
