@@ -4,7 +4,9 @@ Run: ``.venv/bin/python benchmarks/bench_priority.py [--incidents 1000000] [--re
 [--no-apptest]``
 
 The data step includes the likely development (a forecast of every problem, 500
-simulated futures each); the forward-looking preset weighs it. The page computes the data criteria of every problem once per dataset and filter
+simulated futures each); the forward-looking preset weighs it.
+
+The page computes the data criteria of every problem once per dataset and filter
 (:func:`ilp_core.decide.priorities.problem_data`, cached); a change of a weight or an
 entered value then re-runs only :func:`criteria_table` (harm from the cached
 offence counts), :func:`score` and :func:`rank_stability` (1,000 draws) on the
