@@ -204,3 +204,19 @@ def test_the_chart_hatches_the_development_and_draws_its_interval(ranking):
         priorities.criteria_table(priorities.problem_data(load_sample().incidents)), "morile"
     )
     assert not [tr for tr in fig.contributions_chart(plain).data if tr.marker.pattern.shape]
+
+
+def test_the_priorities_page_explains_the_development_with_its_interval(app):
+    at = app("pages/priorities.py", state={"p.priority.preset": "forward_looking"})
+    assert not at.exception
+    at.selectbox(key="priorities.why").set_value("Vehicle crime").run()
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Likely development over the next 12 months: +20 %") for c in captions)
+    tables = [d.value for d in at.dataframe]
+    decomposition = next(t for t in tables if "Contribution at the low end" in t.columns)
+    assert decomposition.shape[0] > 5
+    at.selectbox(key="priorities.why").set_value("Homicide").run()
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith("No forecast for this problem: fewer than 2 incidents") for c in captions
+    )

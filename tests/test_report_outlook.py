@@ -142,3 +142,16 @@ def test_wider_release_leaves_out_small_offences_and_clusters(with_fraud):
     history = chart[0].data["forecast"].history
     counts = history.loc[history["series"] == chart[0].data["series"], "count"]
     assert counts.min() >= 10  # the chart shows no month under k
+
+
+def test_findings_say_what_is_likely_to_rise_and_what_has_emerged(sample):
+    built = report.build_report(sample, sections=("findings", "outlook"))
+    text = " ".join(built.findings)
+    assert "Likely to rise over the next 12 months" in text and "Vehicle crime (+20%" in text
+    assert "Likely to fall over the next 12 months: Criminal damage (−" in text
+    assert "Emerging recently, beyond their season or new: Vehicle crime." in text
+    n = int(built.table("clusters").data.shape[0])
+    assert f"{n} new clusters of incidents in space and time" in text
+    # Without the Outlook section, the findings run no forecast (and say nothing of it).
+    alone = report.build_report(sample, sections=("findings",))
+    assert "Likely to rise" not in " ".join(alone.findings)
