@@ -403,12 +403,16 @@ def participant(code: str) -> None:
         st.error(error.render(state.lang()), icon=":material/error:")
         return
     t = _t(room.language)
-    st.header(t("room.participant_title", name=room.name or room.code))
+    st.header(t("room.participant_title", name=lib.md_text(room.name or room.code)))
     member = _membership(s, room)
     if member is None:
         _join_form(s, room)
         return
-    st.caption(t("room.you_are", name=member.name) if member.name else t("room.you_are_anonymous"))
+    st.caption(
+        t("room.you_are", name=lib.md_text(member.name))
+        if member.name
+        else t("room.you_are_anonymous")
+    )
 
     @st.fragment(run_every=PARTICIPANT_REFRESH)
     def steps() -> None:
@@ -507,7 +511,7 @@ def answer_form(s: Store, room: Room, sid: str, member: Membership) -> None:
         show = False
         if member.name:
             show = st.checkbox(
-                t("room.show_name", name=member.name),
+                t("room.show_name", name=lib.md_text(member.name)),
                 key=f"{key}.show",
                 value=bool(member.show_name.get(sid, False)),
             )
