@@ -34,6 +34,25 @@ def test_kendall_w_by_hand_with_ties():
     assert untied < r.w
 
 
+def test_kendall_w_on_a_published_worked_example():
+    # "The Kendall's coefficient of concordance W", Example 1 (a published classroom handout,
+    # scribd.com/document/659863121): 10 projects
+    # ranked by 4 judges; rank sums 10 8 12 16 21 22 25 31 37 38 (mean 22), sum of D^2 = 1048,
+    # W = 12 * 1048 / (4^2 * 10 * (10^2 - 1)) = 12576 / 15840 = 0.794
+    judges = np.array(
+        [
+            [1, 3, 4, 5, 2, 8, 6, 7, 10, 9],
+            [2, 1, 4, 5, 6, 3, 8, 7, 10, 9],
+            [3, 2, 1, 5, 7, 4, 6, 8, 9, 10],
+            [4, 2, 3, 1, 6, 7, 5, 9, 8, 10],
+        ]
+    )
+    assert judges.sum(axis=0).tolist() == [10, 8, 12, 16, 21, 22, 25, 31, 37, 38]
+    r = room.kendall_w(judges)
+    assert r.w == pytest.approx(12576 / 15840) and round(r.w, 3) == 0.794
+    assert r.chi2 == pytest.approx(4 * 9 * 12576 / 15840) and r.df == 9
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_kendall_w_is_friedmans_chi_square_scaled(seed):
     # Friedman's statistic (SciPy, with its own tie correction) = m (n - 1) W
