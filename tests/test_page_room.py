@@ -68,8 +68,13 @@ def test_the_page_opens_and_creates_a_room_in_every_language(app, data_dir, lang
     assert made.language == lang and made.name == "Séminaire"
     assert at.metric[0].value == made.code
     assert len(at.image) == 1  # the QR code
-    # the projector speaks the room's language
+    # the projector speaks the room's language, and so does the participant's page
     assert at.metric[0].label == i18n.t("room.code", lang)
+    p = _participant(made.code)  # a participant's browser in English: the room's words win
+    p.button(key="room.join.go").click().run()
+    assert not p.exception
+    assert p.info[0].value == i18n.t("room.wait", lang)
+    assert p.caption[0].value == i18n.t("room.you_are_anonymous", lang)
 
 
 def test_trainer_and_three_participants_anonymous_unless_shown(app, data_dir):

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from ilp_core import i18n
 from ilp_core.errors import IlpInputError
 from ilp_core.learn import room
 from ilp_core.learn.room import RoomResults
@@ -260,3 +261,25 @@ def test_permutations_of_three_give_the_textbook_null_distribution():
         for p, q in itertools.product(itertools.permutations(items), repeat=2)
     ]
     assert np.mean(ws) == pytest.approx(0.5)
+
+
+def test_the_projector_charts_draw_the_tables():
+    r = _results()
+    c = r.ranking
+    hidden = room.ranking_figure(c, "ru")
+    shown = room.ranking_figure(c, "ru", revealed=True)
+    assert len(hidden.data) == 2 and len(shown.data) == 3  # the scored rank only once revealed
+    bars, mean, scored = shown.data
+    assert list(bars.base) == c.table["rank_min"].tolist()
+    assert (bars.base + bars.x).tolist() == c.table["rank_max"].tolist()
+    assert mean.x.tolist() == c.table["mean_rank"].tolist()
+    assert scored.x.tolist() == c.table["scored_rank"].tolist()
+    assert scored.marker.symbol == "diamond" and mean.marker.symbol == "circle"
+    boxes = room.weights_figure(r.weights, "fr")
+    assert [b.name for b in boxes.data][:2] == [
+        i18n.t("priorities.criterion.volume", "fr"),
+        i18n.t("priorities.criterion.trend", "fr"),
+    ]
+    harm = next(b for b in boxes.data if b.name == i18n.t("priorities.criterion.harm", "fr"))
+    assert sorted(harm.y.tolist()) == [1.0, 4.0]
+    assert boxes.layout.font.size >= 20  # legible from the back of a room
