@@ -28,7 +28,8 @@ trainer's room is created in a fresh store (``ILP_DATA_DIR``) with its free-answ
 steps open; the trainer's session opens the Room page and then reruns the projector
 fragment every ``refresh_seconds`` of ``room.yaml``, as the browser's timer does;
 each participant opens ``?room=CODE``, joins (a nickname for every other one),
-answers the open steps ``--answers`` times with a think time before each, and in
+answers the open steps (own ranking, weights, two free answers) ``--answers``
+times with a think time before each, and in
 between reruns its own step fragment every 5 s as its browser would. Reported:
 participants' p95 (every interaction), join p95, the projector's refresh p95
 (targets < 1 s and < 2 s), errors (exceptions and error boxes) and peak memory.
@@ -148,13 +149,16 @@ class Session:
         fragment: str = "",
         page_name: str = "",
         texts: dict[str, str] | None = None,
+        lists: dict[str, list[str]] | None = None,
+        points: dict[str, list[float]] | None = None,
         triggers: tuple[str, ...] = (),
         **doubles: float,
     ) -> float:
         """Rerun the script (on ``page``, with keyed widgets set); return ms to done.
 
         ``fragment``: rerun only that fragment (a ``run_every`` timer); ``texts``: keyed
-        text boxes' values; ``triggers``: keyed buttons (form submit buttons) pressed.
+        text boxes' values; ``lists``: keyed multiselects' chosen labels; ``points``: keyed
+        sliders' values; ``triggers``: keyed buttons (form submit buttons) pressed.
         """
         msg = BackMsg()
         state = msg.rerun_script
@@ -166,7 +170,7 @@ class Session:
         if fragment:
             state.fragment_id = fragment
             state.is_auto_rerun = True
-        for key in (*doubles, *(texts or {}), *triggers):
+        for key in (*doubles, *(texts or {}), *(lists or {}), *(points or {}), *triggers):
             if key not in self.widgets:
                 raise LookupError(f"no widget {key!r} on the page; known: {sorted(self.widgets)}")
         for key, value in doubles.items():
@@ -177,6 +181,14 @@ class Session:
             widget = state.widget_states.widgets.add()
             widget.id = self.widgets[key]
             widget.string_value = text
+        for key, chosen in (lists or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]
+            widget.string_array_value.data[:] = chosen
+        for key, values in (points or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]
+            widget.double_array_value.data[:] = values
         for key in triggers:
             widget = state.widget_states.widgets.add()
             widget.id = self.widgets[key]
@@ -262,14 +274,21 @@ async def run_room(
 
 # -- a workshop room (--room) ------------------------------------------------------------------
 
-#: Free-answer steps the participants answer (their forms are text boxes).
-ROOM_STEPS = ("lesson", "next_step")
+#: The steps the participants answer, in this order: their own ranking of the problems
+#: (a multiselect), the criteria's weights (sliders), two free answers (text boxes).
+ROOM_STEPS = ("ranking", "weights", "lesson", "next_step")
+
+
+SAMPLE_OFFENCES: list[str] = []
 
 
 def make_room(data_dir: Path) -> str:
     """Create the trainer's room in the store the server will use; return its code."""
     sys.path.insert(0, str(ROOT))
+    from ilp_core.data.dataset import load_sample
     from ilp_core.store import Actor, config_from_env, open_store
+
+    SAMPLE_OFFENCES[:] = load_sample().offences
 
     store = open_store(config_from_env({"ILP_DATA_DIR": str(data_dir)}))
     room = store.create_room(Actor.local(), language="en", steps=list(ROOM_STEPS), name="Load")
@@ -302,12 +321,28 @@ async def participant(
                 await _think(s, rng.uniform(*think), times)
                 step = ROOM_STEPS[k % len(ROOM_STEPS)]
                 key = f"room.a.{code}.{step}.0"
-                text = rng.choice(["More patrols", "more patrols!", "Prevention", f"idea {n}"])
-                mine.append(await s.run(texts={f"{key}.v": text}, triggers=(f"{key}.send",)))
+                mine.append(await s.run(**_answer(rng, step, key, n), triggers=(f"{key}.send",)))
                 times.setdefault("participant answer", []).append(mine[-1])
             problems += [f"participant {n}: {e}" for e in s.errors]
     except Exception as error:
         problems.append(f"participant {n}: {type(error).__name__}: {str(error)[:300]}")
+
+
+def _answer(rng: random.Random, step: str, key: str, n: int) -> dict:
+    """The widget values of one participant's answer to ``step`` (an English room)."""
+    from ilp_core import i18n
+    from ilp_core.learn import room, workshop
+
+    if step == "ranking":
+        offered = set(SAMPLE_OFFENCES)
+        order = [p for p in workshop.scenario().ranking_problems if p in offered]
+        rng.shuffle(order)
+        return {"lists": {f"{key}.v": [i18n.term(p, "en") for p in order]}}
+    if step == "weights":
+        cfg = room.room_config()
+        return {"points": {f"{key}.w.{c}": [rng.randint(0, cfg.max_weight)] for c in cfg.criteria}}
+    text = rng.choice(["More patrols", "more patrols!", "Prevention", f"idea {n}"])
+    return {"texts": {f"{key}.v": text}}
 
 
 async def _think(s: Session, seconds: float, times: dict) -> None:
@@ -464,7 +499,7 @@ def main() -> int:
     )  # fmt: skip
     parser.add_argument("--no-warm", action="store_true", help="skip the trainer's run-through")
     parser.add_argument("--room", action="store_true", help="a workshop room (pages/room.py)")
-    parser.add_argument("--answers", type=int, default=3, help="answers per participant (--room)")
+    parser.add_argument("--answers", type=int, default=4, help="answers per participant (--room)")
     args = parser.parse_args()
 
     load_before = os.getloadavg()

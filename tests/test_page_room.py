@@ -68,8 +68,13 @@ def test_the_page_opens_and_creates_a_room_in_every_language(app, data_dir, lang
     assert made.language == lang and made.name == "Séminaire"
     assert at.metric[0].value == made.code
     assert len(at.image) == 1  # the QR code
-    # the projector speaks the room's language
+    # the projector speaks the room's language, and so does the participant's page
     assert at.metric[0].label == i18n.t("room.code", lang)
+    p = _participant(made.code)  # a participant's browser in English: the room's words win
+    p.button(key="room.join.go").click().run()
+    assert not p.exception
+    assert p.info[0].value == i18n.t("room.wait", lang)
+    assert p.caption[0].value == i18n.t("room.you_are_anonymous", lang)
 
 
 def test_trainer_and_three_participants_anonymous_unless_shown(app, data_dir):
@@ -171,3 +176,47 @@ def test_reset_and_delete(app, data_dir):
 def test_an_unknown_code_says_so_plainly(data_dir):
     p = _participant("NOPE42")
     assert not p.exception and "NOPE42" in p.error[0].value
+
+
+def test_weights_and_allocation_reach_the_projector(app, data_dir):
+    at = _create(_trainer(app), "Weights")
+    code = at.metric[0].value
+    at.multiselect(key=f"room.open.{code}").set_value(["weights", "allocation"]).run()
+    criteria = lib.room_config().criteria
+    for harm in (5, 0):
+        p = _participant(code)
+        p.button(key="room.join.go").click().run()
+        key = f"room.a.{code}.weights.0"
+        for c in criteria:
+            p.slider(key=f"{key}.w.{c}").set_value(harm if c == "harm" else 1)
+        p.button(key=f"{key}.send").click().run()
+        assert not p.exception
+        key = f"room.a.{code}.allocation.0"
+        p.button(key=f"{key}.send").click().run()  # nothing chosen: asked to choose
+        assert p.warning[0].value == i18n.t("room.choose_one", "en")
+        p.radio(key=f"{key}.v").set_value("hot_spots")
+        p.button(key=f"{key}.send").click().run()
+        assert not p.exception
+    at.run()
+    stored = _store().room_answers(Actor.local(), code)
+    weights = [a["weights"]["harm"] for a in stored["answers"] if "weights" in a]
+    assert sorted(weights) == [0, 5]
+    tables = {tuple(t.value.columns): t.value for t in at.table}
+    mean = i18n.t("room.col.mean", "en")
+    summary = next(v for cols, v in tables.items() if mean in cols)
+    assert summary.loc[i18n.t("priorities.criterion.harm", "en"), mean] == 2.5
+    count = i18n.t("room.col.count", "en")
+    choice = next(v for cols, v in tables.items() if i18n.t("room.col.share", "en") in cols)
+    assert choice[count].tolist() == [2, 0, 0, 0]
+    best = i18n.t("room.col.best_rank", "en")
+    assert any(best in cols for cols in tables)  # the range of ranks the weights give
+
+
+def test_names_from_people_are_shown_as_written_never_as_markdown(app, data_dir):
+    at = _create(_trainer(app), "[click](http://evil) **x**")
+    code = at.metric[0].value
+    p = _participant(code)
+    assert "\\[click\\]" in p.header[0].value  # escaped: Streamlit shows it as typed
+    p.text_input(key="room.join.name").input("![img](http://x.png)")
+    p.button(key="room.join.go").click().run()
+    assert "\\!\\[img\\]" in p.caption[0].value

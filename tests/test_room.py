@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from ilp_core import i18n
 from ilp_core.errors import IlpInputError
 from ilp_core.learn import room
 from ilp_core.learn.room import RoomResults
@@ -32,6 +33,25 @@ def test_kendall_w_by_hand_with_ties():
     assert r.w == pytest.approx(78 / 84)
     untied = 12 * 6.5 / (4 * 24)  # without the correction W would be lower
     assert untied < r.w
+
+
+def test_kendall_w_on_a_published_worked_example():
+    # "The Kendall's coefficient of concordance W", Example 1 (a published classroom handout,
+    # scribd.com/document/659863121): 10 projects
+    # ranked by 4 judges; rank sums 10 8 12 16 21 22 25 31 37 38 (mean 22), sum of D^2 = 1048,
+    # W = 12 * 1048 / (4^2 * 10 * (10^2 - 1)) = 12576 / 15840 = 0.794
+    judges = np.array(
+        [
+            [1, 3, 4, 5, 2, 8, 6, 7, 10, 9],
+            [2, 1, 4, 5, 6, 3, 8, 7, 10, 9],
+            [3, 2, 1, 5, 7, 4, 6, 8, 9, 10],
+            [4, 2, 3, 1, 6, 7, 5, 9, 8, 10],
+        ]
+    )
+    assert judges.sum(axis=0).tolist() == [10, 8, 12, 16, 21, 22, 25, 31, 37, 38]
+    r = room.kendall_w(judges)
+    assert r.w == pytest.approx(12576 / 15840) and round(r.w, 3) == 0.794
+    assert r.chi2 == pytest.approx(4 * 9 * 12576 / 15840) and r.df == 9
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -241,3 +261,25 @@ def test_permutations_of_three_give_the_textbook_null_distribution():
         for p, q in itertools.product(itertools.permutations(items), repeat=2)
     ]
     assert np.mean(ws) == pytest.approx(0.5)
+
+
+def test_the_projector_charts_draw_the_tables():
+    r = _results()
+    c = r.ranking
+    hidden = room.ranking_figure(c, "ru")
+    shown = room.ranking_figure(c, "ru", revealed=True)
+    assert len(hidden.data) == 2 and len(shown.data) == 3  # the scored rank only once revealed
+    bars, mean, scored = shown.data
+    assert list(bars.base) == c.table["rank_min"].tolist()
+    assert (bars.base + bars.x).tolist() == c.table["rank_max"].tolist()
+    assert mean.x.tolist() == c.table["mean_rank"].tolist()
+    assert scored.x.tolist() == c.table["scored_rank"].tolist()
+    assert scored.marker.symbol == "diamond" and mean.marker.symbol == "circle"
+    boxes = room.weights_figure(r.weights, "fr")
+    assert [b.name for b in boxes.data][:2] == [
+        i18n.t("priorities.criterion.volume", "fr"),
+        i18n.t("priorities.criterion.trend", "fr"),
+    ]
+    harm = next(b for b in boxes.data if b.name == i18n.t("priorities.criterion.harm", "fr"))
+    assert sorted(harm.y.tolist()) == [1.0, 4.0]
+    assert boxes.layout.font.size >= 20  # legible from the back of a room

@@ -44,6 +44,7 @@ DELETED: Final[str] = "room.deleted_code"
 #: A participant's page asks for the open steps this often (seconds): slower than the
 #: projector, as 30 of them poll at once.
 PARTICIPANT_REFRESH: Final[float] = 5.0
+_CHART: Final[dict[str, Any]] = {"displayModeBar": False}
 _CSS: Final[str] = """<style>
 .st-key-room-projector, .st-key-room-projector p, .st-key-room-projector td,
 .st-key-room-projector th, .st-key-room-projector li { font-size: 1.6rem; }
@@ -359,7 +360,9 @@ def _show_ranking(c: lib.Consensus, revealed: bool, lang: str) -> None:
     table = table.rename(columns=lambda k: t(f"room.col.{k}")).set_index(
         t("room.col.consensus_rank")
     )
-    st.table(table)
+    left, right = st.columns(2)
+    left.table(table)
+    right.plotly_chart(lib.ranking_figure(c, lang, revealed=revealed), config=_CHART)
     st.caption(t("room.ranking_note"))
     if c.agreement is not None:
         sentence = lib.agreement_sentence(lib.RoomResults(members=0, answered={}, ranking=c), lang)
@@ -381,7 +384,11 @@ def _show_weights(w: lib.WeightResults, lang: str) -> None:
     crit = lambda k: i18n.t(f"priorities.criterion.{k}", lang)  # noqa: E731
     table = w.weights.assign(criterion=[crit(k) for k in w.weights["criterion"]])
     table = table[["criterion", "mean", "median", "min", "max"]]
-    st.table(table.rename(columns=lambda k: t(f"room.col.{k}")).set_index(t("room.col.criterion")))
+    left, right = st.columns(2)
+    left.plotly_chart(lib.weights_figure(w, lang), config=_CHART)
+    right.table(
+        table.rename(columns=lambda k: t(f"room.col.{k}")).set_index(t("room.col.criterion"))
+    )
     if not w.ranges.empty:
         ranges = w.ranges.assign(problem=[term(p) for p in w.ranges["problem"]])
         ranges = ranges[["problem", "rank_at_mean_weights", "best_rank", "worst_rank"]]
@@ -403,12 +410,16 @@ def participant(code: str) -> None:
         st.error(error.render(state.lang()), icon=":material/error:")
         return
     t = _t(room.language)
-    st.header(t("room.participant_title", name=room.name or room.code))
+    st.header(t("room.participant_title", name=lib.md_text(room.name or room.code)))
     member = _membership(s, room)
     if member is None:
         _join_form(s, room)
         return
-    st.caption(t("room.you_are", name=member.name) if member.name else t("room.you_are_anonymous"))
+    st.caption(
+        t("room.you_are", name=lib.md_text(member.name))
+        if member.name
+        else t("room.you_are_anonymous")
+    )
 
     @st.fragment(run_every=PARTICIPANT_REFRESH)
     def steps() -> None:
@@ -507,7 +518,7 @@ def answer_form(s: Store, room: Room, sid: str, member: Membership) -> None:
         show = False
         if member.name:
             show = st.checkbox(
-                t("room.show_name", name=member.name),
+                t("room.show_name", name=lib.md_text(member.name)),
                 key=f"{key}.show",
                 value=bool(member.show_name.get(sid, False)),
             )

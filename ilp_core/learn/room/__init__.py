@@ -16,6 +16,9 @@ Results (:func:`room_results` -> :class:`RoomResults`)
     (:class:`Consensus`); the weights chosen and the range of rankings they produce
     (:class:`WeightResults`); choices counted; free answers grouped by their
     normalised text (:func:`normalise_text`).
+Charts
+    :func:`ranking_figure` (each problem's span of ranks, mean rank, scored rank once
+    revealed) and :func:`weights_figure` (every weight chosen, per criterion).
 Exports
     :func:`results_csv` (neutralised against formulas), :func:`results_markdown`
     (escaped), :func:`results_pdf`.
@@ -64,6 +67,7 @@ from ilp_core.learn.room._export import (
     results_pdf,
     results_table,
 )
+from ilp_core.learn.room._figures import ranking_figure, weights_figure
 from ilp_core.learn.room._results import RoomResults, room_results
 
 __all__ = [
@@ -90,6 +94,7 @@ __all__ = [
     "md_text",
     "normalise_text",
     "rank_matrix",
+    "ranking_figure",
     "results_csv",
     "results_markdown",
     "results_pdf",
@@ -97,4 +102,5 @@ __all__ = [
     "room_config",
     "room_results",
     "weight_results",
+    "weights_figure",
 ]

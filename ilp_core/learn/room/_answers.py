@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
@@ -65,12 +65,16 @@ class WeightResults:
         How many different orders of the problems the participants' weights give.
     n
         Participants whose weights counted (at least one weight above 0).
+    chosen
+        The weights that counted: one row per such participant, one column per
+        criterion (the distribution the projector draws).
     """
 
     weights: pd.DataFrame
     ranges: pd.DataFrame
     distinct_rankings: int
     n: int
+    chosen: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def normalise_text(text: Any) -> str:
@@ -200,8 +204,9 @@ def weight_results(
             )
         )
     summary = pd.DataFrame(rows, columns=list(WEIGHT_COLUMNS))
+    chosen = pd.DataFrame(matrix, columns=criteria)
     if values is None or n == 0:
-        return WeightResults(summary, pd.DataFrame(columns=list(RANGE_COLUMNS)), 0, n)
+        return WeightResults(summary, pd.DataFrame(columns=list(RANGE_COLUMNS)), 0, n, chosen)
     missing = [c for c in criteria if c not in values.columns]
     if missing:
         raise IlpInputError("room.criteria_missing", criteria=", ".join(missing))
@@ -222,7 +227,7 @@ def weight_results(
     )
     table = table.sort_values(["rank_at_mean_weights", "problem"], kind="stable")
     distinct = len({tuple(np.argsort(ranks[:, k], kind="stable")) for k in range(n)})
-    return WeightResults(summary, table.reset_index(drop=True), distinct, n)
+    return WeightResults(summary, table.reset_index(drop=True), distinct, n, chosen)
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
