@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,7 +25,6 @@ from ilp_core.products import report
 from ilp_core.products.workspace import Workspace
 
 LAST = "report.last"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,11 +78,6 @@ def _build(stamp: str, _data: Dataset, _work: Workspace, _options: dict) -> File
         k=content.k,
         ranking=ranking.data if ranking is not None else None,
     )
-
-
-def markdown_text(text: str) -> str:
-    """A sentence with data in it (offence names...) made inert for ``st.markdown``."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def file_stem(files: Files) -> str:

@@ -13,8 +13,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from ilp_core import figures, i18n
-from ilp_core.errors import IlpInputError
+from ilp_core import figures, i18n, markup
+from ilp_core.errors import IlpInputError, Message
 from ilp_core.products import export
 from ui.state import lang, term, tr
 
@@ -30,7 +30,7 @@ def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
     try:
         return func(*args, **kwargs)
     except IlpInputError as error:
-        st.error(error.render(lang()), icon=":material/error:")
+        st.error(error.render(lang(), escape=markup.markdown), icon=":material/error:")
         return None
 
 
@@ -110,16 +110,44 @@ def fmt_int(n: int) -> str:
     return i18n.number(n, lang())
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>$~"})
-
-
-def plain(text: str) -> str:
+def plain(text: Any) -> str:
     """Text from data (file names, values, column names) made safe for ``st.markdown``.
 
     Without this, a value such as ``![x](http://host/t.png)`` in an uploaded file
-    would make every viewer's browser fetch that image.
+    would make every viewer's browser fetch that image (:func:`ilp_core.markup.markdown`).
     """
-    return str(text).translate(_MARKDOWN_SPECIAL)
+    return markup.markdown(text)
+
+
+def as_markdown(message: Message | str) -> str:
+    """A library message (or a sentence from data) as Markdown whose data cannot act.
+
+    A :class:`~ilp_core.errors.Message` keeps its catalog template's emphasis and has
+    its parameters (file, column, offence names...) escaped; a plain string is all
+    data and is escaped whole.
+    """
+    if isinstance(message, Message):
+        return message.render(lang(), escape=markup.markdown)
+    return markup.markdown(message)
+
+
+def say(
+    show: Callable[..., Any], message: Message | str, /, *, icon: str | None = None, **data: Any
+) -> None:
+    """Show a message that carries data through one plain-text path.
+
+    ``show`` is the Streamlit element (``st.warning``, ``st.caption``, a column's
+    ``markdown``...); ``message`` a library :class:`~ilp_core.errors.Message`, or a
+    catalog key whose ``data`` parameters are text from data (names of files,
+    columns, offences, districts, a restored session): every text parameter is
+    escaped for Markdown, the template's own Markdown is kept. This is the only way
+    pages show such text (tests/test_markup.py checks it).
+    """
+    text = as_markdown(message if isinstance(message, Message) else Message(message, data))
+    if icon is None:
+        show(text)
+    else:
+        show(text, icon=icon)
 
 
 def download_geojson(frame: Any, stem: str, *, key: str) -> None:
