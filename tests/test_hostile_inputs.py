@@ -8,6 +8,10 @@ text from data that would act as Markdown, HTML or a link if it were not escaped
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -59,3 +63,48 @@ def test_pdf_columns_keep_a_positive_width_whatever_the_words(n_columns):
     widths = _pdf._column_widths(table, 480.0)
     assert sum(widths) == pytest.approx(480.0)
     assert min(widths) > 6.0 + 4.4  # both paddings and at least one character
+
+
+# -- frames: our maps and reports run without the app's origin -----------------------------
+
+
+class _Frames(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "iframe":
+            self.frames.append(dict(attrs))
+
+
+def _frames(page: str) -> list[dict[str, str | None]]:
+    parser = _Frames()
+    parser.feed(page)
+    return parser.frames
+
+
+def test_a_frame_of_ours_runs_without_the_apps_origin():
+    from ui import widgets
+
+    page = '<script>parent.document.title = "owned"</script><a href="x">"quoted" &amp;</a>'
+    (inner,) = _frames(widgets.sandboxed(page, 500))
+    assert inner["sandbox"] == "allow-scripts allow-downloads"
+    assert "allow-same-origin" not in widgets.sandboxed(page, 500)
+    assert inner["srcdoc"] == page  # the page itself, exactly, one frame deeper
+
+
+def test_the_report_maps_are_sandboxed_too():
+    from ilp_core.products.report import _html
+
+    source = inspect.getsource(_html._map_iframe)
+    assert 'sandbox="allow-scripts"' in source and "allow-same-origin" not in source
+
+
+def test_pages_show_html_only_through_the_sandbox():
+    root = Path(__file__).resolve().parents[1]
+    for path in [*root.glob("pages/*.py"), *root.glob("ui/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        calls = re.findall(r"st\.iframe\(([^,)]*)", text)
+        assert all("sandboxed(" in c or c.strip() == "page" for c in calls), (path, calls)
+        assert "components.html(" not in text and "unsafe_allow_html=True" not in text, path

@@ -96,8 +96,34 @@ def show_map(m: folium.Map, *, height: int = 520) -> None:
     with _render_lock:
         page = _rendered.get(m)
         if page is None:
-            page = _rendered[m] = figures.maps.render_html(m)
+            page = _rendered[m] = sandboxed(figures.maps.render_html(m), height)
     st.iframe(page, height=height)
+
+
+#: What a frame of ours may do: run its scripts and offer downloads, never act as the app.
+SANDBOX = "allow-scripts allow-downloads"
+
+
+def show_html(page: str, *, height: int) -> None:
+    """Show a document of ours (a map, the report's preview) in a sandboxed frame."""
+    st.iframe(sandboxed(page, height), height=height)
+
+
+def sandboxed(page: str, height: int) -> str:
+    """``page`` inside an inner ``<iframe sandbox="allow-scripts allow-downloads">``.
+
+    ``st.iframe`` gives its frame ``allow-scripts allow-same-origin``: a script in it
+    could reach the app, its session and its cookies. The page runs one frame deeper,
+    without ``allow-same-origin``: its origin is opaque, so a future escaping slip in
+    a map or report cannot reach the app. The outer frame holds only this wrapper.
+    """
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        "<style>html,body{margin:0;padding:0;overflow:hidden}"
+        "iframe{border:0;width:100%;display:block}</style></head><body>"
+        f'<iframe sandbox="{SANDBOX}" referrerpolicy="no-referrer" style="height:{int(height)}px" '
+        f'srcdoc="{markup.html(page)}"></iframe></body></html>'
+    )
 
 
 def offence_label(value: Any) -> str:
