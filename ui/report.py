@@ -23,6 +23,7 @@ import streamlit as st
 from ilp_core.data.dataset import Dataset
 from ilp_core.products import report
 from ilp_core.products.workspace import Workspace
+from ui import cache
 
 LAST = "report.last"
 
@@ -54,7 +55,7 @@ def stamp(data: Dataset, work: Workspace, **chosen: Any) -> str:
     """What a build depends on, as a digest: the dataset, the work and the options."""
     record = work.to_dict()
     record.pop("saved_at", None)
-    identity = [data.fingerprint, data.name, data.is_sample]
+    identity = cache.dataset_key(data)  # name, quality report and rejects included
     text = json.dumps([identity, record, options(**chosen)], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -64,7 +65,7 @@ def build(data: Dataset, work: Workspace, **chosen: Any) -> Files:
     return _build(stamp(data, work, **chosen), data, work, options(**chosen))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=cache.UPLOAD_TTL)
 def _build(stamp: str, _data: Dataset, _work: Workspace, _options: dict) -> Files:
     """One report per stamp; few kept (each holds a few megabytes)."""
     content = report.build_report(_data, _work, **_options)
