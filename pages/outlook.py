@@ -46,8 +46,11 @@ if result is not None:
             st.plotly_chart(fig, key="outlook.chart")
             narrow = result.summary.set_index("series").loc[pick, "narrow_intervals"]
             if narrow:
-                st.warning(
-                    tr("forecast.narrow", series=state.term(pick)), icon=":material/warning:"
+                widgets.say(
+                    st.warning,
+                    "forecast.narrow",
+                    series=state.term(pick),
+                    icon=":material/warning:",
                 )
             st.caption(tr("forecast.caption.forecast"))
             horizon = st.radio(

@@ -64,7 +64,7 @@ right.download_button(
 # -- Preview: the key findings, and the whole report on demand -----------------------------
 st.subheader(tr("report.page.findings"))
 for finding in files.findings:
-    st.markdown(f"- {ui.markdown_text(finding)}")
+    st.markdown(f"- {widgets.as_markdown(finding)}")
 st.caption(tr("report.page.caption"))
 if st.toggle(tr("report.page.show_preview"), key="p.report.preview"):
-    st.iframe(files.html, height=900)  # our own HTML: every user-typed text in it is escaped
+    widgets.show_html(files.html, height=900)  # escaped, and sandboxed from the app

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ilp_core.products import intelligence, strategy
-from ui import emerging, products, state
+from ui import emerging, products, state, widgets
 from ui.priorities import current_ranking
 from ui.state import tr
 
@@ -99,7 +99,7 @@ with tabs[4]:
         )
     products.load_session(view.dataset.fingerprint)
     if st.session_state.get("strategy.restored"):
-        st.success(tr("strategy.restored", dataset=st.session_state["strategy.restored"]))
+        widgets.say(st.success, "strategy.restored", dataset=st.session_state["strategy.restored"])
     for line in products.privacy_lines():
-        st.markdown(f"- {line}")
+        st.markdown(f"- {widgets.as_markdown(line)}")
     st.caption(tr("strategy.session_caption"))

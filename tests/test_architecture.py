@@ -14,8 +14,9 @@ import pytest
 from conftest import ROOT
 
 #: The import direction, first to last: a layer imports only from itself and earlier
-#: layers. The plumbing (errors, i18n, checks, keys, limits) serves every layer. Figures come before
-#: products because the report embeds them; figures draw analysis and decide results.
+#: layers. The plumbing (errors, i18n, checks, keys, limits, markup) serves every layer.
+#: Figures come before products because the report embeds them; figures draw analysis
+#: and decide results.
 LAYERS = (
     "plumbing",
     "data",
@@ -36,6 +37,7 @@ PLUMBING = {
     "ilp_core.checks",
     "ilp_core.keys",
     "ilp_core.limits",
+    "ilp_core.markup",
 }
 
 

@@ -25,6 +25,7 @@ import streamlit as st
 
 from ilp_core import i18n, keys
 from ilp_core.data.dataset import Dataset, filter_incidents, load_sample
+from ui import cache
 
 LANG = "ilp.lang"
 UPLOAD = "ilp.upload"
@@ -113,7 +114,7 @@ def view() -> View:
     # offence names may hold commas ("Human Trafficking (A), Commercial Sex Acts"): join
     # their keys, which cannot, so two selections never share a cache key
     chosen = ",".join(sorted(keys.safe_key(o) for o in offences))
-    key = f"{data.fingerprint}|{start}|{end}|{chosen}"
+    key = f"{cache.dataset_key(data)}|{start}|{end}|{chosen}"  # all of the data, name included
     if data is sample_dataset():  # shared by a workshop room; an upload stays its own
         incidents = _sample_view(start, end, offences).copy(deep=False)
     else:

@@ -24,6 +24,7 @@ from ilp_core.decide.priorities import (
     problem_labels,
     settings,
 )
+from ilp_core.figures._style import inert
 
 SizeBy = Literal["volume", "harm"]
 _SIZE_BY: Final[tuple[str, ...]] = ("volume", "harm")
@@ -74,7 +75,7 @@ def _figure(
     }
     for key, value in layout.items():  # the chart's own settings win, axis by axis
         look[key] = {**look[key], **value} if isinstance(look.get(key), dict) else value
-    return go.Figure(data=traces, layout=look)
+    return inert(go.Figure(data=traces, layout=look))
 
 
 def _bands(ranking: Ranking) -> tuple[float, float]:

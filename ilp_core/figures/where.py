@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from ilp_core import i18n
 from ilp_core.analysis.hotspots import Concentration
+from ilp_core.figures._style import inert
 from ilp_core.figures.maps import (
     APP_ASSETS,
     CHANGE_COLOURS,
@@ -69,7 +70,7 @@ def lorenz_chart(result: Concentration, lang: str = i18n.DEFAULT_LANGUAGE) -> go
         height=420,
         template="plotly_white",  # named: never the process's default (Streamlit sets one)
     )
-    return fig
+    return inert(fig)
 
 
 def hotspot_map(

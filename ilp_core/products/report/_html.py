@@ -134,11 +134,15 @@ def folium_map(block: MapBlock, lang: str) -> Any:
 
 
 def _map_iframe(block: MapBlock, lang: str) -> str:
-    """The map as its own document in an ``<iframe srcdoc>`` (attribute-escaped)."""
+    """The map as its own document in an ``<iframe srcdoc>`` (attribute-escaped).
+
+    Sandboxed with scripts only: the map's origin is opaque, so it cannot reach the
+    report around it (nor, in the app's preview, the app).
+    """
     import html as html_module
 
     page = figures.maps.render_html(folium_map(block, lang), inline=True)
     return (
-        f'<iframe class="map" title="{html_module.escape(block.title)}" '
+        f'<iframe class="map" sandbox="allow-scripts" title="{html_module.escape(block.title)}" '
         f'srcdoc="{html_module.escape(page, quote=True)}"></iframe>'
     )

@@ -255,8 +255,18 @@ def _table(block: Table, styles: dict[str, Any], width: float) -> list[Any]:
     return out
 
 
+#: Longest word (characters) a table column is widened for; longer words are broken.
+_LONGEST_WORD = 24
+
+
 def _column_widths(block: Table, width: float) -> list[float]:
-    """Columns wide enough for their longest word, the rest shared by typical length."""
+    """Columns wide enough for their longest word, the rest shared by typical length.
+
+    A word counts up to :data:`_LONGEST_WORD` characters: a longer one (a 700-character
+    offence name without a space) is broken across lines by ReportLab
+    (``splitLongWords``) instead of squeezing the other columns below zero width,
+    which lost the whole report.
+    """
     per_char, padding = 4.4, 8.0  # DejaVu Sans at 7.5 pt: about 4.4 pt a character
     low, want = [], []
     for j, head in enumerate(block.header):
@@ -264,6 +274,7 @@ def _column_widths(block: Table, width: float) -> list[float]:
         words = [w for c in cells for w in (c.split() or [""])]
         bold = 1.15  # header words are bold, wider per character
         longest = max(max(len(w) for w in words), bold * max(len(w) for w in head.split() or [""]))
+        longest = min(longest, _LONGEST_WORD)
         typical = float(np.percentile([len(c) for c in cells], 90))
         low.append(longest * per_char + padding)
         want.append(max(longest, min(typical, 70.0)) * per_char + padding)
