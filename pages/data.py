@@ -7,7 +7,10 @@ from ilp_core.data import ingest
 from ilp_core.data.dataset import Dataset
 from ui import data as ui_data
 from ui import state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 st.title(tr("data.title"))

@@ -5,7 +5,10 @@ import streamlit as st
 from ilp_core.products import intelligence, strategy
 from ui import emerging, products, state, widgets
 from ui.priorities import current_ranking
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()

@@ -22,6 +22,7 @@ def render() -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key=state.LANG,
         )
+        state.apply_chosen_source()
         if st.session_state.get(state.UPLOAD) is not None:
             st.radio(
                 tr("app.dataset"),
