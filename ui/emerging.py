@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ilp_core import markup
 from ilp_core.analysis import forecast
 from ilp_core.errors import IlpInputError
 from ilp_core.products import strategy
@@ -31,7 +32,7 @@ def offer(view: View) -> None:
     try:
         em = cache.compute(forecast.emerging_offences, view.key, view.incidents)
     except IlpInputError as error:  # e.g. under a year of baseline: say so, it is no fault
-        st.caption(error.render(lang()))
+        st.caption(error.render(lang(), escape=markup.markdown))
     saved = st.session_state.get(SCAN)
     scan = saved[1] if saved is not None and str(saved[0]).startswith(f"{view.key}|") else None
     issues = strategy.emerging_issues(em, scan, lang=lang())

@@ -26,7 +26,7 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from ilp_core import i18n
+from ilp_core import i18n, markup
 from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
 from ilp_core.learn import room as lib
@@ -88,7 +88,7 @@ def _attempt(func: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return func(*args, **kwargs)
     except IlpInputError as error:
-        st.error(error.render(state.lang()), icon=":material/error:")
+        st.error(error.render(state.lang(), escape=markup.markdown), icon=":material/error:")
         return False
 
 
@@ -288,7 +288,7 @@ def projector(room: Room) -> None:
         try:
             now = store().room(room.code)
         except IlpInputError as error:
-            st.error(error.render(state.lang()))
+            st.error(error.render(state.lang(), escape=markup.markdown))
             return
         got = results(now)
         if got is not None:
@@ -407,7 +407,7 @@ def participant(code: str) -> None:
     try:
         room = s.room(code)
     except IlpInputError as error:
-        st.error(error.render(state.lang()), icon=":material/error:")
+        st.error(error.render(state.lang(), escape=markup.markdown), icon=":material/error:")
         return
     t = _t(room.language)
     st.header(t("room.participant_title", name=lib.md_text(room.name or room.code)))
@@ -426,7 +426,7 @@ def participant(code: str) -> None:
         try:
             now = s.room(room.code)
         except IlpInputError as error:
-            st.error(error.render(room.language))
+            st.error(error.render(room.language, escape=markup.markdown))
             return
         if not now.open_steps:
             st.info(t("room.wait"), icon=":material/hourglass_top:")
@@ -446,7 +446,7 @@ def _membership(s: Store, room: Room) -> Membership | None:
     try:
         member = s.rejoin(room.code, token)
     except IlpInputError as error:
-        st.warning(error.render(room.language))
+        st.warning(error.render(room.language, escape=markup.markdown))
         return None
     st.session_state[MEMBER] = (room.code, member)
     return member
@@ -550,7 +550,7 @@ def _send(
     try:
         s.save_answer(member.actor, room.code, step.id, body, show_name=show)
     except IlpInputError as error:
-        st.error(error.render(room.language), icon=":material/error:")
+        st.error(error.render(room.language, escape=markup.markdown), icon=":material/error:")
         return
     mine.clear()
     mine.update(body)
