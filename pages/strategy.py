@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ilp_core.products import intelligence, strategy
-from ui import products, state
+from ui import products, shared, state
 from ui.priorities import current_ranking
 from ui.state import tr
 
@@ -57,6 +57,7 @@ with tabs[0]:
             "requirements", strategy.merge_requirements(products.table("requirements"), draft)
         )
     products.requirements_editor(problems, labels)
+    shared.shared_table_panel("requirements")  # shared with a version check
     st.caption(tr("strategy.requirements_caption"))
 
 # -- 3. Control strategy: suggestions from the analyses, accepted by the user ---------------

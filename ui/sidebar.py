@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ilp_core import i18n
-from ui import state
+from ui import shared, state
 from ui.state import tr
 
 _PERIOD_FOR = "ilp.period_for"
@@ -22,7 +22,8 @@ def render() -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key=state.LANG,
         )
-        if st.session_state.get(state.UPLOAD) is not None:
+        stored = shared.sidebar()  # who is acting; the stored datasets they may open
+        if not stored and st.session_state.get(state.UPLOAD) is not None:
             st.radio(
                 tr("app.dataset"),
                 options=["sample", "upload"],
@@ -30,7 +31,7 @@ def render() -> None:
                 key=state.SOURCE,
             )
         data = state.dataset()
-        if not st.session_state.get(state.UPLOAD):
+        if not stored and not st.session_state.get(state.UPLOAD):
             st.caption(tr("app.dataset_is", name=_dataset_name(data)))
         previous = st.session_state.get(_PERIOD_FOR)
         if previous != data.fingerprint:
