@@ -31,8 +31,8 @@ who = cols[0].selectbox(
     tr("audit.user"), user_ids, format_func=lambda u: u or tr("audit.everyone"), key="audit.user"
 )
 action = cols[1].selectbox(
-    tr("audit.action"), ["", *AUDIT_ACTIONS], format_func=lambda a: tr(f"audit.action.{a or 'all'}"),
-    key="audit.action",
+    tr("audit.action"), ["", *AUDIT_ACTIONS], key="audit.action",
+    format_func=lambda a: tr(f"audit.action.{a or 'all'}"),
 )  # fmt: skip
 dataset_id = cols[2].selectbox(
     tr("audit.dataset"), ["", *datasets], format_func=lambda d: datasets.get(d, tr("audit.any")),

@@ -65,8 +65,8 @@ SHARED_KINDS: Final[tuple[str, ...]] = ("intel_log", "requirements")
 DRAFT_NAME: Final[str] = "session"
 #: Seconds before a session tries an unreachable database again.
 RETRY_SECONDS: Final[float] = 60.0
-_PICK = "ilp.dataset_pick"  # the selector's key, set only before it is drawn:
-_PENDING = "ilp.dataset_pending"  # the choice made elsewhere (a load, a deletion, a draft)
+_PICK = "ilp.dataset_pick"  # the selector's key: always shows ``ilp.dataset_id``
+_REQUEST = "ilp.dataset_request"  # the dataset the user picked in it, opened at the next run
 _DRAFT_DIGEST = "ilp.draft_digest"
 _ERROR_AT = "ilp.store_error_at"
 #: The library's check of each product table, applied to whatever the store hands back.
@@ -194,6 +194,7 @@ def start() -> None:
     browser of the same user continues where they left off.
     """
     session = st.session_state
+    session.setdefault(DATASET_ID, "")
     s = store()
     who = _identity() if s is not None else None
     if who == session.get(IDENTITY) and ACTOR in session:
@@ -236,26 +237,31 @@ def sidebar() -> bool:
     infos = _guard(s.list_datasets, who) or []
     names = {i.id: i.name for i in infos}
     session = st.session_state
+    request = session.pop(_REQUEST, None)
+    if request is not None and request != session.get(DATASET_ID, ""):
+        _activate(s, who, request if request in names else "")
     if session.get(DATASET_ID, "") not in ("", *names):  # deleted, or no longer shared
         _activate(s, who, "")
-    if _PENDING in session:
-        session[_PICK] = session.pop(_PENDING)
-    if session.get(_PICK, "") not in ("", *names):
-        session[_PICK] = ""
+    # The selector shows the open dataset, whatever the client sent: a browser that lost
+    # its widget states (or a test client) must not switch the dataset back.
+    pick = session[_PICK] = session.get(DATASET_ID, "")
     sample = tr("app.sample_name")
-    pick = st.selectbox(
+    st.selectbox(
         tr("shared.dataset"),
         options=["", *names],
         format_func=lambda i: names.get(i, sample),
         key=_PICK,
+        on_change=_picked,
         help=tr("shared.dataset_help"),
     )
-    if pick != session.get(DATASET_ID, ""):
-        _activate(s, who, pick)
     info = next((i for i in infos if i.id == pick), None)
     if info is not None:
         _manage(s, who, info)
     return True
+
+
+def _picked() -> None:
+    st.session_state[_REQUEST] = st.session_state.get(_PICK, "")
 
 
 def _login_box(who: Actor | None) -> None:
@@ -326,7 +332,6 @@ def _activate(s: Store, who: Actor, dataset_id: str) -> None:
     """Make a stored dataset (or the sample region, ``""``) the session's dataset."""
     session = st.session_state
     session[VERSIONS] = {}
-    session[_PENDING] = dataset_id
     if not dataset_id:
         session[DATASET_ID] = ""
         session[state.SOURCE] = "sample"
@@ -334,7 +339,7 @@ def _activate(s: Store, who: Actor, dataset_id: str) -> None:
         return
     opened = _guard(s.open_dataset, who, dataset_id)
     if opened is None:
-        session[DATASET_ID] = session[_PENDING] = ""
+        session[DATASET_ID] = ""
         return
     data = opened.dataset
     if opened.classification is not None:  # the wrapper only: the frames stay shared
@@ -376,6 +381,7 @@ def load(data: Dataset, mapping: ColumnMapping | None = None) -> bool:
     if version is None:
         return False
     _activate(s, who, version.dataset_id)
+    save_draft()  # the new dataset is the one a reload comes back to, whatever happens next
     return True
 
 

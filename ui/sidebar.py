@@ -31,7 +31,7 @@ def render() -> None:
                 key=state.SOURCE,
             )
         data = state.dataset()
-        if not stored and not st.session_state.get(state.UPLOAD):
+        if not st.session_state.get(state.UPLOAD):
             st.caption(tr("app.dataset_is", name=_dataset_name(data)))
         previous = st.session_state.get(_PERIOD_FOR)
         if previous != data.fingerprint:
