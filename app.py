@@ -4,12 +4,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import sidebar, state
+from ui import shared, sidebar, state
 from ui.state import tr
 
 st.set_page_config(page_title="ILP dashboard", page_icon=":material/policy:", layout="wide")
 state.keep_user_work()
 HERE = Path(__file__).resolve().parent  # pages by absolute path: the app runs from any folder
+shared.start()  # the workspace store, who is acting, their restored draft
 
 PAGES = {
     "nav.section_start": [
@@ -37,6 +38,8 @@ PAGES = {
         ("pages/room.py", "nav.room", ":material/co_present:"),
     ],
 }
+if shared.is_admin():  # administrators, and the single user of local mode
+    PAGES["nav.section_admin"] = [("pages/audit.py", "nav.audit", ":material/policy:")]
 
 navigation = st.navigation(
     {
@@ -49,4 +52,7 @@ navigation = st.navigation(
     expanded=True,  # 13 pages: Streamlit would hide the last three behind "View 3 more"
 )
 sidebar.render()
-navigation.run()
+try:
+    navigation.run()
+finally:  # also after st.stop() or st.rerun(): the session's work is kept as a draft
+    shared.save_draft()

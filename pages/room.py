@@ -3,7 +3,10 @@
 import streamlit as st
 
 from ui import room as ui
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 code = st.query_params.get(ui.ROOM_PARAM)
 if code:  # a participant's address: ?room=CODE (and &t=TOKEN once joined)
@@ -12,6 +15,10 @@ if code:  # a participant's address: ?room=CODE (and &t=TOKEN once joined)
 
 st.title(tr("room.title"))
 st.markdown(tr("room.purpose"))
+who = ui.actor()
+if who is None or not who.may("run_rooms"):  # trainers run rooms; participants join by code
+    st.info(tr("room.trainers_only"), icon=":material/lock:")
+    st.stop()
 
 # -- The trainer's room: create one or pick one of theirs ----------------------------------
 with st.expander(tr("room.new"), expanded=not ui.store().trainer_rooms(ui.actor())):

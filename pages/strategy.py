@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ilp_core.products import intelligence, strategy
-from ui import emerging, products, state, widgets
+from ui import emerging, products, shared, state, widgets
 from ui.priorities import current_ranking
 from ui.routing import through_app
 from ui.state import tr
@@ -60,6 +60,7 @@ with tabs[0]:
             "requirements", strategy.merge_requirements(products.table("requirements"), draft)
         )
     products.requirements_editor(problems, labels)
+    shared.shared_table_panel("requirements")  # shared with a version check
     st.caption(tr("strategy.requirements_caption"))
 
 # -- 3. Control strategy: suggestions from the analyses, accepted by the user ---------------

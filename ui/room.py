@@ -31,8 +31,8 @@ from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
 from ilp_core.learn import room as lib
 from ilp_core.learn import workshop
-from ilp_core.store import Actor, Membership, Room, Store, config_from_env, open_store
-from ui import state
+from ilp_core.store import Actor, Membership, Room, Store
+from ui import shared, state
 
 #: Query parameters of a participant's address.
 ROOM_PARAM: Final[str] = "room"
@@ -57,21 +57,20 @@ _CSS: Final[str] = """<style>
 # -- the store (one per process) and who acts -------------------------------------------
 
 
-@st.cache_resource(show_spinner=False)
-def _open_store(url: str, data_dir: str) -> Store:
-    del url, data_dir  # the cache key: the configuration read from the environment
-    return open_store(config_from_env())
-
-
 def store() -> Store:
-    """Return the process's store (opened and migrated at the first call)."""
-    config = config_from_env()
-    return _open_store(config.url, str(config.data_dir))
+    """Return the workspace store (ui.shared: one per process); stop if it cannot be opened.
+
+    ui.shared says why in the sidebar (an unreachable database).
+    """
+    s = shared.store()
+    if s is None:
+        st.stop()
+    return s
 
 
-def actor() -> Actor:
-    """Who runs rooms from this browser: the local user (until the app's login replaces it)."""
-    return Actor.local()
+def actor() -> Actor | None:
+    """Who runs rooms from this browser: the logged-in user, or the local user (ui.shared)."""
+    return shared.actor()
 
 
 def _t(lang: str) -> Any:
