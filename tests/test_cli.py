@@ -294,6 +294,16 @@ def test_administrators_jobs_are_audited(store_config, tmp_path):
     assert loaded.returncode == 0, loaded.stderr
     purged = ilp(store_config, "purge")
     assert purged.returncode == 0 and "Removed 0 datasets" in purged.stdout
+    store = open_store(store_config)  # the dataset's retention date passes
+    [info] = store.list_datasets(Actor.local())
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    store.set_retention(Actor.local(), info.id, past)
+    store.close()
+    purged = ilp(store_config, "purge", "--lang", "fr")
+    assert purged.returncode == 0 and "Supprimés : 1 jeux de données" in purged.stdout
+    gone = _audit(store_config, action="purge")
+    assert list(gone["object_id"]) == [info.id]
+    assert json.loads(gone["details"].iloc[0])["reason"] == "retention"
 
     out = tmp_path / "audit.csv"
     today = dt.date.today().isoformat()
