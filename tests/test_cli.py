@@ -379,3 +379,39 @@ def test_sample_command_regenerates_the_region(tmp_path):
     again = ilp(config, "sample", "--out", str(out), "--incidents", "20000", "--seed", "7",
                 "--force")  # fmt: skip
     assert again.returncode == 0 and (out / "incidents.csv").read_bytes() == first
+
+
+def test_districts_and_a_saved_session(tmp_path):
+    """A load with boundaries, then a report from the app's saved-session file (its view kept)."""
+    from ilp_core.store import config_from_env
+
+    config = config_from_env({"ILP_DATA_DIR": str(tmp_path)})
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    export = tmp_path / "north.csv"
+    export.write_text("".join(lines[:5001]), encoding="utf-8")
+    districts = SAMPLE_DIR / "districts.geojson"
+    loaded = ilp(config, "load", str(export), "--mapping", _mapping(export, tmp_path),
+                 "--districts", str(districts), "--dataset", "North")  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    store = open_store(config)
+    [info] = store.list_datasets(Actor.local())
+    data = store.open_dataset(Actor.local(), info.id).dataset
+    store.close()
+    assert data.districts is not None and len(data.districts) == len(
+        ingest.load_boundaries(districts.read_bytes(), districts.name)
+    )
+    session = workspace.make_workspace(
+        fingerprint=data.fingerprint, dataset="North",
+        view={"start": "2024-01-01", "end": "2024-01-31", "offences": []},
+    )  # fmt: skip
+    saved = tmp_path / "session.json"
+    saved.write_text(session.to_json(), encoding="utf-8")
+    out = tmp_path / "north.html"
+    made = ilp(config, "report", "--dataset", "North", "--assessment", str(saved),
+               "--sections", "data,findings", "--out", str(out))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Jan 31, 2024" in html  # the saved view's period
+    bad = ilp(config, "report", "--dataset", "North", "--sections", "data,gossip",
+              "--out", str(tmp_path / "x.html"))  # fmt: skip
+    assert bad.returncode == 3 and "gossip" in bad.stderr
