@@ -88,8 +88,13 @@ def main(
 
     Examples
     --------
-    >>> main(["report", "--period", "last-fortnight"])  # doctest: +SKIP
+    >>> import io
+    >>> err = io.StringIO()
+    >>> main(["report", "--dataset", "North", "--period", "q3", "--out", "/tmp/q3.html",
+    ...       "--lang", "en"], err=err)
     1
+    >>> err.getvalue()[:33]
+    'Error: "q3" is not a period: use '
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
