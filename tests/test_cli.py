@@ -154,7 +154,8 @@ def test_usage_errors_exit_1(capsys):
     with pytest.raises(SystemExit) as ended:
         main(["report", "--lang", "fr"])  # --dataset and --out missing
     assert ended.value.code == 1
-    assert "--dataset" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "Erreur : appel incorrect :" in said and "--dataset" in said
     out, err = io.StringIO(), io.StringIO()
     code = main(["report", "--dataset", "x", "--out", "/tmp/x.html", "--period", "q3", "--lang",
                  "es"], out=out, err=err)  # fmt: skip
@@ -364,6 +365,16 @@ def test_open_questions_and_refusals(tmp_path):
     report_out = tmp_path / "r.html"
     nothing = ilp(config, "report", "--dataset", "absent", "--out", str(report_out))
     assert nothing.returncode == 4 and not report_out.exists()
+
+
+def test_unreachable_database_exits_4(tmp_path):
+    from ilp_core.store import StoreConfig
+
+    config = StoreConfig(url="postgresql://ilp:secret@127.0.0.1:9/ilp", data_dir=tmp_path)
+    ended = ilp(config, "purge", "--lang", "es")
+    assert ended.returncode == 4
+    assert "127.0.0.1" in ended.stderr and "secret" not in ended.stderr
+    assert "Traceback" not in ended.stderr
 
 
 def test_sample_command_regenerates_the_region(tmp_path):
