@@ -154,7 +154,8 @@ def test_usage_errors_exit_1(capsys):
     with pytest.raises(SystemExit) as ended:
         main(["report", "--lang", "fr"])  # --dataset and --out missing
     assert ended.value.code == 1
-    assert "--dataset" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "Erreur : appel incorrect :" in said and "--dataset" in said
     out, err = io.StringIO(), io.StringIO()
     code = main(["report", "--dataset", "x", "--out", "/tmp/x.html", "--period", "q3", "--lang",
                  "es"], out=out, err=err)  # fmt: skip
@@ -294,6 +295,16 @@ def test_administrators_jobs_are_audited(store_config, tmp_path):
     assert loaded.returncode == 0, loaded.stderr
     purged = ilp(store_config, "purge")
     assert purged.returncode == 0 and "Removed 0 datasets" in purged.stdout
+    store = open_store(store_config)  # the dataset's retention date passes
+    [info] = store.list_datasets(Actor.local())
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    store.set_retention(Actor.local(), info.id, past)
+    store.close()
+    purged = ilp(store_config, "purge", "--lang", "fr")
+    assert purged.returncode == 0 and "Supprimés : 1 jeux de données" in purged.stdout
+    gone = _audit(store_config, action="purge")
+    assert list(gone["object_id"]) == [info.id]
+    assert json.loads(gone["details"].iloc[0])["reason"] == "retention"
 
     out = tmp_path / "audit.csv"
     today = dt.date.today().isoformat()
@@ -356,6 +367,16 @@ def test_open_questions_and_refusals(tmp_path):
     assert nothing.returncode == 4 and not report_out.exists()
 
 
+def test_unreachable_database_exits_4(tmp_path):
+    from ilp_core.store import StoreConfig
+
+    config = StoreConfig(url="postgresql://ilp:secret@127.0.0.1:9/ilp", data_dir=tmp_path)
+    ended = ilp(config, "purge", "--lang", "es")
+    assert ended.returncode == 4
+    assert "127.0.0.1" in ended.stderr and "secret" not in ended.stderr
+    assert "Traceback" not in ended.stderr
+
+
 def test_sample_command_regenerates_the_region(tmp_path):
     from ilp_core.store import config_from_env
 
@@ -369,3 +390,39 @@ def test_sample_command_regenerates_the_region(tmp_path):
     again = ilp(config, "sample", "--out", str(out), "--incidents", "20000", "--seed", "7",
                 "--force")  # fmt: skip
     assert again.returncode == 0 and (out / "incidents.csv").read_bytes() == first
+
+
+def test_districts_and_a_saved_session(tmp_path):
+    """A load with boundaries, then a report from the app's saved-session file (its view kept)."""
+    from ilp_core.store import config_from_env
+
+    config = config_from_env({"ILP_DATA_DIR": str(tmp_path)})
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    export = tmp_path / "north.csv"
+    export.write_text("".join(lines[:5001]), encoding="utf-8")
+    districts = SAMPLE_DIR / "districts.geojson"
+    loaded = ilp(config, "load", str(export), "--mapping", _mapping(export, tmp_path),
+                 "--districts", str(districts), "--dataset", "North")  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    store = open_store(config)
+    [info] = store.list_datasets(Actor.local())
+    data = store.open_dataset(Actor.local(), info.id).dataset
+    store.close()
+    assert data.districts is not None and len(data.districts) == len(
+        ingest.load_boundaries(districts.read_bytes(), districts.name)
+    )
+    session = workspace.make_workspace(
+        fingerprint=data.fingerprint, dataset="North",
+        view={"start": "2024-01-01", "end": "2024-01-31", "offences": []},
+    )  # fmt: skip
+    saved = tmp_path / "session.json"
+    saved.write_text(session.to_json(), encoding="utf-8")
+    out = tmp_path / "north.html"
+    made = ilp(config, "report", "--dataset", "North", "--assessment", str(saved),
+               "--sections", "data,findings", "--out", str(out))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Jan 31, 2024" in html  # the saved view's period
+    bad = ilp(config, "report", "--dataset", "North", "--sections", "data,gossip",
+              "--out", str(tmp_path / "x.html"))  # fmt: skip
+    assert bad.returncode == 3 and "gossip" in bad.stderr

@@ -95,11 +95,14 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
+        self.lang = i18n.DEFAULT_LANGUAGE  # the command sets the user's
 
     def error(self, message: str) -> NoReturn:
-        """Print the usage and the problem, exit 1."""
+        """Print the usage and the problem (argparse's words after ours), exit 1."""
         self.print_usage(sys.stderr)
-        self.exit(USAGE, f"{self.prog}: {message}\n")
+        lang = self.lang
+        said = i18n.t("cli.usage_error", lang, prog=self.prog, detail=message)
+        self.exit(USAGE, f"{i18n.t('cli.error', lang)} {said}\n")
 
 
 class Context:

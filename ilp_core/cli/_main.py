@@ -38,6 +38,8 @@ def _formatter(lang: str) -> type[argparse.HelpFormatter]:
 def _translate(p: argparse.ArgumentParser, lang: str, top: bool = False) -> None:
     """Translate argparse's own words (section titles, ``-h``) and add ``--lang``/``--user``."""
     p.formatter_class = _formatter(lang)
+    if isinstance(p, Parser):
+        p.lang = lang
     p._positionals.title = i18n.t("cli.positionals", lang)
     p._optionals.title = i18n.t("cli.options", lang)
     p.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
@@ -88,8 +90,13 @@ def main(
 
     Examples
     --------
-    >>> main(["report", "--period", "last-fortnight"])  # doctest: +SKIP
+    >>> import io
+    >>> err = io.StringIO()
+    >>> main(["report", "--dataset", "North", "--period", "q3", "--out", "/tmp/q3.html",
+    ...       "--lang", "en"], err=err)
     1
+    >>> err.getvalue()[:33]
+    'Error: "q3" is not a period: use '
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ilp_core import checks
 from ilp_core.cli._common import (
@@ -21,10 +21,15 @@ from ilp_core.cli._common import (
     writable,
     write_file,
 )
-from ilp_core.data.dataset import Dataset
-from ilp_core.decide import priorities
 from ilp_core.errors import Message
-from ilp_core.products import report, suppression, workspace
+from ilp_core.products import suppression
+
+if TYPE_CHECKING:
+    from ilp_core.data.dataset import Dataset
+    from ilp_core.products import report, workspace
+
+# The report's libraries (plotly, folium, ReportLab, matplotlib) are imported when a report
+# is built, inside the functions below: a nightly load does not pay for them at start.
 
 #: The named periods ``--period`` takes besides ``YYYY-MM-DD..YYYY-MM-DD``.
 PERIODS = ("last-week", "last-month", "last-quarter", "last-year")
@@ -106,6 +111,9 @@ def work_for(
     would; a saved priority assessment (YAML or JSON) gives the ranking, the
     other parts their pages' defaults. ``--period`` replaces the saved view's dates.
     """
+    from ilp_core.decide import priorities
+    from ilp_core.products import workspace
+
     kind = _kind(assessment) if assessment is not None else None
     if kind == workspace.FORMAT_NAME:
         loaded: Any = workspace.from_json(assessment or b"", fingerprint=data.fingerprint)
@@ -136,6 +144,8 @@ def _kind(source: bytes) -> str | None:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """Build the report and write it (HTML or PDF) to ``--out``; audited as an export."""
+    from ilp_core.products import report
+
     writable(args.out, args.force)  # before the work, not after it
     chosen = None if args.period is None else period(args.period, dt.date.today())
     sections = report.SECTIONS
@@ -176,6 +186,8 @@ def build(
     k: int,
 ) -> report.Report:
     """The report exactly as the Report page asks the library for it (its options, its order)."""
+    from ilp_core.products import report
+
     chosen = [s for s in report.SECTIONS if s in sections]
     for name in sections:  # an unknown section is named, with the known ones
         checks.option("sections", name, report.SECTIONS)
