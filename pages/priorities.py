@@ -137,6 +137,8 @@ st.caption(
         share=round(100 * stability.robust_share),
     )
 )
+if stability.redrawn:
+    st.caption(tr("development.stability_note"))
 
 # -- 8. Downloads: the ranked table and the whole configuration -----------------------------
 st.subheader(tr("priorities.downloads"))

@@ -212,6 +212,7 @@ def test_the_priorities_page_explains_the_development_with_its_interval(app):
     at.selectbox(key="priorities.why").set_value("Vehicle crime").run()
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Likely development over the next 12 months: +20 %") for c in captions)
+    assert i18n.t("development.stability_note", "en") in captions
     tables = [d.value for d in at.dataframe]
     decomposition = next(t for t in tables if "Contribution at the low end" in t.columns)
     assert decomposition.shape[0] > 5
@@ -220,3 +221,46 @@ def test_the_priorities_page_explains_the_development_with_its_interval(app):
     assert any(
         c.startswith("No forecast for this problem: fewer than 2 incidents") for c in captions
     )
+
+
+def test_stability_redraws_the_development_within_its_interval(data):
+    criteria = priorities.criteria_table(data)
+    scheme = priorities.make_scheme("weighted_sum", {"volume": 1, "development": 3})
+    kw = {"top_k": 3, "draws": 500, "seed": 7}
+    with_forecast = priorities.rank_stability(criteria, scheme, **kw)
+    assert with_forecast.redrawn == ("development",)
+    # No interval (as if every forecast were certain): the same draws as before the
+    # development was redrawn (it is drawn last), so the same figures.
+    certain = criteria.assign(
+        development_lower=criteria["development"], development_upper=criteria["development"]
+    )
+    fixed = priorities.rank_stability(certain, scheme, **kw)
+    bare = priorities.rank_stability(
+        criteria.drop(columns=["development_lower", "development_upper"]), scheme, **kw
+    )
+    assert bare.redrawn == ()
+    pd.testing.assert_frame_equal(fixed.table, bare.table)
+    # With the intervals the ranks spread more (weights alone move them less).
+    spread = (with_forecast.table["rank_high"] - with_forecast.table["rank_low"]).sum()
+    assert spread > (bare.table["rank_high"] - bare.table["rank_low"]).sum()
+
+
+def test_redrawn_development_has_its_forecast_interval(data):
+    """The draws' 10th and 90th percentiles are the forecast's 80 % interval."""
+    from ilp_core.decide.priorities import _stability
+    from ilp_core.decide.priorities._prepare import _prepare
+
+    criteria = priorities.criteria_table(data)
+    scheme = priorities.make_scheme("weighted_sum", {"development": 1})
+    cfg = priorities.settings()
+    prep = _prepare(criteria, scheme, None, "lowest", cfg)
+    rng = np.random.default_rng(0)
+    keys, draws = _stability._forecast_draws(criteria, prep, scheme, cfg, rng, 20_000)
+    assert keys == ("development",)
+    raw = 100.0 * draws[:, :, 0].astype(float) - 50.0  # back from the fixed -50..50 scale
+    t = criteria.set_index("problem")
+    for j, problem in enumerate(prep.problems):
+        low, high = t.loc[problem, ["development_lower", "development_upper"]]
+        if np.isfinite(low) and low > -45 and high < 45:  # away from the clipped ends
+            q10, q90 = np.percentile(raw[:, j], [10, 90])
+            assert abs(q10 - low) < 0.5 and abs(q90 - high) < 0.5, problem

@@ -153,18 +153,20 @@ def _scores_direct(
     scheme: Scheme,
     w: np.ndarray,
     entered: np.ndarray | None = None,
+    columns: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Scores for (draws of) weights and entered values, without decomposition.
 
     ``w`` is ``(C,)`` or ``(D, C)``; ``entered``, when given, is ``(D, P, E)``:
-    normalised entered values replacing ``prep.norm``'s entered columns. Group
+    normalised values replacing ``prep.norm``'s columns ``columns`` (default: the
+    entered ones; the stability analysis adds the likely development). Group
     sums are products of the small ``(P, C)`` table with the weights plus the
     entered part, so the ``(D, P, C)`` array of every draw is never built (at 320
     problems and 1,000 draws: 0.1 s instead of 0.25 s here). Returns the scores
     and the tie-break of the risk matrix (the unrounded product).
     """
     mults = _multipliers(scheme.method, w, prep.groups, scheme.position_range)
-    cols = prep.entered_cols
+    cols = prep.entered_cols if columns is None else columns
     fixed = prep.norm.copy()
     if entered is not None:
         fixed[:, cols] = 0.0
