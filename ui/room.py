@@ -23,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
+import plotly.graph_objects as go
 import segno
 import streamlit as st
 
@@ -217,6 +218,12 @@ def controls(room: Room) -> None:
 
 def results(room: Room) -> lib.RoomResults | None:
     """The room's results now (recomputed only when an answer changed)."""
+    current = _current(room)
+    return None if current is None else current[1]
+
+
+def _current(room: Room) -> tuple[str, lib.RoomResults] | None:
+    """The fingerprint of the room's answers and their results (shared by every session)."""
     s = store()
     answers = _attempt(s.room_answers, actor(), room.code)
     members = _attempt(s.room_members, actor(), room.code)
@@ -228,20 +235,22 @@ def results(room: Room) -> lib.RoomResults | None:
                 answers[c].astype(str).tolist()
                 for c in ("participant", "nickname", "step", "updated_at")
             ]
-            + [list(room.steps)],
+            + [list(room.steps), room.id],
         ).encode()
     ).hexdigest()
-    return _results(fingerprint, answers, tuple(room.steps), members)
+    return fingerprint, _results(fingerprint, answers, tuple(room.steps), members)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs={pd.DataFrame: lambda _: 0})
+# Shared read-only by every session (nothing modifies a result): a projector refresh with no
+# new answer then costs no sums, and no figure building (36-90 ms per chart on this machine).
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _results(
-    fingerprint: str, answers: pd.DataFrame, steps: tuple[str, ...], members: int
+    fingerprint: str, _answers: pd.DataFrame, steps: tuple[str, ...], members: int
 ) -> lib.RoomResults:
     del fingerprint  # keys the cache: every answer's author, step and time, and the steps
     problems, scored, values = scoring()
     return lib.room_results(
-        answers,
+        _answers,
         lib.room_config(),
         problems=problems,
         scored=scored,
@@ -290,15 +299,28 @@ def projector(room: Room) -> None:
         except IlpInputError as error:
             st.error(error.render(state.lang()))
             return
-        got = results(now)
-        if got is not None:
+        current = _current(now)
+        if current is not None:
             with st.container(key="room-projector"):
-                show(now, got)
+                show(now, current[1], current[0])
 
     live()
 
 
-def show(room: Room, got: lib.RoomResults) -> None:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(
+    kind: str, fingerprint: str, lang: str, revealed: bool, _got: lib.RoomResults
+) -> go.Figure:
+    """A projector chart, built once per state of the room's answers (read-only)."""
+    del fingerprint  # keys the cache with the kind, language and reveal
+    if kind == "ranking" and _got.ranking is not None:
+        return lib.ranking_figure(_got.ranking, lang, revealed=revealed)
+    if kind == "weights" and _got.weights is not None:
+        return lib.weights_figure(_got.weights, lang)
+    raise ValueError(f"no {kind} chart in these results")
+
+
+def show(room: Room, got: lib.RoomResults, fingerprint: str = "") -> None:
     """What the room thinks, step by step, in the room's language."""
     t = _t(room.language)
     c1, c2, c3 = st.columns(3)
@@ -320,9 +342,14 @@ def show(room: Room, got: lib.RoomResults) -> None:
         )
         revealed = step.id in room.revealed_steps
         if step.kind == "ranking" and got.ranking is not None:
-            _show_ranking(got.ranking, revealed, room.language)
+            chart = _figure("ranking", fingerprint, room.language, revealed, got)
+            _show_ranking(got.ranking, revealed, room.language, chart)
         elif step.kind == "weights" and got.weights is not None:
-            _show_weights(got.weights, room.language)
+            _show_weights(
+                got.weights,
+                room.language,
+                _figure("weights", fingerprint, room.language, False, got),
+            )
         elif step.kind == "choice" and step.id in got.choices:
             table = got.choices[step.id]
             labels = [t(f"room.step.{step.id}.option.{o}") for o in table["option"]]
@@ -347,7 +374,7 @@ def show(room: Room, got: lib.RoomResults) -> None:
                 st.caption(t("room.free_note"))
 
 
-def _show_ranking(c: lib.Consensus, revealed: bool, lang: str) -> None:
+def _show_ranking(c: lib.Consensus, revealed: bool, lang: str, chart: go.Figure) -> None:
     t = _t(lang)
     term = lambda v: i18n.term(v, lang)  # noqa: E731
     if not len(c.ranks):
@@ -362,7 +389,7 @@ def _show_ranking(c: lib.Consensus, revealed: bool, lang: str) -> None:
     )
     left, right = st.columns(2)
     left.table(table)
-    right.plotly_chart(lib.ranking_figure(c, lang, revealed=revealed), config=_CHART)
+    right.plotly_chart(chart, config=_CHART)
     st.caption(t("room.ranking_note"))
     if c.agreement is not None:
         sentence = lib.agreement_sentence(lib.RoomResults(members=0, answered={}, ranking=c), lang)
@@ -375,7 +402,7 @@ def _show_ranking(c: lib.Consensus, revealed: bool, lang: str) -> None:
         st.caption(t("room.rho_note", rho=i18n.number(c.rho, lang, 2)))
 
 
-def _show_weights(w: lib.WeightResults, lang: str) -> None:
+def _show_weights(w: lib.WeightResults, lang: str, chart: go.Figure) -> None:
     t = _t(lang)
     term = lambda v: i18n.term(v, lang)  # noqa: E731
     if not w.n:
@@ -385,7 +412,7 @@ def _show_weights(w: lib.WeightResults, lang: str) -> None:
     table = w.weights.assign(criterion=[crit(k) for k in w.weights["criterion"]])
     table = table[["criterion", "mean", "median", "min", "max"]]
     left, right = st.columns(2)
-    left.plotly_chart(lib.weights_figure(w, lang), config=_CHART)
+    left.plotly_chart(chart, config=_CHART)
     right.table(
         table.rename(columns=lambda k: t(f"room.col.{k}")).set_index(t("room.col.criterion"))
     )
