@@ -220,3 +220,16 @@ def test_names_from_people_are_shown_as_written_never_as_markdown(app, data_dir)
     p.text_input(key="room.join.name").input("![img](http://x.png)")
     p.button(key="room.join.go").click().run()
     assert "\\!\\[img\\]" in p.caption[0].value
+
+
+def test_a_second_trainer_tab_shows_the_steps_opened_in_the_first_and_keeps_them(app, data_dir):
+    one = _create(_trainer(app), "Two tabs")
+    code = one.metric[0].value
+    two = _trainer(app)  # the projector's tab, opened before the step was opened
+    one.multiselect(key=f"room.open.{code}").set_value(["lesson"]).run()
+    two.run()  # any rerun of the other tab
+    assert two.multiselect(key=f"room.open.{code}").value == ["lesson"]
+    assert _store().room(code).open_steps == ("lesson",)
+    two.multiselect(key=f"room.reveal.{code}").set_value(["lesson"]).run()
+    assert _store().room(code).open_steps == ("lesson",)  # not overwritten by a stale tab
+    assert _store().room(code).revealed_steps == ("lesson",)

@@ -175,27 +175,19 @@ def controls(room: Room) -> None:
     """Open and close steps, reveal, reset, export, close and delete."""
     tr, s = state.tr, store()
     title = _step_title(state.lang())
+    # The widgets show the store's state on every run (another tab of the trainer may have
+    # changed it) and write only when the trainer changes them here.
     c1, c2 = st.columns(2)
-    with c1:
-        opened = st.multiselect(
-            tr("room.open_steps"),
-            list(room.steps),
-            default=list(room.open_steps),
-            format_func=title,
-            key=f"room.open.{room.code}",
-        )
-        if list(opened) != list(room.open_steps):
-            _attempt(s.open_steps, actor(), room.code, opened)
-    with c2:
-        shown = st.multiselect(
-            tr("room.reveal"),
-            list(room.steps),
-            default=list(room.revealed_steps),
-            format_func=title,
-            key=f"room.reveal.{room.code}",
-        )
-        if list(shown) != list(room.revealed_steps):
-            _attempt(s.reveal_steps, actor(), room.code, shown)
+    for col, label, column, now in (
+        (c1, "room.open_steps", "open", room.open_steps),
+        (c2, "room.reveal", "reveal", room.revealed_steps),
+    ):
+        key = f"room.{column}.{room.code}"
+        st.session_state[key] = list(now)
+        col.multiselect(
+            tr(label), list(room.steps), format_func=title, key=key,
+            on_change=_set_steps, args=(room.code, column, key),
+        )  # fmt: skip
     c1, c2 = st.columns(2)
     with c1:
         step = st.selectbox(
@@ -214,6 +206,12 @@ def controls(room: Room) -> None:
             st.session_state.pop(CURRENT, None)
             st.session_state[DELETED] = room.code
             st.rerun()
+
+
+def _set_steps(code: str, column: str, key: str) -> None:
+    """Write the trainer's new open (or revealed) steps to the store."""
+    call = store().open_steps if column == "open" else store().reveal_steps
+    _attempt(call, actor(), code, list(st.session_state.get(key) or ()))
 
 
 def results(room: Room) -> lib.RoomResults | None:
