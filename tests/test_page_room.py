@@ -233,3 +233,12 @@ def test_a_second_trainer_tab_shows_the_steps_opened_in_the_first_and_keeps_them
     two.multiselect(key=f"room.reveal.{code}").set_value(["lesson"]).run()
     assert _store().room(code).open_steps == ("lesson",)  # not overwritten by a stale tab
     assert _store().room(code).revealed_steps == ("lesson",)
+
+
+def test_projector_only_hides_the_controls_and_keeps_the_code(app, data_dir):
+    at = _create(_trainer(app), "Wall")
+    code = at.metric[0].value
+    at.toggle(key="room.projector_only").set_value(True).run()
+    assert not at.exception and len(at.image) == 0
+    assert not [m for m in at.multiselect if m.key == f"room.open.{code}"]
+    assert at.metric[0].value == code
