@@ -109,7 +109,10 @@ def test_trainer_and_three_participants_anonymous_unless_shown(app, data_dir):
     ranking = next(t for t in tables if i18n.t("room.col.mean_rank", "en") in t.columns)
     assert i18n.t("room.col.scored_rank", "en") not in ranking.columns  # not revealed yet
     assert any("Kendall" in m.value for m in at.markdown)
+    assert not any("Spearman" in m.value for m in people[2].markdown)
     at.multiselect(key=f"room.reveal.{code}").set_value(["ranking"]).run()
+    people[2].run()  # once revealed, a participant sees their order beside the scored one
+    assert any("Spearman" in m.value and "\\-1" in m.value for m in people[2].markdown)
     ranking = next(
         t.value for t in at.table if i18n.t("room.col.mean_rank", "en") in t.value.columns
     )
@@ -164,6 +167,8 @@ def test_reset_and_delete(app, data_dir):
     at.button(key=f"room.reset_go.{code}").click().run()
     assert _store().room(code).round_of("lesson") == 1
     assert _store().room_answers(Actor.local(), code).empty
+    p.run()  # the participant's page: a new round, a blank form
+    assert p.text_area(key=f"room.a.{code}.lesson.1.v").value == ""
     at.checkbox(key=f"room.delete_sure.{code}").check().run()
     at.button(key=f"room.delete_go.{code}").click().run()
     assert not at.exception

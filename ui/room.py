@@ -457,6 +457,8 @@ def participant(code: str) -> None:
             st.info(t("room.wait"), icon=":material/hourglass_top:")
         for sid in now.open_steps:
             answer_form(s, now, sid, member)
+            if sid in now.revealed_steps:
+                _compare(now, sid)
 
     steps()
 
@@ -473,7 +475,7 @@ def _membership(s: Store, room: Room) -> Membership | None:
     except IlpInputError as error:
         st.warning(error.render(room.language))
         return None
-    st.session_state[MEMBER] = (room.code, member)
+    st.session_state[MEMBER] = (room.code, member, dict(room.rounds))
     return member
 
 
@@ -489,7 +491,7 @@ def _join_form(s: Store, room: Room) -> None:
                 who, token = joined
                 st.query_params[TOKEN_PARAM] = token
                 member = Membership(who, str(name).strip()[:100], {}, {})
-                st.session_state[MEMBER] = (room.code, member)
+                st.session_state[MEMBER] = (room.code, member, dict(room.rounds))
                 st.rerun()
 
 
@@ -498,7 +500,12 @@ def answer_form(s: Store, room: Room, sid: str, member: Membership) -> None:
     t = _t(room.language)
     step = lib.room_config().step(sid)
     key = f"room.a.{room.code}.{sid}.{room.round_of(sid)}"
-    mine = st.session_state.setdefault(f"{key}.sent", dict(member.answers.get(sid) or {}))
+    held = st.session_state.get(MEMBER)
+    loaded = held[2] if held is not None and len(held) > 2 else {}
+    # the answers found at (re)joining belong to the round of that moment: after a reset
+    # the form starts blank
+    before = member.answers.get(sid) if loaded.get(sid, 0) == room.round_of(sid) else None
+    mine = st.session_state.setdefault(f"{key}.sent", dict(before or {}))
     problems, _, _ = scoring()
     term = lambda v: i18n.term(v, room.language)  # noqa: E731
     with st.form(key):
@@ -552,6 +559,21 @@ def answer_form(s: Store, room: Room, sid: str, member: Membership) -> None:
         _send(s, room, step, value, member, show, mine, problems, t)
     elif mine:
         st.caption(t("room.sent_before"))
+
+
+def _compare(room: Room, sid: str) -> None:
+    """Once the trainer reveals it: the participant's own order beside the scored one."""
+    step = lib.room_config().step(sid)
+    key = f"room.a.{room.code}.{sid}.{room.round_of(sid)}.sent"
+    own = (st.session_state.get(key) or {}).get("ranking")
+    problems, scored, _ = scoring()
+    if step.kind != "ranking" or not own or len(own) != len(problems):
+        return
+    try:
+        result = workshop.compare_rankings(own, scored)
+    except IlpInputError:
+        return
+    st.markdown(lib.md_text(workshop.comparison_sentence(result, room.language)))
 
 
 def _send(
