@@ -1,5 +1,7 @@
 """ILP dashboard: navigation and sidebar only (pages in pages/, analysis in ilp_core)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import sidebar, state
@@ -7,6 +9,7 @@ from ui.state import tr
 
 st.set_page_config(page_title="ILP dashboard", page_icon=":material/policy:", layout="wide")
 state.keep_user_work()
+HERE = Path(__file__).resolve().parent  # pages by absolute path: the app runs from any folder
 
 PAGES = {
     "nav.section_start": [
@@ -38,7 +41,7 @@ PAGES = {
 navigation = st.navigation(
     {
         tr(section): [
-            st.Page(path, title=tr(title), icon=icon, default=(path == "pages/home.py"))
+            st.Page(HERE / path, title=tr(title), icon=icon, default=(path == "pages/home.py"))
             for path, title, icon in pages
         ]
         for section, pages in PAGES.items()

@@ -7,7 +7,10 @@ from ilp_core.decide import allocation
 from ilp_core.figures import allocation as charts
 from ui import allocation as page
 from ui import cache, state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()

@@ -6,7 +6,10 @@ from ilp_core import figures, i18n
 from ilp_core.analysis import forecast
 from ilp_core.analysis import space_time_scan as stscan
 from ui import cache, outlook, state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()
@@ -46,8 +49,11 @@ if result is not None:
             st.plotly_chart(fig, key="outlook.chart")
             narrow = result.summary.set_index("series").loc[pick, "narrow_intervals"]
             if narrow:
-                st.warning(
-                    tr("forecast.narrow", series=state.term(pick)), icon=":material/warning:"
+                widgets.say(
+                    st.warning,
+                    "forecast.narrow",
+                    series=state.term(pick),
+                    icon=":material/warning:",
                 )
             st.caption(tr("forecast.caption.forecast"))
             horizon = st.radio(

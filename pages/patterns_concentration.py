@@ -8,7 +8,10 @@ from ilp_core import figures, i18n
 from ilp_core.analysis import hotspots
 from ilp_core.data.dataset import filter_incidents
 from ui import cache, patterns, state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()

@@ -8,7 +8,10 @@ from ilp_core import figures
 from ilp_core.decide import priorities
 from ui import cache, state, widgets
 from ui import priorities as ui
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()
@@ -109,6 +112,7 @@ pick = st.selectbox(
     tr("priorities.why_pick"), list(labels), format_func=labels.get, key="priorities.why"
 )
 st.dataframe(ui.explain_table(ranking, pick), hide_index=True, width="stretch")
+ui.development_caption(ranking, pick)
 st.caption(tr("priorities.why_caption"))
 
 # -- 6. Count against harm ----------------------------------------------------------------

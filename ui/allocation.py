@@ -137,7 +137,9 @@ def harm_notes(result: allocation.ScenarioResult) -> None:
     if result.unweighted:  # the placeholder is never used silently
         names = ", ".join(state.term(o) for o in result.unweighted)
         days = i18n.number(result.default_days, lang(), 1)
-        st.warning(tr("classify.harm_unknown", offences=names, days=days), icon=":material/flag:")
+        widgets.say(
+            st.warning, "classify.harm_unknown", offences=names, days=days, icon=":material/flag:"
+        )
     for offence, caveat in result.caveats.items():  # broad classes: say so where used
         st.caption(widgets.plain(f"{state.term(offence)}: {caveat}"))
 
@@ -310,7 +312,7 @@ def show_summary(result: Allocation) -> None:
     )
     cols[2].metric(tr("allocation.total_used"), i18n.number(summary["total_hours"], code))
     for message in result.warnings:
-        st.warning(message.render(code), icon=":material/info:")
+        widgets.say(st.warning, message, icon=":material/info:")
 
 
 def coverage_caption(curve: allocation.CoverageCurve) -> str:
@@ -429,7 +431,7 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     metrics[2].metric(tr("allocation.patrol.travel_share"), i18n.percent(plan.travel_share, code))
     metrics[3].metric(tr("allocation.patrol.gap"), i18n.number(plan.minutes_between_visits, code))
     for message in plan.warnings:
-        st.info(message.render(code), icon=":material/info:")
+        widgets.say(st.info, message, icon=":material/info:")
     widgets.show_map(
         figures.allocation.patrol_map(cells, plan, lang=code, tiles=widgets.tiles()),
         height=420,

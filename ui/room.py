@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 import segno
 import streamlit as st
 
-from ilp_core import i18n
+from ilp_core import i18n, markup
 from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError
 from ilp_core.learn import room as lib
@@ -89,7 +89,7 @@ def _attempt(func: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return func(*args, **kwargs)
     except IlpInputError as error:
-        st.error(error.render(state.lang()), icon=":material/error:")
+        st.error(error.render(state.lang(), escape=markup.markdown), icon=":material/error:")
         return False
 
 
@@ -295,7 +295,7 @@ def projector(room: Room) -> None:
         try:
             now = store().room(room.code)
         except IlpInputError as error:
-            st.error(error.render(state.lang()))
+            st.error(error.render(state.lang(), escape=markup.markdown))
             return
         current = _current(now)
         if current is not None:
@@ -432,7 +432,7 @@ def participant(code: str) -> None:
     try:
         room = s.room(code)
     except IlpInputError as error:
-        st.error(error.render(state.lang()), icon=":material/error:")
+        st.error(error.render(state.lang(), escape=markup.markdown), icon=":material/error:")
         return
     t = _t(room.language)
     st.header(t("room.participant_title", name=lib.md_text(room.name or room.code)))
@@ -451,7 +451,7 @@ def participant(code: str) -> None:
         try:
             now = s.room(room.code)
         except IlpInputError as error:
-            st.error(error.render(room.language))
+            st.error(error.render(room.language, escape=markup.markdown))
             return
         if not now.open_steps:
             st.info(t("room.wait"), icon=":material/hourglass_top:")
@@ -473,7 +473,7 @@ def _membership(s: Store, room: Room) -> Membership | None:
     try:
         member = s.rejoin(room.code, token)
     except IlpInputError as error:
-        st.warning(error.render(room.language))
+        st.warning(error.render(room.language, escape=markup.markdown))
         return None
     st.session_state[MEMBER] = (room.code, member, dict(room.rounds))
     return member
@@ -597,7 +597,7 @@ def _send(
     try:
         s.save_answer(member.actor, room.code, step.id, body, show_name=show)
     except IlpInputError as error:
-        st.error(error.render(room.language), icon=":material/error:")
+        st.error(error.render(room.language, escape=markup.markdown), icon=":material/error:")
         return
     mine.clear()
     mine.update(body)
