@@ -147,6 +147,7 @@ class Session:
         page: str | None = None,
         *,
         fragment: str = "",
+        timer: bool = False,
         page_name: str = "",
         texts: dict[str, str] | None = None,
         lists: dict[str, list[str]] | None = None,
@@ -156,7 +157,8 @@ class Session:
     ) -> float:
         """Rerun the script (on ``page``, with keyed widgets set); return ms to done.
 
-        ``fragment``: rerun only that fragment (a ``run_every`` timer); ``texts``: keyed
+        ``fragment``: rerun only that fragment (``timer``: on its ``run_every`` timer,
+        otherwise a widget of the fragment was used, as a browser sends it); ``texts``: keyed
         text boxes' values; ``lists``: keyed multiselects' chosen labels; ``points``: keyed
         sliders' values; ``triggers``: keyed buttons (form submit buttons) pressed.
         """
@@ -169,7 +171,7 @@ class Session:
         state.context_info.timezone = "UTC"
         if fragment:
             state.fragment_id = fragment
-            state.is_auto_rerun = True
+            state.is_auto_rerun = timer
         for key in (*doubles, *(texts or {}), *(lists or {}), *(points or {}), *triggers):
             if key not in self.widgets:
                 raise LookupError(f"no widget {key!r} on the page; known: {sorted(self.widgets)}")
@@ -321,7 +323,13 @@ async def participant(
                 await _think(s, rng.uniform(*think), times)
                 step = ROOM_STEPS[k % len(ROOM_STEPS)]
                 key = f"room.a.{code}.{step}.0"
-                mine.append(await s.run(**_answer(rng, step, key, n), triggers=(f"{key}.send",)))
+                # the form lives in the page's step fragment: the browser reruns only that
+                fragment = next(iter(s.fragments), "")
+                mine.append(
+                    await s.run(
+                        fragment=fragment, **_answer(rng, step, key, n), triggers=(f"{key}.send",)
+                    )
+                )
                 times.setdefault("participant answer", []).append(mine[-1])
             problems += [f"participant {n}: {e}" for e in s.errors]
     except Exception as error:
@@ -353,7 +361,7 @@ async def _think(s: Session, seconds: float, times: dict) -> None:
         if time.perf_counter() + interval > end:
             break
         await asyncio.sleep(interval)
-        ms = await s.run(fragment=fragment)
+        ms = await s.run(fragment=fragment, timer=True)
         times.setdefault("participant (all)", []).append(ms)
         times.setdefault("participant refresh", []).append(ms)
     await asyncio.sleep(max(0.0, end - time.perf_counter()))
@@ -376,7 +384,8 @@ async def trainer(
             fragment, interval = next(iter(s.fragments.items()))
             while not done.is_set():
                 await asyncio.sleep(interval)
-                times.setdefault("projector refresh", []).append(await s.run(fragment=fragment))
+                ms = await s.run(fragment=fragment, timer=True)
+                times.setdefault("projector refresh", []).append(ms)
             problems += [f"trainer: {e}" for e in s.errors]
     except Exception as error:
         problems.append(f"trainer: {type(error).__name__}: {str(error)[:300]}")

@@ -31,18 +31,20 @@ if room is None:
     st.stop()
 
 # -- How participants join: the short code, the address and its QR code --------------------
-url = ui.join_url(room.code)
-left, right = st.columns([2, 1])
-left.subheader(tr("room.join_title"))
-left.markdown(tr("room.join_how", code=room.code))
-left.code(url, language=None)
-right.image(ui.qr_png(url), caption=tr("room.qr_caption"), width=260)
+projector_only = st.toggle(tr("room.projector_only"), key="room.projector_only")
+if not projector_only:
+    url = ui.join_url(room.code)
+    left, right = st.columns([2, 1])
+    left.subheader(tr("room.join_title"))
+    left.markdown(tr("room.join_how", code=room.code))
+    left.code(url, language=None)
+    right.image(ui.qr_png(url), caption=tr("room.qr_caption"), width=260)
 
-# -- Trainer controls ----------------------------------------------------------------------
-with st.expander(tr("room.controls"), expanded=True):
-    ui.controls(room)
-    st.caption(tr("room.export_note"))
-    ui.exports(room)
+    # -- Trainer controls ------------------------------------------------------------------
+    with st.expander(tr("room.controls"), expanded=True):
+        ui.controls(room)
+        st.caption(tr("room.export_note"))
+        ui.exports(room)
 
 # -- The projector: updates itself, no reload -----------------------------------------------
 st.divider()

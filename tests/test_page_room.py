@@ -109,7 +109,10 @@ def test_trainer_and_three_participants_anonymous_unless_shown(app, data_dir):
     ranking = next(t for t in tables if i18n.t("room.col.mean_rank", "en") in t.columns)
     assert i18n.t("room.col.scored_rank", "en") not in ranking.columns  # not revealed yet
     assert any("Kendall" in m.value for m in at.markdown)
+    assert not any("Spearman" in m.value for m in people[2].markdown)
     at.multiselect(key=f"room.reveal.{code}").set_value(["ranking"]).run()
+    people[2].run()  # once revealed, a participant sees their order beside the scored one
+    assert any("Spearman" in m.value and "\\-1" in m.value for m in people[2].markdown)
     ranking = next(
         t.value for t in at.table if i18n.t("room.col.mean_rank", "en") in t.value.columns
     )
@@ -164,6 +167,8 @@ def test_reset_and_delete(app, data_dir):
     at.button(key=f"room.reset_go.{code}").click().run()
     assert _store().room(code).round_of("lesson") == 1
     assert _store().room_answers(Actor.local(), code).empty
+    p.run()  # the participant's page: a new round, a blank form
+    assert p.text_area(key=f"room.a.{code}.lesson.1.v").value == ""
     at.checkbox(key=f"room.delete_sure.{code}").check().run()
     at.button(key=f"room.delete_go.{code}").click().run()
     assert not at.exception
@@ -220,3 +225,25 @@ def test_names_from_people_are_shown_as_written_never_as_markdown(app, data_dir)
     p.text_input(key="room.join.name").input("![img](http://x.png)")
     p.button(key="room.join.go").click().run()
     assert "\\!\\[img\\]" in p.caption[0].value
+
+
+def test_a_second_trainer_tab_shows_the_steps_opened_in_the_first_and_keeps_them(app, data_dir):
+    one = _create(_trainer(app), "Two tabs")
+    code = one.metric[0].value
+    two = _trainer(app)  # the projector's tab, opened before the step was opened
+    one.multiselect(key=f"room.open.{code}").set_value(["lesson"]).run()
+    two.run()  # any rerun of the other tab
+    assert two.multiselect(key=f"room.open.{code}").value == ["lesson"]
+    assert _store().room(code).open_steps == ("lesson",)
+    two.multiselect(key=f"room.reveal.{code}").set_value(["lesson"]).run()
+    assert _store().room(code).open_steps == ("lesson",)  # not overwritten by a stale tab
+    assert _store().room(code).revealed_steps == ("lesson",)
+
+
+def test_projector_only_hides_the_controls_and_keeps_the_code(app, data_dir):
+    at = _create(_trainer(app), "Wall")
+    code = at.metric[0].value
+    at.toggle(key="room.projector_only").set_value(True).run()
+    assert not at.exception and len(at.image) == 0
+    assert not [m for m in at.multiselect if m.key == f"room.open.{code}"]
+    assert at.metric[0].value == code

@@ -23,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
+import plotly.graph_objects as go
 import segno
 import streamlit as st
 
@@ -173,27 +174,19 @@ def controls(room: Room) -> None:
     """Open and close steps, reveal, reset, export, close and delete."""
     tr, s = state.tr, store()
     title = _step_title(state.lang())
+    # The widgets show the store's state on every run (another tab of the trainer may have
+    # changed it) and write only when the trainer changes them here.
     c1, c2 = st.columns(2)
-    with c1:
-        opened = st.multiselect(
-            tr("room.open_steps"),
-            list(room.steps),
-            default=list(room.open_steps),
-            format_func=title,
-            key=f"room.open.{room.code}",
-        )
-        if list(opened) != list(room.open_steps):
-            _attempt(s.open_steps, actor(), room.code, opened)
-    with c2:
-        shown = st.multiselect(
-            tr("room.reveal"),
-            list(room.steps),
-            default=list(room.revealed_steps),
-            format_func=title,
-            key=f"room.reveal.{room.code}",
-        )
-        if list(shown) != list(room.revealed_steps):
-            _attempt(s.reveal_steps, actor(), room.code, shown)
+    for col, label, column, now in (
+        (c1, "room.open_steps", "open", room.open_steps),
+        (c2, "room.reveal", "reveal", room.revealed_steps),
+    ):
+        key = f"room.{column}.{room.code}"
+        st.session_state[key] = list(now)
+        col.multiselect(
+            tr(label), list(room.steps), format_func=title, key=key,
+            on_change=_set_steps, args=(room.code, column, key),
+        )  # fmt: skip
     c1, c2 = st.columns(2)
     with c1:
         step = st.selectbox(
@@ -214,8 +207,20 @@ def controls(room: Room) -> None:
             st.rerun()
 
 
+def _set_steps(code: str, column: str, key: str) -> None:
+    """Write the trainer's new open (or revealed) steps to the store."""
+    call = store().open_steps if column == "open" else store().reveal_steps
+    _attempt(call, actor(), code, list(st.session_state.get(key) or ()))
+
+
 def results(room: Room) -> lib.RoomResults | None:
     """The room's results now (recomputed only when an answer changed)."""
+    current = _current(room)
+    return None if current is None else current[1]
+
+
+def _current(room: Room) -> tuple[str, lib.RoomResults] | None:
+    """The fingerprint of the room's answers and their results (shared by every session)."""
     s = store()
     answers = _attempt(s.room_answers, actor(), room.code)
     members = _attempt(s.room_members, actor(), room.code)
@@ -227,20 +232,22 @@ def results(room: Room) -> lib.RoomResults | None:
                 answers[c].astype(str).tolist()
                 for c in ("participant", "nickname", "step", "updated_at")
             ]
-            + [list(room.steps)],
+            + [list(room.steps), room.id],
         ).encode()
     ).hexdigest()
-    return _results(fingerprint, answers, tuple(room.steps), members)
+    return fingerprint, _results(fingerprint, answers, tuple(room.steps), members)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs={pd.DataFrame: lambda _: 0})
+# Shared read-only by every session (nothing modifies a result): a projector refresh with no
+# new answer then costs no sums, and no figure building (36-90 ms per chart on this machine).
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _results(
-    fingerprint: str, answers: pd.DataFrame, steps: tuple[str, ...], members: int
+    fingerprint: str, _answers: pd.DataFrame, steps: tuple[str, ...], members: int
 ) -> lib.RoomResults:
     del fingerprint  # keys the cache: every answer's author, step and time, and the steps
     problems, scored, values = scoring()
     return lib.room_results(
-        answers,
+        _answers,
         lib.room_config(),
         problems=problems,
         scored=scored,
@@ -289,15 +296,28 @@ def projector(room: Room) -> None:
         except IlpInputError as error:
             st.error(error.render(state.lang(), escape=markup.markdown))
             return
-        got = results(now)
-        if got is not None:
+        current = _current(now)
+        if current is not None:
             with st.container(key="room-projector"):
-                show(now, got)
+                show(now, current[1], current[0])
 
     live()
 
 
-def show(room: Room, got: lib.RoomResults) -> None:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(
+    kind: str, fingerprint: str, lang: str, revealed: bool, _got: lib.RoomResults
+) -> go.Figure:
+    """A projector chart, built once per state of the room's answers (read-only)."""
+    del fingerprint  # keys the cache with the kind, language and reveal
+    if kind == "ranking" and _got.ranking is not None:
+        return lib.ranking_figure(_got.ranking, lang, revealed=revealed)
+    if kind == "weights" and _got.weights is not None:
+        return lib.weights_figure(_got.weights, lang)
+    raise ValueError(f"no {kind} chart in these results")
+
+
+def show(room: Room, got: lib.RoomResults, fingerprint: str = "") -> None:
     """What the room thinks, step by step, in the room's language."""
     t = _t(room.language)
     c1, c2, c3 = st.columns(3)
@@ -319,9 +339,14 @@ def show(room: Room, got: lib.RoomResults) -> None:
         )
         revealed = step.id in room.revealed_steps
         if step.kind == "ranking" and got.ranking is not None:
-            _show_ranking(got.ranking, revealed, room.language)
+            chart = _figure("ranking", fingerprint, room.language, revealed, got)
+            _show_ranking(got.ranking, revealed, room.language, chart)
         elif step.kind == "weights" and got.weights is not None:
-            _show_weights(got.weights, room.language)
+            _show_weights(
+                got.weights,
+                room.language,
+                _figure("weights", fingerprint, room.language, False, got),
+            )
         elif step.kind == "choice" and step.id in got.choices:
             table = got.choices[step.id]
             labels = [t(f"room.step.{step.id}.option.{o}") for o in table["option"]]
@@ -346,7 +371,7 @@ def show(room: Room, got: lib.RoomResults) -> None:
                 st.caption(t("room.free_note"))
 
 
-def _show_ranking(c: lib.Consensus, revealed: bool, lang: str) -> None:
+def _show_ranking(c: lib.Consensus, revealed: bool, lang: str, chart: go.Figure) -> None:
     t = _t(lang)
     term = lambda v: i18n.term(v, lang)  # noqa: E731
     if not len(c.ranks):
@@ -361,7 +386,7 @@ def _show_ranking(c: lib.Consensus, revealed: bool, lang: str) -> None:
     )
     left, right = st.columns(2)
     left.table(table)
-    right.plotly_chart(lib.ranking_figure(c, lang, revealed=revealed), config=_CHART)
+    right.plotly_chart(chart, config=_CHART)
     st.caption(t("room.ranking_note"))
     if c.agreement is not None:
         sentence = lib.agreement_sentence(lib.RoomResults(members=0, answered={}, ranking=c), lang)
@@ -374,7 +399,7 @@ def _show_ranking(c: lib.Consensus, revealed: bool, lang: str) -> None:
         st.caption(t("room.rho_note", rho=i18n.number(c.rho, lang, 2)))
 
 
-def _show_weights(w: lib.WeightResults, lang: str) -> None:
+def _show_weights(w: lib.WeightResults, lang: str, chart: go.Figure) -> None:
     t = _t(lang)
     term = lambda v: i18n.term(v, lang)  # noqa: E731
     if not w.n:
@@ -384,7 +409,7 @@ def _show_weights(w: lib.WeightResults, lang: str) -> None:
     table = w.weights.assign(criterion=[crit(k) for k in w.weights["criterion"]])
     table = table[["criterion", "mean", "median", "min", "max"]]
     left, right = st.columns(2)
-    left.plotly_chart(lib.weights_figure(w, lang), config=_CHART)
+    left.plotly_chart(chart, config=_CHART)
     right.table(
         table.rename(columns=lambda k: t(f"room.col.{k}")).set_index(t("room.col.criterion"))
     )
@@ -431,6 +456,8 @@ def participant(code: str) -> None:
             st.info(t("room.wait"), icon=":material/hourglass_top:")
         for sid in now.open_steps:
             answer_form(s, now, sid, member)
+            if sid in now.revealed_steps:
+                _compare(now, sid)
 
     steps()
 
@@ -447,7 +474,7 @@ def _membership(s: Store, room: Room) -> Membership | None:
     except IlpInputError as error:
         st.warning(error.render(room.language, escape=markup.markdown))
         return None
-    st.session_state[MEMBER] = (room.code, member)
+    st.session_state[MEMBER] = (room.code, member, dict(room.rounds))
     return member
 
 
@@ -463,7 +490,7 @@ def _join_form(s: Store, room: Room) -> None:
                 who, token = joined
                 st.query_params[TOKEN_PARAM] = token
                 member = Membership(who, str(name).strip()[:100], {}, {})
-                st.session_state[MEMBER] = (room.code, member)
+                st.session_state[MEMBER] = (room.code, member, dict(room.rounds))
                 st.rerun()
 
 
@@ -472,7 +499,12 @@ def answer_form(s: Store, room: Room, sid: str, member: Membership) -> None:
     t = _t(room.language)
     step = lib.room_config().step(sid)
     key = f"room.a.{room.code}.{sid}.{room.round_of(sid)}"
-    mine = st.session_state.setdefault(f"{key}.sent", dict(member.answers.get(sid) or {}))
+    held = st.session_state.get(MEMBER)
+    loaded = held[2] if held is not None and len(held) > 2 else {}
+    # the answers found at (re)joining belong to the round of that moment: after a reset
+    # the form starts blank
+    before = member.answers.get(sid) if loaded.get(sid, 0) == room.round_of(sid) else None
+    mine = st.session_state.setdefault(f"{key}.sent", dict(before or {}))
     problems, _, _ = scoring()
     term = lambda v: i18n.term(v, room.language)  # noqa: E731
     with st.form(key):
@@ -526,6 +558,21 @@ def answer_form(s: Store, room: Room, sid: str, member: Membership) -> None:
         _send(s, room, step, value, member, show, mine, problems, t)
     elif mine:
         st.caption(t("room.sent_before"))
+
+
+def _compare(room: Room, sid: str) -> None:
+    """Once the trainer reveals it: the participant's own order beside the scored one."""
+    step = lib.room_config().step(sid)
+    key = f"room.a.{room.code}.{sid}.{room.round_of(sid)}.sent"
+    own = (st.session_state.get(key) or {}).get("ranking")
+    problems, scored, _ = scoring()
+    if step.kind != "ranking" or not own or len(own) != len(problems):
+        return
+    try:
+        result = workshop.compare_rankings(own, scored)
+    except IlpInputError:
+        return
+    st.markdown(lib.md_text(workshop.comparison_sentence(result, room.language)))
 
 
 def _send(
