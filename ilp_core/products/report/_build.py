@@ -129,7 +129,7 @@ def build_report(
         if fmt.wider
         else fmt.t("report.internal_statement")
     )
-    name = fmt.t("report.sample_name") if data.is_sample else data.name
+    name = fmt.dataset(data)
     subtitle = fmt.t(
         "report.subtitle",
         name=name,

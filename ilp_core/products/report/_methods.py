@@ -264,7 +264,7 @@ def _context_rows(a: _Analyses, fmt: _Fmt) -> list[tuple[str, str]]:
         if fmt.wider
         else fmt.t("report.methods.release_internal")
     )
-    dataset = fmt.t("report.sample_name") if a.data.is_sample else a.data.name
+    dataset = fmt.dataset(a.data)
     return [
         (fmt.t("report.methods.version"), ilp_core.__version__),
         (fmt.t("report.methods.fingerprint"), a.data.fingerprint),
@@ -342,9 +342,9 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
     out: dict[str, Any] = {
         "software": {"ilp_core": ilp_core.__version__},
         "data": {
-            "name": a.data.name,
+            "name": fmt.dataset(a.data),
             "fingerprint": a.data.fingerprint,
-            "incidents_in_view": int(len(a.incidents)),
+            "incidents_in_view": fmt.exact(len(a.incidents)),
             "period": [d.isoformat() for d in a.period] if a.period else None,
             "offences": list(a.offences),
         },
@@ -417,7 +417,7 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
             "metric": k.metric,
             "permutations": k.permutations,
             "seed": k.seed,
-            "n_events": k.n_events,
+            "n_events": fmt.exact(k.n_events),
         }
     out.update(_outlook_parameters(a))
     ranking = a.ranking
