@@ -89,7 +89,7 @@ result = run.allocation
 
 # -- Result ---------------------------------------------------------------------------
 with right:
-    page.show_summary(result)
+    page.show_summary(result, scenario.get("measure"))
     if run.polygons is not None and len(run.polygons):
         widgets.show_map(
             figures.allocation.change_map(run.polygons, result, lang=lang, tiles=widgets.tiles()),

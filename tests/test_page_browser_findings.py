@@ -37,3 +37,31 @@ def test_a_map_drawn_in_a_hidden_tab_is_fitted_when_it_is_shown():
     assert "map.invalidateSize()" in script and "map.fitBounds(bounds)" in script
     south, west, north, east = maps.district_bounds(data.districts)
     assert f"[[{south}, {west}], [{north}, {east}]]" in script
+
+
+def _metric(at, label: str) -> str:
+    found = [m for m in at.metric if m.label == label]
+    assert found, [m.label for m in at.metric]
+    return found[0].value
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("+", ""))
+
+
+def test_allocation_headline_says_what_more_hours_buy(app):
+    # 4,000 → 6,000 officer-hours left the headline at "68.6 %"; the manager could not
+    # see what the extra hours buy, nor what the percentage was of.
+    at = app("pages/allocation.py")
+    assert not at.exception
+    prevented = _number(_metric(at, "Modelled harm prevented"))
+    gain = _number(_metric(at, "100 more hours would add"))
+    assert prevented > 0 and gain > 0
+    caption = " ".join(c.value for c in at.caption)
+    assert "of all that demand" in caption  # says what the percentage is of
+    at.number_input(key="p.allocation.districts.total").set_value(6000.0).run()
+    assert not at.exception
+    more = _number(_metric(at, "Modelled harm prevented"))
+    later_gain = _number(_metric(at, "100 more hours would add"))
+    assert more > prevented + 10 * gain  # 2,000 more hours buy at least 20 x the next 100's
+    assert 0 < later_gain < gain  # and each hour buys less than the one before
