@@ -158,16 +158,15 @@ def shown_table(result: Allocation) -> pd.DataFrame:
     return table.rename(columns={c: tr(SHOWN_COLUMNS[c]) for c in columns})
 
 
-def column_config() -> dict[str, Any]:
-    """Number formats of the shown table (hours without decimals, shares as %)."""
-    hours = {"format": "%.0f"}
+def number_specs() -> dict[str, str]:
+    """Number formats of the shown table (hours without decimals, shares as %), by label."""
     return {
-        tr("allocation.col.current_hours"): st.column_config.NumberColumn(**hours),
-        tr("allocation.col.recommended_hours"): st.column_config.NumberColumn(**hours),
-        tr("allocation.col.change_hours"): st.column_config.NumberColumn(format="%+.0f"),
-        tr("allocation.col.demand_share"): st.column_config.NumberColumn(format="percent"),
-        tr("allocation.col.incidents"): st.column_config.NumberColumn(format="%.0f"),
-        tr("allocation.col.hours_per_incident"): st.column_config.NumberColumn(format="%.3f"),
+        tr("allocation.col.current_hours"): "0",
+        tr("allocation.col.recommended_hours"): "0",
+        tr("allocation.col.change_hours"): "+0",
+        tr("allocation.col.demand_share"): "%1",
+        tr("allocation.col.incidents"): "0",
+        tr("allocation.col.hours_per_incident"): "3",
     }
 
 
