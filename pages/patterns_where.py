@@ -4,7 +4,7 @@ import streamlit as st
 
 from ilp_core import figures
 from ilp_core.analysis import hotspots
-from ui import cache, patterns, state, widgets
+from ui import cache, patterns, state, tables, widgets
 from ui.routing import through_app
 from ui.state import tr
 
@@ -110,7 +110,7 @@ with tab_districts:
         table = counts.table.drop(columns="geometry", errors="ignore")
         if lisa is not None:
             table = lisa.table.drop(columns="geometry")
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.show(table)
         st.caption(tr("where.districts_caption"))
         patterns.show_messages(counts.warnings)
         widgets.download_table(table, "district-figures", key="where.districts", excel=True)

@@ -189,9 +189,11 @@ _METHODS: Final[tuple[_Method, ...]] = (
         lambda a: a.ranking,
         "report.methods.priorities_value",
         lambda ranking, fmt: {
-            "method": _method_label(ranking.scheme, fmt),
-            "preset": ranking.scheme.preset or "–",
-            "tiers": ranking.scheme.tiers,
+            "method": _method_label(dataclasses.replace(ranking.scheme, preset=None), fmt),
+            "preset": priorities.preset_label(ranking.scheme.preset, fmt.lang)
+            if ranking.scheme.preset
+            else "–",
+            "tiers": fmt.t(f"priorities.tiering.{ranking.scheme.tiers}"),
             "bands": _listed(ranking.scheme.bands, fmt, 1),
             "position": _listed(ranking.scheme.position_range, fmt, 2),
         },
