@@ -18,11 +18,7 @@ def data_dir(tmp_path, monkeypatch):
     """A fresh embedded store for the page (ILP_DATA_DIR), shared by trainer and participants."""
     monkeypatch.setenv("ILP_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("ILP_DATABASE_URL", raising=False)
-    from ui import room as ui
-
-    ui._open_store.clear()
-    yield tmp_path
-    ui._open_store.clear()
+    return tmp_path  # ui.shared keys its store on the configuration: a new folder, a new store
 
 
 def _trainer(app, lang="en"):

@@ -36,6 +36,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
+from ilp_core import markup
 from ilp_core.data.dataset import Dataset
 from ilp_core.data.ingest import ColumnMapping
 from ilp_core.errors import IlpInputError
@@ -124,7 +125,7 @@ def _guard(func: Any, /, *args: Any, **kwargs: Any) -> Any:
     try:
         return func(*args, **kwargs)
     except IlpInputError as error:
-        st.error(error.render(state.lang()), icon=":material/error:")
+        st.error(error.render(state.lang(), escape=markup.markdown), icon=":material/error:")
         return None
 
 
@@ -229,7 +230,7 @@ def sidebar() -> bool:
     s, who = store(), actor()
     error = st.session_state.get(STORE_ERROR)
     if error is not None:
-        st.warning(error.render(state.lang()), icon=":material/cloud_off:")
+        st.warning(error.render(state.lang(), escape=markup.markdown), icon=":material/cloud_off:")
         return False
     _login_box(who)
     if s is None or who is None:
