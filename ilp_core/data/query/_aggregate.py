@@ -186,9 +186,11 @@ def grid_counts(
     if zone is None:
         raise IlpInputError("query.grid_not_utm", crs=str(grid.crs.name))
 
+    fence = source.engine != "duckdb"  # DuckDB does not flatten the stages
+
     def cells(t: ir.Table) -> ir.Table:
         ok = _utm.projectable(t.lat, t.lon, zone[0])
-        t = _utm.with_utm_xy(t.mutate(_ok=ok), *zone, x="_x", y="_y")
+        t = _utm.with_utm_xy(t.mutate(_ok=ok), *zone, x="_x", y="_y", fence=fence)
         size = grid.cell_size
         inside = (
             t._ok
@@ -231,7 +233,7 @@ def study_grid(
     zone = _utm.utm_zone(crs)
     assert zone is not None  # utm_crs returns a UTM zone
     kept = located.filter(_utm.projectable(located.lat, located.lon, zone[0]))
-    xy = _utm.with_utm_xy(kept, *zone, x="x", y="y")
+    xy = _utm.with_utm_xy(kept, *zone, x="x", y="y", fence=source.engine != "duckdb")
     box = source.con.execute(
         xy.aggregate(minx=xy.x.min(), miny=xy.y.min(), maxx=xy.x.max(), maxy=xy.y.max())
     )
