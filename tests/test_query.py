@@ -407,3 +407,27 @@ def test_bad_input_gets_a_message(tmp_path, sample_sources):
         with pytest.raises(IlpInputError) as caught:
             call()
         assert caught.value.message.key == key, key
+
+
+# -- the store's shared copy ----------------------------------------------------------
+
+
+def test_store_version_is_queried_in_place(tmp_path, sample):
+    """A stored version's memory-mapped Arrow copy is scanned by DuckDB as it is."""
+    from store_fixtures import _sqlite_config
+
+    from ilp_core.data.dataset import Dataset
+    from ilp_core.store import Actor, open_store
+
+    store = open_store(_sqlite_config(tmp_path))
+    try:
+        me = Actor.local()
+        part = sample.iloc[:5_000].reset_index(drop=True)
+        version = store.save_dataset(me, Dataset(name="part.csv", incidents=part))
+        table = store.open_table(me, version.dataset_id)
+        source = query.from_arrow(table)
+        f = query.Filters(start=dt.date(2024, 3, 1), offences=("Robbery", "Other theft"))
+        _same(query.district_counts(source, f), ref_districts(part, f))
+        _same(query.period_counts(source, "week", f), ref_periods(part, "week", f))
+    finally:
+        store.close()

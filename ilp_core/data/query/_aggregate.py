@@ -186,9 +186,11 @@ def grid_counts(
     if zone is None:
         raise IlpInputError("query.grid_not_utm", crs=str(grid.crs.name))
 
+    fence = source.engine != "duckdb"  # DuckDB does not flatten the stages
+
     def cells(t: ir.Table) -> ir.Table:
         ok = _utm.projectable(t.lat, t.lon, zone[0])
-        t = _utm.with_utm_xy(t.mutate(_ok=ok), *zone, x="_x", y="_y")
+        t = _utm.with_utm_xy(t.mutate(_ok=ok), *zone, x="_x", y="_y", fence=fence)
         size = grid.cell_size
         inside = (
             t._ok
@@ -222,8 +224,9 @@ def study_grid(
     """
     t = filtered(source, filters)
     located = t.filter(t.lat.notnull(), t.lon.notnull(), ~t.lat.isnan(), ~t.lon.isnan())
-    mid = source.con.execute(
-        located.aggregate(n=located.count(), lat=located.lat.median(), lon=located.lon.median())
+    mid = _fetch(
+        source,
+        located.aggregate(n=located.count(), lat=located.lat.median(), lon=located.lon.median()),
     )
     if int(mid["n"].iloc[0]) == 0:
         raise IlpInputError("hotspots.no_geolocated", columns=("lat", "lon"), n=0)
@@ -231,9 +234,9 @@ def study_grid(
     zone = _utm.utm_zone(crs)
     assert zone is not None  # utm_crs returns a UTM zone
     kept = located.filter(_utm.projectable(located.lat, located.lon, zone[0]))
-    xy = _utm.with_utm_xy(kept, *zone, x="x", y="y")
-    box = source.con.execute(
-        xy.aggregate(minx=xy.x.min(), miny=xy.y.min(), maxx=xy.x.max(), maxy=xy.y.max())
+    xy = _utm.with_utm_xy(kept, *zone, x="x", y="y", fence=source.engine != "duckdb")
+    box = _fetch(
+        source, xy.aggregate(minx=xy.x.min(), miny=xy.y.min(), maxx=xy.x.max(), maxy=xy.y.max())
     )
     bounds = tuple(float(box[c].iloc[0]) for c in ("minx", "miny", "maxx", "maxy"))
     return geo.make_grid(bounds, pyproj.CRS(crs), cell_size)
@@ -257,7 +260,7 @@ def _count(
     t = filtered(source, filters)
     t = keyed(t.select(*dict.fromkeys(reads + extra)))
     grouped = t.group_by(list(names)).aggregate(count=ibis._.count())
-    frame = source.con.execute(grouped)
+    frame = _fetch(source, grouped)
     matched = int(frame["count"].sum()) if len(frame) else 0
     frame = frame.dropna(subset=list(names))
     table = _tidy(frame, names)
@@ -268,6 +271,15 @@ def _count(
         counted=int(table["count"].sum()),
         engine=source.engine,
     )
+
+
+def _fetch(source: Source, expr: ir.Table) -> pd.DataFrame:
+    """Run ``expr`` and bring the (small) result back through Arrow.
+
+    Arrow straight to pandas: Ibis's own pandas conversion warns about pandas
+    options on every call and adds nothing the tidy step below does not do.
+    """
+    return source.con.to_pyarrow(expr).to_pandas()
 
 
 def _tidy(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:

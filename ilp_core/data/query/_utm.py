@@ -78,8 +78,10 @@ def utm_zone(crs: pyproj.CRS) -> tuple[int, bool] | None:
     return None
 
 
-def _stage(table: ir.Table, **columns: ir.Value) -> ir.Table:
+def _stage(table: ir.Table, fence: bool, **columns: ir.Value) -> ir.Table:
     """``table`` with new columns, behind a fence no engine flattens (see :func:`with_utm_xy`)."""
+    if not fence:
+        return table.mutate(**columns)
     n = sum(c.startswith("_utm_fence") for c in table.columns)
     return table.mutate(**columns, **{f"_utm_fence{n}": ibis.random()})
 
@@ -104,15 +106,21 @@ def projectable(lat: ir.FloatingValue, lon: ir.FloatingValue, zone: int) -> ir.B
     )
 
 
-def with_utm_xy(table: ir.Table, zone: int, south: bool, x: str, y: str) -> ir.Table:
+def with_utm_xy(
+    table: ir.Table, zone: int, south: bool, x: str, y: str, *, fence: bool = True
+) -> ir.Table:
     """``table`` plus the UTM easting ``x`` and northing ``y`` (metres) of its ``lat``/``lon``.
 
     Computed in stages, each a named column of the one before: written as one
     expression the series repeats its arguments, and the SQL grows past a megabyte.
-    Each stage also carries a volatile column (``random()``): PostgreSQL would
-    otherwise pull the nested selects up into one and substitute every named
-    column back into the expression (measured: 6 GB of server memory and minutes
-    for 100,000 rows); a subquery with a volatile output stays a subquery.
+    With ``fence`` (for every engine but DuckDB) each stage also carries a volatile
+    column (``random()``): PostgreSQL would otherwise pull the nested selects up
+    into one and substitute every named column back into the expression
+    (measured: 6 GB of server memory and minutes for 100,000 rows); a subquery with
+    a volatile output stays a subquery. The harmonics ``sin 2j xi'``,
+    ``cos 2j xi'`` and ``exp 2j eta'`` of the series come from the first one by
+    complex multiplication (one sine, one cosine and one exponential per row
+    instead of eighteen calls).
     Rows where :func:`projectable` is false get a harmless stand-in point (the
     zone's origin) so that no engine raises on a logarithm of zero: callers mask
     them out with :func:`projectable`.
@@ -121,31 +129,45 @@ def with_utm_xy(table: ir.Table, zone: int, south: bool, x: str, y: str) -> ir.T
     ok = projectable(table.lat, table.lon, zone)
     s = _stage(
         table,
+        fence,
         _utm_phi=ibis.ifelse(ok, table.lat, 0.0) * (math.pi / 180.0),
         _utm_lam=ibis.ifelse(ok, table.lon - lon0, 0.0) * (math.pi / 180.0),
     )
-    s = _stage(s, _utm_sin=s._utm_phi.sin())
+    s = _stage(s, fence, _utm_sin=s._utm_phi.sin())
     # conformal latitude: tau' = sinh(atanh(sin phi) - e * atanh(e * sin phi))  (eq. 7-9)
-    s = _stage(s, _utm_u=_atanh(s._utm_sin) - _E * _atanh(_E * s._utm_sin))
-    s = _stage(s, _utm_t=_sinh(s._utm_u))
+    s = _stage(s, fence, _utm_u=_atanh(s._utm_sin) - _E * _atanh(_E * s._utm_sin))
+    s = _stage(s, fence, _utm_t=_sinh(s._utm_u))
     s = _stage(
         s,
+        fence,
         _utm_xi=s._utm_t.atan2(s._utm_lam.cos()),
         _utm_eta=_atanh(s._utm_lam.sin() / (1 + s._utm_t * s._utm_t).sqrt()),
     )
-    # e^(2 j eta') for j = 1..6 from one exponential: cosh and sinh of every term
-    s = _stage(s, _utm_e2=(2 * s._utm_eta).exp())
-    xi, eta = s._utm_xi, s._utm_eta
-    power = s._utm_e2
-    for j, alpha in enumerate(_ALPHA, start=1):
-        if j > 1:
-            power = power * s._utm_e2
-        cosh = (power + 1 / power) / 2
-        sinh = (power - 1 / power) / 2
-        xi = xi + alpha * (2 * j * s._utm_xi).sin() * cosh
-        eta = eta + alpha * (2 * j * s._utm_xi).cos() * sinh
     s = _stage(
         s,
+        fence,
+        _utm_c1=(2 * s._utm_xi).cos(),
+        _utm_s1=(2 * s._utm_xi).sin(),
+        _utm_p1=(2 * s._utm_eta).exp(),
+    )
+    # harmonic k = i + j from harmonics i and j: (c_i + i s_i)(c_j + i s_j), p_i * p_j
+    for generation in (((2, 1, 1),), ((3, 2, 1), (4, 2, 2)), ((5, 4, 1), (6, 3, 3))):
+        columns: dict[str, ir.Value] = {}
+        for k, i, j in generation:
+            ci, si, pi = s[f"_utm_c{i}"], s[f"_utm_s{i}"], s[f"_utm_p{i}"]
+            cj, sj, pj = s[f"_utm_c{j}"], s[f"_utm_s{j}"], s[f"_utm_p{j}"]
+            columns[f"_utm_c{k}"] = ci * cj - si * sj
+            columns[f"_utm_s{k}"] = si * cj + ci * sj
+            columns[f"_utm_p{k}"] = pi * pj
+        s = _stage(s, fence, **columns)
+    xi, eta = s._utm_xi, s._utm_eta
+    for j, alpha in enumerate(_ALPHA, start=1):
+        power = s[f"_utm_p{j}"]
+        xi = xi + alpha * s[f"_utm_s{j}"] * (power + 1 / power) / 2  # sin * cosh
+        eta = eta + alpha * s[f"_utm_c{j}"] * (power - 1 / power) / 2  # cos * sinh
+    s = _stage(
+        s,
+        fence,
         **{
             x: _K0 * _RECT * eta + _FALSE_EASTING,
             y: _K0 * _RECT * xi + (_FALSE_NORTHING_SOUTH if south else 0.0),
