@@ -331,3 +331,14 @@ def test_a_download_is_written_to_the_audit():
     trail = store.query_audit(Actor.local(), action="export")
     assert trail["object_id"].tolist() == [dataset_id]
     assert "hotspot-cells.csv" in trail["details"].iloc[0]
+
+
+def test_the_report_download_shows_in_the_audit():
+    at = _session("pages/report.py")
+    at.button(key="report.build").click().run()
+    button = at.get("download_button")
+    [html] = [b for b in button if b.key == "report.download_html"]
+    html.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    trail = _store().query_audit(Actor.local(), action="export")
+    assert trail["details"].str.contains(r"\.html", regex=True).tolist() == [True]

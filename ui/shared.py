@@ -84,8 +84,12 @@ _CHECKS: dict[str, Any] = {
 
 @st.cache_resource(show_spinner=False)
 def _open(key: str, _config: StoreConfig) -> Store:  # noqa: ARG001 (the cache's key)
-    # One per process and configuration (``key`` names it without the password).
-    return open_store(_config)
+    # One per process and configuration (``key`` names it without the password). Opening
+    # also runs the retention purge: datasets past their date go, the audit keeps the fact.
+    opened = open_store(_config)
+    with contextlib.suppress(IlpInputError):
+        opened.purge(Actor.system())
+    return opened
 
 
 def store() -> Store | None:
