@@ -342,3 +342,11 @@ def test_the_report_download_shows_in_the_audit():
     assert not at.exception, [e.value for e in at.exception]
     trail = _store().query_audit(Actor.local(), action="export")
     assert trail["details"].str.contains(r"\.html", regex=True).tolist() == [True]
+
+
+def test_a_name_from_the_identity_provider_is_shown_as_text():
+    user = {"is_logged_in": True, "sub": "x1", "name": "![x](http://evil/t.png)", "roles": []}
+    at = _session(user=user, secrets=dict(OIDC))
+    [caption] = [c.value for c in at.sidebar.caption if c.value.startswith("Logged in as")]
+    assert r"\!\[x\]\(http://evil/t\.png\)" in caption
+    assert "no role yet" in caption

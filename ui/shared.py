@@ -41,6 +41,7 @@ from ilp_core.data.ingest import ColumnMapping
 from ilp_core.errors import IlpInputError
 from ilp_core.products import intelligence, strategy, workspace
 from ilp_core.store import (
+    ROLES,
     Actor,
     Share,
     Store,
@@ -185,8 +186,6 @@ def _claimed_roles() -> list[str] | None:
     if value is None:
         return None  # the roles an administrator assigned stay
     names = [value] if isinstance(value, str) else list(value)
-    from ilp_core.store import ROLES
-
     return [str(r) for r in names if str(r) in ROLES]
 
 
@@ -264,6 +263,13 @@ def sidebar() -> bool:
     return True
 
 
+def _plain_text(text: str) -> str:
+    # Names from the identity provider or from users go through Markdown in a caption.
+    from ui.widgets import plain  # ui.widgets imports this module (downloads are audited)
+
+    return plain(text)
+
+
 def _picked() -> None:
     st.session_state[_REQUEST] = st.session_state.get(_PICK, "")
 
@@ -287,10 +293,10 @@ def _login_box(who: Actor | None) -> None:
                 else:
                     st.login()
             except StreamlitAuthError as error:
-                st.error(tr("shared.auth_failed", reason=str(error)[:300]))
+                st.error(tr("shared.auth_failed", reason=_plain_text(str(error)[:300])))
         return
     roles = ", ".join(tr(f"shared.role.{r}") for r in sorted(who.roles)) or tr("shared.no_role")
-    st.caption(tr("shared.logged_in", name=who.name or who.id, roles=roles))
+    st.caption(tr("shared.logged_in", name=_plain_text(who.name or who.id), roles=roles))
     if st.button(tr("shared.logout"), key="shared.logout", icon=":material/logout:"):
         st.logout()
 
@@ -301,7 +307,7 @@ def _manage(s: Store, who: Actor, info: Any) -> None:
         return
     with st.expander(tr("shared.manage")):
         current = [f"{sh.kind}:{sh.value}" for sh in info.shares]
-        st.caption(tr("shared.shared_with", shares=", ".join(current) or "—"))
+        st.caption(tr("shared.shared_with", shares=_plain_text(", ".join(current)) or "—"))
         roles = st.multiselect(
             tr("shared.share_roles"),
             options=["analyst", "manager", "administrator"],
