@@ -1,5 +1,7 @@
 """ILP dashboard: navigation and sidebar only (pages in pages/, analysis in ilp_core)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import shared, sidebar, state
@@ -7,6 +9,7 @@ from ui.state import tr
 
 st.set_page_config(page_title="ILP dashboard", page_icon=":material/policy:", layout="wide")
 state.keep_user_work()
+HERE = Path(__file__).resolve().parent  # pages by absolute path: the app runs from any folder
 shared.start()  # the workspace store, who is acting, their restored draft
 
 PAGES = {
@@ -32,6 +35,7 @@ PAGES = {
     ],
     "nav.section_learn": [
         ("pages/workshop.py", "nav.workshop", ":material/school:"),
+        ("pages/room.py", "nav.room", ":material/co_present:"),
     ],
 }
 if shared.is_admin():  # administrators, and the single user of local mode
@@ -40,7 +44,7 @@ if shared.is_admin():  # administrators, and the single user of local mode
 navigation = st.navigation(
     {
         tr(section): [
-            st.Page(path, title=tr(title), icon=icon, default=(path == "pages/home.py"))
+            st.Page(HERE / path, title=tr(title), icon=icon, default=(path == "pages/home.py"))
             for path, title, icon in pages
         ]
         for section, pages in PAGES.items()

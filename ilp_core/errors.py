@@ -42,12 +42,30 @@ class Message:
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def render(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-        """Return the message in ``lang``, with its domain's parameters translated."""
+    def render(
+        self, lang: str = i18n.DEFAULT_LANGUAGE, *, escape: Callable[[Any], str] | None = None
+    ) -> str:
+        r"""Return the message in ``lang``, with its domain's parameters translated.
+
+        ``escape`` (:func:`ilp_core.markup.markdown` for a page,
+        :func:`ilp_core.markup.html` for a document) is applied to every text
+        parameter, never to the catalog's template: a file name or a column name
+        carried by the message shows as written and cannot act as a link or an
+        image, while the template keeps its own emphasis.
+
+        Examples
+        --------
+        >>> from ilp_core import markup
+        >>> message = Message("ingest.mapping.column_twice", {"column": "[a](https://x)"})
+        >>> print(message.render(escape=markup.markdown).split("”")[0])
+        The column “\[a\]\(https\:\/\/x\)
+        """
         params = dict(self.params)
         translate = _TRANSLATORS.get(self.key.split(".", 1)[0])
         if translate is not None:
             params = translate(params, lang)
+        if escape is not None:
+            params = {k: escape(v) if isinstance(v, str) else v for k, v in params.items()}
         return i18n.t(self.key, lang, **params)
 
     def __str__(self) -> str:
@@ -84,9 +102,11 @@ class IlpInputError(ValueError):
         self.columns = tuple(columns)
         super().__init__(self.message.render())
 
-    def render(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-        """Return the message in ``lang``."""
-        return self.message.render(lang)
+    def render(
+        self, lang: str = i18n.DEFAULT_LANGUAGE, *, escape: Callable[[Any], str] | None = None
+    ) -> str:
+        """Return the message in ``lang`` (``escape``: see :meth:`Message.render`)."""
+        return self.message.render(lang, escape=escape)
 
 
 class Cancelled(Exception):  # noqa: N818 (what happened, as the user said it: not an error)

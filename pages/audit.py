@@ -11,7 +11,10 @@ import streamlit as st
 
 from ilp_core.store import AUDIT_ACTIONS
 from ui import shared, state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 st.title(tr("audit.title"))

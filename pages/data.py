@@ -7,7 +7,10 @@ from ilp_core.data import ingest
 from ilp_core.data.dataset import Dataset
 from ui import data as ui_data
 from ui import shared, state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 st.title(tr("data.title"))
@@ -32,8 +35,8 @@ with st.expander(tr("data.load_own"), expanded=True):
         )
 
     if raw is not None:
-        name, shape = widgets.plain(raw.filename), raw.frame.shape
-        st.success(tr("data.read_ok", name=name, rows=shape[0], cols=shape[1]))
+        shape = raw.frame.shape
+        widgets.say(st.success, "data.read_ok", name=raw.filename, rows=shape[0], cols=shape[1])
         stamp = f"{upload.file_id}.{mapping_upload.file_id if mapping_upload else ''}"
         raw = ui_data.protect_personal_data(raw, stamp)
         suggested = ingest.suggest_mapping(list(raw.frame.columns))
@@ -96,12 +99,12 @@ with left:
 with right:
     st.subheader(tr("data.readings"))
     for message in report.readings:
-        st.markdown(f"- {widgets.plain(message.render(lang))}")
+        st.markdown(f"- {widgets.as_markdown(message)}")
     st.subheader(tr("data.issues"))
     if not report.issues:
         st.markdown(tr("data.no_issues"))
     for message in report.issues:
-        st.markdown(f"- {widgets.plain(message.render(lang))}")
+        st.markdown(f"- {widgets.as_markdown(message)}")
 
 if data.rejects is not None and len(data.rejects):
     st.subheader(tr("data.rejects_title", n=len(data.rejects)))

@@ -5,7 +5,10 @@ import streamlit as st
 from ilp_core.products import intelligence
 from ui import products, shared, state, widgets
 from ui.priorities import current_ranking
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()
@@ -46,7 +49,7 @@ n_flagged = int(summary.per_problem["flagged"].sum())
 cols[2].metric(tr("intelligence.metric_flagged"), widgets.fmt_int(n_flagged))
 shown = intelligence.summary_for_display(summary, lang)
 st.dataframe(shown, hide_index=True, width="stretch")
-st.info(summary.rule.render(lang), icon=":material/rule:")
+widgets.say(st.info, summary.rule, icon=":material/rule:")
 st.caption(tr("intelligence.summary_caption"))
 
 st.subheader(tr("intelligence.grades_title"))

@@ -6,7 +6,10 @@ from ilp_core import i18n
 from ilp_core.products import report
 from ui import products, shared, state, widgets
 from ui import report as ui
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()
@@ -66,7 +69,7 @@ right.download_button(
 # -- Preview: the key findings, and the whole report on demand -----------------------------
 st.subheader(tr("report.page.findings"))
 for finding in files.findings:
-    st.markdown(f"- {ui.markdown_text(finding)}")
+    st.markdown(f"- {widgets.as_markdown(finding)}")
 st.caption(tr("report.page.caption"))
 if st.toggle(tr("report.page.show_preview"), key="p.report.preview"):
-    st.iframe(files.html, height=900)  # our own HTML: every user-typed text in it is escaped
+    widgets.show_html(files.html, height=900)  # escaped, and sandboxed from the app

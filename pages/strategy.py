@@ -3,9 +3,12 @@
 import streamlit as st
 
 from ilp_core.products import intelligence, strategy
-from ui import products, shared, state
+from ui import emerging, products, shared, state, widgets
 from ui.priorities import current_ranking
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()
@@ -69,6 +72,7 @@ with tabs[1]:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=wide)
     st.caption(tr("strategy.suggestions_caption"))
     products.pick_suggestions(suggestions)
+    emerging.offer(view)
     st.subheader(tr("strategy.control_title"))
     products.strategy_editor(problems, labels)
     st.caption(tr("strategy.control_caption"))
@@ -100,7 +104,7 @@ with tabs[4]:
         )
     products.load_session(view.dataset.fingerprint)
     if st.session_state.get("strategy.restored"):
-        st.success(tr("strategy.restored", dataset=st.session_state["strategy.restored"]))
+        widgets.say(st.success, "strategy.restored", dataset=st.session_state["strategy.restored"])
     for line in products.privacy_lines():
-        st.markdown(f"- {line}")
+        st.markdown(f"- {widgets.as_markdown(line)}")
     st.caption(tr("strategy.session_caption"))

@@ -14,8 +14,9 @@ import pytest
 from conftest import ROOT
 
 #: The import direction, first to last: a layer imports only from itself and earlier
-#: layers. The plumbing (errors, i18n, checks, keys, limits) serves every layer. Figures come before
-#: products because the report embeds them; figures draw analysis and decide results.
+#: layers. The plumbing (errors, i18n, checks, keys, limits, markup) serves every layer.
+#: Figures come before products because the report embeds them; figures draw analysis
+#: and decide results.
 LAYERS = (
     "plumbing",
     "data",
@@ -25,6 +26,7 @@ LAYERS = (
     "products",
     "learn",
     "store",
+    "cli",
     "ui",
     "pages",
 )
@@ -35,10 +37,13 @@ PLUMBING = {
     "ilp_core.checks",
     "ilp_core.keys",
     "ilp_core.limits",
+    "ilp_core.markup",
 }
 
 
 def _layer(module: str) -> str:
+    if module == "ilp_core.__main__":  # `python -m ilp_core` is the command line
+        return "cli"
     if module in PLUMBING:
         return "plumbing"
     if module.startswith("ilp_core."):
@@ -84,6 +89,19 @@ def test_imports_flow_one_way():
     assert not wrong, (
         "imports against the direction " + " -> ".join(LAYERS) + ":\n" + "\n".join(sorted(wrong))
     )
+
+
+def test_nothing_imports_the_command_line():
+    """The command line sits on top of the library: no library, ui or page module imports it."""
+    users = []
+    for path in _project_files():
+        here = _module_name(path)
+        if _layer(here) == "cli":
+            assert not any(t.split(".")[0] in ("ui", "pages") for t in _imports(path)), here
+            continue
+        if any(t == "ilp_core.cli" or t.startswith("ilp_core.cli.") for t in _imports(path)):
+            users.append(here)
+    assert not users, f"these modules import the command line: {users}"
 
 
 def test_every_library_module_belongs_to_a_layer():

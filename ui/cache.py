@@ -1,9 +1,16 @@
-"""Caching of library calls, keyed by the data's fingerprint and the parameters.
+"""Caching of library calls, keyed on everything that reaches their output.
 
-The frames themselves are not hashed (hashing 1,000,000 rows on every rerun would
-cost more than most analyses); the caller passes the view's key, which names the
-dataset and its filters. The cache is shared by all sessions, so the sample
-region's analyses are computed once for a whole workshop room.
+The frames themselves are not hashed on every call (hashing 1,000,000 rows on every
+rerun would cost more than most analyses); the caller passes the view's key, which
+names the dataset and its filters. A dataset is named by :func:`dataset_key`: its
+incidents' fingerprint *and* what travels with them into a result (the file name,
+the quality report, the rejected rows, the current allocation, the
+classification), so two analysts whose accepted rows are the same still get their
+own results (a report names its file and counts its rejects). The cache is shared
+by all sessions, so the sample region's analyses are computed once for a whole
+workshop room; entries made from an upload expire after :data:`UPLOAD_TTL` seconds
+(:func:`compute`, :func:`shared`, :func:`with_progress`; :func:`by_content` and
+:func:`figure` expire every entry), so an upload's results do not outlive its use.
 """
 
 from __future__ import annotations
@@ -12,13 +19,72 @@ import hashlib
 import json
 import pickle
 import threading
+import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
+import pandas as pd
 import streamlit as st
 
+from ilp_core.data.dataset import Dataset
+
 T = TypeVar("T")
+
+#: Seconds an entry made from an upload is kept (and :func:`by_content`/:func:`figure` ones).
+UPLOAD_TTL: Final[int] = 3600
+_SAMPLE: Final[str] = "sample:"
+_UPLOAD: Final[str] = "upload:"
+_KEYS: weakref.WeakKeyDictionary[Dataset, str] = weakref.WeakKeyDictionary()
+_KEYS_LOCK = threading.Lock()
+
+
+def dataset_key(data: Dataset) -> str:
+    """The cache name of a dataset: everything of it that can reach a result.
+
+    ``sample:<fingerprint>`` for the bundled region; for an upload,
+    ``upload:<digest>`` of the fingerprint (incidents, boundaries, classification),
+    the file name, the quality report, the rejected rows and the current
+    allocation. Computed once per dataset (hashing 10,000 rejects: a few ms).
+    """
+    with _KEYS_LOCK:
+        known = _KEYS.get(data)
+    if known is not None:
+        return known
+    if data.is_sample:
+        key = _SAMPLE + data.fingerprint
+    else:
+        digest = hashlib.sha256()
+        for part in (data.fingerprint, data.name, _report_bytes(data.report)):
+            digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
+            digest.update(b"\x1f")
+        for frame in (data.rejects, data.allocation):
+            digest.update(_frame_bytes(frame))
+            digest.update(b"\x1f")
+        key = _UPLOAD + digest.hexdigest()[:24]
+    with _KEYS_LOCK:
+        _KEYS[data] = key
+    return key
+
+
+def _report_bytes(report: Any) -> bytes:
+    try:
+        return pickle.dumps(report, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):  # not picklable: its text
+        return repr(report).encode("utf-8")
+
+
+def _frame_bytes(frame: pd.DataFrame | None) -> bytes:
+    if frame is None:
+        return b"-"
+    text = frame.astype(str)  # rejects hold raw cells of any type
+    rows = pd.util.hash_pandas_object(text, index=True).to_numpy().tobytes()
+    return rows + "\x1f".join(map(str, frame.columns)).encode("utf-8")
+
+
+def _from_upload(data_key: str) -> bool:
+    return not data_key.startswith(_SAMPLE)
 
 
 def compute(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any) -> T:
@@ -29,7 +95,8 @@ def compute(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any)
     for each caller (``st.cache_data``), so no session can change another's.
     """
     name = f"{func.__module__}.{func.__qualname__}"
-    return _compute(name, data_key, _params_key(params), func, data, params)
+    cached = _compute_upload if _from_upload(data_key) else _compute
+    return cached(name, data_key, _params_key(params), func, data, params)
 
 
 def shared(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any) -> T:
@@ -39,7 +106,8 @@ def shared(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any) 
     folium maps: callers must not modify what they get.
     """
     name = f"{func.__module__}.{func.__qualname__}"
-    return _shared(name, data_key, _params_key(params), func, data, params)
+    cached = _shared_upload if _from_upload(data_key) else _shared
+    return cached(name, data_key, _params_key(params), func, data, params)
 
 
 def by_content(func: Callable[..., T], /, *inputs: Any, **params: Any) -> T:
@@ -50,7 +118,7 @@ def by_content(func: Callable[..., T], /, *inputs: Any, **params: Any) -> T:
     changes one: computed once for a workshop room, copied for each caller.
     """
     name = f"{func.__module__}.{func.__qualname__}"
-    return _compute(name, _digest(inputs), _params_key(params), func, inputs, params)
+    return _compute_upload(name, _digest(inputs), _params_key(params), func, inputs, params)
 
 
 def figure(func: Callable[..., T], /, *results: Any, **params: Any) -> T:
@@ -65,7 +133,7 @@ def figure(func: Callable[..., T], /, *results: Any, **params: Any) -> T:
     return _figure(name, _digest(results), _params_key(params), func, results, params)
 
 
-_RUNS: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_RUNS: OrderedDict[tuple[str, str, str], tuple[float, Any]] = OrderedDict()
 _RUNS_LOCK = threading.Lock()
 #: Long runs kept (a space-time scan's result is a few kilobytes).
 _RUNS_KEPT = 32
@@ -85,16 +153,21 @@ def with_progress(
     page's progress bar), so these results are kept here, the last 32, shared
     read-only by every session: a room of 30 running the same scan waits once.
     ``progress`` is passed to ``func``; a run it stops (the page's cancel raises
-    from inside it) is not kept.
+    from inside it) is not kept. Runs on an upload expire after :data:`UPLOAD_TTL`.
     """
     key = (f"{func.__module__}.{func.__qualname__}", data_key, _params_key(params))
+    now = time.monotonic()
     with _RUNS_LOCK:
+        for old in [
+            k for k, (t, _) in _RUNS.items() if _from_upload(k[1]) and now - t > UPLOAD_TTL
+        ]:
+            del _RUNS[old]
         if key in _RUNS:
             _RUNS.move_to_end(key)
-            return _RUNS[key]
+            return _RUNS[key][1]
     result = func(*data, progress=progress, **params)
     with _RUNS_LOCK:
-        _RUNS[key] = result
+        _RUNS[key] = (time.monotonic(), result)
         while len(_RUNS) > _RUNS_KEPT:
             _RUNS.popitem(last=False)
     return result
@@ -120,6 +193,30 @@ def _compute(
     return _func(*_data, **_params)
 
 
+@st.cache_data(show_spinner=False, max_entries=256, ttl=UPLOAD_TTL)
+def _compute_upload(
+    name: str,  # noqa: ARG001 (part of the cache key)
+    data_key: str,  # noqa: ARG001
+    params_key: str,  # noqa: ARG001
+    _func: Callable[..., Any],
+    _data: tuple[Any, ...],
+    _params: dict[str, Any],
+) -> Any:
+    return _func(*_data, **_params)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=UPLOAD_TTL)
+def _shared_upload(
+    name: str,  # noqa: ARG001 (part of the cache key)
+    data_key: str,  # noqa: ARG001
+    params_key: str,  # noqa: ARG001
+    _func: Callable[..., Any],
+    _data: tuple[Any, ...],
+    _params: dict[str, Any],
+) -> Any:
+    return _func(*_data, **_params)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _shared(
     name: str,  # noqa: ARG001 (part of the cache key)
@@ -134,7 +231,7 @@ def _shared(
 
 # Apart from the maps (64, larger): a room of 30 participants with their own weights
 # shows 120 figures on the Priorities page alone.
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=UPLOAD_TTL)
 def _figure(
     name: str,  # noqa: ARG001 (part of the cache key)
     digest: str,  # noqa: ARG001

@@ -44,7 +44,7 @@ def protect_personal_data(raw: ingest.RawTable, stamp: str) -> ingest.RawTable:
                 tr(
                     "data.personal_column", name=widgets.plain(column.name),
                     kind=tr(f"privacy.kind.{column.kind}"),
-                    evidence=widgets.plain(column.evidence.render(lang())),
+                    evidence=widgets.as_markdown(column.evidence),
                 ),
                 options, index=options.index(column.suggested), horizontal=True,
                 format_func=state.label("privacy.choice."), key=f"data.pii.{stamp}.{column.name}",
@@ -140,8 +140,8 @@ def offence_classes(
                 )  # fmt: skip
         missing = [o for o, c in chosen.items() if c is None]
         if missing:
-            names = widgets.plain(", ".join(state.term(o) for o in missing))
-            st.warning(tr("data.classes_missing", offences=names), icon=":material/flag:")
+            names = ", ".join(state.term(o) for o in missing)
+            widgets.say(st.warning, "data.classes_missing", offences=names, icon=":material/flag:")
     classes = {o: c for o, c in chosen.items() if c is not None}
     return dataclasses.replace(mapping, offence_classes=classes)
 

@@ -9,7 +9,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from ilp_core import figures, i18n
+from ilp_core import figures, i18n, markup
 from ilp_core.analysis import hotspots
 from ilp_core.errors import Message
 from ui.state import label, lang, term_label, tr
@@ -47,7 +47,7 @@ def spatial_settings() -> dict[str, Any]:
 
 def show_messages(messages: Iterable[Message]) -> None:
     """Show the analysis' warnings, each once, in the user's language."""
-    for text in dict.fromkeys(m.render(lang()) for m in messages):
+    for text in dict.fromkeys(m.render(lang(), escape=markup.markdown) for m in messages):
         st.warning(text, icon=":material/warning:")
 
 

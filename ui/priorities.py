@@ -24,7 +24,7 @@ from ilp_core.decide import harm, priorities
 from ilp_core.errors import Message
 from ui import cache
 from ui.state import View, dataset, label, lang, term, tr
-from ui.widgets import attempt, plain
+from ui.widgets import as_markdown, attempt, plain, say
 
 T = TypeVar("T")
 P = "p.priority."
@@ -41,7 +41,7 @@ def show_unavailable(unavailable: Mapping[str, Message]) -> None:
         text = tr(
             "priorities.unavailable",
             criterion=priorities.criterion_label(criterion, lang()),
-            reason=reason.render(lang()),
+            reason=as_markdown(reason),
         )
         st.info(text, icon=":material/info:")
 
@@ -63,7 +63,7 @@ def last_result(data_key: str, by: str, custom: list[dict[str, Any]]) -> Any:
 def show_messages(messages: Sequence[Message]) -> None:
     """Show the library's warnings, translated."""
     for message in messages:
-        st.warning(message.render(lang()), icon=":material/warning:")
+        say(st.warning, message, icon=":material/warning:")
 
 
 def problem_key(problem: str) -> str:
@@ -128,7 +128,7 @@ def custom_problems(offences: Sequence[str], districts: Sequence[str]) -> list[d
             ]
         for spec in list(st.session_state[CUSTOM]):
             left, right = st.columns([4, 1])
-            left.markdown(f"**{spec['name']}**: {_custom_text(spec)}")
+            left.markdown(f"**{plain(spec['name'])}**: {_custom_text(spec)}")
             if right.button(
                 tr("priorities.custom_remove"), key=f"priorities.rm.{problem_key(spec['name'])}"
             ):
@@ -138,8 +138,10 @@ def custom_problems(offences: Sequence[str], districts: Sequence[str]) -> list[d
 
 
 def _custom_text(spec: dict[str, Any]) -> str:
-    offences = ", ".join(term(o) for o in spec.get("offences") or ()) or tr("priorities.all")
-    districts = ", ".join(term(d) for d in spec.get("districts") or ()) or tr("priorities.all")
+    offences = plain(", ".join(term(o) for o in spec.get("offences") or ())) or tr("priorities.all")
+    districts = plain(", ".join(term(d) for d in spec.get("districts") or ())) or tr(
+        "priorities.all"
+    )
     if not spec.get("offences") and not spec.get("districts"):
         return tr("priorities.custom_by_hand")
     return tr("priorities.custom_selects", offences=offences, districts=districts)
@@ -182,8 +184,12 @@ def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]
     confirmed = True
     if unknown:
         names = ", ".join(term(o) for o in unknown)
-        st.warning(
-            tr("priorities.harm_unknown", offences=names, days=default), icon=":material/flag:"
+        say(
+            st.warning,
+            "priorities.harm_unknown",
+            offences=names,
+            days=default,
+            icon=":material/flag:",
         )
         _default(P + "harm_confirm", False)
         confirmed = st.checkbox(tr("priorities.harm_confirm"), key=P + "harm_confirm")
@@ -376,11 +382,23 @@ def explain_table(ranking: priorities.Ranking, problem: str) -> pd.DataFrame:
         else priorities.criterion_label(c, lang())
         for c in why["criterion"]
     ]
+    bounds = ["value_lower", "value_upper", "contribution_lower", "contribution_upper"]
+    empty = [c for c in bounds if c in why.columns and why[c].isna().all()]
     return (
         why.assign(criterion=names)
-        .drop(columns="group")
+        .drop(columns=["group", *empty])
         .rename(columns=lambda c: tr(f"priorities.why_col.{c}"))
     )
+
+
+def development_caption(ranking: priorities.Ranking, problem: str) -> None:
+    """What the likely development of the problem rests on, when the method uses it."""
+    if "development" not in ranking.criteria:
+        return
+    row = ranking.table.loc[ranking.table["problem"] == problem].iloc[0]
+    note = priorities.development_note(row, lang())
+    if note:
+        st.caption(note)
 
 
 def save_buttons(assessment: priorities.Assessment) -> None:

@@ -24,12 +24,12 @@ import streamlit as st
 from ilp_core import i18n
 from ilp_core.data import privacy
 from ilp_core.decide import priorities
-from ilp_core.errors import IlpInputError
+from ilp_core.errors import IlpInputError, Message
 from ilp_core.products import intelligence, strategy, workspace
 from ui import cache
 from ui import priorities as ui_priorities
 from ui.state import View, lang, tr
-from ui.widgets import attempt
+from ui.widgets import attempt, say
 
 T = TypeVar("T")
 TABLES = workspace.TABLES
@@ -408,7 +408,7 @@ def load_session(fingerprint: str) -> None:
     if loaded is None:
         return
     for message in loaded.warnings:
-        st.warning(message.render(lang()), icon=":material/warning:")
+        say(st.warning, message, icon=":material/warning:")
     label = "strategy.load_apply" if loaded.same_data else "strategy.load_anyway"
     if st.button(tr(label), key="strategy.load_apply", type="primary"):
         restore(loaded.workspace)
@@ -434,12 +434,15 @@ def restore(w: workspace.Workspace) -> None:
     state["strategy.restored"] = w.dataset or "-"
 
 
-def privacy_lines() -> list[str]:
-    """The personal-data actions of this session, in the user's language."""
+def privacy_lines() -> list[Message]:
+    """The personal-data actions of this session, as messages.
+
+    Their column names are data: pages show them with :func:`ui.widgets.as_markdown`.
+    """
     out = []
     for code in st.session_state.get(PRIVACY) or ():
         try:
-            out.append(privacy.describe_action(code, lang()))
+            out.append(privacy.action_message(code))
         except IlpInputError:
             continue
     return out

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,9 +23,9 @@ import streamlit as st
 from ilp_core.data.dataset import Dataset
 from ilp_core.products import report
 from ilp_core.products.workspace import Workspace
+from ui import cache
 
 LAST = "report.last"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +55,7 @@ def stamp(data: Dataset, work: Workspace, **chosen: Any) -> str:
     """What a build depends on, as a digest: the dataset, the work and the options."""
     record = work.to_dict()
     record.pop("saved_at", None)
-    identity = [data.fingerprint, data.name, data.is_sample]
+    identity = cache.dataset_key(data)  # name, quality report and rejects included
     text = json.dumps([identity, record, options(**chosen)], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -66,7 +65,7 @@ def build(data: Dataset, work: Workspace, **chosen: Any) -> Files:
     return _build(stamp(data, work, **chosen), data, work, options(**chosen))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=cache.UPLOAD_TTL)
 def _build(stamp: str, _data: Dataset, _work: Workspace, _options: dict) -> Files:
     """One report per stamp; few kept (each holds a few megabytes)."""
     content = report.build_report(_data, _work, **_options)
@@ -80,11 +79,6 @@ def _build(stamp: str, _data: Dataset, _work: Workspace, _options: dict) -> File
         k=content.k,
         ranking=ranking.data if ranking is not None else None,
     )
-
-
-def markdown_text(text: str) -> str:
-    """A sentence with data in it (offence names...) made inert for ``st.markdown``."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def file_stem(files: Files) -> str:

@@ -36,6 +36,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
+from ilp_core import markup
 from ilp_core.data.dataset import Dataset
 from ilp_core.data.ingest import ColumnMapping
 from ilp_core.errors import IlpInputError
@@ -129,7 +130,7 @@ def _guard(func: Any, /, *args: Any, **kwargs: Any) -> Any:
     try:
         return func(*args, **kwargs)
     except IlpInputError as error:
-        st.error(error.render(state.lang()), icon=":material/error:")
+        st.error(error.render(state.lang(), escape=markup.markdown), icon=":material/error:")
         return None
 
 
@@ -232,7 +233,7 @@ def sidebar() -> bool:
     s, who = store(), actor()
     error = st.session_state.get(STORE_ERROR)
     if error is not None:
-        st.warning(error.render(state.lang()), icon=":material/cloud_off:")
+        st.warning(error.render(state.lang(), escape=markup.markdown), icon=":material/cloud_off:")
         return False
     _login_box(who)
     if s is None or who is None:
@@ -263,13 +264,6 @@ def sidebar() -> bool:
     return True
 
 
-def _plain_text(text: str) -> str:
-    # Names from the identity provider or from users go through Markdown in a caption.
-    from ui.widgets import plain  # ui.widgets imports this module (downloads are audited)
-
-    return plain(text)
-
-
 def _picked() -> None:
     st.session_state[_REQUEST] = st.session_state.get(_PICK, "")
 
@@ -293,10 +287,10 @@ def _login_box(who: Actor | None) -> None:
                 else:
                     st.login()
             except StreamlitAuthError as error:
-                st.error(tr("shared.auth_failed", reason=_plain_text(str(error)[:300])))
+                st.error(tr("shared.auth_failed", reason=markup.markdown(str(error)[:300])))
         return
     roles = ", ".join(tr(f"shared.role.{r}") for r in sorted(who.roles)) or tr("shared.no_role")
-    st.caption(tr("shared.logged_in", name=_plain_text(who.name or who.id), roles=roles))
+    st.caption(tr("shared.logged_in", name=markup.markdown(who.name or who.id), roles=roles))
     if st.button(tr("shared.logout"), key="shared.logout", icon=":material/logout:"):
         st.logout()
 
@@ -307,7 +301,7 @@ def _manage(s: Store, who: Actor, info: Any) -> None:
         return
     with st.expander(tr("shared.manage")):
         current = [f"{sh.kind}:{sh.value}" for sh in info.shares]
-        st.caption(tr("shared.shared_with", shares=_plain_text(", ".join(current)) or "—"))
+        st.caption(tr("shared.shared_with", shares=markup.markdown(", ".join(current)) or "—"))
         roles = st.multiselect(
             tr("shared.share_roles"),
             options=["analyst", "manager", "administrator"],

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ilp_core import i18n
+from ilp_core import i18n, markup
 from ui import shared, state
 from ui.state import tr
 
@@ -22,6 +22,7 @@ def render() -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key=state.LANG,
         )
+        state.apply_chosen_source()
         stored = shared.sidebar()  # who is acting; the stored datasets they may open
         if not stored and st.session_state.get(state.UPLOAD) is not None:
             st.radio(
@@ -66,10 +67,11 @@ def render() -> None:
 
 def _dataset_name(data: object) -> str:
     name = getattr(data, "name", "")
-    return tr("app.sample_name") if getattr(data, "is_sample", False) else str(name)
+    return tr("app.sample_name") if getattr(data, "is_sample", False) else markup.markdown(name)
 
 
 def _source_labeller() -> Callable[[str], str]:
     sample = tr("app.sample_name")
-    upload = tr("app.upload_name", name=getattr(st.session_state.get(state.UPLOAD), "name", ""))
+    name = getattr(st.session_state.get(state.UPLOAD), "name", "")
+    upload = tr("app.upload_name", name=markup.markdown(name))  # radio labels are Markdown
     return lambda source: sample if source == "sample" else upload

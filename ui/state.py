@@ -25,6 +25,7 @@ import streamlit as st
 
 from ilp_core import i18n, keys
 from ilp_core.data.dataset import Dataset, filter_incidents, load_sample
+from ui import cache
 
 LANG = "ilp.lang"
 UPLOAD = "ilp.upload"
@@ -32,6 +33,7 @@ SOURCE = "ilp.source"
 PERIOD = "ilp.period"
 OFFENCES = "ilp.offences"
 PERSIST_PREFIX = "p."
+_NEXT_SOURCE = "ilp.source_next"  # a source chosen by code, applied before the radio exists
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,7 +79,8 @@ def term_label(blank: str = "") -> Callable[[Any], str]:
 def dataset() -> Dataset:
     """The active dataset: the user's upload when chosen, otherwise the sample region."""
     upload = st.session_state.get(UPLOAD)
-    if upload is not None and st.session_state.get(SOURCE) == "upload":
+    source = st.session_state.get(_NEXT_SOURCE) or st.session_state.get(SOURCE)
+    if upload is not None and source == "upload":
         return upload
     return sample_dataset()
 
@@ -85,9 +88,19 @@ def dataset() -> Dataset:
 def set_upload(data: Dataset) -> None:
     """Make ``data`` the session's dataset (kept in memory only, never on disk)."""
     st.session_state[UPLOAD] = data
-    st.session_state[SOURCE] = "upload"
+    # The sidebar's dataset radio owns SOURCE once drawn in this run (a second "Load"):
+    # setting it raised StreamlitWidgetAlreadyInstantiatedError. The sidebar applies it
+    # on the next run, before it draws the radio.
+    st.session_state[_NEXT_SOURCE] = "upload"
     st.session_state.pop(PERIOD, None)
     st.session_state.pop(OFFENCES, None)
+
+
+def apply_chosen_source() -> None:
+    """Give the dataset radio the source code chose last run (call before drawing it)."""
+    chosen = st.session_state.pop(_NEXT_SOURCE, None)
+    if chosen is not None:
+        st.session_state[SOURCE] = chosen
 
 
 @dataclass(frozen=True)
@@ -113,7 +126,7 @@ def view() -> View:
     # offence names may hold commas ("Human Trafficking (A), Commercial Sex Acts"): join
     # their keys, which cannot, so two selections never share a cache key
     chosen = ",".join(sorted(keys.safe_key(o) for o in offences))
-    key = f"{data.fingerprint}|{start}|{end}|{chosen}"
+    key = f"{cache.dataset_key(data)}|{start}|{end}|{chosen}"  # all of the data, name included
     if data is sample_dataset():  # shared by a workshop room; an upload stays its own
         incidents = _sample_view(start, end, offences).copy(deep=False)
     else:

@@ -13,8 +13,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from ilp_core import figures, i18n
-from ilp_core.errors import IlpInputError
+from ilp_core import figures, i18n, markup
+from ilp_core.errors import IlpInputError, Message
 from ilp_core.products import export
 from ui import shared
 from ui.state import lang, term, tr
@@ -31,7 +31,7 @@ def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
     try:
         return func(*args, **kwargs)
     except IlpInputError as error:
-        st.error(error.render(lang()), icon=":material/error:")
+        st.error(error.render(lang(), escape=markup.markdown), icon=":material/error:")
         return None
 
 
@@ -105,8 +105,34 @@ def show_map(m: folium.Map, *, height: int = 520) -> None:
     with _render_lock:
         page = _rendered.get(m)
         if page is None:
-            page = _rendered[m] = figures.maps.render_html(m)
+            page = _rendered[m] = sandboxed(figures.maps.render_html(m), height)
     st.iframe(page, height=height)
+
+
+#: What a frame of ours may do: run its scripts and offer downloads, never act as the app.
+SANDBOX = "allow-scripts allow-downloads"
+
+
+def show_html(page: str, *, height: int) -> None:
+    """Show a document of ours (a map, the report's preview) in a sandboxed frame."""
+    st.iframe(sandboxed(page, height), height=height)
+
+
+def sandboxed(page: str, height: int) -> str:
+    """``page`` inside an inner ``<iframe sandbox="allow-scripts allow-downloads">``.
+
+    ``st.iframe`` gives its frame ``allow-scripts allow-same-origin``: a script in it
+    could reach the app, its session and its cookies. The page runs one frame deeper,
+    without ``allow-same-origin``: its origin is opaque, so a future escaping slip in
+    a map or report cannot reach the app. The outer frame holds only this wrapper.
+    """
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        "<style>html,body{margin:0;padding:0;overflow:hidden}"
+        "iframe{border:0;width:100%;display:block}</style></head><body>"
+        f'<iframe sandbox="{SANDBOX}" referrerpolicy="no-referrer" style="height:{int(height)}px" '
+        f'srcdoc="{markup.html(page)}"></iframe></body></html>'
+    )
 
 
 def offence_label(value: Any) -> str:
@@ -119,16 +145,44 @@ def fmt_int(n: int) -> str:
     return i18n.number(n, lang())
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>$~"})
-
-
-def plain(text: str) -> str:
+def plain(text: Any) -> str:
     """Text from data (file names, values, column names) made safe for ``st.markdown``.
 
     Without this, a value such as ``![x](http://host/t.png)`` in an uploaded file
-    would make every viewer's browser fetch that image.
+    would make every viewer's browser fetch that image (:func:`ilp_core.markup.markdown`).
     """
-    return str(text).translate(_MARKDOWN_SPECIAL)
+    return markup.markdown(text)
+
+
+def as_markdown(message: Message | str) -> str:
+    """A library message (or a sentence from data) as Markdown whose data cannot act.
+
+    A :class:`~ilp_core.errors.Message` keeps its catalog template's emphasis and has
+    its parameters (file, column, offence names...) escaped; a plain string is all
+    data and is escaped whole.
+    """
+    if isinstance(message, Message):
+        return message.render(lang(), escape=markup.markdown)
+    return markup.markdown(message)
+
+
+def say(
+    show: Callable[..., Any], message: Message | str, /, *, icon: str | None = None, **data: Any
+) -> None:
+    """Show a message that carries data through one plain-text path.
+
+    ``show`` is the Streamlit element (``st.warning``, ``st.caption``, a column's
+    ``markdown``...); ``message`` a library :class:`~ilp_core.errors.Message`, or a
+    catalog key whose ``data`` parameters are text from data (names of files,
+    columns, offences, districts, a restored session): every text parameter is
+    escaped for Markdown, the template's own Markdown is kept. This is the only way
+    pages show such text (tests/test_markup.py checks it).
+    """
+    text = as_markdown(message if isinstance(message, Message) else Message(message, data))
+    if icon is None:
+        show(text)
+    else:
+        show(text, icon=icon)
 
 
 def download_geojson(frame: Any, stem: str, *, key: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import streamlit as st
 
-from ilp_core import i18n
+from ilp_core import i18n, markup
 from ilp_core.decide import priorities
 from ilp_core.learn import workshop
 from ilp_core.learn.workshop import Link, Question, Scenario, Step
@@ -294,7 +294,7 @@ def own_ranking(cfg: Scenario, step: Step, view: View) -> None:
     st.subheader(tr("workshop.rank_compare_title"))
     st.dataframe(workshop.comparison_for_display(result, code), hide_index=True, width="stretch")
     st.caption(tr("workshop.rank_caption"))
-    st.markdown(workshop.comparison_sentence(result, code))
+    st.markdown(workshop.comparison_sentence(result, code, escape=markup.markdown))
     st.caption(
         tr("workshop.p_value_note", n=result.n, p=i18n.number(result.p_value, code, 2))
         + " "
@@ -353,5 +353,5 @@ def glossary(cfg: Scenario) -> None:
     """The terms the app uses, a few sentences each, in the user's language."""
     with st.expander(tr("workshop.glossary_title"), icon=":material/menu_book:"):
         for term_id in cfg.glossary:
-            term = tr(f"workshop.glossary.{term_id}.term")
-            st.markdown(f"**{term}**: {tr(f'workshop.glossary.{term_id}.text')}")
+            term, text = (tr(f"workshop.glossary.{term_id}.{p}") for p in ("term", "text"))
+            st.markdown(tr("workshop.glossary_entry", term=term, text=text))

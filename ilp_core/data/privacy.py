@@ -432,6 +432,17 @@ def describe_action(code: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     >>> describe_action("pseudonymise:Address")
     "Column 'Address' pseudonymised (keyed hash; the same value gives the same token)."
     """
+    return action_message(code).render(lang)
+
+
+def action_message(code: str) -> Message:
+    """An action code of :attr:`ProtectedFrame.codes` as a message (the column name is data).
+
+    Examples
+    --------
+    >>> action_message("drop:Name")
+    Message(key='privacy.action.drop', params={'column': 'Name'})
+    """
     action, _, column = str(code).partition(":")
     if action not in ACTIONS or not column:
         raise IlpInputError("privacy.bad_action_code", value=str(code))
@@ -440,4 +451,4 @@ def describe_action(code: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         if action == "pseudonymise"
         else f"privacy.action.{action}"
     )
-    return i18n.t(key, lang, column=column)
+    return Message(key, {"column": column})

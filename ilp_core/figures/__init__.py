@@ -16,7 +16,10 @@ One module per step of the navigation, so a page finds its figures by its own na
 Figures take results (dataclasses and tables of :mod:`ilp_core.analysis` and
 :mod:`ilp_core.decide`) and a language, and return a ``plotly`` figure or a
 ``folium`` map; they never compute a statistic. Colours come from ColorBrewer and
-viridis scales that survive colour-blindness and a projector.
+viridis scales that survive colour-blindness and a projector. Text from data in a
+chart (offence and district names in categories, legends, hover texts) is inert:
+every ``<`` that does not open plotly's formatting is escaped, so no name becomes a
+link.
 """
 
 from ilp_core.figures import allocation, maps, near_repeat, outlook, priorities, when, where

@@ -8,8 +8,10 @@ down) wherever colour carries meaning.
 
 from __future__ import annotations
 
-from typing import Final
+import re
+from typing import Any, Final
 
+import numpy as np
 import plotly.graph_objects as go
 from babel import dates as babel_dates
 
@@ -56,6 +58,52 @@ def month_names(lang: str = i18n.DEFAULT_LANGUAGE) -> list[str]:
     return [str(names[k]) for k in range(1, 13)]
 
 
+#: The only tags a chart keeps: plotly's formatting, which can neither link nor load.
+_FORMATTING = r"(?:br\s*/?|/?(?:b|i|em|sup|sub|extra))"
+_NOT_FORMATTING = re.compile(rf"<(?!{_FORMATTING}>)", re.IGNORECASE)
+
+
+def inert_text(text: str) -> str:
+    """Chart text with every ``<`` that does not open plotly formatting escaped.
+
+    Plotly draws ``<a href="…">`` in titles, tick labels, legends and hover texts as
+    a live link: an offence named ``<a href="https://host">Burglary</a>`` became
+    clickable in the report's charts. ``<br>``, ``<b>``, ``<i>``, ``<sup>``,
+    ``<sub>``, ``<em>`` and ``<extra>`` stay (they only format).
+
+    Examples
+    --------
+    >>> inert_text('<a href="https://host">Burglary</a><br>p = 0.01')
+    '&lt;a href="https://host">Burglary&lt;/a><br>p = 0.01'
+    """
+    return _NOT_FORMATTING.sub("&lt;", text)
+
+
+def inert(fig: go.Figure) -> go.Figure:
+    """Make every text of ``fig`` (titles, categories, names, hover texts) inert; in place.
+
+    Every figure function of the library passes its figure through here (through
+    :func:`layout` or directly), so text from data never acts in a chart, on a page
+    or in a report. Numbers are left alone.
+    """
+    for trace in fig.data:
+        trace.update(_inert(trace.to_plotly_json()), overwrite=True)
+    fig.update_layout(_inert(fig.layout.to_plotly_json()), overwrite=True)
+    return fig
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str):
+        return inert_text(value) if "<" in value else value
+    if isinstance(value, dict):
+        return {k: _inert(v) for k, v in value.items() if k != "template"}
+    if isinstance(value, list | tuple):
+        return type(value)(_inert(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return np.array([_inert(v) for v in value.ravel()], dtype=object).reshape(value.shape)
+    return value
+
+
 def layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
     fig.update_layout(
         title={"text": title},
@@ -65,7 +113,7 @@ def layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.3},
     )
-    return fig
+    return inert(fig)
 
 
 def offence_title(offence: str | None, lang: str) -> str:

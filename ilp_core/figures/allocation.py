@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from ilp_core import i18n
 from ilp_core.decide.allocation import Allocation, CoverageCurve, PatrolPlan
 from ilp_core.figures import maps
+from ilp_core.figures._style import inert
 
 CURRENT: Final[str] = "#e66101"  # PuOr orange
 RECOMMENDED: Final[str] = "#5e3c99"  # PuOr purple
@@ -144,7 +145,7 @@ def coverage_figure(curve: CoverageCurve, *, lang: str = i18n.DEFAULT_LANGUAGE) 
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.35},
         separators=_separators(lang),
     )
-    return fig
+    return inert(fig)
 
 
 def hours_figure(
@@ -197,7 +198,7 @@ def hours_figure(
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.25},
         separators=_separators(lang),
     )
-    return fig
+    return inert(fig)
 
 
 def scenario_figure(
@@ -245,7 +246,7 @@ def scenario_figure(
         showlegend=False,
         separators=_separators(lang),
     )
-    return fig
+    return inert(fig)
 
 
 def _separators(lang: str) -> str:

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from ilp_core import i18n
 from ilp_core.analysis.hotspots import Concentration
+from ilp_core.figures._style import inert
 from ilp_core.figures.maps import (
     APP_ASSETS,
     CHANGE_COLOURS,
@@ -67,8 +68,9 @@ def lorenz_chart(result: Concentration, lang: str = i18n.DEFAULT_LANGUAGE) -> go
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 60, "l": 60, "r": 20, "b": 60},
         height=420,
+        template="plotly_white",  # named: never the process's default (Streamlit sets one)
     )
-    return fig
+    return inert(fig)
 
 
 def hotspot_map(

@@ -15,9 +15,9 @@ Pacific Grove: Brooks/Cole (verbal labels of correlation strength).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -178,8 +178,16 @@ def agreement(rho: float) -> str:
     return next(label for bound, label in _BANDS if abs(rho) >= bound - 1e-9)
 
 
-def comparison_sentence(comparison: RankComparison, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+def comparison_sentence(
+    comparison: RankComparison,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    *,
+    escape: Callable[[Any], str] = str,
+) -> str:
     """Spearman's rho and the main differences, in plain language.
+
+    ``escape`` is applied to the problems' names (:func:`ilp_core.markup.markdown`
+    where the sentence is shown as Markdown).
 
     Examples
     --------
@@ -200,7 +208,7 @@ def comparison_sentence(comparison: RankComparison, lang: str = i18n.DEFAULT_LAN
         i18n.t(
             "workshop.top_shared" if comparison.shared_top else "workshop.top_none_shared",
             lang,
-            problems=", ".join(i18n.term(p, lang) for p in comparison.shared_top),
+            problems=", ".join(escape(i18n.term(p, lang)) for p in comparison.shared_top),
             k=comparison.top_k,
             n=comparison.n,
         ),
@@ -210,7 +218,7 @@ def comparison_sentence(comparison: RankComparison, lang: str = i18n.DEFAULT_LAN
             i18n.t(
                 "workshop.largest_difference",
                 lang,
-                problem=i18n.term(comparison.largest, lang),
+                problem=escape(i18n.term(comparison.largest, lang)),
                 own=ordinal(int(row["own_rank"]), lang),
                 scored=ordinal(int(row["scored_rank"]), lang),
             )

@@ -39,7 +39,7 @@ from typing import Any, Final, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from ilp_core import checks, i18n
+from ilp_core import checks, i18n, markup
 from ilp_core.errors import IlpInputError
 from ilp_core.learn._ranking import (  # the ranking exercise, part of this module's API
     AGREEMENTS as AGREEMENTS,
@@ -691,7 +691,9 @@ def answers_markdown(
     Questions come with the answer given (or "not answered") and, for factual
     questions, whether it matches the sample region's planted truth; the
     priorities step lists the participant's own order beside the scored one and
-    Spearman's rho.
+    Spearman's rho. What the participant typed and the problems' names are
+    escaped (:func:`ilp_core.markup.markdown`): a restored answer cannot become
+    a link or an image.
 
     Parameters
     ----------
@@ -727,7 +729,8 @@ def answers_markdown(
         given = answers.get(step.id) or {}
         lines += [f"{'#' * (level + 1)} {number}. {step_text(step, 'title', lang)}", ""]
         for q in step.questions:
-            text = answer_text(step, q, given.get(q.id), lang) or f"_{empty}_"
+            text = answer_text(step, q, given.get(q.id), lang)
+            text = (text if q.kind == "number" else markup.markdown(text)) or f"_{empty}_"
             lines += [f"**{question_text(step, q, lang, **_neutral_params(q, lang))}**", ""]
             lines += [text, ""]
             verdict = check_answer(q, given.get(q.id)) if cfg.show_feedback else None
@@ -752,12 +755,14 @@ def _ranking_lines(answers: Mapping[str, Any], lang: str) -> list[str]:
     if not own:
         return [f"_{i18n.t('workshop.no_own_ranking', lang)}_", ""]
     lines = [f"**{i18n.t('workshop.own_ranking', lang)}**", ""]
-    lines += [f"{i}. {i18n.term(p, lang)}" for i, p in enumerate(own, start=1)] + [""]
+    lines += [f"{i}. {markup.markdown(i18n.term(p, lang))}" for i, p in enumerate(own, 1)] + [""]
     try:
         comparison = compare_rankings(own, scored)
     except IlpInputError:
         return lines
     lines += [f"**{i18n.t('workshop.scored_ranking', lang)}**", ""]
-    lines += [f"{i}. {i18n.term(p, lang)}" for i, p in enumerate(comparison.scored, 1)] + [""]
-    lines += [comparison_sentence(comparison, lang), ""]
+    lines += [
+        f"{i}. {markup.markdown(i18n.term(p, lang))}" for i, p in enumerate(comparison.scored, 1)
+    ]
+    lines += ["", comparison_sentence(comparison, lang, escape=markup.markdown), ""]
     return lines

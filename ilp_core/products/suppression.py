@@ -36,10 +36,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
 from ilp_core.errors import IlpInputError
 
@@ -182,6 +183,11 @@ def _protected(v: np.ndarray, state: list[str], k: int) -> bool:
     of the others' lows)]``.
     """
     hidden = [i for i, s in enumerate(state) if s != SHOWN]
+    if len(hidden) < 2 or float(v[hidden].sum()) < k:
+        # A reader who ignores the symbols still has the total: alone, a hidden cell is
+        # the total minus the others; together, hidden cells must hold k or more, so each
+        # one's range of values consistent with the total (0 to their sum) is k wide.
+        return False
     lo = np.array([1.0 if state[i] == PRIMARY else float(k) for i in hidden])
     hi = np.array([float(k - 1) if state[i] == PRIMARY else math.inf for i in hidden])
     total = float(v[hidden].sum())
@@ -194,6 +200,164 @@ def _protected(v: np.ndarray, state: list[str], k: int) -> bool:
         if high - low < 1:
             return False
     return True
+
+
+Margin = Literal["rows", "columns", "total"]
+
+
+def suppress_masked(
+    values: np.ndarray | pd.DataFrame,
+    k: int = DEFAULT_K,
+    *,
+    margins: Sequence[Margin] = ("rows", "columns", "total"),
+) -> np.ndarray:
+    """Mask of the cells of a table to hide: the small ones and enough others to protect them.
+
+    For a two-way table (incidents by weekday and hour) whose row, column and grand
+    totals may be published (or worked out from other figures), hiding the cells
+    of 1 to ``k - 1`` incidents is not enough: a row total minus the cells shown
+    gives a lone hidden cell back. Cells are hidden until every hidden cell's
+    *feasible range* (the smallest and largest value it can take given the cells
+    shown, the published ``margins`` and non-negative counts, found by linear
+    programming as disclosure audits do) is at least ``k`` wide. Each round hides,
+    in the row or column of a cell still too narrow, the smallest shown non-zero
+    cell (ties by position): hiding a cell only widens the others' ranges.
+
+    Parameters
+    ----------
+    values
+        Non-negative counts (fractions allowed: aoristic counts), 2-D.
+    k
+        Threshold (default 5).
+    margins
+        The sums a reader knows: ``"rows"``, ``"columns"``, ``"total"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask, ``True`` for a cell not to publish.
+
+    References
+    ----------
+    Hundepool, A. et al. (2012). *Statistical Disclosure Control*, section 4.2
+    (secondary suppression; the feasibility interval of a suppressed cell).
+
+    Examples
+    --------
+    One small cell in a 3 x 3 table with its margins: three more cells go, so that
+    the four form a rectangle no margin can undo.
+
+    >>> suppress_masked(np.array([[2, 30, 40], [25, 50, 60], [35, 45, 55]])).astype(int)
+    array([[1, 1, 0],
+           [1, 1, 0],
+           [0, 0, 0]])
+    """
+    k = check_k(k)
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    if v.ndim != 2 or np.any(v < 0):
+        raise ValueError("values must be a 2-D table of non-negative counts")
+    hidden = (v > 0) & (v < k)
+    lines = _lines(v.shape, margins)
+    pending = [(int(a), int(b)) for a, b in np.argwhere(hidden)]  # cells not yet shown safe
+    while pending:
+        weak = next((c for c in pending if _too_narrow(v, hidden, c, lines, margins, k)), None)
+        # Cells found safe stay safe: hiding more cells only widens their ranges.
+        pending = pending[pending.index(weak) :] if weak is not None else []
+        if weak is None:
+            break
+        # The line through the weak cell with the fewest hidden cells: a lone hidden
+        # cell in a published line is its margin minus the cells shown.
+        # A line that gives a hidden cell away (alone in it, or hidden cells summing
+        # below k): through the weak cell if one does, else anywhere; then the line
+        # through the weak cell with the fewest hidden cells.
+        open_lines = [m for m in lines if (m & hidden).any() and _gives_away(m, v, hidden, k)]
+        through = [m for m in lines if m[weak]] or [np.ones_like(hidden)]
+        line = min(
+            [m for m in open_lines if m[weak]] or open_lines or through,
+            key=lambda m: (int((m & hidden).sum()), float(v[m & hidden].sum())),
+        )
+        candidates = np.argwhere(line & ~hidden & (v > 0))
+        if not len(candidates):
+            candidates = np.argwhere(~hidden & (v > 0))
+        if not len(candidates):
+            break  # everything non-zero is hidden already
+        # Prefer a cell whose other line already holds a hidden cell (it closes a
+        # rectangle that no margin can undo), then the smallest count.
+        crossing = [m for m in lines if not m.all() and not (m == line).all()]
+        pick = min(candidates, key=lambda c: _cost(c, v, hidden, crossing))
+        hidden[pick[0], pick[1]] = True
+        pending.append((int(pick[0]), int(pick[1])))
+    return hidden
+
+
+def _too_narrow(
+    v: np.ndarray,
+    hidden: np.ndarray,
+    cell: tuple[int, int],
+    lines: list[np.ndarray],
+    margins: Any,
+    k: int,
+) -> bool:
+    """Whether ``cell``'s feasible range is under ``k`` wide (cheap tests first, then LP)."""
+    for line in lines:
+        if line[cell] and _gives_away(line, v, hidden, k):
+            return True
+    return _range_width(v, hidden, cell, margins) < k - 1e-6
+
+
+def _gives_away(line: np.ndarray, v: np.ndarray, hidden: np.ndarray, k: int) -> bool:
+    """Alone in a published line, or the line's hidden cells sum below ``k``."""
+    return int((line & hidden).sum()) < 2 or float(v[line & hidden].sum()) < k
+
+
+def _cost(
+    c: np.ndarray, v: np.ndarray, hidden: np.ndarray, crossing: list[np.ndarray]
+) -> tuple[bool, float, int, int]:
+    alone = not any((m & hidden).any() for m in crossing if m[c[0], c[1]])
+    return alone, float(v[c[0], c[1]]), int(c[0]), int(c[1])
+
+
+def _lines(shape: tuple[int, ...], margins: Any) -> list[np.ndarray]:
+    """Masks of the published lines: each row, each column, the whole table."""
+    out = []
+    for axis, name in ((0, "rows"), (1, "columns")):
+        if name in margins:
+            for n in range(shape[axis]):
+                line = np.zeros(shape, dtype=bool)
+                line[(n, slice(None)) if axis == 0 else (slice(None), n)] = True
+                out.append(line)
+    if "total" in margins:
+        out.append(np.ones(shape, dtype=bool))
+    return out
+
+
+def _range_width(v: np.ndarray, hidden: np.ndarray, cell: tuple[int, int], margins: Any) -> float:
+    """Largest minus smallest value of ``cell`` given the shown cells and the margins (LP)."""
+    idx = np.argwhere(hidden)
+    where = {(int(a), int(b)): n for n, (a, b) in enumerate(idx)}
+    rows_eq, rhs = [], []
+    groups: list[np.ndarray] = []
+    if "rows" in margins:
+        groups += [idx[:, 0] == i for i in range(v.shape[0])]
+    if "columns" in margins:
+        groups += [idx[:, 1] == j for j in range(v.shape[1])]
+    if "total" in margins:
+        groups.append(np.ones(len(idx), dtype=bool))
+    values = v[hidden]
+    for members in groups:
+        if members.any():
+            rows_eq.append(members.astype(float))
+            rhs.append(float(values[members].sum()))  # margin minus the cells shown
+    if not rows_eq:
+        return math.inf
+    target = np.zeros(len(idx))
+    target[where[cell]] = 1.0
+    bounds = [(0.0, None)] * len(idx)
+    low = linprog(target, A_eq=np.array(rows_eq), b_eq=rhs, bounds=bounds, method="highs")
+    high = linprog(-target, A_eq=np.array(rows_eq), b_eq=rhs, bounds=bounds, method="highs")
+    if high.status == 3:  # unbounded
+        return math.inf
+    return float(-high.fun - low.fun)
 
 
 def round_count(value: float, base: int = ROUND_BASE) -> int:

@@ -70,6 +70,25 @@ class _Fmt:
     def term(self, value: Any) -> str:
         return i18n.term(value, self.lang)
 
+    def dataset(self, data: Any) -> str:
+        """The dataset's name: the file's for internal use, never in a wider release.
+
+        A file name says who exported what and when (``burglary_victims_ward7.xlsx``):
+        a report for wider release says "uploaded data" instead.
+        """
+        if data.is_sample:
+            return self.t("report.sample_name")
+        return self.dataset_label if self.wider else str(data.name)
+
+    @property
+    def dataset_label(self) -> str:
+        """What a report for wider release says in place of the upload's file name."""
+        return self.t("report.uploaded_data")
+
+    def exact(self, value: Any) -> Any:
+        """A count for the annex's JSON record: exact, or rounded for wider release."""
+        return suppression.round_count(value) if self.wider else int(value)
+
     def names(self, values: Sequence[str]) -> str:
         return format_list([str(v) for v in values], locale=self.lang) if values else "–"
 

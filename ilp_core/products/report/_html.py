@@ -101,6 +101,8 @@ def plotly_figure(figure: Figure, lang: str, k: int | None = None) -> Any:
         fig = figures.when.comparison_chart(data["comparison"], lang=lang)
     elif figure.kind == "knox":
         fig = figures.near_repeat.knox_heatmap(data["knox"], lang=lang)
+    elif figure.kind == "forecast":
+        fig = figures.outlook.forecast_chart(data["forecast"], data["series"], lang=lang)
     elif figure.kind == "contributions":
         fig = figures.priorities.contributions_chart(data["ranking"], lang=lang)
     else:
@@ -132,11 +134,15 @@ def folium_map(block: MapBlock, lang: str) -> Any:
 
 
 def _map_iframe(block: MapBlock, lang: str) -> str:
-    """The map as its own document in an ``<iframe srcdoc>`` (attribute-escaped)."""
+    """The map as its own document in an ``<iframe srcdoc>`` (attribute-escaped).
+
+    Sandboxed with scripts only: the map's origin is opaque, so it cannot reach the
+    report around it (nor, in the app's preview, the app).
+    """
     import html as html_module
 
     page = figures.maps.render_html(folium_map(block, lang), inline=True)
     return (
-        f'<iframe class="map" title="{html_module.escape(block.title)}" '
+        f'<iframe class="map" sandbox="allow-scripts" title="{html_module.escape(block.title)}" '
         f'srcdoc="{html_module.escape(page, quote=True)}"></iframe>'
     )

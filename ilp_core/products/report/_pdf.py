@@ -255,8 +255,18 @@ def _table(block: Table, styles: dict[str, Any], width: float) -> list[Any]:
     return out
 
 
+#: Longest word (characters) a table column is widened for; longer words are broken.
+_LONGEST_WORD = 24
+
+
 def _column_widths(block: Table, width: float) -> list[float]:
-    """Columns wide enough for their longest word, the rest shared by typical length."""
+    """Columns wide enough for their longest word, the rest shared by typical length.
+
+    A word counts up to :data:`_LONGEST_WORD` characters: a longer one (a 700-character
+    offence name without a space) is broken across lines by ReportLab
+    (``splitLongWords``) instead of squeezing the other columns below zero width,
+    which lost the whole report.
+    """
     per_char, padding = 4.4, 8.0  # DejaVu Sans at 7.5 pt: about 4.4 pt a character
     low, want = [], []
     for j, head in enumerate(block.header):
@@ -264,6 +274,7 @@ def _column_widths(block: Table, width: float) -> list[float]:
         words = [w for c in cells for w in (c.split() or [""])]
         bold = 1.15  # header words are bold, wider per character
         longest = max(max(len(w) for w in words), bold * max(len(w) for w in head.split() or [""]))
+        longest = min(longest, _LONGEST_WORD)
         typical = float(np.percentile([len(c) for c in cells], 90))
         low.append(longest * per_char + padding)
         want.append(max(longest, min(typical, 70.0)) * per_char + padding)
@@ -315,6 +326,7 @@ def _figure_png(block: Figure, lang: str) -> tuple[bytes, float]:
         "comparison": _draw_comparison,
         "knox": _draw_knox,
         "contributions": _draw_contributions,
+        "forecast": _draw_forecast,
     }
     if block.kind not in drawers:
         raise ValueError(f"unknown figure kind {block.kind!r}")
@@ -388,6 +400,36 @@ def _draw_series(data: dict[str, Any], lang: str) -> Any:
     high = t["exceptional"].astype(str).to_numpy() == "high"
     ax.plot(x[high], t["count"].to_numpy(dtype=float)[high], "^", color="#b2182b", markersize=6)
     ax.set_ylabel(_mpl(i18n.t("charts.incidents_per_month", lang)))
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _draw_forecast(data: dict[str, Any], lang: str) -> Any:
+    result, series = data["forecast"], data["series"]
+    h = result.history.loc[result.history["series"] == series]
+    f = result.forecast.loc[result.forecast["series"] == series]
+    fx = pd.to_datetime(f["period_start"]).to_numpy()
+    fig, ax = _new_figure(7.5, 3.0)
+    for low, high, alpha, key in (
+        ("lower_95", "upper_95", 0.25, "forecast.chart.band_95"),
+        ("lower_80", "upper_80", 0.45, "forecast.chart.band_80"),
+    ):
+        ax.fill_between(
+            fx, f[low].to_numpy(dtype=float), f[high].to_numpy(dtype=float), color="#92c5de",
+            alpha=alpha, linewidth=0, label=_mpl(i18n.t(key, lang)),
+        )  # fmt: skip
+    ax.plot(
+        pd.to_datetime(h["period_start"]).to_numpy(), h["count"].to_numpy(dtype=float), "-o",
+        color="#252525", markersize=2.5, linewidth=1,
+        label=_mpl(i18n.t("forecast.chart.history", lang)),
+    )  # fmt: skip
+    model = i18n.t(f"forecast.model.{f['model'].iloc[0]}", lang) if len(f) else ""
+    ax.plot(
+        fx, f["forecast"].to_numpy(dtype=float), "--", color="#2166ac", linewidth=1.5,
+        label=_mpl(i18n.t("forecast.chart.forecast", lang, model=model)),
+    )  # fmt: skip
+    ax.set_ylabel(_mpl(i18n.t("forecast.chart.incidents", lang)))
     ax.legend(fontsize=7, loc="upper left", frameon=False)
     ax.grid(alpha=0.3)
     return fig

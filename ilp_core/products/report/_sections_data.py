@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ilp_core.errors import IlpInputError
+from ilp_core.errors import IlpInputError, Message
 from ilp_core.products import suppression
 from ilp_core.products.report._analyses import _Analyses
 from ilp_core.products.report._content import Block, Section, Text
@@ -18,7 +18,7 @@ def _data_section(a: _Analyses, fmt: _Fmt) -> Section:
     """The data: name, period, filters, privacy actions, quality, rejects and offence counts."""
     data = a.data
     blocks: list[Block] = []
-    name = fmt.t("report.sample_name") if data.is_sample else data.name
+    name = fmt.dataset(data)
     blocks.append(Text(fmt.t("report.data.dataset", name=name, fingerprint=data.fingerprint)))
     if a.period is not None:
         blocks.append(
@@ -97,7 +97,7 @@ def _data_section(a: _Analyses, fmt: _Fmt) -> Section:
                 )
             )
         for message in (*report.readings, *report.issues):
-            blocks.append(Text(message.render(fmt.lang), "bullet"))
+            blocks.append(Text(_released(message, data.name, fmt).render(fmt.lang), "bullet"))
         rejects = report.reject_counts
         if len(rejects):
             from ilp_core.data.ingest import reject_reason
@@ -148,3 +148,22 @@ def _data_section(a: _Analyses, fmt: _Fmt) -> Section:
         )
     )
     return Section("data", fmt.t("report.section.data"), tuple(blocks))
+
+
+def _released(message: Message, file_name: str, fmt: _Fmt) -> Message:
+    """A reading of the file as a report may publish it.
+
+    For wider release: without the file's name, and with its row counts rounded (an
+    exact count is a margin that gives a suppressed cell back).
+    """
+    if not fmt.wider:
+        return message
+    params = {
+        key: fmt.dataset_label
+        if value == file_name
+        else fmt.total(value)
+        if isinstance(value, int | np.integer) and not isinstance(value, bool)
+        else value
+        for key, value in message.params.items()
+    }
+    return Message(message.key, params)

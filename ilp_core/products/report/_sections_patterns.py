@@ -209,9 +209,8 @@ def _when_section(a: _Analyses, fmt: _Fmt) -> Section:
     blocks: list[Block] = [Text(fmt.t("report.when.intro"))]
     if a.rhythm is not None:
         matrix = a.rhythm.matrix()
-        if fmt.wider:
-            values = matrix.to_numpy(dtype=float)
-            matrix = matrix.mask((values > 0) & (values < fmt.k))
+        if fmt.wider:  # small cells, and enough others that no margin gives them back
+            matrix = matrix.mask(suppression.suppress_masked(matrix.to_numpy(dtype=float), fmt.k))
         blocks.append(
             Figure(
                 "hour_weekday",

@@ -1,0 +1,171 @@
+"""Small-count suppression holds against differencing: the attack of a disclosure audit.
+
+For each report for wider release, every suppressed count is attacked the way
+statistical disclosure control audits do (Hundepool et al. 2012, section 4.2):
+linear programming over what is published (the cells shown, and the margins,
+taken as known *exactly*, the worst case: a reader who finds the total elsewhere)
+gives the smallest and largest value each suppressed cell can take. Every range
+must be at least ``k`` wide. Before, the hour x weekday heat map masked small
+cells without secondary suppression and the annex published the exact number of
+incidents (212 while the text said "≈ 210"): a masked 2 came back exactly.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from ilp_core.data import ingest
+from ilp_core.data.dataset import Dataset, load_sample
+from ilp_core.products import report, suppression
+
+K = 5
+FILE = "victims_ward7_export.csv"
+
+
+def _upload(step: int) -> Dataset:
+    """Every ``step``-th incident of the sample region, uploaded as a plain export."""
+    sample = load_sample()
+    inc = sample.incidents.iloc[::step].reset_index(drop=True)
+    frame = pd.DataFrame(
+        {
+            "incident_id": inc["incident_id"].astype(str),
+            "occurred_at": inc["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "offence": inc["offence"].astype(str),
+            "lat": inc["lat"],
+            "lon": inc["lon"],
+        }
+    )
+    loaded = ingest.load_incidents(
+        frame.to_csv(index=False).encode("utf-8"), FILE, districts=sample.districts
+    )
+    return Dataset(
+        name=FILE, incidents=loaded.incidents, districts=sample.districts,
+        allocation=sample.allocation, report=loaded.report, rejects=loaded.rejects,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=[47, 450], ids=["2100-incidents", "220-incidents"])
+def reports(request):
+    data = _upload(request.param)
+    wider = report.build_report(data, wider_release=True, k=K)
+    internal = report.build_report(data, wider_release=False)
+    return data, wider, internal
+
+
+def _ranges(
+    values: np.ndarray, hidden: np.ndarray, groups: list[np.ndarray]
+) -> list[tuple[float, float]]:
+    """Min and max of each hidden cell: x >= 0, the shown cells fixed, each group's sum known."""
+    cells = np.argwhere(hidden)
+    a_eq = [g[hidden].astype(float) for g in groups if (g & hidden).any()]
+    b_eq = [float(values[g & hidden].sum()) for g in groups if (g & hidden).any()]
+    out = []
+    for n in range(len(cells)):
+        c = np.zeros(len(cells))
+        c[n] = 1.0
+        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        assert low.status == 0
+        out.append((low.fun, np.inf if high.status == 3 else -high.fun))
+    return out
+
+
+#: Tables whose count columns add up to a total a reader may know (incidents in view, in
+#: the period, in hot-spot cells...). The others show a subset of rows (the top ten cells,
+#: the ranked problems; see the consistency test) or are not sums (the quality table).
+ADDITIVE = (
+    "offence_counts", "hotspot_classes", "change_classes", "districts", "trends",
+    "comparison", "allocation",
+)  # fmt: skip
+SYMBOLS = (f"<{K}", "[c]")
+
+
+def _hidden(cells) -> np.ndarray:
+    return np.array([any(s in c for s in SYMBOLS) for c in cells], dtype=bool)
+
+
+def _count_columns(wider: report.Report, internal: report.Report):
+    """Each suppressed count column of the wider report, with the exact counts behind it."""
+    for table in wider.blocks(report.Table):
+        exact_table = internal.table(table.key)
+        if exact_table is None or table.key not in ADDITIVE:
+            continue
+        exact_rows = {row[0]: row for row in exact_table.rows}
+        for j, kind in enumerate(table.kinds):
+            hidden = _hidden([row[j] for row in table.rows])
+            if kind != "count" or not hidden.any():
+                continue
+            values = np.array([float(exact_rows[row[0]][j].replace(",", "")) for row in table.rows])
+            yield f"{table.key}[{table.header[j]}]", values, hidden
+
+
+def test_every_suppressed_count_has_a_range_at_least_k_wide(reports):
+    _, wider, internal = reports
+    attacked = 0
+    for name, values, hidden in _count_columns(wider, internal):
+        whole = np.ones(len(values), dtype=bool)  # the column's total, known exactly
+        for low, high in _ranges(values, hidden, [whole]):
+            attacked += 1
+            assert high - low >= K, (name, low, high)
+    heat = next(f for f in wider.blocks(report.Figure) if f.kind == "hour_weekday")
+    exact = next(f for f in internal.blocks(report.Figure) if f.kind == "hour_weekday")
+    values = exact.data["matrix"].to_numpy(dtype=float)
+    hidden = heat.data["matrix"].isna().to_numpy() & (values > 0)
+    # Every weekday and hour total known exactly, unless it is itself a small count (which
+    # no table publishes), and the grand total.
+    rows = [np.broadcast_to(np.arange(7)[:, None] == i, values.shape) for i in range(7)]
+    cols = [np.broadcast_to(np.arange(24)[None, :] == j, values.shape) for j in range(24)]
+    groups = [g for g in rows + cols if values[g].sum() >= K]
+    groups.append(np.ones(values.shape, dtype=bool))
+    for low, high in _ranges(values, hidden, groups):
+        attacked += 1
+        assert high - low >= K - 1e-6, (low, high)
+    assert attacked > 0  # the data are small enough that something is suppressed
+
+
+def test_a_problem_hidden_in_the_offence_table_is_hidden_in_the_ranking(reports):
+    _, wider, _ = reports
+    offences, ranking = wider.table("offence_counts"), wider.table("ranking")
+    j = offences.kinds.index("count")
+    flags = _hidden([r[j] for r in offences.rows])
+    hidden = {row[0] for row, h in zip(offences.rows, flags, strict=True) if h}
+    column = ranking.header.index(offences.header[j])
+    leaked = [row for row in ranking.rows if row[1] in hidden and not _hidden([row[column]])[0]]
+    assert not leaked
+
+
+def test_the_annex_and_the_text_publish_no_exact_total_and_no_file_name(reports):
+    data, wider, internal = reports
+    n = len(data.incidents)
+    assert wider.parameters["data"]["incidents_in_view"] == suppression.round_count(n)
+    assert internal.parameters["data"]["incidents_in_view"] == n
+    page = html.unescape(report.to_html(wider))
+    assert FILE not in page and FILE not in json.dumps(wider.parameters)
+    assert FILE in html.unescape(report.to_html(internal))  # internal use: named
+    if n % 10:  # the exact count appears nowhere: not in the text, not in the JSON record
+        text = re.sub(r"<script\b.*?</script>|<[^>]+>", " ", page, flags=re.S)
+        assert not re.search(rf"(?<![\d,.]){n:,}(?![\d,.])", text), n
+        assert not re.search(rf"(?<![\d.])({n}|{n:,})(?![\d.])", json.dumps(wider.parameters))
+
+
+def test_the_old_attack_fails_a_lone_masked_cell_is_found_and_protected():
+    # The issue's case: one masked cell of 2 and an exact total: alone, it is the total
+    # minus the cells shown; suppress_masked hides enough others that it is not.
+    values = np.full((7, 24), 30.0)
+    values[3, 14] = 2.0
+    only_small = (values > 0) & (values < K)
+    groups = [np.ones(values.shape, dtype=bool)]
+    ((low, high),) = _ranges(values, only_small, groups)
+    assert high - low == 0  # recovered exactly
+    hidden = suppression.suppress_masked(values, K)
+    rows = [np.broadcast_to(np.arange(7)[:, None] == i, values.shape) for i in range(7)]
+    cols = [np.broadcast_to(np.arange(24)[None, :] == j, values.shape) for j in range(24)]
+    assert all(h - lo >= K for lo, h in _ranges(values, hidden, rows + cols + groups))
+    assert hidden.sum() == 4  # a rectangle: the least that protects one cell in a 2-D table

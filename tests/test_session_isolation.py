@@ -1,0 +1,89 @@
+"""Nothing crosses between sessions: every cache is keyed on all that reaches its output.
+
+Two analysts whose accepted rows are the same, but whose files differ (name,
+rejected rows, quality report), each get their own report: before, the second
+received the first's report, naming the first's file and its rejected rows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from ilp_core.data import ingest
+from ilp_core.data.dataset import Dataset, load_sample
+from ui import cache
+
+LAST = "report.last"
+
+
+@pytest.fixture(scope="module")
+def rows():
+    """400 incidents of the sample region written as a plain export."""
+    inc = load_sample().incidents.iloc[::250].reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "incident_id": inc["incident_id"].astype(str),
+            "occurred_at": inc["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "offence": inc["offence"].astype(str),
+            "lat": inc["lat"],
+            "lon": inc["lon"],
+        }
+    )
+
+
+def _upload(rows: pd.DataFrame, name: str, n_bad: int) -> Dataset:
+    """The same accepted rows, plus ``n_bad`` rows with an unreadable date (rejected)."""
+    bad = rows.iloc[:n_bad].copy()
+    bad["incident_id"] = [f"{name}-{i}" for i in range(n_bad)]
+    bad["occurred_at"] = "31.02.2025 10:00"
+    frame = pd.concat([rows, bad], ignore_index=True)
+    loaded = ingest.load_incidents(frame.to_csv(index=False).encode("utf-8"), name)
+    assert loaded.report.rejected == n_bad
+    return Dataset(
+        name=name, incidents=loaded.incidents, report=loaded.report, rejects=loaded.rejects
+    )
+
+
+def test_same_accepted_rows_from_different_files_have_different_cache_keys(rows):
+    first, second = _upload(rows, "alpha.csv", 2), _upload(rows, "beta.csv", 7)
+    assert first.fingerprint == second.fingerprint  # the accepted rows are the same
+    assert cache.dataset_key(first) != cache.dataset_key(second)
+    renamed = _upload(rows, "alpha.csv", 2)
+    assert cache.dataset_key(renamed) == cache.dataset_key(first)  # equal content, equal key
+    other_rejects = Dataset(
+        name=first.name, incidents=first.incidents, report=first.report,
+        rejects=first.rejects.iloc[:1],
+    )  # fmt: skip
+    assert cache.dataset_key(other_rejects) != cache.dataset_key(first)
+    assert cache.dataset_key(load_sample()).startswith("sample:")
+    assert cache.dataset_key(first).startswith("upload:")  # expires (ttl)
+
+
+def _build_report(app, data: Dataset):
+    at = app("pages/report.py", state={"ilp.upload": data, "ilp.source": "upload"})
+    at.multiselect(key="p.report.sections").set_value(["data"]).run()
+    at.button(key="report.build").click().run()
+    assert not at.exception
+    return at.session_state[LAST]
+
+
+def _rejected(files) -> str:
+    """The "Rejected" row of the report's quality table (as shown)."""
+    text = re.sub(r"<[^>]+>", "|", html.unescape(files.html))
+    found = re.search(r"\|Rejected\|+([0-9,]+)\|", text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_two_sessions_with_the_same_rows_get_their_own_report(app, rows):
+    first = _build_report(app, _upload(rows, "export.csv", 2))
+    second = _build_report(app, _upload(rows, "export.csv", 7))  # same name, other rejects
+    third = _build_report(app, _upload(rows, "beta.csv", 2))  # same rejects, other name
+    assert (_rejected(first), _rejected(second), _rejected(third)) == ("2", "7", "2")
+    assert "export.csv" in first.html and "beta.csv" not in first.html
+    assert "beta.csv" in third.html and "export.csv" not in third.html
+    assert len({first.stamp, second.stamp, third.stamp}) == 3
