@@ -224,6 +224,7 @@ def test_a_real_oidc_login_with_two_roles(browser, tmp_path):
                 store.share_dataset(ana_actor, loaded.id, [Share("role", "manager")])
                 _open(mia, base)
                 mia.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+                mia.wait_for_selector('[role="option"]', timeout=30_000)
                 options = mia.get_by_role("option").all_inner_texts()
                 assert "north.csv" in options and "south-private.csv" not in options
                 mia.get_by_role("option", name="north.csv").click()
