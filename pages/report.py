@@ -4,7 +4,7 @@ import streamlit as st
 
 from ilp_core import i18n
 from ilp_core.products import report
-from ui import products, state, widgets
+from ui import products, shared, state, widgets
 from ui import report as ui
 from ui.routing import through_app
 from ui.state import tr
@@ -58,10 +58,12 @@ left, right = st.columns(2)
 left.download_button(
     tr("report.page.download_html"), files.html, f"{ui.file_stem(files)}.html", "text/html",
     key="report.download_html", icon=":material/download:", type="primary",
+    on_click=shared.audit_download(f"{ui.file_stem(files)}.html"),  # written to the audit
 )  # fmt: skip
 right.download_button(
     tr("report.page.download_pdf"), files.pdf, f"{ui.file_stem(files)}.pdf", "application/pdf",
     key="report.download_pdf", icon=":material/picture_as_pdf:",
+    on_click=shared.audit_download(f"{ui.file_stem(files)}.pdf"),
 )  # fmt: skip
 
 # -- Preview: the key findings, and the whole report on demand -----------------------------

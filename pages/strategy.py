@@ -100,6 +100,7 @@ with tabs[4]:
             mime="application/json",
             key="strategy.save",
             icon=":material/save:",
+            on_click=shared.audit_download("ilp-session.json"),
         )
     products.load_session(view.dataset.fingerprint)
     if st.session_state.get("strategy.restored"):

@@ -332,3 +332,22 @@ def test_a_download_is_written_to_the_audit():
     trail = store.query_audit(Actor.local(), action="export")
     assert trail["object_id"].tolist() == [dataset_id]
     assert "hotspot-cells.csv" in trail["details"].iloc[0]
+
+
+def test_the_report_download_shows_in_the_audit():
+    at = _session("pages/report.py")
+    at.button(key="report.build").click().run()
+    button = at.get("download_button")
+    [html] = [b for b in button if b.key == "report.download_html"]
+    html.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    trail = _store().query_audit(Actor.local(), action="export")
+    assert trail["details"].str.contains(r"\.html", regex=True).tolist() == [True]
+
+
+def test_a_name_from_the_identity_provider_is_shown_as_text():
+    user = {"is_logged_in": True, "sub": "x1", "name": "![x](http://evil/t.png)", "roles": []}
+    at = _session(user=user, secrets=dict(OIDC))
+    [caption] = [c.value for c in at.sidebar.caption if c.value.startswith("Logged in as")]
+    assert r"\!\[x\]\(http\:\/\/evil\/t\.png\)" in caption
+    assert "no role yet" in caption

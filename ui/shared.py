@@ -42,6 +42,7 @@ from ilp_core.data.ingest import ColumnMapping
 from ilp_core.errors import IlpInputError
 from ilp_core.products import intelligence, strategy, workspace
 from ilp_core.store import (
+    ROLES,
     Actor,
     Share,
     Store,
@@ -85,8 +86,12 @@ _CHECKS: dict[str, Any] = {
 
 @st.cache_resource(show_spinner=False)
 def _open(key: str, _config: StoreConfig) -> Store:  # noqa: ARG001 (the cache's key)
-    # One per process and configuration (``key`` names it without the password).
-    return open_store(_config)
+    # One per process and configuration (``key`` names it without the password). Opening
+    # also runs the retention purge: datasets past their date go, the audit keeps the fact.
+    opened = open_store(_config)
+    with contextlib.suppress(IlpInputError):
+        opened.purge(Actor.system())
+    return opened
 
 
 def store() -> Store | None:
@@ -182,8 +187,6 @@ def _claimed_roles() -> list[str] | None:
     if value is None:
         return None  # the roles an administrator assigned stay
     names = [value] if isinstance(value, str) else list(value)
-    from ilp_core.store import ROLES
-
     return [str(r) for r in names if str(r) in ROLES]
 
 
@@ -284,10 +287,10 @@ def _login_box(who: Actor | None) -> None:
                 else:
                     st.login()
             except StreamlitAuthError as error:
-                st.error(tr("shared.auth_failed", reason=str(error)[:300]))
+                st.error(tr("shared.auth_failed", reason=markup.markdown(str(error)[:300])))
         return
     roles = ", ".join(tr(f"shared.role.{r}") for r in sorted(who.roles)) or tr("shared.no_role")
-    st.caption(tr("shared.logged_in", name=who.name or who.id, roles=roles))
+    st.caption(tr("shared.logged_in", name=markup.markdown(who.name or who.id), roles=roles))
     if st.button(tr("shared.logout"), key="shared.logout", icon=":material/logout:"):
         st.logout()
 
@@ -298,7 +301,7 @@ def _manage(s: Store, who: Actor, info: Any) -> None:
         return
     with st.expander(tr("shared.manage")):
         current = [f"{sh.kind}:{sh.value}" for sh in info.shares]
-        st.caption(tr("shared.shared_with", shares=", ".join(current) or "—"))
+        st.caption(tr("shared.shared_with", shares=markup.markdown(", ".join(current)) or "—"))
         roles = st.multiselect(
             tr("shared.share_roles"),
             options=["analyst", "manager", "administrator"],

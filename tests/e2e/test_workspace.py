@@ -86,14 +86,24 @@ def test_a_loaded_dataset_survives_a_server_restart(browser, tmp_path):
     csv = _csv(tmp_path)
     with running_app(tmp_path / "first.log", env) as (base, _proc), _tab(browser) as page:
         _load(page, base, csv)
+        # unsaved work: the language chosen in this session (kept as the user's draft)
+        page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+        page.get_by_role("option", name="Français").click()
+        settle(page)
+        page.reload(wait_until="domcontentloaded")  # a reload: a new session
+        settle(page)
+        assert i18n.t("shared.local_mode", "fr") in _sidebar(page)
+        assert "north.csv" in _active(page)
     # the server is stopped; a new one starts on the same folder; another browser opens it
     with running_app(tmp_path / "second.log", env) as (base, _proc), _tab(browser) as page:
         _open(page, base)
         sidebar = _sidebar(page)
         assert "north.csv" in _active(page)
+        assert i18n.t("shared.local_mode", "fr") in sidebar  # the draft, after the restart
         stored = open_store(config_from_env(env)).list_datasets(Actor.local())
         assert [(d.name, d.versions) for d in stored] == [("north.csv", 1)]
-        assert _t("app.in_view", n=stored[0].rows, total=stored[0].rows) in sidebar
+        n = stored[0].rows
+        assert i18n.t("app.in_view", "fr", n=n, total=n) in sidebar
 
 
 def test_two_app_processes_on_one_postgresql(browser, tmp_path):
@@ -214,6 +224,7 @@ def test_a_real_oidc_login_with_two_roles(browser, tmp_path):
                 store.share_dataset(ana_actor, loaded.id, [Share("role", "manager")])
                 _open(mia, base)
                 mia.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+                mia.wait_for_selector('[role="option"]', timeout=30_000)
                 options = mia.get_by_role("option").all_inner_texts()
                 assert "north.csv" in options and "south-private.csv" not in options
                 mia.get_by_role("option", name="north.csv").click()
