@@ -169,3 +169,12 @@ def test_the_old_attack_fails_a_lone_masked_cell_is_found_and_protected():
     cols = [np.broadcast_to(np.arange(24)[None, :] == j, values.shape) for j in range(24)]
     assert all(h - lo >= K for lo, h in _ranges(values, hidden, rows + cols + groups))
     assert hidden.sum() == 4  # a rectangle: the least that protects one cell in a 2-D table
+
+
+def test_aoristic_shares_summed_to_minus_zero_are_zero_not_an_error():
+    values = np.full((7, 24), 12.0)
+    values[0, 0], values[1, 1] = -9.7e-17, 3.0  # as hour_weekday gives for 500 incidents
+    hidden = suppression.suppress_masked(values, K)
+    assert not hidden[0, 0] and hidden[1, 1] and hidden.sum() == 4
+    with pytest.raises(ValueError, match="non-negative"):
+        suppression.suppress_masked(-values, K)

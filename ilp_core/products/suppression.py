@@ -254,8 +254,9 @@ def suppress_masked(
     """
     k = check_k(k)
     v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
-    if v.ndim != 2 or np.any(v < 0):
+    if v.ndim != 2 or np.any(v < -1e-9):
         raise ValueError("values must be a 2-D table of non-negative counts")
+    v = np.clip(v, 0.0, None)  # aoristic shares summed in floating point: -1e-17 is 0
     hidden = (v > 0) & (v < k)
     lines = _lines(v.shape, margins)
     pending = [(int(a), int(b)) for a, b in np.argwhere(hidden)]  # cells not yet shown safe
