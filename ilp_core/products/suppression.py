@@ -14,6 +14,14 @@ checks this by computing, for every hidden cell, the interval of values that are
 consistent with the total and the other cells, and keeps hiding the smallest
 cell above ``k`` until every interval holds at least two values.
 
+A reader who ignores the symbols still has the total: hidden cells must hold ``k``
+or more together, so each one's range of values consistent with the total (0 to
+their sum) is ``k`` wide, the criterion of a disclosure audit by linear
+programming. Two-way tables whose row, column and grand totals a reader may know
+(the hour x weekday heat map) go through :func:`suppress_masked`, which hides
+further cells until every hidden cell's feasible range, found with
+:func:`scipy.optimize.linprog`, is at least ``k`` wide.
+
 The choice depends only on the values and the labels (ties are broken by label),
 so the same counts get the same cells hidden in every table of a report: one
 table cannot give away what another hides.
