@@ -182,3 +182,19 @@ def test_aoristic_shares_summed_to_minus_zero_are_zero_not_an_error():
     assert all(h - lo >= K for lo, h in _ranges(clean, hidden, [*rows, *cols]))
     with pytest.raises(ValueError, match="non-negative"):
         suppression.suppress_masked(-values, K)
+
+
+def test_a_count_hidden_in_one_table_is_hidden_wherever_it_is_published(reports):
+    # The same count of the same offence in two tables (offences, trends): one table
+    # showing what the other hides would undo the suppression.
+    _, wider, internal = reports
+    cells: dict[tuple[str, str], set[bool]] = {}
+    same = {"offence_counts": "offence", "trends": "offence", "districts": "area",
+            "allocation": "area"}  # fmt: skip
+    for name, values, hidden in _count_columns(wider, internal):
+        key = name.split("[")[0]
+        if key not in same:
+            continue
+        for row, value, h in zip(wider.table(key).rows, values, hidden, strict=True):
+            cells.setdefault((same[key], row[0], f"{value:g}"), set()).add(bool(h))
+    assert cells and not [key for key, states in cells.items() if len(states) > 1]
