@@ -269,9 +269,12 @@ def suppress_masked(
     lines = _lines(v.shape, margins)
     pending = [(int(a), int(b)) for a, b in np.argwhere(hidden)]  # cells not yet shown safe
     while pending:
-        weak = next((c for c in pending if _too_narrow(v, hidden, c, lines, margins, k)), None)
-        # Cells found safe stay safe: hiding more cells only widens their ranges.
-        pending = pending[pending.index(weak) :] if weak is not None else []
+        # Cheap tests first (a line that gives a cell away), then linear programming; a
+        # cell found safe by LP stays safe: hiding more cells only widens its range.
+        weak = next((c for c in pending if _given_away(v, hidden, c, lines, k)), None)
+        if weak is None:
+            weak = next((c for c in pending if _too_narrow(v, hidden, c, margins, k)), None)
+            pending = pending[pending.index(weak) :] if weak is not None else []
         if weak is None:
             break
         # The line through the weak cell with the fewest hidden cells: a lone hidden
@@ -299,18 +302,17 @@ def suppress_masked(
     return hidden
 
 
-def _too_narrow(
-    v: np.ndarray,
-    hidden: np.ndarray,
-    cell: tuple[int, int],
-    lines: list[np.ndarray],
-    margins: Any,
-    k: int,
+def _given_away(
+    v: np.ndarray, hidden: np.ndarray, cell: tuple[int, int], lines: list[np.ndarray], k: int
 ) -> bool:
-    """Whether ``cell``'s feasible range is under ``k`` wide (cheap tests first, then LP)."""
-    for line in lines:
-        if line[cell] and _gives_away(line, v, hidden, k):
-            return True
+    """Whether a published line through ``cell`` gives it away (no LP needed)."""
+    return any(line[cell] and _gives_away(line, v, hidden, k) for line in lines)
+
+
+def _too_narrow(
+    v: np.ndarray, hidden: np.ndarray, cell: tuple[int, int], margins: Any, k: int
+) -> bool:
+    """Whether ``cell``'s feasible range is under ``k`` wide (linear programming)."""
     return _range_width(v, hidden, cell, margins) < k - 1e-6
 
 
