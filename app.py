@@ -1,12 +1,16 @@
 """ILP dashboard: navigation and sidebar only (pages in pages/, analysis in ilp_core)."""
 
+from pathlib import Path
+
 import streamlit as st
 
-from ui import sidebar, state
+from ui import shared, sidebar, state
 from ui.state import tr
 
 st.set_page_config(page_title="ILP dashboard", page_icon=":material/policy:", layout="wide")
 state.keep_user_work()
+HERE = Path(__file__).resolve().parent  # pages by absolute path: the app runs from any folder
+shared.start()  # the workspace store, who is acting, their restored draft
 
 PAGES = {
     "nav.section_start": [
@@ -31,13 +35,16 @@ PAGES = {
     ],
     "nav.section_learn": [
         ("pages/workshop.py", "nav.workshop", ":material/school:"),
+        ("pages/room.py", "nav.room", ":material/co_present:"),
     ],
 }
+if shared.is_admin():  # administrators, and the single user of local mode
+    PAGES["nav.section_admin"] = [("pages/audit.py", "nav.audit", ":material/policy:")]
 
 navigation = st.navigation(
     {
         tr(section): [
-            st.Page(path, title=tr(title), icon=icon, default=(path == "pages/home.py"))
+            st.Page(HERE / path, title=tr(title), icon=icon, default=(path == "pages/home.py"))
             for path, title, icon in pages
         ]
         for section, pages in PAGES.items()
@@ -45,4 +52,7 @@ navigation = st.navigation(
     expanded=True,  # 13 pages: Streamlit would hide the last three behind "View 3 more"
 )
 sidebar.render()
-navigation.run()
+try:
+    navigation.run()
+finally:  # also after st.stop() or st.rerun(): the session's work is kept as a draft
+    shared.save_draft()

@@ -3,6 +3,9 @@
 Run: ``.venv/bin/python benchmarks/bench_priority.py [--incidents 1000000] [--repeat 5]
 [--no-apptest]``
 
+The data step includes the likely development (a forecast of every problem, 500
+simulated futures each); the forward-looking preset weighs it.
+
 The page computes the data criteria of every problem once per dataset and filter
 (:func:`ilp_core.decide.priorities.problem_data`, cached); a change of a weight or an
 entered value then re-runs only :func:`criteria_table` (harm from the cached
@@ -94,7 +97,9 @@ def report(name: str, incidents, districts, repeat: int) -> None:
         data, t = timed(priorities.problem_data, incidents, districts, by=by)
         n = len(data.problems)
         print(f"{f'data criteria, once ({by}, {n} problems)':<52} {1000 * t:>9.0f}")
-        for preset in ("morile", "weighted_sum"):
+        dev = data.table["development_status"].value_counts().to_dict()
+        print(f"{'  likely development: forecast status':<52} {dev}")
+        for preset in ("morile", "weighted_sum", "forward_looking"):
             res = rescoring(data, preset, repeat)
             label = f"re-scoring after a weight change ({preset}, {n})"
             print(f"{label:<52} {1000 * res['total']:>9.1f}")

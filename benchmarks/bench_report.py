@@ -46,12 +46,14 @@ def run(name: str, data: Dataset) -> None:
     page, t_html = timed(report.to_html, content)
     pdf, t_pdf = timed(report.to_pdf, content)
     wider, t_wider = timed(report.build_report, data, work, wider_release=True)
+    _, t_outlook = timed(report.build_report, data, work, sections=("outlook",))
     rows = [
         ("default ranking (alone)", t_rank, ""),
         ("build_report (all sections)", t_build, ""),
         ("to_html", t_html, f"{len(page) / 1e6:.2f} MB"),
         ("to_pdf", t_pdf, f"{len(pdf) / 1e6:.2f} MB"),
         ("build_report, wider release", t_wider, f"{len(wider.findings)} findings"),
+        ("  outlook section alone", t_outlook, "forecasts, emerging, scan (999)"),
     ]
     total = t_build[0] + t_html[0]
     print(f"\n{name}: {len(data.incidents):,} incidents")

@@ -23,8 +23,19 @@ reply; the server's own duration of every script run is logged as well. Memory i
 the server process with its children, sampled every 0.5 s from /proc (RSS and PSS).
 The browser side (Chromium drawing the pages) is covered by ``tests/e2e``.
 
+With ``--room`` the sessions are a workshop room instead (``pages/room.py``): the
+trainer's room is created in a fresh store (``ILP_DATA_DIR``) with its free-answer
+steps open; the trainer's session opens the Room page and then reruns the projector
+fragment every ``refresh_seconds`` of ``room.yaml``, as the browser's timer does;
+each participant opens ``?room=CODE``, joins (a nickname for every other one),
+answers the open steps (own ranking, weights, two free answers) ``--answers``
+times with a think time before each, and in
+between reruns its own step fragment every 5 s as its browser would. Reported:
+participants' p95 (every interaction), join p95, the projector's refresh p95
+(targets < 1 s and < 2 s), errors (exceptions and error boxes) and peak memory.
+
     .venv/bin/python benchmarks/load_test.py [--sessions 30] [--stagger 0.2]
-        [--think 3 10] [--no-warm]
+        [--think 3 10] [--no-warm] [--room [--answers 3]]
 """
 
 from __future__ import annotations
@@ -128,20 +139,62 @@ class Session:
         self.widgets: dict[str, str] = {}  # user key -> widget id
         self.page = ""
         self.errors: list[str] = []
+        self.query = ""  # the address's query string (?room=CODE&t=TOKEN)
+        self.fragments: dict[str, float] = {}  # auto-rerun fragment id -> interval (s)
 
-    async def run(self, page: str | None = None, **doubles: float) -> float:
-        """Rerun the script (on ``page``, with keyed number inputs set); return ms to done."""
+    async def run(
+        self,
+        page: str | None = None,
+        *,
+        fragment: str = "",
+        timer: bool = False,
+        page_name: str = "",
+        texts: dict[str, str] | None = None,
+        lists: dict[str, list[str]] | None = None,
+        points: dict[str, list[float]] | None = None,
+        triggers: tuple[str, ...] = (),
+        **doubles: float,
+    ) -> float:
+        """Rerun the script (on ``page``, with keyed widgets set); return ms to done.
+
+        ``fragment``: rerun only that fragment (``timer``: on its ``run_every`` timer,
+        otherwise a widget of the fragment was used, as a browser sends it); ``texts``: keyed
+        text boxes' values; ``lists``: keyed multiselects' chosen labels; ``points``: keyed
+        sliders' values; ``triggers``: keyed buttons (form submit buttons) pressed.
+        """
         msg = BackMsg()
         state = msg.rerun_script
         state.page_script_hash = self.pages.get(page, "") if page is not None else self.page
+        state.query_string = self.query
+        state.page_name = page_name  # a first request for a page's own address
         state.context_info.locale = "en-GB"
         state.context_info.timezone = "UTC"
-        for key, value in doubles.items():
+        if fragment:
+            state.fragment_id = fragment
+            state.is_auto_rerun = timer
+        for key in (*doubles, *(texts or {}), *(lists or {}), *(points or {}), *triggers):
             if key not in self.widgets:
                 raise LookupError(f"no widget {key!r} on the page; known: {sorted(self.widgets)}")
+        for key, value in doubles.items():
             widget = state.widget_states.widgets.add()
             widget.id = self.widgets[key]
             widget.double_value = value
+        for key, text in (texts or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]
+            widget.string_value = text
+        for key, chosen in (lists or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]
+            widget.string_array_value.data[:] = chosen
+        for key, values in (points or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]
+            widget.double_array_value.data[:] = values
+        for key in triggers:
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widgets[key]
+            widget.trigger_value = True
         started = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         while True:
@@ -154,6 +207,10 @@ class Session:
                 self.page = nav.page_script_hash
             elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
                 self._read(reply.delta.new_element)
+            elif kind == "page_info_changed":
+                self.query = reply.page_info_changed.query_string
+            elif kind == "auto_rerun":
+                self.fragments[reply.auto_rerun.fragment_id] = reply.auto_rerun.interval
             elif kind == "script_finished" and reply.script_finished in DONE:
                 return 1000 * (time.perf_counter() - started)
 
@@ -161,6 +218,9 @@ class Session:
         kind = element.WhichOneof("type")
         if kind == "exception":
             self.errors.append(f"{element.exception.type}: {element.exception.message[:200]}")
+            return
+        if kind == "alert" and element.alert.format == element.alert.ERROR:
+            self.errors.append(f"error box: {element.alert.body[:200]}")
             return
         widget_id = getattr(getattr(element, kind), "id", "") if kind else ""
         if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
@@ -214,6 +274,164 @@ async def run_room(
     return times, problems
 
 
+# -- a workshop room (--room) ------------------------------------------------------------------
+
+#: The steps the participants answer, in this order: their own ranking of the problems
+#: (a multiselect), the criteria's weights (sliders), two free answers (text boxes).
+ROOM_STEPS = ("ranking", "weights", "lesson", "next_step")
+
+
+SAMPLE_OFFENCES: list[str] = []
+
+
+def make_room(data_dir: Path) -> str:
+    """Create the trainer's room in the store the server will use; return its code."""
+    sys.path.insert(0, str(ROOT))
+    from ilp_core.data.dataset import load_sample
+    from ilp_core.store import Actor, config_from_env, open_store
+
+    SAMPLE_OFFENCES[:] = load_sample().offences
+
+    store = open_store(config_from_env({"ILP_DATA_DIR": str(data_dir)}))
+    room = store.create_room(Actor.local(), language="en", steps=list(ROOM_STEPS), name="Load")
+    store.open_steps(Actor.local(), room.code, list(ROOM_STEPS))
+    store.close()
+    return room.code
+
+
+async def participant(
+    base: str, n: int, code: str, times: dict, problems: list, stagger: float,
+    think: tuple[float, float], answers: int,
+) -> None:  # fmt: skip
+    """One participant: open the room, join, answer with think times, their page polling."""
+    await asyncio.sleep(n * stagger)
+    rng = random.Random(n)
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    mine = times.setdefault("participant (all)", [])
+    try:
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            s = Session(ws)
+            s.query = f"room={code}"  # the address on the projector: .../room?room=CODE
+            mine.append(await s.run(page_name="room"))
+            times.setdefault("participant open", []).append(mine[-1])
+            name = {"room.join.name": f"P{n}"} if n % 2 else {}
+            mine.append(await s.run(texts=name, triggers=("room.join.go",)))
+            times.setdefault("participant join", []).append(mine[-1])
+            if "t=" not in s.query:
+                problems.append(f"participant {n}: no token in the address after joining")
+            for k in range(answers):
+                await _think(s, rng.uniform(*think), times)
+                step = ROOM_STEPS[k % len(ROOM_STEPS)]
+                key = f"room.a.{code}.{step}.0"
+                # the form lives in the page's step fragment: the browser reruns only that
+                fragment = next(iter(s.fragments), "")
+                mine.append(
+                    await s.run(
+                        fragment=fragment, **_answer(rng, step, key, n), triggers=(f"{key}.send",)
+                    )
+                )
+                times.setdefault("participant answer", []).append(mine[-1])
+            problems += [f"participant {n}: {e}" for e in s.errors]
+    except Exception as error:
+        problems.append(f"participant {n}: {type(error).__name__}: {str(error)[:300]}")
+
+
+def _answer(rng: random.Random, step: str, key: str, n: int) -> dict:
+    """The widget values of one participant's answer to ``step`` (an English room)."""
+    from ilp_core import i18n
+    from ilp_core.learn import room, workshop
+
+    if step == "ranking":
+        offered = set(SAMPLE_OFFENCES)
+        order = [p for p in workshop.scenario().ranking_problems if p in offered]
+        rng.shuffle(order)
+        return {"lists": {f"{key}.v": [i18n.term(p, "en") for p in order]}}
+    if step == "weights":
+        cfg = room.room_config()
+        return {"points": {f"{key}.w.{c}": [rng.randint(0, cfg.max_weight)] for c in cfg.criteria}}
+    text = rng.choice(["More patrols", "more patrols!", "Prevention", f"idea {n}"])
+    return {"texts": {f"{key}.v": text}}
+
+
+async def _think(s: Session, seconds: float, times: dict) -> None:
+    """Read the page for ``seconds`` while its fragment reruns on its timer, as a browser's."""
+    end = time.perf_counter() + seconds
+    while s.fragments:
+        fragment, interval = next(iter(s.fragments.items()))
+        if time.perf_counter() + interval > end:
+            break
+        await asyncio.sleep(interval)
+        ms = await s.run(fragment=fragment, timer=True)
+        times.setdefault("participant (all)", []).append(ms)
+        times.setdefault("participant refresh", []).append(ms)
+    await asyncio.sleep(max(0.0, end - time.perf_counter()))
+
+
+async def trainer(
+    base: str, ready: asyncio.Event, done: asyncio.Event, times: dict, problems: list
+) -> None:
+    """The trainer's projector: open the Room page, then rerun its fragment on its timer."""
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    try:
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            s = Session(ws)
+            await s.run()  # the root first: app.py's navigation, then the Room page
+            times.setdefault("trainer open", []).append(await s.run(page="room"))
+            ready.set()
+            if not s.fragments:
+                problems.append("trainer: the projector has no auto-rerun fragment")
+                return
+            fragment, interval = next(iter(s.fragments.items()))
+            while not done.is_set():
+                await asyncio.sleep(interval)
+                ms = await s.run(fragment=fragment, timer=True)
+                times.setdefault("projector refresh", []).append(ms)
+            problems += [f"trainer: {e}" for e in s.errors]
+    except Exception as error:
+        problems.append(f"trainer: {type(error).__name__}: {str(error)[:300]}")
+
+
+async def run_workshop_room(
+    base: str, code: str, sessions: int, stagger: float, think: tuple[float, float],
+    answers: int, on_room: Callable[[], None],
+) -> tuple[dict, list]:  # fmt: skip
+    times: dict[str, list[float]] = {}
+    problems: list[str] = []
+    done, ready = asyncio.Event(), asyncio.Event()
+    projector = asyncio.create_task(trainer(base, ready, done, times, problems))
+    await asyncio.wait_for(ready.wait(), 300)  # the projector is up before the room arrives
+    on_room()
+    times["_room_start"] = [time.time()]
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(participant(base, i, code, times, problems, stagger, think, answers)
+          for i in range(sessions))
+    )  # fmt: skip
+    done.set()
+    await projector
+    times["_wall_s"] = [time.perf_counter() - started]
+    problems += check_answers(code, sessions, answers)
+    return times, problems
+
+
+def check_answers(code: str, sessions: int, answers: int) -> list[str]:
+    """Every participant's answers reached the store (none lost under load)."""
+    from ilp_core.store import Actor, config_from_env, open_store
+
+    store = open_store(config_from_env())
+    got = store.room_answers(Actor.local(), code)
+    members = store.room_members(Actor.local(), code)
+    store.close()
+    expected = sessions * min(answers, len(ROOM_STEPS))
+    out = []
+    if members != sessions:
+        out.append(f"store: {members} members joined, {sessions} expected")
+    if len(got) != expected:
+        out.append(f"store: {len(got)} answers stored, {expected} expected")
+    print(f"\nstore: {members} participants joined, {len(got)} answers stored")
+    return out
+
+
 # -- the server ----------------------------------------------------------------------------
 
 #: Starts ``streamlit run`` with the script runner timed: every script run's duration on
@@ -254,12 +472,15 @@ def server_runs(path: Path, since: float) -> dict[str, list[float]]:
     return runs
 
 
-def start_server(run_log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(
+    run_log: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", ILP_RUN_LOG=str(run_log))
+    env.update(extra_env or {})
     log = open(run_log.with_name("server.log"), "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVER_BOOTSTRAP, "--server.headless", "true",
@@ -286,11 +507,20 @@ def main() -> int:
         help="seconds a participant reads a page before the next interaction",
     )  # fmt: skip
     parser.add_argument("--no-warm", action="store_true", help="skip the trainer's run-through")
+    parser.add_argument("--room", action="store_true", help="a workshop room (pages/room.py)")
+    parser.add_argument("--answers", type=int, default=4, help="answers per participant (--room)")
     args = parser.parse_args()
 
     load_before = os.getloadavg()
     run_log = Path(tempfile.mkdtemp()) / "runs.txt"
-    proc, base = start_server(run_log)
+    extra_env: dict[str, str] = {}
+    code = ""
+    if args.room:
+        data_dir = run_log.parent / "store"
+        extra_env = {"ILP_DATA_DIR": str(data_dir), "ILP_DATABASE_URL": ""}
+        code = make_room(data_dir)
+        os.environ.update(extra_env)  # check_answers reads the same store
+    proc, base = start_server(run_log, extra_env)
     sampler = Sampler(proc.pid)
     sampler.start()
     time.sleep(1.0)
@@ -298,12 +528,20 @@ def main() -> int:
     cpu_start = cpu_seconds(_tree(proc.pid))
     before_room: list[tuple[float, float]] = []
     try:
-        times, problems = asyncio.run(
-            run_room(
-                base, args.sessions, args.stagger, tuple(args.think), not args.no_warm,
-                lambda: before_room.append(memory_mb(_tree(proc.pid))),
-            )
-        )  # fmt: skip
+        if args.room:
+            times, problems = asyncio.run(
+                run_workshop_room(
+                    base, code, args.sessions, args.stagger, tuple(args.think), args.answers,
+                    lambda: before_room.append(memory_mb(_tree(proc.pid))),
+                )
+            )  # fmt: skip
+        else:
+            times, problems = asyncio.run(
+                run_room(
+                    base, args.sessions, args.stagger, tuple(args.think), not args.no_warm,
+                    lambda: before_room.append(memory_mb(_tree(proc.pid))),
+                )
+            )  # fmt: skip
     finally:
         cpu_used = cpu_seconds(_tree(proc.pid)) - cpu_start
         sampler.stop.set()
@@ -355,10 +593,28 @@ def main() -> int:
     n_actions = len(everything) + (5 if not args.no_warm else 0)
     print(f"\nserver CPU time during the run: {cpu_used:.1f} s for {n_actions} interactions "
           f"({1000 * cpu_used / max(n_actions, 1):.0f} ms each on average)")  # fmt: skip
+    if args.room:
+        _room_verdict(times)
     print(f"\nerrors: {len(problems)}")
     for problem in problems[:20]:
         print("  " + problem)
     return 1 if problems else 0
+
+
+def _room_verdict(times: dict[str, list[float]]) -> None:
+    """The room's targets: participants' p95 < 1 s, the projector's refresh p95 < 2 s."""
+    print("\nworkshop room targets")
+    for label, target in (
+        ("participant (all)", 1000),
+        ("participant join", 1000),
+        ("projector refresh", 2000),
+    ):
+        values = times.get(label) or []
+        p95 = _q(values, 95)
+        verdict = "met" if values and p95 < target else "NOT met"
+        print(
+            f"  {label:<22} p95 {p95:>7.0f} ms (target < {target} ms, n={len(values)}): {verdict}"
+        )
 
 
 def _q(values: list[float], q: float) -> float:

@@ -6,8 +6,11 @@ from ilp_core import figures
 from ilp_core.decide import allocation
 from ilp_core.figures import allocation as charts
 from ui import allocation as page
-from ui import cache, state, widgets
+from ui import cache, state, tables, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()
@@ -86,7 +89,7 @@ result = run.allocation
 
 # -- Result ---------------------------------------------------------------------------
 with right:
-    page.show_summary(result)
+    page.show_summary(result, scenario.get("measure"))
     if run.polygons is not None and len(run.polygons):
         widgets.show_map(
             figures.allocation.change_map(run.polygons, result, lang=lang, tiles=widgets.tiles()),
@@ -95,12 +98,7 @@ with right:
     else:
         st.plotly_chart(charts.hours_figure(result, lang=lang), width="stretch")
     st.caption(tr("allocation.map_caption"))
-    st.dataframe(
-        page.shown_table(result),
-        hide_index=True,
-        width="stretch",
-        column_config=page.column_config(),
-    )
+    tables.show(page.shown_table(result), page.number_specs())
     st.caption(tr(f"allocation.table_caption.{result.method}"))
 
 st.subheader(tr("allocation.coverage_title"))

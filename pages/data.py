@@ -6,8 +6,11 @@ from ilp_core import figures, i18n
 from ilp_core.data import ingest
 from ilp_core.data.dataset import Dataset
 from ui import data as ui_data
-from ui import state, widgets
+from ui import shared, state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 st.title(tr("data.title"))
@@ -55,17 +58,16 @@ with st.expander(tr("data.load_own"), expanded=True):
             result = widgets.attempt(ingest.build_incidents, raw, mapping, districts=boundaries)
             if result is not None:
                 ui_data.accept_privacy_actions()
-                state.set_upload(
-                    Dataset(
-                        name=raw.filename,
-                        incidents=result.incidents,
-                        districts=boundaries,
-                        report=result.report,
-                        rejects=result.rejects,
-                        offence_classes=result.offence_classes,
-                    )
+                loaded = Dataset(
+                    name=raw.filename,
+                    incidents=result.incidents,
+                    districts=boundaries,
+                    report=result.report,
+                    rejects=result.rejects,
+                    offence_classes=result.offence_classes,
                 )
-                st.rerun()
+                if shared.load(loaded, mapping):  # a new version in the workspace store
+                    st.rerun()
 
 # -- 2. Quality report of the active dataset ------------------------------------------
 data = state.dataset()

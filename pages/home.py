@@ -4,7 +4,10 @@ import streamlit as st
 
 from ilp_core import i18n
 from ui import state
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 data = view.dataset

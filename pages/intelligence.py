@@ -3,9 +3,12 @@
 import streamlit as st
 
 from ilp_core.products import intelligence
-from ui import products, state, widgets
+from ui import products, shared, state, widgets
 from ui.priorities import current_ranking
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()
@@ -34,6 +37,7 @@ products.log_upload()
 st.subheader(tr("intelligence.log_title", n=len(products.table("intel_log"))))
 st.caption(tr("intelligence.log_help"))
 log = products.log_editor()
+shared.shared_table_panel("intel_log")  # the dataset's log, shared with a version check
 
 # -- 3. Summary: items per priority and per grade -----------------------------------------
 summary = intelligence.summarise(log, ranking.table[["problem", "rank", "tier"]])

@@ -5,7 +5,10 @@ import streamlit as st
 from ilp_core import figures, i18n
 from ilp_core.analysis import near_repeat
 from ui import state, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()

@@ -5,8 +5,11 @@ import streamlit as st
 from ilp_core import figures, i18n
 from ilp_core.analysis import forecast
 from ilp_core.analysis import space_time_scan as stscan
-from ui import cache, outlook, state, widgets
+from ui import cache, outlook, state, tables, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()
@@ -58,7 +61,7 @@ if result is not None:
                 horizontal=True, key="p.outlook.horizon",
             )  # fmt: skip
             table = figures.outlook.change_table(result, horizon=horizon, lang=lang)
-            st.dataframe(table, hide_index=True, width="stretch")
+            tables.show(table)
             likely = i18n.percent(result.likely, lang)
             st.caption(tr("forecast.caption.change", horizon=horizon, likely=likely,
                           paths=result.paths))  # fmt: skip
@@ -66,9 +69,7 @@ if result is not None:
         else:
             st.info(tr("outlook.nothing_forecast"), icon=":material/info:")
         st.subheader(tr("outlook.backtest_title"))
-        st.dataframe(
-            figures.outlook.summary_table(result, lang=lang), hide_index=True, width="stretch"
-        )
+        tables.show(figures.outlook.summary_table(result, lang=lang))
         st.caption(tr("forecast.caption.mase", origins=result.origins_used,
                       horizon=result.backtest_horizon, max_mase=result.max_mase))  # fmt: skip
         st.caption(tr("forecast.caption.coverage"))
@@ -107,7 +108,7 @@ with tab_em:
     em = widgets.attempt(cache.compute, forecast.emerging_offences, view.key, view.incidents)
     if em is not None:
         table = figures.outlook.emerging_table(em, lang=lang)
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.show(table)
         st.caption(tr("forecast.caption.emerging", recent=em.recent_months, start=em.recent_start,
                       end=em.recent_end, baseline=em.baseline_months, alpha=em.alpha))  # fmt: skip
         widgets.download_table(em.table, "emerging-offences", key="outlook.emerging", excel=True)

@@ -7,8 +7,11 @@ import streamlit as st
 from ilp_core import figures, i18n
 from ilp_core.analysis import hotspots
 from ilp_core.data.dataset import filter_incidents
-from ui import cache, patterns, state, widgets
+from ui import cache, patterns, state, tables, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()
@@ -54,7 +57,7 @@ with tab_repeat:
     if repeats is not None:
         st.markdown(tr("concentration.repeat_intro", n=len(repeats)))
         shown = repeats.assign(top_offence=repeats["top_offence"].map(state.term))
-        st.dataframe(shown.head(200), hide_index=True, width="stretch")
+        tables.show(shown.head(200))
         widgets.download_table(repeats, "repeat-locations", key="concentration.repeat", excel=True)
 
 with tab_accuracy:

@@ -6,8 +6,11 @@ import streamlit as st
 
 from ilp_core import figures, i18n
 from ilp_core.analysis import temporal
-from ui import cache, patterns, state, widgets
+from ui import cache, patterns, state, tables, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()
@@ -52,7 +55,7 @@ with tab_trend:
             st.info(tr("when.choose_offence"), icon=":material/info:")
         if trend is not None:
             table = patterns.trend_table(trend.table)
-            st.dataframe(table, hide_index=True, width="stretch")
+            tables.show(table)
             st.caption(tr("temporal.caption.trend", alpha=trend.alpha))
             widgets.download_table(trend.table, f"trend-{freq}", key="when.trend", excel=True)
 
@@ -98,9 +101,7 @@ with tab_compare:
             st.plotly_chart(
                 figures.when.comparison_chart(result, lang=lang), key="when.compare_chart"
             )
-            st.dataframe(
-                patterns.comparison_table(result.table, by), hide_index=True, width="stretch"
-            )
+            tables.show(patterns.comparison_table(result.table, by))
             st.caption(tr("temporal.caption.compare", alpha=i18n.number(result.alpha, lang, 2)))
             widgets.download_table(
                 result.table, "period-comparison", key="when.compare", excel=True

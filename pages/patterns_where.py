@@ -4,8 +4,11 @@ import streamlit as st
 
 from ilp_core import figures
 from ilp_core.analysis import hotspots
-from ui import cache, patterns, state, widgets
+from ui import cache, patterns, state, tables, widgets
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 districts = view.dataset.districts
@@ -107,7 +110,7 @@ with tab_districts:
         table = counts.table.drop(columns="geometry", errors="ignore")
         if lisa is not None:
             table = lisa.table.drop(columns="geometry")
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.show(table)
         st.caption(tr("where.districts_caption"))
         patterns.show_messages(counts.warnings)
         widgets.download_table(table, "district-figures", key="where.districts", excel=True)

@@ -6,9 +6,12 @@ import streamlit as st
 
 from ilp_core import figures
 from ilp_core.decide import priorities
-from ui import cache, state, widgets
+from ui import cache, state, tables, widgets
 from ui import priorities as ui
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()
@@ -78,7 +81,7 @@ if not confirmed:
 # -- 3. The ranked table: the draft control strategy ---------------------------------------
 st.subheader(tr("priorities.ranking_title", method=priorities.preset_label(preset_name, lang)))
 shown = priorities.ranking_for_display(ranking, lang, stability=stability)
-st.dataframe(shown, hide_index=True, width="stretch")
+tables.show(shown)
 st.caption(tr("priorities.ranking_caption", k=stability.top_k))
 
 # -- 4. Risk matrix ---------------------------------------------------------------------
@@ -108,7 +111,8 @@ labels = dict(
 pick = st.selectbox(
     tr("priorities.why_pick"), list(labels), format_func=labels.get, key="priorities.why"
 )
-st.dataframe(ui.explain_table(ranking, pick), hide_index=True, width="stretch")
+tables.show(ui.explain_table(ranking, pick))
+ui.development_caption(ranking, pick)
 st.caption(tr("priorities.why_caption"))
 
 # -- 6. Count against harm ----------------------------------------------------------------
@@ -133,6 +137,8 @@ st.caption(
         share=round(100 * stability.robust_share),
     )
 )
+if stability.redrawn:
+    st.caption(tr("development.stability_note"))
 
 # -- 8. Downloads: the ranked table and the whole configuration -----------------------------
 st.subheader(tr("priorities.downloads"))

@@ -6,7 +6,10 @@ from ilp_core import i18n
 from ilp_core.products import report
 from ui import products, state, widgets
 from ui import report as ui
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 lang = state.lang()

@@ -3,9 +3,12 @@
 import streamlit as st
 
 from ilp_core.products import intelligence, strategy
-from ui import products, state, widgets
+from ui import emerging, products, shared, state, widgets
 from ui.priorities import current_ranking
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 lang = state.lang()
 view = state.view()
@@ -57,6 +60,7 @@ with tabs[0]:
             "requirements", strategy.merge_requirements(products.table("requirements"), draft)
         )
     products.requirements_editor(problems, labels)
+    shared.shared_table_panel("requirements")  # shared with a version check
     st.caption(tr("strategy.requirements_caption"))
 
 # -- 3. Control strategy: suggestions from the analyses, accepted by the user ---------------
@@ -68,6 +72,7 @@ with tabs[1]:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=wide)
     st.caption(tr("strategy.suggestions_caption"))
     products.pick_suggestions(suggestions)
+    emerging.offer(view)
     st.subheader(tr("strategy.control_title"))
     products.strategy_editor(problems, labels)
     st.caption(tr("strategy.control_caption"))

@@ -5,7 +5,10 @@ import streamlit as st
 from ilp_core.learn import workshop
 from ui import state
 from ui import workshop as ui
+from ui.routing import through_app
 from ui.state import tr
+
+through_app()  # first: a deep link or reload runs the page inside the app
 
 view = state.view()
 cfg = workshop.scenario()

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+# Tests never touch the user's workspace store: the process (and the app servers the
+# browser tests start) use a throw-away folder and the embedded database, and each test
+# gets its own folder below (`_own_store`).
+_SESSION_DATA = tempfile.mkdtemp(prefix="ilp-tests-")
+atexit.register(shutil.rmtree, _SESSION_DATA, ignore_errors=True)
+os.environ["ILP_DATA_DIR"] = _SESSION_DATA
+for _name in ("ILP_DATABASE_URL", "ILP_ADMINS", "ILP_DEFAULT_ROLES", "ILP_RETENTION_DAYS"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(autouse=True)
+def _own_store(tmp_path_factory, monkeypatch):
+    """Every test: an empty store of its own (ILP_DATA_DIR), never a database server."""
+    monkeypatch.setenv("ILP_DATA_DIR", str(tmp_path_factory.mktemp("ilp-data")))
+    monkeypatch.delenv("ILP_DATABASE_URL", raising=False)
 
 
 @pytest.fixture

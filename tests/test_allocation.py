@@ -694,3 +694,30 @@ def test_sample_recommendation_moves_hours_to_the_planted_hot_districts(sample):
         t = res.table.set_index("area")
         assert t.loc[hot, "recommended_hours"].sum() / 4000 - before >= 0.06
         assert res.summary["prevented_share_recommended"] > res.summary["prevented_share_current"]
+
+
+def test_marginal_gain_matches_a_brute_force_search():
+    # what do 60 more hours buy? every split of them between three areas, 0.25 h apart
+    from ilp_core.decide.allocation import allocate, expected_prevented, marginal_gain
+
+    d = pd.Series({"A": 120.0, "B": 60.0, "C": 30.0})
+    result = allocate(d, 30, saturation=pd.Series({"A": 20.0, "B": 10.0, "C": 5.0}))
+    table = result.table
+    h, s = table["recommended_hours"].to_numpy(), table["saturation_hours"].to_numpy()
+    now = expected_prevented(h, table["demand"], s).sum()
+    best = 0.0
+    for a in np.arange(0, 60.25, 0.25):
+        for b in np.arange(0, 60.25 - a, 0.25):
+            extra = np.array([a, b, 60.0 - a - b])
+            best = max(best, expected_prevented(h + extra, table["demand"], s).sum() - now)
+    assert marginal_gain(result, 60.0) == pytest.approx(best, rel=1e-4)
+    assert marginal_gain(result, 0.0) == 0.0
+
+
+def test_marginal_gain_respects_the_ceilings():
+    from ilp_core.decide.allocation import allocate, marginal_gain
+
+    d = pd.Series({"A": 100.0, "B": 100.0})
+    result = allocate(d, 20, saturation=10.0, ceiling=12)
+    # 2 more hours fit under the ceilings in all: 2 x 100 (exp(-1) - exp(-1.2)) = 13.33
+    assert marginal_gain(result, 100.0) == pytest.approx(2 * 100 * (np.exp(-1) - np.exp(-1.2)))

@@ -26,6 +26,7 @@ LAYERS = (
     "products",
     "learn",
     "store",
+    "cli",
     "ui",
     "pages",
 )
@@ -41,6 +42,8 @@ PLUMBING = {
 
 
 def _layer(module: str) -> str:
+    if module == "ilp_core.__main__":  # `python -m ilp_core` is the command line
+        return "cli"
     if module in PLUMBING:
         return "plumbing"
     if module.startswith("ilp_core."):
@@ -86,6 +89,19 @@ def test_imports_flow_one_way():
     assert not wrong, (
         "imports against the direction " + " -> ".join(LAYERS) + ":\n" + "\n".join(sorted(wrong))
     )
+
+
+def test_nothing_imports_the_command_line():
+    """The command line sits on top of the library: no library, ui or page module imports it."""
+    users = []
+    for path in _project_files():
+        here = _module_name(path)
+        if _layer(here) == "cli":
+            assert not any(t.split(".")[0] in ("ui", "pages") for t in _imports(path)), here
+            continue
+        if any(t == "ilp_core.cli" or t.startswith("ilp_core.cli.") for t in _imports(path)):
+            users.append(here)
+    assert not users, f"these modules import the command line: {users}"
 
 
 def test_every_library_module_belongs_to_a_layer():

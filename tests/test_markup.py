@@ -165,7 +165,9 @@ def _problems(node: ast.AST) -> list[str]:
     found = []
     if name == "render" and not any(k.arg == "escape" for k in node.keywords):
         found.append("a message rendered without escape= (use widgets.say/as_markdown)")
-    if name == "tr":  # the key (even an f-string) is ours; the parameters may be data
+    # tr, and t (ui.room: tr in the room's language): the key (even an f-string) is
+    # ours; the parameters may be data
+    if name in ("tr", "t"):
         for keyword in node.keywords:
             if _last_name(keyword.value) in _DATA_NAMES:
                 found.append(f"tr(..., {keyword.arg}={ast.unparse(keyword.value)}) is data")

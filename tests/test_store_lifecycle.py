@@ -150,7 +150,7 @@ def test_an_older_schema_is_migrated_at_open_with_its_data_kept(blank_config):
     store = open_store(store_config)
     with store._tx(write=False) as conn:
         revision = MigrationContext.configure(conn).get_current_revision()
-    assert revision == t.HEAD == "0002"
+    assert revision == t.HEAD == "0003"
     [info] = store.list_datasets(ANA)
     assert (info.id, info.name, info.description, info.rows) == ("d1", "old.csv", "", 2)
     opened = store.open_dataset(ANA, "d1")

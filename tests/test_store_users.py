@@ -69,12 +69,12 @@ def test_a_workshop_room_for_anonymous_participants(store):
     )
     store.open_steps(TIM, room.code, ["where"])
     store.save_answer(alice, room.code, "where", {"hotspot": "Harbour"})
-    store.save_answer(alice, room.code, "where", {"hotspot": "Old Town"})  # changed her mind
+    store.save_answer(alice, room.code, "where", {"hotspot": "Old Town"}, show_name=True)
     bob, _ = store.join_room(room.code)
     store.save_answer(bob, room.code, "where", {"hotspot": "Harbour"})
     answers = store.room_answers(TIM, room.code)
     assert sorted(
-        zip(answers["name"], [a["hotspot"] for a in answers["answers"]], strict=True)
+        zip(answers["nickname"], [a["hotspot"] for a in answers["answers"]], strict=True)
     ) == [
         ("", "Harbour"),
         ("Alice", "Old Town"),

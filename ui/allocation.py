@@ -160,16 +160,15 @@ def shown_table(result: Allocation) -> pd.DataFrame:
     return table.rename(columns={c: tr(SHOWN_COLUMNS[c]) for c in columns})
 
 
-def column_config() -> dict[str, Any]:
-    """Number formats of the shown table (hours without decimals, shares as %)."""
-    hours = {"format": "%.0f"}
+def number_specs() -> dict[str, str]:
+    """Number formats of the shown table (hours without decimals, shares as %), by label."""
     return {
-        tr("allocation.col.current_hours"): st.column_config.NumberColumn(**hours),
-        tr("allocation.col.recommended_hours"): st.column_config.NumberColumn(**hours),
-        tr("allocation.col.change_hours"): st.column_config.NumberColumn(format="%+.0f"),
-        tr("allocation.col.demand_share"): st.column_config.NumberColumn(format="percent"),
-        tr("allocation.col.incidents"): st.column_config.NumberColumn(format="%.0f"),
-        tr("allocation.col.hours_per_incident"): st.column_config.NumberColumn(format="%.3f"),
+        tr("allocation.col.current_hours"): "0",
+        tr("allocation.col.recommended_hours"): "0",
+        tr("allocation.col.change_hours"): "+0",
+        tr("allocation.col.demand_share"): "%1",
+        tr("allocation.col.incidents"): "0",
+        tr("allocation.col.hours_per_incident"): "3",
     }
 
 
@@ -293,24 +292,48 @@ def constraint_inputs(kind: str, current: pd.Series | None, n_areas: int) -> dic
     }
 
 
-def show_summary(result: Allocation) -> None:
-    """Headline figures: hours moved, modelled harm prevented (and its change), total."""
+def show_summary(result: Allocation, measure: str | None = None) -> None:
+    """Headline figures: what the hours prevent (absolute), what 100 more would add, moves.
+
+    The share of demand covered barely moves when hours are added (4,000 → 6,000 h left
+    it at 68.6 %): the absolute figure, its change and the gain of the next 100 hours
+    answer "what do more hours buy?", and the caption says what the share is of.
+    """
     code, summary = lang(), result.summary
-    before, after = summary["prevented_share_current"], summary["prevented_share_recommended"]
+    prevented, before = summary["prevented_recommended"], summary["prevented_current"]
+    demand = float(result.table["demand"].sum())
+    gain = allocation.marginal_gain(result, allocation.MARGINAL_HOURS)
     moved = summary["hours_moved"]
-    cols = st.columns(3)
-    cols[0].metric(
+    top, bottom = st.columns(2), st.columns(2)
+    top[0].metric(
+        tr("allocation.prevented"),
+        i18n.number(prevented, code, 1),
+        delta=None if before != before else i18n.number(prevented - before, code, 1),
+        help=tr("allocation.prevented_help"),
+    )
+    top[1].metric(
+        tr("allocation.marginal", hours=i18n.number(allocation.MARGINAL_HOURS, code)),
+        "+" + i18n.number(gain, code, 1),
+        help=tr("allocation.marginal_help", hours=i18n.number(allocation.MARGINAL_HOURS, code)),
+    )
+    bottom[0].metric(
         tr("allocation.hours_moved"),
         "—" if moved != moved else i18n.number(moved, code),
         help=tr("allocation.hours_moved_help"),
     )
-    cols[1].metric(
-        tr("allocation.prevented"),
-        i18n.percent(after, code, 1),
-        delta=None if before != before else i18n.percent(after - before, code, 1),
-        help=tr("allocation.prevented_help"),
+    bottom[1].metric(tr("allocation.total_used"), i18n.number(summary["total_hours"], code))
+    st.caption(
+        tr(
+            "allocation.prevented_caption",
+            prevented=i18n.number(prevented, code, 1),
+            demand=i18n.number(demand, code, 1),
+            measure=tr(f"allocation.measure.{measure}") if measure else "—",
+            share=i18n.percent(summary["prevented_share_recommended"], code, 1),
+            hours=i18n.number(allocation.MARGINAL_HOURS, code),
+            gain=i18n.number(gain, code, 1),
+            gain_share=i18n.percent(gain / demand if demand else 0.0, code, 1),
+        )
     )
-    cols[2].metric(tr("allocation.total_used"), i18n.number(summary["total_hours"], code))
     for message in result.warnings:
         widgets.say(st.warning, message, icon=":material/info:")
 

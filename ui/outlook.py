@@ -8,7 +8,7 @@ import streamlit as st
 
 from ilp_core import figures, i18n
 from ilp_core.analysis import space_time_scan as stscan
-from ui import cache, widgets
+from ui import cache, tables, widgets
 from ui.state import View, lang, term_label, tr
 
 
@@ -69,7 +69,7 @@ def show_scan(scan: stscan.SpaceTimeScan, stamp: str, view: View) -> None:
         n_sig = int(scan.clusters["significant"].sum())
         st.markdown(tr("outlook.clusters_found", n=n_sig, alpha=scan.alpha))
         table = figures.outlook.cluster_table(scan, lang=here)
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.show(table)
         widgets.download_table(scan.clusters, "space-time-clusters", key="outlook.clusters")
     st.caption(tr("scan.caption.method", cell=i18n.number(scan.cell_size, here), end=scan.end))
     st.caption(

@@ -382,11 +382,23 @@ def explain_table(ranking: priorities.Ranking, problem: str) -> pd.DataFrame:
         else priorities.criterion_label(c, lang())
         for c in why["criterion"]
     ]
+    bounds = ["value_lower", "value_upper", "contribution_lower", "contribution_upper"]
+    empty = [c for c in bounds if c in why.columns and why[c].isna().all()]
     return (
         why.assign(criterion=names)
-        .drop(columns="group")
+        .drop(columns=["group", *empty])
         .rename(columns=lambda c: tr(f"priorities.why_col.{c}"))
     )
+
+
+def development_caption(ranking: priorities.Ranking, problem: str) -> None:
+    """What the likely development of the problem rests on, when the method uses it."""
+    if "development" not in ranking.criteria:
+        return
+    row = ranking.table.loc[ranking.table["problem"] == problem].iloc[0]
+    note = priorities.development_note(row, lang())
+    if note:
+        st.caption(note)
 
 
 def save_buttons(assessment: priorities.Assessment) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ilp_core import i18n, markup
-from ui import state
+from ui import shared, state
 from ui.state import tr
 
 _PERIOD_FOR = "ilp.period_for"
@@ -22,7 +22,9 @@ def render() -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key=state.LANG,
         )
-        if st.session_state.get(state.UPLOAD) is not None:
+        state.apply_chosen_source()
+        stored = shared.sidebar()  # who is acting; the stored datasets they may open
+        if not stored and st.session_state.get(state.UPLOAD) is not None:
             st.radio(
                 tr("app.dataset"),
                 options=["sample", "upload"],

@@ -33,6 +33,7 @@ SOURCE = "ilp.source"
 PERIOD = "ilp.period"
 OFFENCES = "ilp.offences"
 PERSIST_PREFIX = "p."
+_NEXT_SOURCE = "ilp.source_next"  # a source chosen by code, applied before the radio exists
 
 
 @st.cache_resource(show_spinner=False)
@@ -78,7 +79,8 @@ def term_label(blank: str = "") -> Callable[[Any], str]:
 def dataset() -> Dataset:
     """The active dataset: the user's upload when chosen, otherwise the sample region."""
     upload = st.session_state.get(UPLOAD)
-    if upload is not None and st.session_state.get(SOURCE) == "upload":
+    source = st.session_state.get(_NEXT_SOURCE) or st.session_state.get(SOURCE)
+    if upload is not None and source == "upload":
         return upload
     return sample_dataset()
 
@@ -86,9 +88,19 @@ def dataset() -> Dataset:
 def set_upload(data: Dataset) -> None:
     """Make ``data`` the session's dataset (kept in memory only, never on disk)."""
     st.session_state[UPLOAD] = data
-    st.session_state[SOURCE] = "upload"
+    # The sidebar's dataset radio owns SOURCE once drawn in this run (a second "Load"):
+    # setting it raised StreamlitWidgetAlreadyInstantiatedError. The sidebar applies it
+    # on the next run, before it draws the radio.
+    st.session_state[_NEXT_SOURCE] = "upload"
     st.session_state.pop(PERIOD, None)
     st.session_state.pop(OFFENCES, None)
+
+
+def apply_chosen_source() -> None:
+    """Give the dataset radio the source code chose last run (call before drawing it)."""
+    chosen = st.session_state.pop(_NEXT_SOURCE, None)
+    if chosen is not None:
+        st.session_state[SOURCE] = chosen
 
 
 @dataclass(frozen=True)

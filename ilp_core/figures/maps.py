@@ -85,7 +85,41 @@ def new_map(
             control=True,
         ).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
+    _FitWhenShown([[south, west], [north, east]]).add_to(m)
     return m
+
+
+class _FitWhenShown(MacroElement):
+    """Fit the bounds again once the map has a size.
+
+    A map drawn in a tab the user has not opened yet (Where → "Change over time") is
+    fitted while its frame is 0 px wide: Leaflet then picks zoom 0 and the map opens
+    on the whole world, blank (a 5,000 km scale bar). A ``ResizeObserver`` refits it
+    the first time it is shown, and never again, so the user's own panning is kept.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, box = map.getContainer();
+            var bounds = {{ this.bounds|tojson }}, fitted = box.clientWidth > 0;
+            if (typeof ResizeObserver === "undefined") { return; }
+            var watch = new ResizeObserver(function () {
+                if (fitted || box.clientWidth === 0) { return; }
+                fitted = true;
+                map.invalidateSize();
+                map.fitBounds(bounds);
+                watch.disconnect();
+            });
+            watch.observe(box);
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitWhenShown"
+        self.bounds = bounds
 
 
 def escape_properties(frame: pd.DataFrame) -> pd.DataFrame:

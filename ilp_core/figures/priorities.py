@@ -57,9 +57,13 @@ def _figure(
     the time of the contributions chart (11 to 5.6 ms for 8 bar traces), which every
     participant's weight change rebuilds. The look is plotly's "plotly_white" set
     directly: applying the template itself deep-copies and re-validates it, 70 ms per
-    figure here (a page shows four).
+    figure here (a page shows four). The template is named ("none": this look and
+    nothing else), so the chart does not take whatever default the process has set:
+    Streamlit sets its own in the app's process, and the report built there must be
+    the one a command line builds.
     """
     look = {
+        "template": "none",
         "title": {"text": title},
         "xaxis": {"title": {"text": x_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#ebebeb", "zerolinecolor": "#ebebeb"},
@@ -228,7 +232,10 @@ def contributions_chart(
     Horizontal stacked bars, best-ranked problem on top; negative contributions
     (a falling trend, rounding down to the grid) extend to the left. Criteria of
     the same group share a colour family (harm: reds, likelihood: blues,
-    position: greens; the method's constant base: grey).
+    position: greens; the method's constant base: grey). A criterion that rests
+    on a forecast (the likely development) is hatched, and its whiskers span its
+    contribution at both ends of the forecast's 80 % interval: the uncertainty of
+    the forecast, shown where it enters the score.
 
     Parameters
     ----------
@@ -276,16 +283,7 @@ def contributions_chart(
             ("contrib_rounding", i18n.t("priorities.col.contrib_rounding", lang), "#d9d9d9")
         )
     traces = [
-        {
-            "type": "bar",
-            "y": labels,
-            "x": t[col].to_numpy(),
-            "name": name,
-            "orientation": "h",
-            "marker": {"color": colour, "line": {"width": 0.5, "color": "white"}},
-            "hovertemplate": f"%{{y}}<br>{name}: %{{x:.2f}}<extra></extra>",
-        }
-        for col, name, colour in series
+        _contribution_trace(t, labels, col, name, colour, lang) for col, name, colour in series
     ]
     # Up to 20 criteria: the legend goes to the right, one per line, not under the bars.
     layout = {
@@ -297,6 +295,44 @@ def contributions_chart(
     }
     title = i18n.t("priorities.chart.contrib_title", lang)
     return _figure(traces, layout, title, i18n.t("priorities.col.score", lang), "")
+
+
+def _contribution_trace(
+    t: pd.DataFrame, labels: pd.Series, col: str, name: str, colour: str, lang: str
+) -> dict[str, Any]:
+    """One criterion's bars; hatched with whiskers when the criterion comes with an interval."""
+    trace: dict[str, Any] = {
+        "type": "bar",
+        "y": labels,
+        "x": t[col].to_numpy(),
+        "name": name,
+        "orientation": "h",
+        "marker": {"color": colour, "line": {"width": 0.5, "color": "white"}},
+        "hovertemplate": f"%{{y}}<br>{name}: %{{x:.2f}}<extra></extra>",
+    }
+    if f"lower_{col}" not in t.columns:
+        return trace
+    x = t[col].to_numpy(dtype=float)
+    low = t[f"lower_{col}"].to_numpy(dtype=float)
+    high = t[f"upper_{col}"].to_numpy(dtype=float)
+    between = i18n.t("development.chart.interval", lang)
+    trace["name"] = i18n.t("development.chart.legend", lang, criterion=name)
+    trace["marker"]["pattern"] = {"shape": "/", "fgcolor": "white", "size": 6}
+    trace["error_x"] = {
+        "type": "data",
+        "symmetric": False,
+        "array": np.maximum(high - x, 0.0),
+        "arrayminus": np.maximum(x - low, 0.0),
+        "color": "#252525",
+        "thickness": 1.5,
+        "width": 4,
+    }
+    trace["customdata"] = np.column_stack([low, high])
+    trace["hovertemplate"] = (
+        f"%{{y}}<br>{name}: %{{x:.2f}}<br>{between}: %{{customdata[0]:.2f}} – "
+        "%{customdata[1]:.2f}<extra></extra>"
+    )
+    return trace
 
 
 def count_harm_chart(

@@ -68,6 +68,7 @@ def lorenz_chart(result: Concentration, lang: str = i18n.DEFAULT_LANGUAGE) -> go
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 60, "l": 60, "r": 20, "b": 60},
         height=420,
+        template="plotly_white",  # named: never the process's default (Streamlit sets one)
     )
     return inert(fig)
 

@@ -26,6 +26,8 @@ Configuration (:func:`config_from_env`, one :class:`StoreConfig`)
     (``platformdirs.user_data_dir("ilp-dashboard")``).
 ``ILP_RETENTION_DAYS``
     Days a dataset is kept after its last load (365).
+``ILP_ROOM_DAYS``
+    Days a workshop room and its answers are kept (2), then purged.
 ``ILP_ADMINS``, ``ILP_DEFAULT_ROLES``
     Comma-separated subjects or e-mails made administrators at login; roles of a
     new user (none: the sample region only).
@@ -58,9 +60,10 @@ Tables
                    ``swot``, ``scenario``, ``report`` (bytes), ``workspace``,
                    ``draft`` (the owner's own); body JSON or bytes; ``version``
                    for optimistic locking
-``rooms``, ``room_members``, ``room_answers``  workshop rooms: code, trainer,
-                   language, steps, open steps, expiry; anonymous members (hash
-                   of their token); answers per member and step
+``rooms``, ``room_members``, ``room_answers``  workshop rooms: code, name,
+                   trainer, language, steps, open and revealed steps, resets,
+                   expiry; anonymous members (hash of their token); answers per
+                   member and step, with whether the author shows their nickname
 ``audit``          id, at, actor, roles, unit, action, object type and id,
                    details (JSON): append-only, enforced by database triggers
 =================  ===========================================================
@@ -91,7 +94,7 @@ from ilp_core.store._config import StoreConfig, config_from_env, describe_url
 from ilp_core.store._datasets import DatasetInfo, Share, StoredDataset, VersionInfo
 from ilp_core.store._records import DRAFT, Record, RecordInfo, body_table, table_body
 from ilp_core.store._retention import PurgeResult
-from ilp_core.store._rooms import Room
+from ilp_core.store._rooms import Membership, Room
 from ilp_core.store._store import Store, open_store
 from ilp_core.store._users import User
 
@@ -107,6 +110,7 @@ __all__ = [
     "SYSTEM_USER",
     "Actor",
     "DatasetInfo",
+    "Membership",
     "Permission",
     "PurgeResult",
     "Record",

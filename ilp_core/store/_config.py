@@ -20,9 +20,12 @@ ENV_DATA_DIR: Final[str] = "ILP_DATA_DIR"
 ENV_RETENTION_DAYS: Final[str] = "ILP_RETENTION_DAYS"
 ENV_ADMINS: Final[str] = "ILP_ADMINS"
 ENV_DEFAULT_ROLES: Final[str] = "ILP_DEFAULT_ROLES"
+ENV_ROOM_DAYS: Final[str] = "ILP_ROOM_DAYS"
 #: Twelve months: how long a loaded dataset is kept unless its owner or an administrator
 #: says otherwise.
 DEFAULT_RETENTION_DAYS: Final[int] = 365
+#: Days a workshop room and its answers live (a two-day seminar), then purged.
+DEFAULT_ROOM_DAYS: Final[int] = 2
 #: The embedded database's file name inside the data folder.
 SQLITE_FILE: Final[str] = "ilp.sqlite3"
 _APP_NAME: Final[str] = "ilp-dashboard"
@@ -48,6 +51,9 @@ class StoreConfig:
     default_roles
         Roles of a user at their first login, before an administrator assigns theirs
         (none by default: such a user sees the sample region only).
+    room_days
+        Days a workshop room lives (its answers with it) before :meth:`Store.purge`
+        deletes it: 1 to 365, default 2.
 
     Examples
     --------
@@ -64,6 +70,7 @@ class StoreConfig:
     retention_days: int = DEFAULT_RETENTION_DAYS
     admins: tuple[str, ...] = ()
     default_roles: tuple[str, ...] = ()
+    room_days: int = DEFAULT_ROOM_DAYS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", _normalise_url(self.url))
@@ -74,6 +81,12 @@ class StoreConfig:
             or not 1 <= self.retention_days <= 36_500
         ):
             raise IlpInputError("store.bad_retention", value=str(self.retention_days))
+        if (
+            isinstance(self.room_days, bool)
+            or not isinstance(self.room_days, int)
+            or not 1 <= self.room_days <= 365
+        ):
+            raise IlpInputError("store.bad_room_days", value=str(self.room_days))
 
     @property
     def embedded(self) -> bool:
@@ -107,8 +120,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> StoreConfig:
     driver is added when missing); without it the embedded SQLite database in
     ``ILP_DATA_DIR`` (default: the user's data folder, e.g.
     ``~/.local/share/ilp-dashboard``) serves, with nothing to set up.
-    ``ILP_RETENTION_DAYS`` (365), ``ILP_ADMINS`` and ``ILP_DEFAULT_ROLES`` (both
-    comma-separated) complete it.
+    ``ILP_RETENTION_DAYS`` (365), ``ILP_ROOM_DAYS`` (2), ``ILP_ADMINS`` and
+    ``ILP_DEFAULT_ROLES`` (both comma-separated) complete it.
     """
     env = os.environ if environ is None else environ
     data_dir = Path(env.get(ENV_DATA_DIR) or platformdirs.user_data_dir(_APP_NAME)).expanduser()
@@ -120,12 +133,18 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> StoreConfig:
         days = int(days_text) if days_text else DEFAULT_RETENTION_DAYS
     except ValueError:
         raise IlpInputError("store.bad_retention", value=days_text) from None
+    room_text = (env.get(ENV_ROOM_DAYS) or "").strip()
+    try:
+        room_days = int(room_text) if room_text else DEFAULT_ROOM_DAYS
+    except ValueError:
+        raise IlpInputError("store.bad_room_days", value=room_text) from None
     return StoreConfig(
         url=url,
         data_dir=data_dir,
         retention_days=days,
         admins=_split(env.get(ENV_ADMINS)),
         default_roles=_split(env.get(ENV_DEFAULT_ROLES)),
+        room_days=room_days,
     )
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 #: Alembic revision this schema corresponds to (the newest file in ``migrations/versions``).
-HEAD: Final[str] = "0002"
+HEAD: Final[str] = "0003"
 
 
 class UtcDateTime(sa.types.TypeDecorator[dt.datetime]):
@@ -156,6 +156,9 @@ rooms = sa.Table(
     sa.Column("open_steps", sa.Text(), nullable=False, server_default="[]"),  # JSON list
     _when("created_at"),
     _when("expires_at"),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),  # revision 0003
+    sa.Column("revealed_steps", sa.Text(), nullable=False, server_default="[]"),  # JSON list
+    sa.Column("rounds", sa.Text(), nullable=False, server_default="{}"),  # JSON {step: resets}
 )
 
 room_members = sa.Table(
@@ -176,6 +179,8 @@ room_answers = sa.Table(
     _id("room_id", sa.ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
     sa.Column("body", sa.Text(), nullable=False),  # JSON {question: answer}
     _when("updated_at"),
+    # revision 0003: the author chose to show their nickname beside this answer
+    sa.Column("show_name", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Index("ix_room_answers_room", "room_id", "step"),
 )
 

@@ -165,6 +165,47 @@ class UsersMixin(StoreBase):
             )
         return _user(row)
 
+    def add_user(
+        self,
+        actor: Actor,
+        user_id: str,
+        *,
+        name: str = "",
+        email: str = "",
+        roles: Iterable[str] = (),
+        unit: str | None = None,
+    ) -> User:
+        """Register a user before their first login (administrators only), audited as ``users``.
+
+        ``user_id`` is the identity provider's subject the user will log in with;
+        their first login then finds the roles and unit given here. Raises
+        ``store.user_exists`` when the store already knows the user.
+        """
+        require(actor, "administer", "user")
+        subject = str(user_id).strip()
+        if not subject or len(subject) > 255:
+            raise IlpInputError("store.bad_actor", value=subject[:80])
+        given = sorted(check_roles(roles))
+        now = t.now()
+        with self._tx(write=True) as conn:
+            if conn.execute(sa.select(t.users.c.id).where(t.users.c.id == subject)).first():
+                raise IlpInputError("store.user_exists", user=subject)
+            conn.execute(
+                t.users.insert().values(
+                    id=subject,
+                    name=str(name)[:255],
+                    email=str(email)[:320],
+                    roles=t.dumps(given),
+                    unit=None if unit is None else str(unit)[:255],
+                    created_at=now,
+                    last_login=None,
+                )
+            )
+            row = conn.execute(sa.select(t.users).where(t.users.c.id == subject)).one()
+            details = {"new": True, "roles": given, "unit": row.unit}
+            self._audit(conn, actor, "users", "user", subject, details, at=now)
+        return _user(row)
+
     def get_user(self, actor: Actor, user_id: str) -> User | None:
         """A user's record: one's own, or anyone's for an administrator."""
         if str(user_id) != actor.id:

@@ -47,6 +47,7 @@ Examples
 from ilp_core.analysis.forecast._backtest import LEVELS
 from ilp_core.analysis.forecast._emerging import (
     DEFAULT_RECENT_MONTHS,
+    MIN_SEASONAL_MEAN,
     EmergingOffences,
     emerging_offences,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "MIN_MEAN",
     "MIN_MONTHS",
     "MIN_SCORED",
+    "MIN_SEASONAL_MEAN",
     "MIN_TRAIN",
     "MODELS",
     "REFUSALS",

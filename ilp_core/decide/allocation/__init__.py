@@ -58,9 +58,11 @@ Where each family lives:
 
 from ilp_core.decide.allocation._allocate import Allocation, allocate
 from ilp_core.decide.allocation._coverage import (
+    MARGINAL_HOURS,
     CoverageCurve,
     compare_scenarios,
     coverage_curve,
+    marginal_gain,
     scenario_metrics,
 )
 from ilp_core.decide.allocation._current import check_current, read_current
@@ -109,6 +111,7 @@ __all__ = [
     "DEFAULT_TOP_N",
     "KOPER_DWELL_MINUTES",
     "LIMITS",
+    "MARGINAL_HOURS",
     "MAX_CHANGE_SHARE",
     "MEASURES",
     "METHODS",
@@ -135,6 +138,7 @@ __all__ = [
     "district_demand",
     "expected_prevented",
     "largest_remainder",
+    "marginal_gain",
     "patrol_plan",
     "priority_scores",
     "read_current",

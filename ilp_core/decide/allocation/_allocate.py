@@ -143,7 +143,9 @@ def allocate(
         for unrounded hours. ``total_hours`` must be a multiple of it.
     saturation
         ``s_i`` in hours (one number or a Series by area); ``None`` takes
-        ``total_hours / number of areas`` for every area. Used for
+        today's hours divided by the number of areas for every area (``current``'s
+        total, so that the model does not change with the total chosen), or
+        ``total_hours / number of areas`` without a current allocation. Used for
         ``harm_prevented`` and for the modelled prevention of every method.
     max_segments
         Linear pieces per area for ``harm_prevented`` (2 to 1,000).
@@ -210,11 +212,14 @@ def allocate(
         areas, total, unit, cur, floor, ceiling, max_change_hours, max_change_share
     )
     n = len(areas)
-    sat = (
-        np.full(n, total / n)
-        if saturation is None
-        else aligned("saturation", saturation, areas, positive=True)
-    )
+    if saturation is not None:
+        sat = aligned("saturation", saturation, areas, positive=True)
+    elif cur is not None and cur.sum() > 0:
+        # today's hours, not the chosen total: a yardstick that moves with the total
+        # kept the share covered at 68.6 % from 4,000 to 6,000 h (more hours bought nothing)
+        sat = np.full(n, float(cur.sum()) / n)
+    else:
+        sat = np.full(n, total / n)
     scaled = d / d.max()  # every method is scale-free; this keeps tiny demands finite
     share = scaled / scaled.sum()
     if method == "proportional":

@@ -55,6 +55,8 @@ Where each part lives (the steps of an assessment, in order):
                     :class:`Scheme` and :func:`make_scheme` (a method with its weights)
 ``_problem_data``   the problems and their data criteria, once per dataset
                     (:func:`problem_data`, :func:`generalised_gini`)
+``_development``    the likely development: each problem's forecast change and its
+                    80 % interval (:func:`development_note` says it in words)
 ``_harm_criteria``  harm and its change from the current harm weights, on every change
                     (:func:`criteria_table`), and :func:`count_vs_harm`
 ``_entered``        the entered-values table (:func:`entered_template`) and its checks
@@ -81,6 +83,10 @@ from ilp_core.decide.priorities._assessment import (
     LoadedAssessment,
     load_assessment,
     make_assessment,
+)
+from ilp_core.decide.priorities._development import (
+    DEVELOPMENT_HORIZON,
+    development_note,
 )
 from ilp_core.decide.priorities._entered import ENTERED_COLUMNS, entered_template
 from ilp_core.decide.priorities._harm_criteria import count_vs_harm, criteria_table
@@ -127,6 +133,7 @@ from ilp_core.decide.priorities._stability import Stability, rank_stability
 __all__ = [
     "ASSESSMENT_VERSION",
     "DATA_CRITERIA",
+    "DEVELOPMENT_HORIZON",
     "ENTERED_COLUMNS",
     "GROUPS",
     "METHODS",
@@ -151,6 +158,7 @@ __all__ = [
     "criteria_table",
     "criterion_label",
     "default_assessment",
+    "development_note",
     "entered_template",
     "explain",
     "generalised_gini",

@@ -22,6 +22,7 @@ import pandas as pd
 from ilp_core import checks
 from ilp_core.analysis import hotspots, temporal
 from ilp_core.data import geo
+from ilp_core.decide.priorities._development import _add_development
 from ilp_core.errors import IlpInputError, Message
 
 ProblemLevel = Literal["offence", "offence_district"]
@@ -42,7 +43,10 @@ class ProblemData:
         ``custom``), ``offence``, ``district`` (NaN where they do not apply).
     table
         One row per problem: ``volume``, ``rate``, ``trend``, ``trend_direction``,
-        ``trend_p``, ``surge``, ``surge_p``, ``seasonality``, ``concentration``.
+        ``trend_p``, ``surge``, ``surge_p``, ``seasonality``, ``concentration``,
+        ``development`` (forecast change of the next 12 months against the same
+        months a year earlier, %), ``development_lower``/``development_upper`` (its
+        80 % interval) and ``development_status`` (``forecast``, or why not).
     offence_counts, offence_counts_early, offence_counts_late
         Incidents per problem (rows) and offence (columns): over the whole period
         and in the two windows of ``harm_change``.
@@ -136,7 +140,7 @@ def problem_data(
     >>> d.table[["problem", "volume"]].to_numpy().tolist()
     [['Robbery', 2], ['Shoplifting', 1]]
     >>> sorted(d.unavailable)
-    ['rate', 'seasonality', 'surge', 'trend']
+    ['development', 'rate', 'seasonality', 'surge', 'trend']
     """
     checks.option("by", by, PROBLEM_LEVELS)
     off_codes, offences = _offence_codes(incidents)
@@ -155,6 +159,7 @@ def problem_data(
     unavailable: dict[str, Message] = {}
     _add_trend_and_seasonality(table, unavailable, by_problem)
     surge_periods = _add_surge(table, unavailable, by_problem, days)
+    _add_development(table, unavailable, by_problem)
     used_cell = _add_concentration(table, unavailable, incidents, districts, members, cell_size)
     _add_rate(table, unavailable, districts, problems, custom, volume, days)
     _zero_where_empty(table, unavailable, volume)
@@ -435,7 +440,7 @@ def _zero_where_empty(
 ) -> None:
     """Score problems without incidents 0 on every data criterion that could be measured."""
     empty = volume == 0
-    for col in ("trend", "surge", "seasonality", "concentration", "rate"):
+    for col in ("trend", "surge", "seasonality", "concentration", "rate", "development"):
         if col not in unavailable:
             table.loc[empty, col] = 0.0
 

@@ -36,6 +36,7 @@ DATA_CRITERIA: Final[tuple[str, ...]] = (
     "concentration",
     "harm",
     "harm_change",
+    "development",
 )
 _NORMALISERS: Final[frozenset[str]] = frozenset({"log_minmax", "fixed", "scale"})
 _TIERINGS: Final[tuple[str, ...]] = tuple(sorted(get_args(Tiering)))
@@ -181,7 +182,7 @@ def settings(path: str | Path | None = None) -> Settings:
     >>> s.criteria["vulnerability"].low, s.criteria["vulnerability"].high, s.half_width["low"]
     (0.0, 4.0, 1.5)
     >>> sorted(s.presets)
-    ['harm_weighted', 'morile', 'risk_matrix', 'weighted_sum']
+    ['forward_looking', 'harm_weighted', 'morile', 'risk_matrix', 'weighted_sum']
     """
     if path is None:
         return _bundled_settings()
@@ -256,7 +257,7 @@ def presets(cfg: Settings | None = None) -> tuple[str, ...]:
     Examples
     --------
     >>> presets()
-    ('morile', 'risk_matrix', 'harm_weighted', 'weighted_sum')
+    ('morile', 'risk_matrix', 'harm_weighted', 'weighted_sum', 'forward_looking')
     """
     return tuple((cfg or settings()).presets)
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ilp_core import checks
-from ilp_core.decide.priorities._prepare import Missing, _prepare
-from ilp_core.decide.priorities._scoring import _rank, _scores_direct
+from ilp_core.decide.priorities._prepare import Missing, _normalise, _prepare, _Prepared
+from ilp_core.decide.priorities._scoring import _BOUNDED, _rank, _scores_direct
 from ilp_core.decide.priorities._settings import Scheme, Settings, preset, settings
 
 
@@ -40,6 +40,9 @@ class Stability:
         Half-width (scale points) of the entered values' redraws, per confidence.
     robust_share
         The share of draws a place must hold not to be fragile.
+    redrawn
+        Data criteria redrawn within their forecast's uncertainty (the likely
+        development, when the scheme weighs it); empty otherwise.
     """
 
     table: pd.DataFrame
@@ -49,6 +52,7 @@ class Stability:
     weight_uncertainty: float
     half_width: Mapping[str, float]
     robust_share: float
+    redrawn: tuple[str, ...] = ()
 
 
 def rank_stability(
@@ -68,11 +72,14 @@ def rank_stability(
     ``weight_uncertainty``, default 25 %; ``rng.uniform``) and moves every entered
     value uniformly (``rng.random``, float32) within ``+/-`` the half-width of its
     confidence (default: high 0.5, medium
-    1, low 1.5 scale points), clipped to its scale; data criteria stay as
-    measured. All draws are scored at once (arrays of draws x problems x
-    criteria). A problem whose place in (or out of) the top k holds in fewer than
-    ``robust_share`` (80 %) of the draws is fragile: the decision about it rests
-    on judgements the data do not settle.
+    1, low 1.5 scale points), clipped to its scale. Data criteria stay as
+    measured, except the likely development when the scheme weighs it: a
+    forecast, it is redrawn from a (split) normal distribution whose 80 % interval
+    is its forecast's (drawn last, so the other draws are those without it). All
+    draws are scored at once (arrays of draws x problems x criteria). A problem
+    whose place in (or out of) the top k holds in fewer than ``robust_share``
+    (80 %) of the draws is fragile: the decision about it rests on judgements
+    (and forecasts) the data do not settle.
 
     Parameters
     ----------
@@ -142,7 +149,16 @@ def rank_stability(
         entered_draws *= scale
         entered_draws += offset
         np.clip(entered_draws, 0.0, 1.0, out=entered_draws)
-    scores, secondary = _scores_direct(prep, scheme, w_draws, entered_draws)
+    columns = prep.entered_cols
+    redrawn, forecast_draws = _forecast_draws(criteria, prep, scheme, cfg, rng, n_draws)
+    if redrawn:
+        columns = np.concatenate([prep.entered_cols, [prep.keys.index(k) for k in redrawn]])
+        entered_draws = (
+            forecast_draws
+            if entered_draws is None
+            else np.concatenate([entered_draws, forecast_draws], axis=2)
+        )
+    scores, secondary = _scores_direct(prep, scheme, w_draws, entered_draws, columns)
     ranks = _rank(scores, prep.problems, secondary)
     base_score, base_secondary = _scores_direct(prep, scheme, prep.weights)
     base = _rank(base_score, prep.problems, base_secondary)
@@ -172,4 +188,44 @@ def rank_stability(
         weight_uncertainty=float(u),
         half_width=dict(cfg.half_width),
         robust_share=float(robust),
+        redrawn=redrawn,
     )
+
+
+#: z of the 90th percentile: an 80 % interval spans 2 x 1.2816 standard deviations.
+_Z80 = 1.2815515655446004
+
+
+def _forecast_draws(
+    criteria: pd.DataFrame,
+    prep: _Prepared,
+    scheme: Scheme,
+    cfg: Settings,
+    rng: np.random.Generator,
+    n_draws: int,
+) -> tuple[tuple[str, ...], np.ndarray | None]:
+    """Normalised draws ``(D, P, B)`` of the forecast criteria the scheme weighs, and their keys.
+
+    Each problem's value is drawn from a split normal distribution: its median the
+    forecast value, its 10th and 90th percentiles the ends of the forecast's 80 %
+    interval (the intervals of counts are skewed); a problem without an interval
+    keeps its value. The draws are then normalised as scored.
+    """
+    if scheme.method == "harm_weighted":
+        return (), None
+    keys = tuple(k for k in _BOUNDED if k in prep.keys and f"{k}_lower" in criteria.columns)
+    if not keys:
+        return (), None
+    out = np.empty((n_draws, len(prep.problems), len(keys)), dtype=np.float32)
+    for b, key in enumerate(keys):
+        value = prep.raw[:, prep.keys.index(key)]
+        low = pd.to_numeric(criteria[f"{key}_lower"], errors="coerce").to_numpy(dtype=float)
+        high = pd.to_numeric(criteria[f"{key}_upper"], errors="coerce").to_numpy(dtype=float)
+        has = np.isfinite(low) & np.isfinite(high)
+        below = np.where(has, np.maximum(value - low, 0.0) / _Z80, 0.0)
+        above = np.where(has, np.maximum(high - value, 0.0) / _Z80, 0.0)
+        z = rng.standard_normal((n_draws, len(value)))
+        draws = value[None, :] + z * np.where(z < 0, below[None, :], above[None, :])
+        norm = _normalise(draws, cfg.criteria[key])
+        out[:, :, b] = np.where(np.isfinite(norm), norm, prep.norm[:, prep.keys.index(key)])
+    return keys, out

@@ -22,7 +22,9 @@ from typing import Any, TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from ilp_core.analysis import forecast as fc
 from ilp_core.analysis import hotspots, near_repeat, temporal
+from ilp_core.analysis import space_time_scan as stscan
 from ilp_core.data import geo
 from ilp_core.data.dataset import Dataset
 from ilp_core.decide import allocation as alloc_mod
@@ -66,6 +68,9 @@ class _Analyses:
     allocation_default: bool = False
     allocation_scenario: dict[str, Any] = field(default_factory=dict)
     cell_district: dict[int, str] = field(default_factory=dict)
+    forecast: fc.Forecast | None = None
+    emerging: fc.EmergingOffences | None = None
+    scan: stscan.SpaceTimeScan | None = None
 
 
 def _attempt(a: _Analyses, name: str, func: Callable[..., T], /, *args: Any, **kw: Any) -> T | None:
@@ -108,6 +113,8 @@ def _analyse(a: _Analyses, chosen: set[str]) -> None:
             a.comparison = _attempt(a, "comparison", _comparison, inc, a.period[1])
     if chosen & {"findings", "near_repeat"}:
         _near_repeat(a)
+    if "outlook" in chosen:
+        _outlook(a)
     scenario = _attempt(a, "allocation", a.work.scenario)
     needs_scores = bool(chosen & {"findings", "allocation"}) and (
         scenario is not None and scenario.measure == "priority"
@@ -142,6 +149,20 @@ def _priorities(a: _Analyses) -> None:
     )
     if a.ranking is not None and a.assessment is not None:
         a.stability = _attempt(a, "stability", priorities.assessment_stability, data, chosen)
+
+
+def _outlook(a: _Analyses) -> None:
+    """The Outlook page's defaults: forecasts per offence, emerging offences, the scan.
+
+    The scan runs with the page's defaults (a year of study, 500 m cells, circles
+    up to 1 km, windows of 1 to 13 weeks, 999 permutations, seed 0), so the
+    report and a scan run with the page's settings agree.
+    """
+    series = _attempt(a, "forecast", fc.monthly_series, a.incidents)
+    if series is not None:
+        a.forecast = _attempt(a, "forecast", fc.forecast, series)
+    a.emerging = _attempt(a, "emerging", fc.emerging_offences, a.incidents)
+    a.scan = _attempt(a, "scan", stscan.space_time_scan, a.incidents)
 
 
 def _near_repeat(a: _Analyses) -> None:

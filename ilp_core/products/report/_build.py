@@ -16,6 +16,7 @@ from ilp_core.products.report._format import _Fmt
 from ilp_core.products.report._methods import _methods_section, _parameters
 from ilp_core.products.report._sections_data import _data_section
 from ilp_core.products.report._sections_decide import _allocation_section, _priorities_section
+from ilp_core.products.report._sections_outlook import _outlook_section
 from ilp_core.products.report._sections_patterns import (
     _near_repeat_section,
     _when_section,
@@ -114,6 +115,7 @@ def build_report(
         "where": _where_section,
         "when": _when_section,
         "near_repeat": _near_repeat_section,
+        "outlook": _outlook_section,
         "priorities": _priorities_section,
         "allocation": _allocation_section,
         "intelligence": _intelligence_section,

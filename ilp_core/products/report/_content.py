@@ -21,6 +21,7 @@ SectionKey = Literal[
     "where",
     "when",
     "near_repeat",
+    "outlook",
     "priorities",
     "allocation",
     "intelligence",

@@ -33,9 +33,61 @@ def _findings(a: _Analyses, fmt: _Fmt) -> list[str]:
     out += _hotspot_findings(a, fmt)
     out += _trend_findings(a, fmt)
     out += _knox_findings(a, fmt)
+    out += _outlook_findings(a, fmt)
     out += _priority_findings(a, fmt)
     out += _allocation_findings(a, fmt)
     out += _quality_findings(a, fmt)
+    return out
+
+
+def _outlook_findings(a: _Analyses, fmt: _Fmt) -> list[str]:
+    """What is likely to rise or fall next year, and what has emerged (with the Outlook section)."""
+    out: list[str] = []
+    if a.forecast is not None:
+        f = a.forecast
+        small: set[str] = set()
+        if fmt.wider:
+            totals = f.history.groupby("series", sort=False)["count"].sum()
+            small = {str(s) for s, n in totals.items() if n < fmt.k}
+        change = f.change.loc[
+            (f.change["horizon"] == max(f.horizons)) & ~f.change["series"].isin(small)
+        ]
+        for outlook in ("likely_rise", "likely_fall"):
+            rows = change.loc[change["outlook"] == outlook]
+            if len(rows):
+                items = [
+                    fmt.t(
+                        "report.finding.outlook_item",
+                        offence=fmt.term(r.series),
+                        change=fmt.signed_pct(r.change_pct),
+                        lower=fmt.signed_pct(r.change_lower_80),
+                        upper=fmt.signed_pct(r.change_upper_80),
+                    )
+                    for r in rows.itertuples(index=False)
+                ]
+                out.append(
+                    fmt.t(
+                        f"report.finding.{outlook}",
+                        months=max(f.horizons),
+                        offences=fmt.names(items),
+                    )
+                )
+    if a.emerging is not None:
+        t = a.emerging.table
+        t = t.loc[t["status"] != "as_expected"]
+        if fmt.wider:
+            t = t.loc[~suppression.small_rows(t["recent_count"], fmt.k)]
+        if len(t):
+            names = [fmt.term(o) for o in t["offence"]]
+            out.append(fmt.t("report.finding.emerging", offences=fmt.names(names)))
+    if a.scan is not None:
+        c = a.scan.clusters
+        c = c.loc[c["significant"].astype(bool)]
+        if fmt.wider:
+            c = c.loc[~suppression.small_rows(c["observed"], fmt.k)]
+        if len(c):
+            places = list(dict.fromkeys(fmt.term(d) for d in c["district"] if str(d)))
+            out.append(fmt.t("report.finding.clusters", n=len(c), places=fmt.names(places)))
     return out
 
 

@@ -101,6 +101,8 @@ def plotly_figure(figure: Figure, lang: str, k: int | None = None) -> Any:
         fig = figures.when.comparison_chart(data["comparison"], lang=lang)
     elif figure.kind == "knox":
         fig = figures.near_repeat.knox_heatmap(data["knox"], lang=lang)
+    elif figure.kind == "forecast":
+        fig = figures.outlook.forecast_chart(data["forecast"], data["series"], lang=lang)
     elif figure.kind == "contributions":
         fig = figures.priorities.contributions_chart(data["ranking"], lang=lang)
     else:

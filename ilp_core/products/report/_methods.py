@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import ilp_core
+from ilp_core.analysis import forecast as fc
 from ilp_core.analysis import hotspots, temporal
 from ilp_core.data import classify
 from ilp_core.decide import harm, priorities
@@ -137,13 +138,62 @@ _METHODS: Final[tuple[_Method, ...]] = (
         },
     ),
     _Method(
+        "report.methods.forecast",
+        lambda a: a.forecast,
+        "report.methods.forecast_value",
+        lambda f, fmt: {
+            "months": f.min_months,
+            "mean": fmt.num(f.min_mean),
+            "origins": f.origins_used,
+            "horizon": f.backtest_horizon,
+            "floor": fmt.pct(f.coverage_floor),
+            "max_mase": fmt.num(f.max_mase),
+            "paths": f.paths,
+            "seed": str(f.random_state),
+            "likely": fmt.pct(f.likely),
+        },
+    ),
+    _Method(
+        "report.methods.emerging",
+        lambda a: a.emerging,
+        "report.methods.emerging_value",
+        lambda em, fmt: {
+            "recent": em.recent_months,
+            "start": fmt.date(em.recent_start),
+            "end": fmt.date(em.recent_end),
+            "baseline": em.baseline_months,
+            "seasonal": fmt.num(fc.MIN_SEASONAL_MEAN),
+            "alpha": fmt.num(em.alpha, 2),
+        },
+    ),
+    _Method(
+        "report.methods.scan",
+        lambda a: a.scan,
+        "report.methods.scan_value",
+        lambda scan, fmt: {
+            "start": fmt.date(scan.start),
+            "end": fmt.date(scan.end),
+            "cell": fmt.num(scan.cell_size),
+            "radius": fmt.num(scan.max_radius),
+            "share": fmt.pct(scan.max_share),
+            "step": scan.step_days,
+            "max_days": scan.max_days,
+            "permutations": scan.permutations,
+            "seed": str(scan.seed),
+            "alpha": fmt.num(scan.alpha, 2),
+            "per_year": fmt.num(scan.analyses_per_year),
+        },
+    ),
+    _Method(
         "report.methods.priorities",
         lambda a: a.ranking,
         "report.methods.priorities_value",
         lambda ranking, fmt: {
-            "method": _method_label(ranking.scheme, fmt),
-            "preset": ranking.scheme.preset or "–",
-            "tiers": ranking.scheme.tiers,
+            "method": _method_label(dataclasses.replace(ranking.scheme, preset=None), fmt),
+            "preset": priorities.preset_label(ranking.scheme.preset, fmt.lang)
+            if ranking.scheme.preset
+            else "–",
+            "tiers": fmt.t(f"priorities.tiering.{ranking.scheme.tiers}"),
             "bands": _listed(ranking.scheme.bands, fmt, 1),
             "position": _listed(ranking.scheme.position_range, fmt, 2),
         },
@@ -371,6 +421,7 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
             "seed": k.seed,
             "n_events": fmt.exact(k.n_events),
         }
+    out.update(_outlook_parameters(a))
     ranking = a.ranking
     if ranking is not None:
         entry: dict[str, Any] = {
@@ -401,6 +452,63 @@ def _parameters(a: _Analyses, fmt: _Fmt) -> dict[str, Any]:
             "scenario": dict(a.allocation_scenario),
         }
     return json.loads(json.dumps(out, default=str))
+
+
+def _outlook_parameters(a: _Analyses) -> dict[str, Any]:
+    """The forecasts', emerging offences' and scan's settings, JSON-ready (those that ran)."""
+    out: dict[str, Any] = {}
+    if a.forecast is not None:
+        f = a.forecast
+        out["forecast"] = {
+            "models": list(fc.MODELS),
+            "by": f.by,
+            "horizons": list(f.horizons),
+            "backtest": "rolling origin",
+            "origins": f.origins,
+            "origins_used": f.origins_used,
+            "backtest_horizon": f.backtest_horizon,
+            "accuracy": "MASE (seasonal naive in-sample scale)",
+            "coverage_levels": [0.8, 0.95],
+            "paths": f.paths,
+            "random_state": f.random_state,
+            "min_months": f.min_months,
+            "min_mean": f.min_mean,
+            "max_mase": f.max_mase,
+            "coverage_floor": f.coverage_floor,
+            "likely": f.likely,
+            "first_forecast": f.first_forecast.isoformat(),
+            "status": dict(zip(f.summary["series"], f.summary["status"], strict=True)),
+            "mase": {
+                str(s): float(m)
+                for s, m in zip(f.summary["series"], f.summary["mase"], strict=True)
+                if np.isfinite(m)
+            },
+        }
+    if a.emerging is not None:
+        em = a.emerging
+        out["emerging_offences"] = {
+            "test": "negative binomial regression, one-sided, Benjamini-Hochberg",
+            "recent": [em.recent_start.isoformat(), em.recent_end.isoformat()],
+            "baseline": [em.baseline_start.isoformat(), em.baseline_end.isoformat()],
+            "alpha": em.alpha,
+        }
+    if a.scan is not None:
+        sc = a.scan
+        out["space_time_scan"] = {
+            "statistic": "Kulldorff space-time permutation, prospective",
+            "study": [sc.start.isoformat(), sc.end.isoformat()],
+            "cell_size_m": sc.cell_size,
+            "max_radius_m": sc.max_radius,
+            "max_share": sc.max_share,
+            "max_days": sc.max_days,
+            "step_days": sc.step_days,
+            "permutations": sc.permutations,
+            "seed": sc.seed,
+            "alpha": sc.alpha,
+            "analyses_per_year": sc.analyses_per_year,
+            "n_events": sc.n_events,
+        }
+    return out
 
 
 def _harm_rows(a: _Analyses, present: list[str]) -> tuple[dict[str, float], float, bool]:

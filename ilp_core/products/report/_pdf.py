@@ -326,6 +326,7 @@ def _figure_png(block: Figure, lang: str) -> tuple[bytes, float]:
         "comparison": _draw_comparison,
         "knox": _draw_knox,
         "contributions": _draw_contributions,
+        "forecast": _draw_forecast,
     }
     if block.kind not in drawers:
         raise ValueError(f"unknown figure kind {block.kind!r}")
@@ -399,6 +400,36 @@ def _draw_series(data: dict[str, Any], lang: str) -> Any:
     high = t["exceptional"].astype(str).to_numpy() == "high"
     ax.plot(x[high], t["count"].to_numpy(dtype=float)[high], "^", color="#b2182b", markersize=6)
     ax.set_ylabel(_mpl(i18n.t("charts.incidents_per_month", lang)))
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _draw_forecast(data: dict[str, Any], lang: str) -> Any:
+    result, series = data["forecast"], data["series"]
+    h = result.history.loc[result.history["series"] == series]
+    f = result.forecast.loc[result.forecast["series"] == series]
+    fx = pd.to_datetime(f["period_start"]).to_numpy()
+    fig, ax = _new_figure(7.5, 3.0)
+    for low, high, alpha, key in (
+        ("lower_95", "upper_95", 0.25, "forecast.chart.band_95"),
+        ("lower_80", "upper_80", 0.45, "forecast.chart.band_80"),
+    ):
+        ax.fill_between(
+            fx, f[low].to_numpy(dtype=float), f[high].to_numpy(dtype=float), color="#92c5de",
+            alpha=alpha, linewidth=0, label=_mpl(i18n.t(key, lang)),
+        )  # fmt: skip
+    ax.plot(
+        pd.to_datetime(h["period_start"]).to_numpy(), h["count"].to_numpy(dtype=float), "-o",
+        color="#252525", markersize=2.5, linewidth=1,
+        label=_mpl(i18n.t("forecast.chart.history", lang)),
+    )  # fmt: skip
+    model = i18n.t(f"forecast.model.{f['model'].iloc[0]}", lang) if len(f) else ""
+    ax.plot(
+        fx, f["forecast"].to_numpy(dtype=float), "--", color="#2166ac", linewidth=1.5,
+        label=_mpl(i18n.t("forecast.chart.forecast", lang, model=model)),
+    )  # fmt: skip
+    ax.set_ylabel(_mpl(i18n.t("forecast.chart.incidents", lang)))
     ax.legend(fontsize=7, loc="upper left", frameon=False)
     ax.grid(alpha=0.3)
     return fig

@@ -14,6 +14,10 @@ the documents that drive tasking and co-ordination (OSCE, 2017):
   persistent and emerging hot spots, the Knox near-repeat test, repeat locations,
   seasonality); nothing enters the strategy until the user accepts it
   (:func:`accept_suggestions`);
+* **emerging issues** (:data:`EMERGING_COLUMNS`): offences rising beyond their
+  season or new, and new clusters in space and time (the Outlook page), each
+  offered as an action and an intelligence requirement (:func:`emerging_issues`),
+  added when the user accepts them (:func:`accept_emerging`);
 * **PESTEL** and **SWOT** factors (:data:`PESTEL_COLUMNS`, :data:`SWOT_COLUMNS`),
   each linked to the priorities it affects (:func:`factor_links`).
 
@@ -31,6 +35,8 @@ Where things are:
 ``_common.py``         one priority's facts and wording, shared by suggestions and drafts
 ``_suggestions.py``    the table of rules, :func:`suggest_actions`,
                        :func:`accept_suggestions`, :func:`suggestions_for_display`
+``_emerging.py``       :func:`emerging_issues`, :func:`accept_emerging`: what the
+                       Outlook found new, offered to the strategy and requirements
 ``_requirements.py``   :func:`draft_requirements` (one step per sentence it drafts),
                        :func:`merge_requirements`
 ``_tables.py``         the tables' columns, ``empty_*`` and ``check_*``,
@@ -49,6 +55,13 @@ Farrell, G., Pease, K. (1993). *Once bitten, twice bitten: repeat victimisation 
 its implications for crime prevention*. Home Office Police Research Group.
 """
 
+from ilp_core.products.strategy._emerging import (
+    EMERGING_COLUMNS,
+    EMERGING_KINDS,
+    accept_emerging,
+    emerging_for_display,
+    emerging_issues,
+)
 from ilp_core.products.strategy._evidence import Evidence, problem_evidence, problem_selection
 from ilp_core.products.strategy._requirements import draft_requirements, merge_requirements
 from ilp_core.products.strategy._rules import Rules, rules
@@ -90,6 +103,8 @@ from ilp_core.products.strategy._tables import (
 )
 
 __all__ = [
+    "EMERGING_COLUMNS",
+    "EMERGING_KINDS",
     "IMPACTS",
     "PESTEL_CATEGORIES",
     "PESTEL_COLUMNS",
@@ -110,12 +125,15 @@ __all__ = [
     "Rules",
     "Status",
     "SwotQuadrant",
+    "accept_emerging",
     "accept_suggestions",
     "check_pestel",
     "check_requirements",
     "check_strategy",
     "check_swot",
     "draft_requirements",
+    "emerging_for_display",
+    "emerging_issues",
     "empty_pestel",
     "empty_requirements",
     "empty_strategy",

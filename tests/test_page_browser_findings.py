@@ -1,0 +1,114 @@
+"""AppTest tests of what managers, participants and analysts met in the browser (issue 15)."""
+
+from __future__ import annotations
+
+import re
+
+from test_pages import MESSY
+
+from ilp_core import i18n
+
+
+def _load_messy(at):
+    at.file_uploader(key="data.file").set_value(("export.csv", MESSY, "text/csv")).run()
+    at.button(key="data.load").click().run()
+    return at
+
+
+def test_loading_the_data_a_second_time_does_not_crash(app):
+    # Analysts press "Load the data" again after correcting the mapping; the sidebar's
+    # dataset choice already exists then, and setting it raised
+    # StreamlitWidgetAlreadyInstantiatedError.
+    at = _load_messy(app("pages/data.py"))
+    assert not at.exception
+    at.button(key="data.load").click().run()
+    assert not at.exception, at.exception[0].message if at.exception else ""
+    assert at.session_state["ilp.source"] == "upload"
+    assert [m.value for m in at.metric][:3] == ["4", "2", "2"]
+
+
+def test_a_map_drawn_in_a_hidden_tab_is_fitted_when_it_is_shown():
+    # Where → "Change over time" is drawn while its tab is hidden (0 px wide): Leaflet
+    # fitted the bounds at zoom 0 and the map opened on the whole world, blank.
+    from ilp_core.analysis import hotspots
+    from ilp_core.data.dataset import load_sample
+    from ilp_core.figures import maps, where
+
+    data = load_sample()
+    change = hotspots.hotspot_change(data.incidents, data.districts, cell_size=250.0)
+    page = maps.render_html(where.change_map(change, districts=data.districts))
+    script = page[page.index("ResizeObserver") - 400 :]
+    assert "map.invalidateSize()" in script and "map.fitBounds(bounds)" in script
+    south, west, north, east = maps.district_bounds(data.districts)
+    assert f"[[{south}, {west}], [{north}, {east}]]" in script
+
+
+def _metric(at, label: str) -> str:
+    found = [m for m in at.metric if m.label == label]
+    assert found, [m.label for m in at.metric]
+    return found[0].value
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("+", ""))
+
+
+def test_allocation_headline_says_what_more_hours_buy(app):
+    # 4,000 → 6,000 officer-hours left the headline at "68.6 %"; the manager could not
+    # see what the extra hours buy, nor what the percentage was of.
+    at = app("pages/allocation.py")
+    assert not at.exception
+    prevented = _number(_metric(at, "Modelled harm prevented"))
+    gain = _number(_metric(at, "100 more hours would add"))
+    assert prevented > 0 and gain > 0
+    caption = " ".join(c.value for c in at.caption)
+    assert "of all that demand" in caption  # says what the percentage is of
+    at.number_input(key="p.allocation.districts.total").set_value(6000.0).run()
+    assert not at.exception
+    more = _number(_metric(at, "Modelled harm prevented"))
+    later_gain = _number(_metric(at, "100 more hours would add"))
+    assert more > prevented + 10 * gain  # 2,000 more hours buy at least 20 x the next 100's
+    assert 0 < later_gain < gain  # and each hour buys less than the one before
+
+
+SNAKE = r"\b[a-z]+(?:_[a-z0-9]+)+\b"
+
+
+def _frames_text(at) -> str:
+    parts = []
+    for frame in at.dataframe:
+        value = frame.value
+        parts += [str(c) for c in value.columns]
+        parts += [str(v) for v in value.astype(str).to_numpy().ravel()]
+    return " ".join(parts)
+
+
+def test_the_districts_tab_shows_words_not_internal_names(app):
+    # The Where → Districts tab showed lisa_p_fdr, n_neighbours, not_significant...
+    at = app("pages/patterns_where.py")
+    for lang in ("en", "ru"):
+        at.session_state["ilp.lang"] = lang
+        at.run()
+        assert not at.exception
+        shown = _frames_text(at)
+        assert not re.findall(SNAKE, shown), sorted(set(re.findall(SNAKE, shown)))[:10]
+        assert i18n.t("hotspots.col.lisa_p_fdr", lang) in shown
+        assert i18n.t("hotspots.lisa.not_significant", lang) in shown
+
+
+def test_the_report_annex_names_presets_and_tiering_in_words():
+    # The Russian PDF annex printed "уровни: natural_breaks" and "набор настроек morile".
+    import types
+
+    from ilp_core.decide import priorities
+    from ilp_core.products.report._format import _Fmt
+    from ilp_core.products.report._methods import _METHODS
+
+    row = next(m for m in _METHODS if m.label == "report.methods.priorities")
+    ranking = types.SimpleNamespace(scheme=priorities.preset("morile"))
+    for lang in ("ru", "fr", "es", "en"):
+        fmt = _Fmt(lang=lang, wider=False, k=5)
+        text = fmt.t(row.sentence, **row.params(ranking, fmt))
+        assert not re.findall(SNAKE, text) and "morile" not in text, text
+        assert i18n.t("priorities.tiering.natural_breaks", lang) in text
+        assert priorities.preset_label("morile", lang) in text
