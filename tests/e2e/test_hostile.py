@@ -61,7 +61,8 @@ def _from_data(page) -> list[str]:
             found += frame.eval_on_selector_all(
                 f'a[href*="{EVIL}"], img[src*="{EVIL}"], [srcset*="{EVIL}"], '
                 f'link[href*="{EVIL}"], script[src*="{EVIL}"]',
-                "els => els.map(e => e.outerHTML.slice(0, 200))",
+                "els => els.map(e => (e.closest('[data-testid=stElementContainer]') || e)"
+                ".innerText.slice(0, 120) + ' :: ' + e.outerHTML.slice(0, 120))",
             )
         except Exception as error:
             if "detached" not in str(error).lower():
