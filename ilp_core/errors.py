@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,8 +65,11 @@ class Message:
         translate = _TRANSLATORS.get(self.key.split(".", 1)[0])
         if translate is not None:
             params = translate(params, lang)
-        if escape is not None:
-            params = {k: escape(v) if isinstance(v, str) else v for k, v in params.items()}
+        if escape is not None:  # numbers and dates are written by i18n; anything else is text
+            params = {
+                k: v if isinstance(v, int | float | dt.date) else escape(str(v))
+                for k, v in params.items()
+            }
         return i18n.t(self.key, lang, **params)
 
     def __str__(self) -> str:

@@ -169,3 +169,32 @@ def test_the_old_attack_fails_a_lone_masked_cell_is_found_and_protected():
     cols = [np.broadcast_to(np.arange(24)[None, :] == j, values.shape) for j in range(24)]
     assert all(h - lo >= K for lo, h in _ranges(values, hidden, rows + cols + groups))
     assert hidden.sum() == 4  # a rectangle: the least that protects one cell in a 2-D table
+
+
+def test_aoristic_shares_summed_to_minus_zero_are_zero_not_an_error():
+    values = np.full((7, 24), 12.0)
+    values[0, 0], values[1, 1] = -9.7e-17, 3.0  # as hour_weekday gives for 500 incidents
+    hidden = suppression.suppress_masked(values, K)
+    assert not hidden[0, 0] and hidden[1, 1]
+    rows = [np.broadcast_to(np.arange(7)[:, None] == i, values.shape) for i in range(7)]
+    cols = [np.broadcast_to(np.arange(24)[None, :] == j, values.shape) for j in range(24)]
+    clean = np.clip(values, 0, None)
+    assert all(h - lo >= K for lo, h in _ranges(clean, hidden, [*rows, *cols]))
+    with pytest.raises(ValueError, match="non-negative"):
+        suppression.suppress_masked(-values, K)
+
+
+def test_a_count_hidden_in_one_table_is_hidden_wherever_it_is_published(reports):
+    # The same count of the same offence in two tables (offences, trends): one table
+    # showing what the other hides would undo the suppression.
+    _, wider, internal = reports
+    cells: dict[tuple[str, str], set[bool]] = {}
+    same = {"offence_counts": "offence", "trends": "offence", "districts": "area",
+            "allocation": "area"}  # fmt: skip
+    for name, values, hidden in _count_columns(wider, internal):
+        key = name.split("[")[0]
+        if key not in same:
+            continue
+        for row, value, h in zip(wider.table(key).rows, values, hidden, strict=True):
+            cells.setdefault((same[key], row[0], f"{value:g}"), set()).add(bool(h))
+    assert cells and not [key for key, states in cells.items() if len(states) > 1]

@@ -14,6 +14,14 @@ checks this by computing, for every hidden cell, the interval of values that are
 consistent with the total and the other cells, and keeps hiding the smallest
 cell above ``k`` until every interval holds at least two values.
 
+A reader who ignores the symbols still has the total: hidden cells must hold ``k``
+or more together, so each one's range of values consistent with the total (0 to
+their sum) is ``k`` wide, the criterion of a disclosure audit by linear
+programming. Two-way tables whose row, column and grand totals a reader may know
+(the hour x weekday heat map) go through :func:`suppress_masked`, which hides
+further cells until every hidden cell's feasible range, found with
+:func:`scipy.optimize.linprog`, is at least ``k`` wide.
+
 The choice depends only on the values and the labels (ties are broken by label),
 so the same counts get the same cells hidden in every table of a report: one
 table cannot give away what another hides.
@@ -254,15 +262,19 @@ def suppress_masked(
     """
     k = check_k(k)
     v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
-    if v.ndim != 2 or np.any(v < 0):
+    if v.ndim != 2 or np.any(v < -1e-9):
         raise ValueError("values must be a 2-D table of non-negative counts")
+    v = np.clip(v, 0.0, None)  # aoristic shares summed in floating point: -1e-17 is 0
     hidden = (v > 0) & (v < k)
     lines = _lines(v.shape, margins)
     pending = [(int(a), int(b)) for a, b in np.argwhere(hidden)]  # cells not yet shown safe
     while pending:
-        weak = next((c for c in pending if _too_narrow(v, hidden, c, lines, margins, k)), None)
-        # Cells found safe stay safe: hiding more cells only widens their ranges.
-        pending = pending[pending.index(weak) :] if weak is not None else []
+        # Cheap tests first (a line that gives a cell away), then linear programming; a
+        # cell found safe by LP stays safe: hiding more cells only widens its range.
+        weak = next((c for c in pending if _given_away(v, hidden, c, lines, k)), None)
+        if weak is None:
+            weak = next((c for c in pending if _too_narrow(v, hidden, c, margins, k)), None)
+            pending = pending[pending.index(weak) :] if weak is not None else []
         if weak is None:
             break
         # The line through the weak cell with the fewest hidden cells: a lone hidden
@@ -290,18 +302,17 @@ def suppress_masked(
     return hidden
 
 
-def _too_narrow(
-    v: np.ndarray,
-    hidden: np.ndarray,
-    cell: tuple[int, int],
-    lines: list[np.ndarray],
-    margins: Any,
-    k: int,
+def _given_away(
+    v: np.ndarray, hidden: np.ndarray, cell: tuple[int, int], lines: list[np.ndarray], k: int
 ) -> bool:
-    """Whether ``cell``'s feasible range is under ``k`` wide (cheap tests first, then LP)."""
-    for line in lines:
-        if line[cell] and _gives_away(line, v, hidden, k):
-            return True
+    """Whether a published line through ``cell`` gives it away (no LP needed)."""
+    return any(line[cell] and _gives_away(line, v, hidden, k) for line in lines)
+
+
+def _too_narrow(
+    v: np.ndarray, hidden: np.ndarray, cell: tuple[int, int], margins: Any, k: int
+) -> bool:
+    """Whether ``cell``'s feasible range is under ``k`` wide (linear programming)."""
     return _range_width(v, hidden, cell, margins) < k - 1e-6
 
 

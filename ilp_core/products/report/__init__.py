@@ -23,8 +23,11 @@ With ``wider_release=True`` the report is prepared for readers outside the
 police (:mod:`ilp_core.products.suppression`):
 
 * counts of fewer than ``k`` incidents are shown as ``<k`` and further cells
-  ``[c]`` are withheld so that no small count can be worked out from a total;
-  stated totals are rounded to the nearest 10;
+  ``[c]`` are withheld so that no small count can be worked out from a total
+  (in the hour x weekday heat map, from its row, column or grand totals:
+  :func:`~ilp_core.products.suppression.suppress_masked`); stated totals are
+  rounded to the nearest 10, in the text, the annex and its JSON record alike;
+* the upload's file name is not published ("uploaded data" instead);
 * rows and map cells with fewer than ``k`` incidents are left out of the
   hot-spot cells, district layers, ranked priorities and allocation;
 * personal and sensitive fields are dropped: the intelligence log's entries
