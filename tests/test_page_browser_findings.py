@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from test_pages import MESSY
+from test_pages import MESSY, _text
 
 from ilp_core import i18n
 
@@ -112,3 +112,38 @@ def test_the_report_annex_names_presets_and_tiering_in_words():
         assert not re.findall(SNAKE, text) and "morile" not in text, text
         assert i18n.t("priorities.tiering.natural_breaks", lang) in text
         assert priorities.preset_label("morile", lang) in text
+
+
+def test_a_new_upload_not_yet_loaded_shows_no_other_datasets_report(app):
+    at = app("pages/data.py")
+    at.file_uploader(key="data.file").set_value(("export.csv", MESSY, "text/csv")).run()
+    assert not at.exception
+    assert "Quality report: Sample region" not in _text(at)
+    assert "not loaded yet" in " ".join(i.value for i in at.info)
+
+
+def test_colour_districts_by_is_offered_only_with_districts(app):
+    at = _load_messy(app("pages/data.py"))  # an upload without boundaries
+    at.switch_page("pages/patterns_where.py").run()
+    assert not at.exception
+    assert not [r for r in at.radio if r.key == "p.where.measure"]
+
+
+def test_the_preview_of_a_grid_says_grid_and_its_legend_has_no_empty_ranges():
+    import numpy as np
+
+    from ilp_core.figures import maps
+
+    counts = np.array([1, 1, 1, 1, 2, 2, 3, 7])
+    labels = maps._range_labels(counts, maps.class_breaks(counts), "en", 0)
+    assert "1 – 1" not in labels and "1 – 2" not in labels, labels
+    assert labels[0] == "1" and labels[-1].endswith("7")
+    assert "grid" in i18n.t("data.preview_caption_grid", "en")
+
+
+def test_the_intelligence_page_names_its_two_csv_downloads(app):
+    at = app("pages/intelligence.py")
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    csv = [label for label in labels if "CSV" in label]
+    assert len(csv) == len(set(csv)) >= 2, labels
