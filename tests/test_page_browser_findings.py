@@ -147,3 +147,54 @@ def test_the_intelligence_page_names_its_two_csv_downloads(app):
     labels = [b.proto.label for b in at.get("download_button")]
     csv = [label for label in labels if "CSV" in label]
     assert len(csv) == len(set(csv)) >= 2, labels
+
+
+def test_the_knox_colour_scale_is_centred_on_a_ratio_of_1_and_shows_modest_ratios():
+    # The scale was centred on 0 and ran to -20 when one ratio was 21: significant ratios
+    # of 1.1-2.6 looked white.
+    import types
+
+    import numpy as np
+    import pandas as pd
+
+    from ilp_core.figures import near_repeat
+
+    bands = ["0", "[1, 100)", "[100, inf)"]
+    ratio = pd.DataFrame([[21.0, 2.6, 1.0], [1.1, 0.0, 1.3], [1.0, 0.9, 1.0]], bands, bands)
+    result = types.SimpleNamespace(ratio=ratio, p_value=ratio * 0 + 0.01, n_events=50,
+                                   permutations=99, metric="euclidean")  # fmt: skip
+    fig = near_repeat.knox_heatmap(result)
+    trace = fig.data[0]
+    assert trace.zmin == -trace.zmax  # symmetric around log2(1) = 0
+    z = np.asarray(trace.z, dtype=float)
+    assert z[0, 1] / trace.zmax > 0.4  # a ratio of 2.6 is clearly coloured
+    assert z[1, 1] == trace.zmin  # no pairs at all: the bluest
+    assert "1" in list(trace.colorbar.ticktext)
+
+
+def test_risk_matrix_bubbles_do_not_sit_on_each_other_and_carry_ranks(app):
+    # About ten bubbles shared a cell and their names overlapped into an illegible cluster.
+    import numpy as np
+
+    at = app("pages/priorities.py")
+    assert not at.exception
+    import base64
+    import json
+
+    def values(array):  # plotly sends numeric arrays as base64 ("bdata")
+        if isinstance(array, dict):
+            return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+        return array
+
+    chart = next(c for c in at.get("plotly_chart") if "heatmap" in c.proto.spec)
+    spec = json.loads(chart.proto.spec)
+    points = [
+        (x, y, text)
+        for trace in spec["data"] if trace["type"] == "scatter"
+        for x, y, text in zip(values(trace["x"]), values(trace["y"]), trace["text"], strict=True)
+    ]  # fmt: skip
+    xy = np.array([(x, y) for x, y, _ in points], dtype=float)
+    gaps = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    gaps[np.diag_indices(len(xy))] = np.inf
+    assert gaps.min() > 0.15, gaps.min()  # in matrix cells (1 cell = 1 unit)
+    assert sorted(int(text) for *_, text in points) == list(range(1, len(points) + 1))
