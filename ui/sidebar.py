@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ilp_core import i18n
-from ui import state
+from ui import language, state
 from ui.state import tr
 
 _PERIOD_FOR = "ilp.period_for"
@@ -22,6 +22,7 @@ def render() -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key=state.LANG,
         )
+        language.apply(state.lang())  # <html lang> and Streamlit's own words
         state.apply_chosen_source()
         if st.session_state.get(state.UPLOAD) is not None:
             st.radio(
