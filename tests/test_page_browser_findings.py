@@ -198,3 +198,27 @@ def test_risk_matrix_bubbles_do_not_sit_on_each_other_and_carry_ranks(app):
     gaps[np.diag_indices(len(xy))] = np.inf
     assert gaps.min() > 0.15, gaps.min()  # in matrix cells (1 cell = 1 unit)
     assert sorted(int(text) for *_, text in points) == list(range(1, len(points) + 1))
+
+
+def _display_values(frame):
+    """The texts a table shows (pandas Styler display values), as a DataFrame."""
+    import pyarrow as pa
+
+    arrow = frame.proto.arrow_data
+    assert arrow.HasField("styler"), "the table is shown without number formats"
+    return pa.ipc.open_stream(arrow.styler.display_values).read_all().to_pandas()
+
+
+def test_table_numbers_follow_the_language(app):
+    # Metrics read "100 000" in Russian but the ranking table "10.15" and "168731.2".
+    at = app("pages/priorities.py")
+    for lang, score, harm in [("ru", "10,15", "168\u00a0731,2"), ("es", "10,15", "168.731,2"),
+                              ("en", "10.15", "168,731.2")]:  # fmt: skip
+        at.session_state["ilp.lang"] = lang
+        at.run()
+        assert not at.exception
+        shown = " ".join(_display_values(at.dataframe[0]).astype(str).to_numpy().ravel())
+        assert score in shown and harm.replace("\u00a0", " ") in shown.replace("\u00a0", " "), (
+            lang,
+            shown[:300],
+        )
