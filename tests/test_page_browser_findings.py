@@ -222,3 +222,26 @@ def test_table_numbers_follow_the_language(app):
             lang,
             shown[:300],
         )
+
+
+def test_labels_fit_their_boxes(app):
+    # Cut off in the browser: the sidebar's "Requirements and control strat…", the
+    # Overview period "Jan 1, 2024 …", allocation headers "Share of dema…".
+    for lang in i18n.LANGUAGES:
+        titles = [v for k, v in i18n.catalog(lang).items() if k.startswith("nav.") and
+                  not k.startswith("nav.section")]  # fmt: skip
+        assert max(map(len, titles)) <= 28, (lang, max(titles, key=len))
+    at = app("pages/home.py", lang="ru")
+    period = next(m for m in at.metric if m.label == i18n.t("home.period", "ru"))
+    assert len(period.value) <= 20, period.value
+    at.switch_page("pages/allocation.py").run()
+    assert not at.exception
+    table = next(f for f in at.dataframe if "Рекоменд" in " ".join(map(str, f.value.columns)))
+    widths = {k: c.get("width") for k, c in json_columns(table).items() if k != "_index"}
+    assert widths and all(w >= min(8 * len(str(k)), 320) for k, w in widths.items()), widths
+
+
+def json_columns(frame) -> dict:
+    import json
+
+    return json.loads(frame.proto.columns)
