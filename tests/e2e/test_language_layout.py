@@ -61,6 +61,12 @@ KNOWN: dict[tuple[str, str], str] = {
     (lang, "priorities"): "the harm weights' notes (config/harm*.yaml) are written in English only"
     for lang in ("ru", "fr", "es")
 }
+KNOWN.update(
+    {
+        (lang, "home"): "the Overview period metric (MM/yyyy – MM/yyyy) is still cut off at 1400 px"
+        for lang in LANGUAGES
+    }
+)
 
 
 VISIBLE_TEXT = """() => {
