@@ -71,6 +71,9 @@ with st.expander(tr("data.load_own"), expanded=True):
 
 # -- 2. Quality report of the active dataset ------------------------------------------
 data = state.dataset()
+if raw is not None and (data.is_sample or data.name != raw.filename):
+    st.info(tr("data.not_loaded_yet", name=widgets.plain(raw.filename)), icon=":material/info:")
+    st.stop()  # the report below would be another dataset's, under the new file
 report = data.report
 st.header(
     tr(
@@ -121,4 +124,6 @@ if preview is None:
     st.info(tr("data.no_map"))
 else:
     widgets.show_map(preview)
-    st.caption(tr("data.preview_caption"))
+    st.caption(
+        tr("data.preview_caption" if data.districts is not None else "data.preview_caption_grid")
+    )

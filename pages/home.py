@@ -22,7 +22,10 @@ cols = st.columns(4)
 cols[0].metric(tr("home.incidents_in_view"), i18n.number(len(view.incidents), lang))
 if view.start and view.end:
     cols[1].metric(
-        tr("home.period"), f"{i18n.date(view.start, lang)} – {i18n.date(view.end, lang)}"
+        tr("home.period"),  # months, not days: "Jan 1, 2024 – …" was cut off
+        f"{i18n.date(view.start, lang, tr('tables.month_format'))} – "
+        f"{i18n.date(view.end, lang, tr('tables.month_format'))}",
+        help=f"{i18n.date(view.start, lang)} – {i18n.date(view.end, lang)}",
     )
 cols[2].metric(tr("home.offence_types"), i18n.number(view.incidents["offence"].nunique(), lang))
 districts = len(data.districts) if data.districts is not None else 0

@@ -62,7 +62,11 @@ else:
 # -- 4. Downloads -------------------------------------------------------------------------
 st.subheader(tr("intelligence.downloads"))
 widgets.download_table(
-    intelligence.log_for_display(log, lang), "intelligence-log", key="intelligence.dl_log"
-)
-widgets.download_table(shown, "intelligence-summary", key="intelligence.dl_summary")
+    intelligence.log_for_display(log, lang), "intelligence-log", key="intelligence.dl_log",
+    label=tr("intelligence.download_log"),
+)  # fmt: skip
+widgets.download_table(
+    shown, "intelligence-summary", key="intelligence.dl_summary",
+    label=tr("intelligence.download_summary"),
+)  # fmt: skip
 st.caption(tr("intelligence.download_caption"))

@@ -37,10 +37,12 @@ with tab_map:
         lisa = widgets.attempt(
             cache.compute, hotspots.local_moran, view.key, view.incidents, districts
         )
-    measure = st.radio(
-        tr("where.district_measure"), ("count", "rate_per_1000"), horizontal=True,
-        format_func=state.label("maps.district_"), key="p.where.measure",
-    )  # fmt: skip
+    measure = "count"  # "Colour districts by" only where there are districts to colour
+    if districts is not None:
+        measure = st.radio(
+            tr("where.district_measure"), ("count", "rate_per_1000"), horizontal=True,
+            format_func=state.label("maps.district_"), key="p.where.measure",
+        )  # fmt: skip
     if gi is not None or counts is not None:
         the_map = cache.shared(
             patterns.where_map, f"{view.key}|{settings}", counts if districts is not None else None,

@@ -178,7 +178,12 @@ def test_knox_heatmap_ratios_p_values_and_labels():
     df = incidents(300)
     res = knox_test(df, permutations=19, seed=4)
     fig = figures.near_repeat.knox_heatmap(res, lang="ru")
-    np.testing.assert_allclose(np.asarray(fig.data[0].z, dtype=float), res.ratio.to_numpy())
+    np.testing.assert_allclose(
+        np.asarray(fig.data[0].customdata, dtype=float), res.ratio.to_numpy()
+    )
+    with np.errstate(divide="ignore"):
+        expected = np.clip(np.log2(res.ratio.to_numpy()), -3, 3)
+    np.testing.assert_allclose(np.asarray(fig.data[0].z, dtype=float), expected)
     assert fig.data[0].y[0] == "То же место"
     assert fig.data[0].y[-1] == "[500, \u221e)"
     assert len(fig.layout.annotations) == res.ratio.size

@@ -109,7 +109,7 @@ def test_where_page_maps_hot_spots(app, lang):
     at = app("pages/patterns_where.py", lang=lang)
     assert not at.exception
     assert not at.error
-    maps_sent = [e.proto.srcdoc for e in at.get("iframe")]
+    maps_sent = [e.proto.srcdoc for e in at.get("iframe") if "L.map(" in e.proto.srcdoc]
     assert len(maps_sent) == 2  # the hot-spot map and the change map
     for page in maps_sent:
         assert "/app/static/vendor/leaflet-1.9.4/leaflet.js" in page  # served locally

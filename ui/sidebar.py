@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ilp_core import i18n, markup
-from ui import shared, state
+from ui import language, shared, state
 from ui.state import tr
 
 _PERIOD_FOR = "ilp.period_for"
@@ -22,6 +22,7 @@ def render() -> None:
             format_func=i18n.LANGUAGES.__getitem__,
             key=state.LANG,
         )
+        language.apply(state.lang())  # <html lang> and Streamlit's own words
         state.apply_chosen_source()
         stored = shared.sidebar()  # who is acting; the stored datasets they may open
         if not stored and st.session_state.get(state.UPLOAD) is not None:

@@ -123,5 +123,21 @@ def show(df: pd.DataFrame, specs: dict[Any, str] | None = None, **kwargs: Any) -
     """
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
-    shown = df if df.columns.is_unique else df.loc[:, ~df.columns.duplicated()]
-    st.dataframe(styled(for_people(shown), specs=specs), **kwargs)
+    shown = for_people(df if df.columns.is_unique else df.loc[:, ~df.columns.duplicated()])
+    kwargs["column_config"] = {**header_widths(shown), **kwargs.get("column_config", {})}
+    st.dataframe(styled(shown, specs=specs), **kwargs)
+
+
+def header_widths(df: pd.DataFrame) -> dict[str, Any]:
+    """Columns wide enough for their header (capped at 320 px).
+
+    Streamlit sized columns to their values and cut headers such as "Share of dema…"
+    (longer in Russian).
+    """
+    return {
+        str(name): st.column_config.Column(width=min(_HEADER_PX * len(str(name)) + 40, 320))
+        for name in df.columns
+    }
+
+
+_HEADER_PX = 8  # about one character of the table's header font, in pixels

@@ -41,8 +41,11 @@ def download_table(
     *,
     key: str,
     excel: bool = False,
+    label: str | None = None,
 ) -> None:
     """CSV (and optionally Excel) download buttons for a table, formula-safe.
+
+    ``label`` names the CSV button when a page offers several tables.
 
     The files are made when the button is clicked, not on every rerun: on the Where
     page that took 0.15 s of a 0.45 s rerun. ``frame`` may be a function making the
@@ -51,7 +54,7 @@ def download_table(
     """
     cols = st.columns(2 if excel else 1)
     cols[0].download_button(
-        tr("common.download_csv"),
+        label or tr("common.download_csv"),
         data=functools.partial(_made, export.csv_bytes, frame, shared.audit_download(stem)),
         file_name=f"{stem}.csv",
         mime="text/csv",

@@ -314,16 +314,29 @@ def _spread(palette: Sequence[str], k: int) -> list[str]:
     return [palette[i] for i in idx]
 
 
-def _range_labels(values: pd.Series, breaks: np.ndarray, lang: str, decimals: int) -> list[str]:
+def _range_labels(
+    values: np.ndarray | pd.Series, breaks: np.ndarray, lang: str, decimals: int
+) -> list[str]:
+    """The legend's class ranges: ``1``, ``2``, ``3 – 5`` for counts, ``0.5 – 1.2`` for measures.
+
+    Counts never read ``1 – 1`` or ``1 – 2`` where the classes hold 1 and 2.
+    """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
+    whole = bool(len(finite)) and bool(np.all(finite == np.round(finite)))
     low = float(finite.min()) if len(finite) else 0.0
     labels = []
     for upper in breaks:
-        labels.append(
-            f"{i18n.number(low, lang, decimals)} – {i18n.number(float(upper), lang, decimals)}"
-        )
-        low = float(upper)
+        upper = float(upper)
+        if whole:
+            upper = float(np.floor(upper))
+        if low >= upper:
+            labels.append(i18n.number(upper, lang, decimals))
+        else:
+            labels.append(
+                f"{i18n.number(low, lang, decimals)} – {i18n.number(upper, lang, decimals)}"
+            )
+        low = upper + 1 if whole else upper
     return labels
 
 

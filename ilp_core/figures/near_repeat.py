@@ -20,6 +20,9 @@ def _band_label(label: str, lang: str) -> str:
     return label.replace("inf", "\u221e")
 
 
+_LOG2_CAP = 3.0  # colours saturate at 8 times (or 1/8 of) the pairs chance gives
+
+
 def knox_heatmap(result: KnoxResult, *, lang: str = i18n.DEFAULT_LANGUAGE) -> go.Figure:
     """Knox ratios by distance (rows, nearest on top) and time apart (columns), with p-values.
 
@@ -37,29 +40,43 @@ def knox_heatmap(result: KnoxResult, *, lang: str = i18n.DEFAULT_LANGUAGE) -> go
     Returns
     -------
     plotly.graph_objects.Figure
-        One heat-map trace whose ``z`` is ``result.ratio`` (rows in its order),
-        with a ratio and p-value annotation per cell.
+        One heat-map trace whose ``z`` is ``log2(result.ratio)`` (rows in its order,
+        clipped at ±3; the colour scale is centred on a ratio of 1 and labelled in
+        ratios; ``customdata`` holds the ratios), with a ratio and p-value annotation
+        per cell.
     """
     ratio = result.ratio.to_numpy(dtype=float)
     p = result.p_value.to_numpy(dtype=float)
     rows = [_band_label(v, lang) for v in result.ratio.index]
     cols = [_band_label(v, lang) for v in result.ratio.columns]
-    finite = ratio[np.isfinite(ratio)]
-    spread = float(np.max(np.abs(finite - 1.0))) if finite.size else 1.0
-    spread = max(spread, 0.1)
+    # Colour by log2 of the ratio: ratios run from 0 to 20 and more, so a scale centred on
+    # 1 with the spread of the largest ratio ran to -20 and left significant ratios of
+    # 1.1-2.6 white. On log2, 2 and 1/2 are equally far from 1, and the scale stops at
+    # 8 times (or 1/8 of) what chance gives.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log2(ratio)
+    log_ratio = np.clip(log_ratio, -_LOG2_CAP, _LOG2_CAP)  # 0 pairs -> -cap, NaN stays NaN
+    finite = np.abs(log_ratio[np.isfinite(log_ratio)])
+    spread = max(float(finite.max()) if finite.size else 1.0, np.log2(1.25))
+    ticks = [v for v in (-3, -2, -1, 0, 1, 2, 3) if abs(v) <= spread + 1e-9] or [0]
     fig = go.Figure(
         go.Heatmap(
-            z=ratio,
+            z=log_ratio,
             x=cols,
             y=rows,
+            customdata=ratio,
             colorscale=RDBU,
-            zmin=1.0 - spread,
-            zmax=1.0 + spread,
-            colorbar={"title": {"text": i18n.t("charts.knox_ratio", lang)}},
+            zmin=-spread,
+            zmax=spread,
+            colorbar={
+                "title": {"text": i18n.t("charts.knox_ratio", lang)},
+                "tickvals": ticks,
+                "ticktext": [i18n.number(2.0**v, lang, 2 if v < 0 else 0) for v in ticks],
+            },
             hovertemplate=(
                 f"{i18n.t('charts.metres_apart', lang)}: %{{y}}<br>"
                 f"{i18n.t('charts.days_apart', lang)}: %{{x}}<br>"
-                f"{i18n.t('charts.knox_ratio', lang)}: %{{z:.2f}}<extra></extra>"
+                f"{i18n.t('charts.knox_ratio', lang)}: %{{customdata:.2f}}<extra></extra>"
             ),
         )
     )

@@ -84,12 +84,43 @@ def _bands(ranking: Ranking) -> tuple[float, float]:
     return scheme.bands if scheme.method == "risk_matrix" else (5.0, 10.0)
 
 
+def _spread_apart(
+    x: np.ndarray, y: np.ndarray, near: float = 0.3, rounds: int = 300
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions where no two bubbles are closer than ``near`` (in matrix cells), moved little.
+
+    Problems often share a cell of the matrix (ten in one on the sample); drawn at their
+    exact scores they hid each other. Pairs too close are pushed apart along the line
+    between them (a few hundred rounds of a simple relaxation; bubbles at the very same
+    spot start on a small ring). Returns new arrays; hover shows the exact scores.
+    """
+    points = np.column_stack([x, y]).astype(float)
+    ok = np.isfinite(points).all(axis=1)
+    p = points[ok]
+    n = len(p)
+    if n > 1:
+        angle = 2 * np.pi * np.arange(n) / n
+        p = p + 1e-3 * np.column_stack([np.cos(angle), np.sin(angle)])  # separate equal spots
+        for _ in range(rounds):
+            diff = p[:, None, :] - p[None, :, :]
+            dist = np.hypot(diff[..., 0], diff[..., 1])
+            np.fill_diagonal(dist, np.inf)
+            overlap = np.clip(near * 1.05 - dist, 0.0, None)
+            if not overlap.any():
+                break
+            push = (
+                (diff / np.where(np.isfinite(dist), dist, 1.0)[..., None]) * overlap[..., None] / 2
+            )
+            p = np.clip(p + push.sum(axis=1), 0.6, 5.4)
+    points[ok] = p
+    return points[:, 0], points[:, 1]
+
+
 def risk_matrix_chart(
     ranking: Ranking,
     *,
     size_by: SizeBy = "volume",
     lang: str = i18n.DEFAULT_LANGUAGE,
-    max_labels: int = 5,
 ) -> go.Figure:
     """Risk matrix: likelihood (x) by impact (y), one bubble per problem, sized by volume or harm.
 
@@ -106,8 +137,6 @@ def risk_matrix_chart(
         ``"volume"`` (incidents) or ``"harm"`` (days of custody).
     lang
         Language of every label.
-    max_labels
-        Problems labelled on the chart (the best ranked); the rest show on hover.
 
     Returns
     -------
@@ -167,26 +196,28 @@ def risk_matrix_chart(
     sizeref = 2.0 * peak / 48.0**2  # the largest bubble is 48 px across
     labels = problem_labels(t, lang)
     size_title = i18n.t(f"priorities.chart.size_{size_by}", lang)
+    x_at, y_at = _spread_apart(
+        t["likelihood"].to_numpy(dtype=float), t["impact"].to_numpy(dtype=float)
+    )
     for tier in ("high", "medium", "low"):
         mask = (t["tier"] == tier).to_numpy()
         if not mask.any():
             continue
         colour, symbol = TIER_STYLE[tier]
         sub = t.loc[mask]
-        text = [
-            lab if rank <= max_labels else ""
-            for lab, rank in zip(labels[mask], sub["rank"], strict=True)
-        ]
+        # Names overlapped into an illegible cluster (ten bubbles in one cell): each bubble
+        # carries its rank, the ranking table above is the legend, hover gives the name.
+        text = [str(int(rank)) for rank in sub["rank"]]
         traces.append(
             {
                 "type": "scatter",
-                "x": sub["likelihood"].to_numpy(),
-                "y": sub["impact"].to_numpy(),
+                "x": x_at[mask],
+                "y": y_at[mask],
                 "mode": "markers+text",
                 "name": i18n.t(f"priorities.tier.{tier}", lang),
                 "text": text,
-                "textposition": "top center",
-                "textfont": {"size": 11},
+                "textposition": "middle center",
+                "textfont": {"size": 11, "color": "#000000"},
                 "marker": {
                     "size": np.maximum(size_values[mask], peak * 0.002),
                     "sizemode": "area",
@@ -198,14 +229,21 @@ def risk_matrix_chart(
                     "line": {"width": 1, "color": "#252525"},
                 },
                 "customdata": np.column_stack(
-                    [labels[mask], sub["rank"], sub["score"].round(2), size_values[mask]]
+                    [
+                        labels[mask],
+                        sub["rank"],
+                        sub["score"].round(2),
+                        size_values[mask],
+                        sub["likelihood"].round(2),
+                        sub["impact"].round(2),
+                    ]
                 ),
                 "hovertemplate": (
                     "<b>%{customdata[0]}</b><br>"
                     f"{i18n.t('priorities.col.rank', lang)}: %{{customdata[1]}}<br>"
                     f"{i18n.t('priorities.col.score', lang)}: %{{customdata[2]}}<br>"
-                    f"{i18n.t('priorities.chart.likelihood', lang)}: %{{x:.2f}}<br>"
-                    f"{i18n.t('priorities.chart.impact', lang)}: %{{y:.2f}}<br>"
+                    f"{i18n.t('priorities.chart.likelihood', lang)}: %{{customdata[4]}}<br>"
+                    f"{i18n.t('priorities.chart.impact', lang)}: %{{customdata[5]}}<br>"
                     f"{size_title}: %{{customdata[3]:,.0f}}<extra></extra>"
                 ),
             }

@@ -1,0 +1,129 @@
+"""Every page in the four languages, read as a person reads it: nothing cut off, no raw names.
+
+For each language the test opens the app on the sample region, chooses the language in
+the sidebar and visits every page through the app's navigation. It fails on
+
+* text that overflows its box: a label, metric, tab, header or navigation entry whose
+  ``scrollWidth`` exceeds its ``clientWidth`` (Streamlit cuts it with an ellipsis);
+* raw identifiers: snake_case words in the visible text;
+* English words on a Russian, French or Spanish page (outside data and proper names).
+
+A screenshot of every page is kept under ``$ILP_ARTEFACTS`` (default: the system's temp
+folder) in ``ilp-layout/<lang>/<page>.png``: look at them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import assert_no_error, settle
+
+pytestmark = pytest.mark.e2e
+
+ARTEFACTS = Path(os.environ.get("ILP_ARTEFACTS", tempfile.gettempdir())) / "ilp-layout"
+PAGES = (
+    "home", "data", "patterns_where", "patterns_concentration", "patterns_when", "near_repeat",
+    "outlook", "priorities", "allocation", "intelligence", "strategy", "report", "workshop",
+)  # fmt: skip
+LANGUAGES = {"en": "English", "ru": "Русский", "fr": "Français", "es": "Español"}
+BOXES = ", ".join(
+    [
+        '[data-testid="stWidgetLabel"] p',
+        '[data-testid="stMetricLabel"] p',
+        '[data-testid="stMetricValue"] div',
+        '[data-testid="stSidebarNav"] a span',
+        '[data-testid="stTab"] p',
+        '[data-testid="stHeading"] h1',
+        '[data-testid="stHeading"] h2',
+        '[data-testid="stHeading"] h3',
+    ]
+)
+OVERFLOWING = """(selector) => Array.from(document.querySelectorAll(selector))
+    .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+    .map((el) => el.innerText.trim()).filter((t) => t)"""
+SNAKE = re.compile(r"(?<![\w./:-])[a-z]+(?:_[a-z0-9]+)+(?![\w./-])")
+#: Data quoted in messages: a file's own column names in «…» or "…", file names.
+DATA = re.compile(
+    r"«[^»]*»|\"[^\"]*\"|“[^”]*”|\S+\.(?:csv|tsv|txt|xlsx|json|geojson|parquet|zip)\b"
+)
+#: Words a Russian, French or Spanish page never needs in English.
+ENGLISH = re.compile(
+    r"\b(the|and|with|which|incidents|Download|Choose|Upload|per file|Show|Hide|Drag)\b"
+)
+#: Known findings not yet fixed, as (language, page): xfail(strict=False) with the reason.
+KNOWN: dict[tuple[str, str], str] = {
+    (lang, "priorities"): "the harm weights' notes (config/harm*.yaml) are written in English only"
+    for lang in ("ru", "fr", "es")
+}
+KNOWN.update(
+    {
+        (lang, "home"): "the Overview period metric (MM/yyyy – MM/yyyy) is still cut off at 1400 px"
+        for lang in LANGUAGES
+    }
+)
+
+
+VISIBLE_TEXT = """() => {
+    // Text people read: not icon ligatures (":material/upload_file:" renders the word
+    // "upload_file" in an icon font) and not the data inside tables (the data are theirs).
+    const skip = '[data-testid="stIconMaterial"], [data-testid="stDataFrame"], ' +
+        '[data-testid="stTable"], code, pre, iframe';
+    const roots = ['[data-testid="stMain"]', '[data-testid="stSidebar"]']
+        .map((s) => document.querySelector(s)).filter((r) => r);
+    const out = [];
+    for (const root of roots) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            const el = node.parentElement;
+            if (!el || el.closest(skip) || el.offsetParent === null) continue;
+            if (getComputedStyle(el).fontFamily.includes("Material")) continue;
+            out.push(node.nodeValue);
+        }
+    }
+    return out.join(" ");
+}"""
+
+
+def _choose_language(page, name: str) -> None:
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=name).click()
+    settle(page)
+
+
+def _visit(page, slug: str) -> None:
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{slug}"]')
+    if slug == "home" or not link.count():
+        link = page.locator('[data-testid="stSidebarNav"] a').first
+    link.first.click()
+    settle(page)
+    time.sleep(1.5)  # maps and charts draw after the script has finished
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_every_page_reads_well_in_the_language(page, server, lang):
+    folder = ARTEFACTS / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    page.goto(server)
+    settle(page)
+    if lang != "en":
+        _choose_language(page, LANGUAGES[lang])
+    problems: dict[str, list[str]] = {}
+    for slug in PAGES:
+        _visit(page, slug)
+        assert_no_error(page)
+        page.screenshot(path=str(folder / f"{slug}.png"), full_page=True)
+        found = [f"cut off: {t[:60]!r}" for t in page.evaluate(OVERFLOWING, BOXES)]
+        text = DATA.sub(" ", page.evaluate(VISIBLE_TEXT))
+        found += [f"identifier: {w}" for w in sorted(set(SNAKE.findall(text)))]
+        if lang != "en":
+            found += [f"English: {w}" for w in sorted(set(ENGLISH.findall(text)))]
+        if found and (lang, slug) not in KNOWN:
+            problems[slug] = found
+    assert not problems, "\n".join(f"{slug}: {'; '.join(f)}" for slug, f in problems.items())
