@@ -35,6 +35,8 @@ T = TypeVar("T")
 _PREFIX = "progress.stop."
 #: Where a step's code is looked up for its label, in this order.
 _STEP_KEYS = ("progress.step.{}", "report.section.{}")
+#: The bar moves by at least this much between two messages to the browser.
+_MOVE = 0.01
 
 
 def flag(key: str) -> str:
@@ -56,11 +58,17 @@ def run(key: str, func: Callable[..., T], /, *args: Any, label: str, **kwargs: A
         on_click=_stop, args=(key,),
     )  # fmt: skip
 
+    shown = {"fraction": -1.0, "text": label}
+
     def report(fraction: float, step: str | None = None) -> None:
         if st.session_state.get(flag(key)):
             raise Cancelled()
         text = label if step is None else f"{label} · {_step_label(step)}"
-        bar.progress(min(1.0, max(0.0, float(fraction))), text=text)
+        fraction = min(1.0, max(0.0, float(fraction)))
+        # a message to the browser per percent or new step, not per call (the scan: 999)
+        if fraction - shown["fraction"] >= _MOVE or text != shown["text"]:
+            bar.progress(fraction, text=text)
+            shown.update(fraction=fraction, text=text)
 
     try:
         result = widgets.attempt(func, *args, progress=report, **kwargs)

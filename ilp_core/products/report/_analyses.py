@@ -121,10 +121,10 @@ def _analyse(
             a.comparison = _attempt(a, "comparison", _comparison, inc, a.period[1])
     step(0.4, "near_repeat")
     if chosen & {"findings", "near_repeat"}:
-        _near_repeat(a)
+        _near_repeat(a, lambda f: step(0.4 + 0.2 * f, "near_repeat"))
     step(0.6, "outlook")
     if "outlook" in chosen:
-        _outlook(a)
+        _outlook(a, lambda f: step(0.6 + 0.15 * f, "outlook"))
     step(0.75, "priorities")
     scenario = _attempt(a, "allocation", a.work.scenario)
     needs_scores = bool(chosen & {"findings", "allocation"}) and (
@@ -163,7 +163,7 @@ def _priorities(a: _Analyses) -> None:
         a.stability = _attempt(a, "stability", priorities.assessment_stability, data, chosen)
 
 
-def _outlook(a: _Analyses) -> None:
+def _outlook(a: _Analyses, progress: Callable[[float], None] | None = None) -> None:
     """The Outlook page's defaults: forecasts per offence, emerging offences, the scan.
 
     The scan runs with the page's defaults (a year of study, 500 m cells, circles
@@ -174,10 +174,10 @@ def _outlook(a: _Analyses) -> None:
     if series is not None:
         a.forecast = _attempt(a, "forecast", fc.forecast, series)
     a.emerging = _attempt(a, "emerging", fc.emerging_offences, a.incidents)
-    a.scan = _attempt(a, "scan", stscan.space_time_scan, a.incidents)
+    a.scan = _attempt(a, "scan", stscan.space_time_scan, a.incidents, progress=progress)
 
 
-def _near_repeat(a: _Analyses) -> None:
+def _near_repeat(a: _Analyses, progress: Callable[[float], None] | None = None) -> None:
     """The near-repeat test the user ran, or the default: the burglaries (else the commonest)."""
     settings = dict(a.work.near_repeat or {})
     offences = settings.pop("offences", None)
@@ -189,7 +189,7 @@ def _near_repeat(a: _Analyses) -> None:
     subset = inc.loc[inc["offence"].astype("str").isin(offences).to_numpy()]
     a.knox_offences = tuple(offences)
     if len(subset):
-        a.knox = _attempt(a, "knox", near_repeat.knox_test, subset, **settings)
+        a.knox = _attempt(a, "knox", near_repeat.knox_test, subset, progress=progress, **settings)
 
 
 def _allocation(a: _Analyses, scenario: alloc_mod.Scenario | None) -> None:

@@ -120,9 +120,12 @@ def build_report(
     where = work.where
     a = _Analyses(data, incidents, work, period, offences, where["cell_size"], bool(where["fdr"]))
 
+    done = [0.0]  # the largest fraction reported: the bar never goes back (float noise)
+
     def step(fraction: float, code: str) -> None:
+        done[0] = max(done[0], min(1.0, fraction))
         if progress is not None:
-            progress(fraction, code)
+            progress(done[0], code)
 
     _analyse(a, chosen, lambda f, code: step(_ANALYSES_SHARE * f, code))
     findings = tuple(_findings(a, fmt)) if "findings" in chosen else ()
