@@ -6,7 +6,7 @@ from ilp_core import figures, i18n
 from ilp_core.data import ingest
 from ilp_core.data.dataset import Dataset
 from ui import data as ui_data
-from ui import shared, state, widgets
+from ui import progress, shared, state, widgets
 from ui.routing import through_app
 from ui.state import tr
 
@@ -55,7 +55,10 @@ with st.expander(tr("data.load_own"), expanded=True):
             icon=":material/save:",
         )
         if left.button(tr("data.load_button"), type="primary", key="data.load"):
-            result = widgets.attempt(ingest.build_incidents, raw, mapping, districts=boundaries)
+            label = tr("progress.loading", n=shape[0])
+            result = progress.run(
+                "data.load", ingest.build_incidents, raw, mapping, districts=boundaries, label=label
+            )
             if result is not None:
                 ui_data.accept_privacy_actions()
                 loaded = Dataset(
@@ -68,6 +71,7 @@ with st.expander(tr("data.load_own"), expanded=True):
                 )
                 if shared.load(loaded, mapping):  # a new version in the workspace store
                     st.rerun()
+        progress.stopped("data.load")  # after a Stop: nothing was loaded
 
 # -- 2. Quality report of the active dataset ------------------------------------------
 data = state.dataset()

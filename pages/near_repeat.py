@@ -4,7 +4,7 @@ import streamlit as st
 
 from ilp_core import figures, i18n
 from ilp_core.analysis import near_repeat
-from ui import state, widgets
+from ui import progress, state, widgets
 from ui.routing import through_app
 from ui.state import tr
 
@@ -50,15 +50,13 @@ params = {
 }  # fmt: skip
 stamp = f"{view.key}|{sorted(chosen)}|{sorted(params.items())}"
 if run and chosen:
-    bar = st.progress(0.0, text=tr("near_repeat_page.running", n=len(subset)))
-    result = widgets.attempt(
-        near_repeat.knox_test, subset, progress=lambda f: bar.progress(min(1.0, f)), **params
-    )
-    bar.empty()
+    label = tr("near_repeat_page.running", n=len(subset))
+    result = progress.run("near_repeat", near_repeat.knox_test, subset, label=label, **params)
     if result is not None:  # the settings go into the session's work: the report runs them
         settings = {"offences": sorted(chosen), **params}
         st.session_state["near_repeat.result"] = (stamp, result, settings)
 
+progress.stopped("near_repeat")  # after a Stop: say so (nothing of that run was kept)
 saved = st.session_state.get("near_repeat.result")
 if saved is None:
     st.info(tr("near_repeat_page.press_run"), icon=":material/info:")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ilp_core import i18n
 from ilp_core.products import report
-from ui import products, shared, state, widgets
+from ui import products, progress, shared, state, widgets
 from ui import report as ui
 from ui.routing import through_app
 from ui.state import tr
@@ -38,10 +38,13 @@ if st.button(
     tr("report.page.build"), type="primary", key="report.build", icon=":material/description:",
     disabled=not sections or work is None,
 ):  # fmt: skip
-    with st.spinner(tr("report.page.building")):
-        built = widgets.attempt(ui.build, view.dataset, work, **options)
+    label = tr("report.page.building")
+    built = progress.run(
+        "report", ui.build_with_progress, view.dataset, work, label=label, **options
+    )
     if built is not None:
         st.session_state[ui.LAST] = built
+progress.stopped("report")  # after a Stop: no file was kept
 
 # -- The files ---------------------------------------------------------------------------
 files = st.session_state.get(ui.LAST)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -65,15 +65,53 @@ def build(data: Dataset, work: Workspace, **chosen: Any) -> Files:
     return _build(stamp(data, work, **chosen), data, work, options(**chosen))
 
 
+def build_with_progress(
+    data: Dataset, work: Workspace, progress: Callable[[float, str], None], **chosen: Any
+) -> Files:
+    """Build both files reporting to ``progress`` (see :func:`ui.progress.run`).
+
+    Outside ``st.cache_data``: a cached function replays the Streamlit calls made in
+    it (here the bar's updates, on a bar of an earlier run) on a later hit, and
+    fails. The session's last files are reused when nothing changed.
+    """
+    key = stamp(data, work, **chosen)
+    last = st.session_state.get(LAST)
+    if last is not None and last.stamp == key:
+        return last
+    return _files(key, data, work, options(**chosen), progress)
+
+
 @st.cache_data(show_spinner=False, max_entries=8, ttl=cache.UPLOAD_TTL)
 def _build(stamp: str, _data: Dataset, _work: Workspace, _options: dict) -> Files:
     """One report per stamp; few kept (each holds a few megabytes)."""
-    content = report.build_report(_data, _work, **_options)
+    return _files(stamp, _data, _work, _options)
+
+
+def _files(
+    stamp: str,
+    data: Dataset,
+    work: Workspace,
+    chosen: dict,
+    progress: Callable[[float, str], None] | None = None,
+) -> Files:
+    def step(fraction: float, code: str) -> None:
+        if progress is not None:
+            progress(fraction, code)
+
+    # the content is most of the time; the HTML and the PDF the rest
+    content = report.build_report(
+        data, work, **chosen, progress=lambda f, code: step(0.8 * f, code)
+    )
+    step(0.8, "html")
+    html = report.to_html(content)
+    step(0.9, "pdf")
+    pdf = report.to_pdf(content)
+    step(1.0, "done")
     ranking = content.table("ranking")
     return Files(
         stamp=stamp,
-        html=report.to_html(content),
-        pdf=report.to_pdf(content),
+        html=html,
+        pdf=pdf,
         findings=content.findings,
         wider_release=content.wider_release,
         k=content.k,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -54,6 +55,11 @@ __all__ = [
 
 _DATE_FIELDS: Final[tuple[str, ...]] = ("datetime", "date", "time", "datetime_to")
 _EXAMPLES: Final[int] = 5
+
+#: A progress callback: the fraction done (0 to 1) and the step's code
+#: (``columns``, ``dates``, ``places``, ``assembling``, ``done``; ``reading`` too
+#: in :func:`load_incidents`). It may raise :class:`~ilp_core.errors.Cancelled`.
+Progress = Callable[[float, str], None]
 
 # -- questions ----------------------------------------------------------------------------
 
@@ -219,6 +225,7 @@ def build_incidents(
     mapping: ColumnMapping,
     *,
     districts: gpd.GeoDataFrame | None = None,
+    progress: Progress | None = None,
 ) -> IngestResult:
     r"""Turn a read file into the canonical incident table, with every row accounted for.
 
@@ -238,6 +245,11 @@ def build_incidents(
     districts
         Optional boundaries (``district``, ``geometry``): to assign districts by
         location and to reject points far outside the area.
+    progress
+        Called on the calling thread with the fraction done (increasing, 0 to 1)
+        and the step's code (``columns``, ``dates``, ``places``, ``assembling``,
+        ``done``), for a progress bar. Raising :class:`~ilp_core.errors.Cancelled`
+        from it stops the build; nothing is returned (the build has no side effect).
 
     Returns
     -------
@@ -249,6 +261,8 @@ def build_incidents(
     IlpInputError
         When the offence is not mapped, a mapped column is missing, the mapping
         is contradictory, or the day/month order or the EPSG code is still open.
+    Cancelled
+        When ``progress`` raised it.
 
     Examples
     --------
@@ -260,6 +274,7 @@ def build_incidents(
     (1, ['offence_missing'], [3])
     """
     check_mapping(mapping, list(raw.frame.columns))
+    _step(progress, 0.0, "columns")
     prepared = _prepare(raw, mapping)
     for plan in prepared.plans.values():
         if plan.needs_order:
@@ -277,7 +292,14 @@ def build_incidents(
             x=mapping.fields["x"],
             y=mapping.fields["y"],
         )
-    return _Builder(raw, mapping, prepared, districts).run()
+    result = _Builder(raw, mapping, prepared, districts, progress).run()
+    _step(progress, 1.0, "done")
+    return result
+
+
+def _step(progress: Progress | None, fraction: float, step: str) -> None:
+    if progress is not None:
+        progress(fraction, step)
 
 
 class _Builder:
@@ -289,7 +311,9 @@ class _Builder:
         mapping: ColumnMapping,
         prepared: _Prepared,
         districts: gpd.GeoDataFrame | None,
+        progress: Progress | None = None,
     ) -> None:
+        self.progress = progress
         self.raw = raw
         self.mapping = mapping
         self.cols = prepared.columns
@@ -317,8 +341,10 @@ class _Builder:
             self.flag(np.isin(self.rows, extra_rows), "row_extra_cells", None)
         offence = self.cols["offence"]
         self.flag(_isnull(offence), "offence_missing", fields["offence"])
+        _step(self.progress, 0.2, "dates")
         at, precision = self._dates()
         to = self._date_to(at)
+        _step(self.progress, 0.5, "places")
         coords = read_coordinates(
             {f: self.cols[f] for f in ("lat", "lon", "x", "y") if f in self.cols},
             dict(fields),
@@ -334,6 +360,7 @@ class _Builder:
                 lat_col, lon_col = self.mapping.fields["lat"], self.mapping.fields["lon"]
                 self.issues.append(swap_message(evidence, "issue", lat_col, lon_col))
         ok = self.flags.ok
+        _step(self.progress, 0.8, "assembling")
         return self._assemble(ok, at, to, precision, coords.lat, coords.lon, offence)
 
     # dates ---------------------------------------------------------------------------
@@ -696,6 +723,7 @@ def load_incidents(
     *,
     mapping: ColumnMapping | None = None,
     districts: gpd.GeoDataFrame | None = None,
+    progress: Progress | None = None,
 ) -> IngestResult:
     r"""Load an incident export in one call: read, map (suggested or given), build.
 
@@ -710,6 +738,9 @@ def load_incidents(
         The mapping to use; ``None`` to use :func:`suggest_mapping`.
     districts
         Optional boundaries (see :func:`build_incidents`).
+    progress
+        As for :func:`build_incidents`, with a first step ``reading`` (reading
+        the file counts for the first fifth of the bar).
 
     Returns
     -------
@@ -727,6 +758,7 @@ def load_incidents(
     >>> r.report.rows_read, r.report.accepted, str(r.incidents.loc[0, "occurred_at"])
     (1, 1, '2024-03-18 23:45:00')
     """
+    _step(progress, 0.0, "reading")
     raw = read_table(source, filename)
     if mapping is None:
         mapping = suggest_mapping(list(raw.frame.columns))
@@ -735,4 +767,5 @@ def load_incidents(
             raise IlpInputError(
                 "ingest.no_usable_columns", columns=list(raw.frame.columns), names=shown
             )
-    return build_incidents(raw, mapping, districts=districts)
+    scaled = None if progress is None else lambda f, step: progress(0.2 + 0.8 * f, step)
+    return build_incidents(raw, mapping, districts=districts, progress=scaled)

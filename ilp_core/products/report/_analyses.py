@@ -82,9 +82,16 @@ def _attempt(a: _Analyses, name: str, func: Callable[..., T], /, *args: Any, **k
         return None
 
 
-def _analyse(a: _Analyses, chosen: set[str]) -> None:
-    """Fill ``a`` with what the ``chosen`` sections need; the session's own results come first."""
+def _analyse(
+    a: _Analyses, chosen: set[str], step: Callable[[float, str], None] = lambda _f, _s: None
+) -> None:
+    """Fill ``a`` with what the ``chosen`` sections need; the session's own results come first.
+
+    ``step(fraction, section)`` is called before each group of analyses (fraction of
+    this step, 0 to 1, and the section the group serves): it may raise ``Cancelled``.
+    """
     inc, districts = a.incidents, a.data.districts
+    step(0.0, "where")
     spatial = chosen & {"findings", "where", "allocation"}
     if spatial:
         grid = {"cell_size": a.cell_size}
@@ -103,6 +110,7 @@ def _analyse(a: _Analyses, chosen: set[str]) -> None:
                 for c, d in zip(table["cell_id"], names, strict=True)
                 if isinstance(d, str)
             }
+    step(0.3, "when")
     if chosen & {"findings", "when"}:
         a.rhythm = _attempt(a, "rhythm", temporal.hour_weekday, inc)
         a.monthly = _attempt(a, "monthly", temporal.period_counts, inc, "month")
@@ -111,16 +119,20 @@ def _analyse(a: _Analyses, chosen: set[str]) -> None:
             a.control = _attempt(a, "control", temporal.control_limits, a.monthly)
         if a.period is not None:
             a.comparison = _attempt(a, "comparison", _comparison, inc, a.period[1])
+    step(0.4, "near_repeat")
     if chosen & {"findings", "near_repeat"}:
-        _near_repeat(a)
+        _near_repeat(a, lambda f: step(0.4 + 0.2 * f, "near_repeat"))
+    step(0.6, "outlook")
     if "outlook" in chosen:
-        _outlook(a)
+        _outlook(a, lambda f: step(0.6 + 0.15 * f, "outlook"))
+    step(0.75, "priorities")
     scenario = _attempt(a, "allocation", a.work.scenario)
     needs_scores = bool(chosen & {"findings", "allocation"}) and (
         scenario is not None and scenario.measure == "priority"
     )
     if chosen & {"findings", "priorities", "intelligence"} or needs_scores:
         _priorities(a)
+    step(0.9, "allocation")
     if chosen & {"findings", "allocation"} and "allocation" not in a.errors:
         _allocation(a, scenario)
         if a.allocation_areas is None and a.data.districts is not None:
@@ -151,7 +163,7 @@ def _priorities(a: _Analyses) -> None:
         a.stability = _attempt(a, "stability", priorities.assessment_stability, data, chosen)
 
 
-def _outlook(a: _Analyses) -> None:
+def _outlook(a: _Analyses, progress: Callable[[float], None] | None = None) -> None:
     """The Outlook page's defaults: forecasts per offence, emerging offences, the scan.
 
     The scan runs with the page's defaults (a year of study, 500 m cells, circles
@@ -162,10 +174,10 @@ def _outlook(a: _Analyses) -> None:
     if series is not None:
         a.forecast = _attempt(a, "forecast", fc.forecast, series)
     a.emerging = _attempt(a, "emerging", fc.emerging_offences, a.incidents)
-    a.scan = _attempt(a, "scan", stscan.space_time_scan, a.incidents)
+    a.scan = _attempt(a, "scan", stscan.space_time_scan, a.incidents, progress=progress)
 
 
-def _near_repeat(a: _Analyses) -> None:
+def _near_repeat(a: _Analyses, progress: Callable[[float], None] | None = None) -> None:
     """The near-repeat test the user ran, or the default: the burglaries (else the commonest)."""
     settings = dict(a.work.near_repeat or {})
     offences = settings.pop("offences", None)
@@ -177,7 +189,7 @@ def _near_repeat(a: _Analyses) -> None:
     subset = inc.loc[inc["offence"].astype("str").isin(offences).to_numpy()]
     a.knox_offences = tuple(offences)
     if len(subset):
-        a.knox = _attempt(a, "knox", near_repeat.knox_test, subset, **settings)
+        a.knox = _attempt(a, "knox", near_repeat.knox_test, subset, progress=progress, **settings)
 
 
 def _allocation(a: _Analyses, scenario: alloc_mod.Scenario | None) -> None:

@@ -25,6 +25,9 @@ from ilp_core.products.report._sections_patterns import (
 from ilp_core.products.report._sections_products import _intelligence_section, _strategy_section
 from ilp_core.products.workspace import Workspace, make_workspace
 
+#: Share of the progress bar given to the analyses (the sections take the rest).
+_ANALYSES_SHARE = 2 / 3
+
 
 def build_report(
     data: Dataset,
@@ -35,6 +38,7 @@ def build_report(
     wider_release: bool = False,
     k: int = suppression.DEFAULT_K,
     created: dt.date | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> Report:
     r"""Assemble the strategic assessment: findings, maps, charts, tables and the annex.
 
@@ -68,6 +72,12 @@ def build_report(
         Threshold of the small-count suppression (default 5).
     created
         Date of the report (default: today).
+    progress
+        Called on the calling thread with the fraction done (increasing, 0 to 1)
+        and the code of the section being worked on (a key of :data:`SECTIONS`;
+        ``done`` at the end), for a progress bar: the analyses take the first
+        two thirds, the sections the rest. Raising :class:`~ilp_core.errors.Cancelled`
+        from it stops the build and nothing is returned (building has no side effect).
 
     Returns
     -------
@@ -79,6 +89,8 @@ def build_report(
         ``checks.option`` for an unknown language or section (or none),
         ``checks.flag`` for ``wider_release``, ``checks.whole`` for a ``k``
         outside 2 to :data:`ilp_core.products.suppression.MAX_K`.
+    Cancelled
+        When ``progress`` raised it.
 
     Examples
     --------
@@ -107,7 +119,15 @@ def build_report(
         period = (when.min().date(), when.max().date())
     where = work.where
     a = _Analyses(data, incidents, work, period, offences, where["cell_size"], bool(where["fdr"]))
-    _analyse(a, chosen)
+
+    done = [0.0]  # the largest fraction reported: the bar never goes back (float noise)
+
+    def step(fraction: float, code: str) -> None:
+        done[0] = max(done[0], min(1.0, fraction))
+        if progress is not None:
+            progress(done[0], code)
+
+    _analyse(a, chosen, lambda f, code: step(_ANALYSES_SHARE * f, code))
     findings = tuple(_findings(a, fmt)) if "findings" in chosen else ()
     builders: dict[str, Callable[[_Analyses, _Fmt], Section]] = {
         "data": _data_section,
@@ -122,7 +142,11 @@ def build_report(
         "strategy": _strategy_section,
         "methods": _methods_section,
     }
-    built = tuple(builders[key](a, fmt) for key in SECTIONS if key in chosen)
+    keys = [key for key in SECTIONS if key in chosen]
+    built = []
+    for i, key in enumerate(keys):
+        step(_ANALYSES_SHARE + (1 - _ANALYSES_SHARE) * i / len(keys), key)
+        built.append(builders[key](a, fmt))
     notices = [fmt.t("report.reminder")]
     notices.append(
         fmt.t("report.wider_statement", k=str(k), base=str(suppression.ROUND_BASE))
@@ -136,7 +160,7 @@ def build_report(
         start=fmt.date(period[0]) if period else "–",
         end=fmt.date(period[1]) if period else "–",
     )
-    return Report(
+    result = Report(
         lang=lang,
         title=fmt.t("report.title"),
         subtitle=subtitle,
@@ -145,8 +169,10 @@ def build_report(
         k=k,
         notices=tuple(notices),
         findings=findings,
-        sections=built,
+        sections=tuple(built),
         parameters=_parameters(a, fmt),
         fingerprint=data.fingerprint,
         version=ilp_core.__version__,
     )
+    step(1.0, "done")
+    return result
