@@ -27,7 +27,8 @@ def _upload(app, name: str, *, lang: str = "en"):
 
 def _class_key(at, label: str) -> str:
     suffix = "." + keys.safe_key(label)
-    return next(k for k in at.session_state if isinstance(k, str) and k.endswith(suffix))
+    # a widget on screen now (an earlier stamp's key may linger in the session state)
+    return next(s.key for s in at.selectbox if s.key and s.key.endswith(suffix))
 
 
 def test_a_russian_export_is_classified_corrected_and_ranked(app):

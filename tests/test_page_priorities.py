@@ -98,6 +98,12 @@ def test_the_full_ranking_is_made_for_the_download_only(app, monkeypatch):
     # What the button makes on a click: the same formula-safe bytes from a table or
     # from the function making it.
     table = pd.DataFrame({"problem": ["=HYPERLINK(1)"], "score": [1.5]})
-    assert widgets._made(export.csv_bytes, lambda: table) == export.csv_bytes(table)
-    assert widgets._made(export.csv_bytes, table) == export.csv_bytes(table)
+    audited = []
+    assert widgets._made(export.csv_bytes, lambda: table, lambda: audited.append(1)) == (
+        export.csv_bytes(table)
+    )
+    assert widgets._made(export.csv_bytes, table, lambda: audited.append(1)) == (
+        export.csv_bytes(table)
+    )
+    assert audited == [1, 1]  # each download is written to the audit trail
     assert b"'=HYPERLINK" in export.csv_bytes(table)

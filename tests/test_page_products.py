@@ -87,7 +87,7 @@ def test_accepting_a_suggestion_puts_it_in_the_control_strategy(app):
     assert "Residential burglary" in set(drafted["problem"]) and set(drafted["status"]) == {"open"}
 
 
-def test_a_saved_session_loads_back_in_a_new_session(app):
+def test_a_saved_session_loads_back_in_a_new_session(app, tmp_path, monkeypatch):
     at = app(INTEL)
     _add_item(at, "Crew casing bike racks <script>", "Bicycle theft")
     at.switch_page(STRATEGY).run()
@@ -97,6 +97,8 @@ def test_a_saved_session_loads_back_in_a_new_session(app):
     data = json.loads(saved)
     assert data["format"] == "ilp-workspace" and len(data["tables"]["strategy"]) == 1
 
+    # another computer: its own workspace, so no draft of the first session comes back
+    monkeypatch.setenv("ILP_DATA_DIR", str(tmp_path / "elsewhere"))
     fresh = app(STRATEGY)
     assert len(fresh.session_state["ilp.intel_log"]) == 0
     fresh.file_uploader(key="strategy.session_file").set_value(
