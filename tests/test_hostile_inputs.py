@@ -108,7 +108,10 @@ def test_pages_show_html_only_through_the_sandbox():
     for path in [*root.glob("pages/*.py"), *root.glob("ui/*.py")]:
         text = path.read_text(encoding="utf-8")
         calls = re.findall(r"st\.iframe\(([^,)]*)", text)
-        assert all("sandboxed(" in c or c.strip() == "page" for c in calls), (path, calls)
+        # ui/language.py's one-pixel frame must reach the page (<html lang>, Streamlit's
+        # own words): it holds only the app's catalog words, JSON-encoded, never data.
+        ours = path.name == "language.py" and all(c.strip().startswith("_SCRIPT %") for c in calls)
+        assert ours or all("sandboxed(" in c or c.strip() == "page" for c in calls), (path, calls)
         assert "components.html(" not in text and "unsafe_allow_html=True" not in text, path
 
 
