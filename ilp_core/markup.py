@@ -17,7 +17,11 @@ Functions
     them be escaped, and an escaped one is shown as itself): no link, image,
     emphasis, heading, HTML tag, autolink (``https\://``, ``www\.``), Streamlit
     shortcode (``:material/…:``, ``:red[…]``) or LaTeX (``$``) survives. Line
-    breaks become spaces, so a value cannot start a block of its own.
+    breaks become spaces, so a value cannot start a block of its own. Streamlit's
+    renderer also links GFM's autolink literals (``https://…``, ``www.…``, e-mail
+    addresses) found in the text after its escapes are read, so an invisible WORD
+    JOINER (U+2060) follows the scheme, ``www`` and ``@``: the text reads the same
+    and no longer matches.
 :func:`html`
     ``&``, ``<``, ``>``, ``"`` and ``'`` as entities.
 :func:`label`
@@ -28,6 +32,7 @@ Functions
 from __future__ import annotations
 
 import html as _html
+import re
 import string
 from typing import Any, Final
 
@@ -36,6 +41,10 @@ __all__ = ["LABEL_MAX", "html", "label", "markdown"]
 _MARKDOWN: Final = str.maketrans(
     {**{c: "\\" + c for c in string.punctuation}, "\r": " ", "\n": " ", "\u2028": " "}
 )
+#: Where GFM's autolink literals start (mdast-util-gfm-autolink-literal: ``https?://``,
+#: ``www.``, ``user@host.tld``); a WORD JOINER after each breaks them.
+_AUTOLINK: Final = re.compile(r"(?i)(https?(?=:)|www(?=\.)|@)")
+_JOINER: Final = "\u2060"
 #: Longest chart label shown in full (characters); longer ones end with "…".
 LABEL_MAX: Final[int] = 60
 
@@ -46,11 +55,11 @@ def markdown(value: Any) -> str:
     Examples
     --------
     >>> markdown("![x](https://host/t.png)")
-    '\\!\\[x\\]\\(https\\:\\/\\/host\\/t\\.png\\)'
+    '\\!\\[x\\]\\(https\u2060\\:\\/\\/host\\/t\\.png\\)'
     >>> markdown("Robbery (street)")
     'Robbery \\(street\\)'
     """
-    return str(value).translate(_MARKDOWN)
+    return _AUTOLINK.sub(r"\1" + _JOINER, str(value)).translate(_MARKDOWN)
 
 
 def html(value: Any) -> str:
