@@ -31,7 +31,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, get_args
@@ -39,8 +38,9 @@ from typing import Any, Final, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from ilp_core import checks, i18n, markup
+from ilp_core import i18n, markup
 from ilp_core.errors import IlpInputError
+from ilp_core.learn._document import check_step_ids, steps_document
 from ilp_core.learn._ranking import (  # the ranking exercise, part of this module's API
     AGREEMENTS as AGREEMENTS,
 )
@@ -222,40 +222,26 @@ def scenario(path: str | Path | None = None) -> Scenario:
     """
     if path is None:
         return _bundled()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise IlpInputError("workshop.config_broken", reason=str(error)) from None
-    return _parse(text)
+    return _parse(steps_document(path, "workshop.yaml", _broken))
 
 
 @cache
 def _bundled() -> Scenario:
-    return _parse((resources.files("ilp_core") / "config" / "workshop.yaml").read_text("utf-8"))
+    return _parse(steps_document(None, "workshop.yaml", _broken))
 
 
 def _broken(reason: str) -> IlpInputError:
     return IlpInputError("workshop.config_broken", reason=reason)
 
 
-def _parse(text: str) -> Scenario:
-    try:
-        data = checks.json_document(text, yaml_too=True)  # bounded: no 1,000-deep nesting
-    except IlpInputError:
-        raise
-    except ValueError as error:
-        raise _broken(str(error)) from None
-    if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
-        raise _broken("steps: a list of steps is missing")
+def _parse(data: Mapping[str, Any]) -> Scenario:
     try:
         steps = tuple(_parse_step(entry) for entry in data["steps"])
         ranking = tuple(str(p) for p in _listed(data.get("ranking_problems")))
         glossary = tuple(str(g) for g in _listed(data.get("glossary")))
     except (TypeError, ValueError, OverflowError) as error:
         raise _broken(f"a value of the wrong type: {error}") from None
-    ids = [s.id for s in steps]
-    if not steps or len(set(ids)) != len(ids):
-        raise _broken(f"step ids must be present and different: {ids}")
+    check_step_ids([s.id for s in steps], _broken)
     return Scenario(
         steps=steps,
         ranking_problems=ranking,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from ilp_core import checks
 from ilp_core.errors import IlpInputError
+from ilp_core.learn._document import check_step_ids, steps_document
 
 StepKind = Literal["ranking", "weights", "choice", "text"]
 STEP_KINDS: Final[tuple[str, ...]] = get_args(StepKind)
@@ -70,31 +69,19 @@ def room_config(path: str | Path | None = None) -> RoomConfig:
     """
     if path is None:
         return _bundled()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise IlpInputError("room.config_broken", reason=str(error)) from None
-    return _parse(text)
+    return _parse(steps_document(path, "room.yaml", _broken))
 
 
 @cache
 def _bundled() -> RoomConfig:
-    return _parse((resources.files("ilp_core") / "config" / "room.yaml").read_text("utf-8"))
+    return _parse(steps_document(None, "room.yaml", _broken))
 
 
 def _broken(reason: str) -> IlpInputError:
     return IlpInputError("room.config_broken", reason=reason)
 
 
-def _parse(text: str) -> RoomConfig:
-    try:
-        data = checks.json_document(text, yaml_too=True)
-    except IlpInputError:
-        raise
-    except ValueError as error:
-        raise _broken(str(error)) from None
-    if not isinstance(data, Mapping) or not isinstance(data.get("steps"), list):
-        raise _broken("steps: a list of steps is missing")
+def _parse(data: Mapping[str, Any]) -> RoomConfig:
     try:
         steps = tuple(_step(entry) for entry in data["steps"])
         problems = tuple(str(p) for p in data.get("problems") or ())
@@ -103,9 +90,7 @@ def _parse(text: str) -> RoomConfig:
         refresh = float(data.get("refresh_seconds", 2))
     except (TypeError, ValueError, OverflowError) as error:
         raise _broken(f"a value of the wrong type: {error}") from None
-    ids = [s.id for s in steps]
-    if not steps or len(set(ids)) != len(ids):
-        raise _broken(f"step ids must be present and different: {ids}")
+    check_step_ids([s.id for s in steps], _broken)
     if not 1 <= max_weight <= 100 or not 0.5 <= refresh <= 60:
         raise _broken("max_weight must be 1-100 and refresh_seconds 0.5-60")
     if any(s.kind == "weights" for s in steps) and not criteria:
