@@ -188,6 +188,10 @@ def _markdown_texts(at) -> list[str]:
         out += [str(e.value) for e in at.sidebar.get(kind)]
     for radio in at.get("radio"):
         out += [radio.label, *map(str, radio.options)]
+    # every widget's label is Markdown too (a harm weight per offence type is labelled
+    # with the offence's name)
+    for kind in ("number_input", "slider", "checkbox", "toggle", "text_input", "text_area"):
+        out += [str(e.label) for e in at.get(kind)]
     return out
 
 

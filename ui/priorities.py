@@ -169,7 +169,12 @@ def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]
             note = f"{src['source']} {src['caveat']}".strip() if has[i] else None
             note = note or tr("priorities.no_harm_weight")
             weights[offence] = cols[i % 4].number_input(
-                term(offence), min_value=0.0, max_value=100_000.0, step=0.5, key=key, help=note
+                plain(term(offence)),
+                min_value=0.0,
+                max_value=100_000.0,
+                step=0.5,
+                key=key,
+                help=note,
             )
         default = st.number_input(
             tr("priorities.harm_default"),
