@@ -7,9 +7,13 @@ import streamlit as st
 from ui import shared, sidebar, state
 from ui.state import tr
 
-st.set_page_config(page_title="ILP dashboard", page_icon=":material/policy:", layout="wide")
-state.keep_user_work()
 HERE = Path(__file__).resolve().parent  # pages by absolute path: the app runs from any folder
+# The favicon is a local file: a :material/…: icon is fetched from fonts.gstatic.com,
+# which a closed police network cannot reach (and which learns who opens the app).
+st.set_page_config(
+    page_title="ILP dashboard", page_icon=str(HERE / "static" / "favicon.png"), layout="wide"
+)
+state.keep_user_work()
 shared.start()  # the workspace store, who is acting, their restored draft
 
 PAGES = {
