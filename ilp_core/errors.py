@@ -57,9 +57,9 @@ class Message:
         Examples
         --------
         >>> from ilp_core import markup
-        >>> message = Message("ingest.mapping.column_twice", {"column": "[a](https://x)"})
+        >>> message = Message("ingest.mapping.column_twice", {"column": "**[a](x)**"})
         >>> print(message.render(escape=markup.markdown).split("”")[0])
-        The column “\[a\]\(https\:\/\/x\)
+        The column “\*\*\[a\]\(x\)\*\*
         """
         params = dict(self.params)
         translate = _TRANSLATORS.get(self.key.split(".", 1)[0])

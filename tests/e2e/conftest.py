@@ -80,10 +80,41 @@ def running_app(log_path: Path, env: dict[str, str] | None = None):
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server_data(tmp_path_factory) -> Path:
+    """The workspace folder (ILP_DATA_DIR) of the shared app server."""
+    return tmp_path_factory.mktemp("server-data")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, server_data):
     """Start ``streamlit run app.py`` on a free localhost port; yield its base URL."""
-    with running_app(tmp_path_factory.mktemp("server") / "streamlit.log") as (base, _proc):
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with running_app(log, env={"ILP_DATA_DIR": str(server_data)}) as (base, _proc):
         yield base
+
+
+@pytest.fixture(autouse=True)
+def _no_draft_from_an_earlier_test(request):
+    """Each browser test starts as a first visit of the shared server's local user.
+
+    In local mode one user's work follows them into every new browser (their draft:
+    language, open dataset, filters, logs): without this, a test that switched to
+    Russian or loaded an export would hand that to the tests after it.
+    """
+    if "server" in request.fixturenames:
+        from ilp_core.store import Actor
+        from ui.shared import DRAFT_NAME
+
+        store = request.getfixturevalue("server_store")
+        store.discard_draft(Actor.local(), dataset_id=None, name=DRAFT_NAME)
+
+
+@pytest.fixture(scope="session")
+def server_store(server_data):
+    """The shared app server's workspace store, opened by the tests (same database)."""
+    from ilp_core.store import config_from_env, open_store
+
+    return open_store(config_from_env({"ILP_DATA_DIR": str(server_data)}))
 
 
 @pytest.fixture(scope="session")
