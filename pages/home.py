@@ -18,7 +18,7 @@ st.markdown(tr("home.purpose"))
 if data.is_sample:
     st.info(tr("home.sample_note"), icon=":material/science:")
 
-cols = st.columns(4)
+cols = st.columns([2, 3, 2, 2])  # the period ("01/2024 – 12/2025") needs the room
 cols[0].metric(tr("home.incidents_in_view"), i18n.number(len(view.incidents), lang))
 if view.start and view.end:
     cols[1].metric(

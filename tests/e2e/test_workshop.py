@@ -55,7 +55,7 @@ def _open_workshop_in_russian(server, page) -> None:
     page.keyboard.type(i18n.LANGUAGES[LANG])
     page.keyboard.press("Enter")
     settle(page)
-    page.get_by_test_id("stSidebarNav").get_by_text(_t("nav.workshop")).click()
+    page.get_by_test_id("stSidebarNav").get_by_text(_t("nav.workshop"), exact=True).click()
     settle(page)
     assert_no_error(page)
 
@@ -122,7 +122,7 @@ def test_a_step_link_opens_its_page_with_the_settings_and_the_answers_stay(serve
     offence = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
     value = offence.locator("input").first.input_value()
     assert value == i18n.term("Violence with injury", LANG)
-    page.get_by_test_id("stSidebarNav").get_by_text(_t("nav.workshop")).click()
+    page.get_by_test_id("stSidebarNav").get_by_text(_t("nav.workshop"), exact=True).click()
     settle(page)
     assert_no_error(page)
     assert _heading(page).startswith("Шаг 4 из 8")

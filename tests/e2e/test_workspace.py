@@ -223,7 +223,9 @@ def test_a_real_oidc_login_with_two_roles(browser, tmp_path):
                 # Ana shares north.csv with the managers; Mia's next visit sees it
                 store.share_dataset(ana_actor, loaded.id, [Share("role", "manager")])
                 _open(mia, base)
-                mia.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+                box = mia.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1)
+                box.scroll_into_view_if_needed()
+                box.get_by_role("combobox").click()  # the box's edge may not open it
                 mia.wait_for_selector('[role="option"]', timeout=30_000)
                 options = mia.get_by_role("option").all_inner_texts()
                 assert "north.csv" in options and "south-private.csv" not in options
