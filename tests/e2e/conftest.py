@@ -79,18 +79,6 @@ def running_app(log_path: Path, env: dict[str, str] | None = None):
             proc.kill()
 
 
-def pytest_collection_modifyitems(items):
-    """All browser tests run in one pytest-xdist worker, against one app server.
-
-    The other worker meanwhile runs the library and AppTest tests (`-n 2 --dist
-    loadgroup` in pyproject.toml): the browser tests wait on the app most of the time.
-    """
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(scope="session")
 def server_data(tmp_path_factory) -> Path:
     """The workspace folder (ILP_DATA_DIR) of the shared app server."""

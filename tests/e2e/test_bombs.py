@@ -25,7 +25,7 @@ from fixtures import bombs
 
 from e2e.conftest import assert_no_error, running_app, settle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 #: Growth of the server's resident memory allowed while the bombs are uploaded.
 GROWTH_MB = 400

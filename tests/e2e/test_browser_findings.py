@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import assert_no_error, settle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 
 def _scale_lines(page) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from .conftest import assert_no_error, running_app, settle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 
 def test_a_deep_link_as_first_visit_runs_the_page_inside_the_app(browser, tmp_path):

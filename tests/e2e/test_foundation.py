@@ -6,7 +6,7 @@ import pytest
 
 from e2e.conftest import ROOT, assert_no_error, settle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 MESSY_CSV = (
     "Номер;Дата;Вид преступления;Широта;Долгота\n"

@@ -22,7 +22,7 @@ from e2e.conftest import assert_no_error, settle
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_hostile_inputs import EVIL, LINKS, _hostile_session
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 PAGES = [
     "data", "patterns_where", "patterns_concentration", "patterns_when", "near_repeat", "outlook",

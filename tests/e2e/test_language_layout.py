@@ -24,7 +24,7 @@ import pytest
 
 from .conftest import assert_no_error, settle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 ARTEFACTS = Path(os.environ.get("ILP_ARTEFACTS", tempfile.gettempdir())) / "ilp-layout"
 PAGES = (

@@ -8,7 +8,7 @@ import pytest
 
 from e2e.conftest import assert_no_error, settle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 PAGES = [
     "data", "patterns_where", "patterns_concentration", "patterns_when", "near_repeat", "outlook",

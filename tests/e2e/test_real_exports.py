@@ -14,7 +14,7 @@ import pytest
 from e2e.conftest import ROOT, assert_no_error, settle
 from ilp_core import i18n
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 FIXTURES = ROOT / "tests" / "fixtures"
 EXPORTS = {  # file: rows in it

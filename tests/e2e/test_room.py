@@ -9,7 +9,7 @@ import pytest
 from e2e.conftest import assert_no_error, running_app, settle
 from ilp_core import i18n
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 
 def _t(key: str, **params) -> str:

@@ -10,7 +10,7 @@ from e2e.conftest import ROOT, assert_no_error, settle
 from ilp_core import i18n
 from ilp_core.learn import workshop
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 LANG = "ru"
 CFG = workshop.scenario()

@@ -25,7 +25,7 @@ from e2e.conftest import assert_no_error, running_app, settle
 from ilp_core import i18n
 from ilp_core.store import Actor, Share, StoreConfig, config_from_env, open_store
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
 
 def _t(key: str, **params) -> str:
