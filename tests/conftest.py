@@ -48,6 +48,15 @@ def app():
     return open_page
 
 
+@pytest.fixture
+def map_frames():
+    """Return a function giving the documents of an AppTest page's map frames.
+
+    A page's other frame is the language frame (ui/language.py, catalog words only).
+    """
+    return lambda at: [f.proto.srcdoc for f in at.get("iframe") if "L.map(" in f.proto.srcdoc]
+
+
 # The workspace store's fixtures (a throw-away PostgreSQL server, a store on each database).
 from store_fixtures import (  # noqa: E402, F401
     blank_config,

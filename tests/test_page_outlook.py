@@ -10,13 +10,8 @@ from ilp_core import i18n
 PAGE = "pages/outlook.py"
 
 
-def _maps(at) -> list[str]:
-    """The documents of the page's map frames."""
-    return [f.proto.srcdoc for f in at.get("iframe") if "L.map(" in f.proto.srcdoc]
-
-
 @pytest.mark.parametrize("lang", ["en", "ru"])
-def test_outlook_page_forecasts_scans_and_flags(app, lang):
+def test_outlook_page_forecasts_scans_and_flags(app, map_frames, lang):
     at = app(PAGE, lang=lang, state={"p.outlook.perms": 99})
     assert not at.exception
     assert not at.error
@@ -37,11 +32,11 @@ def test_outlook_page_forecasts_scans_and_flags(app, lang):
     ]
     assert flagged.tolist() == [i18n.term("Vehicle crime", lang)]
     # The scan waits for its button, then maps and lists the clusters.
-    assert not _maps(at)  # (the page's one other frame is the language frame, words only)
+    assert not map_frames(at)
     at.button(key=f"FormSubmitter:outlook.scan_form-{i18n.t('outlook.run', lang)}").click().run()
     assert not at.exception
     assert not at.error
-    (page,) = _maps(at)
+    (page,) = map_frames(at)
     assert "L.circle(" in page and "L.marker(" not in page  # clusters only, no incidents
     clusters = at.dataframe[2].value
     assert clusters.iloc[0, 1] == i18n.term("Station", lang)  # the planted emerging hot spot

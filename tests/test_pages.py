@@ -105,11 +105,11 @@ def test_a_saved_mapping_file_is_reused(app):
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
-def test_where_page_maps_hot_spots(app, lang):
+def test_where_page_maps_hot_spots(app, map_frames, lang):
     at = app("pages/patterns_where.py", lang=lang)
     assert not at.exception
     assert not at.error
-    maps_sent = [e.proto.srcdoc for e in at.get("iframe") if "L.map(" in e.proto.srcdoc]
+    maps_sent = map_frames(at)
     assert len(maps_sent) == 2  # the hot-spot map and the change map
     for page in maps_sent:
         assert "/app/static/vendor/leaflet-1.9.4/leaflet.js" in page  # served locally
