@@ -227,6 +227,47 @@ def test_broad_classes_carry_a_caveat_and_known_categories_their_judgement():
     assert "no recorded crime" in public_order["note"] and public_order["caveat"] == ""
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "Rape"), ("ru", "Изнасилования"), ("fr", "Les viols"), ("es", "Las violaciones")],
+)
+def test_a_broad_class_caveat_is_written_in_the_users_language(lang, words):
+    d = harm.default_weights(["Violence and sexual offences"], lang=lang).table.iloc[0]
+    assert words in d["caveat"] and set(d["caveats"]) == {"en", "ru", "fr", "es"}
+
+
+def test_every_caveat_of_the_bundled_table_is_given_in_all_four_languages():
+    table = harm.harm_table().table
+    broad = table[table["caveat"] != ""]
+    assert len(broad) >= 10
+    for row in broad.itertuples():
+        assert set(row.caveats) == {"en", "ru", "fr", "es"}, row.iccs
+        cyrillic = sum("а" <= ch.lower() <= "я" for ch in row.caveats["ru"])
+        assert cyrillic > len(row.caveats["ru"]) / 2, row.iccs  # Russian, not a copy
+        assert len({row.caveats[k] for k in ("en", "fr", "es")}) == 3, row.iccs
+
+
+def test_a_caveat_written_once_is_shown_in_every_language(tmp_path):
+    path = tmp_path / "harm.yaml"
+    entry = {"iccs": "0401", "days": 365, "caveat": "Check it.", "guideline": "g"}
+    path.write_text(yaml.safe_dump({"classes": [entry]}), encoding="utf-8")
+    table = harm.harm_table(path)
+    d = harm.default_weights(["Robbery"], {"Robbery": "0401"}, table=table, lang="ru")
+    assert d.table.iloc[0]["caveat"] == "Check it."
+    entry["caveat"] = {"en": "Check it.", "ru": "Проверьте."}  # French left out: English
+    path.write_text(yaml.safe_dump({"classes": [entry]}), encoding="utf-8")
+    table = harm.harm_table(path)
+    for lang, text in [("ru", "Проверьте."), ("fr", "Check it.")]:
+        d = harm.default_weights(["Robbery"], {"Robbery": "0401"}, table=table, lang=lang)
+        assert d.table.iloc[0]["caveat"] == text
+    entry["caveat"] = {"en": "Check it.", "de": "Prüfen."}
+    path.write_text(yaml.safe_dump({"classes": [entry]}), encoding="utf-8")
+    with pytest.raises(IlpInputError) as error:
+        harm.harm_table(path)
+    assert error.value.message.key == "priorities.harm_file_broken"
+    assert "caveat language de" in str(error.value)
+
+
 def test_not_a_crime_weighs_zero_and_counts():
     inc = pd.DataFrame({"offence": ["Lost Property", "Robbery"], "district": ["A", "A"]})
     t = harm.harm_totals(inc, classes={"Lost Property": "NC", "Robbery": "0401"})

@@ -201,3 +201,13 @@ def test_the_page_shows_what_run_scenario_gives_for_its_scenario(app):
     )  # fmt: skip
     pd.testing.assert_frame_equal(run.allocation.table, expected.allocation.table)
     assert run.polygons["area"].tolist() == expected.polygons["area"].tolist()
+
+
+def test_broad_class_caveats_are_written_in_the_pages_language(app):
+    # The sample's "Drug offences" weigh class 0601, possession and supply together.
+    at = app(PAGE, lang="ru")
+    at.radio(key="p.allocation.measure").set_value("harm").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Хранение и сбыт вместе" in captions
+    assert "Possession and supply" not in captions

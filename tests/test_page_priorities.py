@@ -107,3 +107,11 @@ def test_the_full_ranking_is_made_for_the_download_only(app, monkeypatch):
     )
     assert audited == [1, 1]  # each download is written to the audit trail
     assert b"'=HYPERLINK" in export.csv_bytes(table)
+
+
+def test_broad_class_caveats_are_written_in_the_pages_language(app):
+    at = app("pages/priorities.py", lang="fr")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Détention et trafic ensemble" in captions  # Drug offences: class 0601
+    assert "Possession and supply" not in captions

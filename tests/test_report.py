@@ -734,12 +734,15 @@ def test_changing_one_part_of_the_work_changes_its_section(sample_data, work_rep
 
 
 def test_russian_report_has_russian_words_numbers_and_dates(sample_data):
-    rep = report.build_report(sample_data, sections=("data", "priorities"), lang="ru")
+    rep = report.build_report(sample_data, sections=("data", "priorities", "methods"), lang="ru")
     assert rep.title == "Стратегическая оценка"
     assert rep.table("quality").rows[0] == ("Прочитано строк", i18n.number(100_000, "ru"))
     assert i18n.number(100_000, "ru") != "100,000"
     assert "янв. 2024" in rep.subtitle
     assert rep.notices[0].startswith("Ранжирование и распределение сил")
+    harm_sources = " ".join(str(cell) for row in rep.table("harm").rows for cell in row)
+    assert "Хранение и сбыт вместе" in harm_sources  # a broad class's caveat, in Russian
+    assert "Possession and supply" not in harm_sources
     from pypdf import PdfReader
 
     text = PdfReader(io.BytesIO(report.to_pdf(rep))).pages[0].extract_text()

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from ilp_core import figures, i18n
-from ilp_core.decide import allocation
+from ilp_core.decide import allocation, harm
 from ilp_core.decide.allocation import Allocation
 from ilp_core.products import export
 from ui import cache, state, widgets
@@ -140,8 +140,8 @@ def harm_notes(result: allocation.ScenarioResult) -> None:
         widgets.say(
             st.warning, "classify.harm_unknown", offences=names, days=days, icon=":material/flag:"
         )
-    for offence, caveat in result.caveats.items():  # broad classes: say so where used
-        st.caption(widgets.plain(f"{state.term(offence)}: {caveat}"))
+    for offence, caveats in result.caveats.items():  # broad classes: say so where used
+        st.caption(widgets.plain(f"{state.term(offence)}: {harm.caveat_in(caveats, lang())}"))
 
 
 def shown_table(result: Allocation) -> pd.DataFrame:

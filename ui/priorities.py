@@ -153,7 +153,7 @@ def _custom_text(spec: dict[str, Any]) -> str:
 def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]:
     """Harm weight per offence of the data (defaults by its ICCS class), and the unknown default."""
     table = harm.harm_table()
-    found = harm.default_weights(list(offences), dataset().offence_classes).table
+    found = harm.default_weights(list(offences), dataset().offence_classes, lang=lang()).table
     defaults, has = found["days"].to_numpy(), found["has_weight"].to_numpy()
     _default(P + "harm_default", float(table.unknown_offence_days))
     weights: dict[str, float] = {}

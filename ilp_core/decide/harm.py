@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ilp_core import checks, keys
+from ilp_core import checks, i18n, keys
 from ilp_core.data import classify
 from ilp_core.errors import IlpInputError
 
@@ -50,6 +50,7 @@ HARM_COLUMNS: Final[tuple[str, ...]] = (
     "category",
     "note",
     "caveat",
+    "caveats",
 )
 #: Columns of :attr:`HarmDefaults.table`.
 DEFAULT_COLUMNS: Final[tuple[str, ...]] = (
@@ -61,12 +62,13 @@ DEFAULT_COLUMNS: Final[tuple[str, ...]] = (
     "weight_class",
     "source",
     "caveat",
+    "caveats",
     "class_note",
 )
 #: Where an offence's default weight comes from: its label (``offences`` of the
 #: file), its class, the level-2 class above it (``parent``), or nowhere.
 BASES: Final[tuple[str, ...]] = ("offence", "class", "parent", "none")
-_TEXT: Final[tuple[str, ...]] = ("starting_point", "guideline", "category", "note", "caveat")
+_TEXT: Final[tuple[str, ...]] = ("starting_point", "guideline", "category", "note")
 _GROUPS: Final[frozenset[str]] = frozenset({"offence", "district"})
 
 
@@ -79,8 +81,10 @@ class HarmTable:
     table
         One row per class (:data:`HARM_COLUMNS`): ``iccs`` (the class code),
         ``days`` (days of custody per incident), ``starting_point``,
-        ``guideline``, ``category`` (the source of the value), ``note`` and
-        ``caveat`` (shown wherever a broad class's weight is used; "" when none).
+        ``guideline``, ``category`` (the source of the value), ``note``,
+        ``caveat`` (shown wherever a broad class's weight is used; "" when none)
+        and ``caveats`` (the caveat in each language the file gives,
+        ``{language: text}``; read with :func:`caveat_in`).
     offences
         Weights given to offence labels by name, ahead of their class (same
         columns with ``offence`` in place of ``iccs``); empty by default.
@@ -144,8 +148,9 @@ class HarmDefaults:
         confirmed class; None when unclassified), ``days`` (NaN without a
         weight), ``has_weight``, ``basis`` (one of :data:`BASES`),
         ``weight_class`` (the class whose row gave the weight), ``source``
-        (guideline, category and starting point), ``caveat`` (of a broad class;
-        "" when none) and ``class_note`` (the judgement behind the class of a
+        (guideline, category and starting point), ``caveat`` (of a broad class,
+        in the language asked for; "" when none), ``caveats`` (``{language:
+        text}``, every language of the file) and ``class_note`` (the judgement behind the class of a
         known export's category).
     unknown_offence_days
         The placeholder the user may confirm for offences without a weight.
@@ -219,6 +224,7 @@ def default_weights(
     classes: Mapping[str, str | None] | None = None,
     *,
     table: HarmTable | None = None,
+    lang: str = "en",
 ) -> HarmDefaults:
     """The default harm weight of each offence label, through its confirmed class.
 
@@ -233,6 +239,9 @@ def default_weights(
         (:func:`ilp_core.data.classify.classes_for`).
     table
         The harm table (default: the bundled one).
+    lang
+        The language of the ``caveat`` column (English where the file gives none
+        in that language).
 
     Returns
     -------
@@ -262,14 +271,16 @@ def default_weights(
         else:
             found = table.weight_of(code)
         if found is None:
-            rows.append((name, code, math.nan, False, "none", None, "", "", notes.get(name, "")))
+            note = notes.get(name, "")
+            rows.append((name, code, math.nan, False, "none", None, "", "", {}, note))
             continue
         row, basis = found
         source = f"{row['guideline']}; {row['category']}: {row['starting_point']}"
         weight_class = None if basis == "offence" else str(row["iccs"])
+        caveats = dict(row["caveats"])
         rows.append(
             (name, code, float(row["days"]), True, basis, weight_class, source,
-             str(row["caveat"]), notes.get(name, ""))
+             caveat_in(caveats, lang), caveats, notes.get(name, ""))
         )  # fmt: skip
     frame = pd.DataFrame(rows, columns=list(DEFAULT_COLUMNS))
     frame["days"] = frame["days"].astype(float)
@@ -277,6 +288,19 @@ def default_weights(
     for col in ("iccs", "weight_class"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return HarmDefaults(table=frame, unknown_offence_days=table.unknown_offence_days)
+
+
+def caveat_in(caveats: Mapping[str, str], lang: str) -> str:
+    """The caveat in ``lang``, else in English, else "" (``caveats`` as ``{language: text}``).
+
+    Examples
+    --------
+    >>> caveat_in({"en": "A floor.", "ru": "Нижняя граница."}, "ru")
+    'Нижняя граница.'
+    >>> caveat_in({"en": "A floor."}, "fr"), caveat_in({}, "fr")
+    ('A floor.', '')
+    """
+    return str(caveats.get(lang) or caveats.get("en") or "")
 
 
 def _class_notes(names: list[str], classes: Mapping[str, str | None] | None) -> dict[str, str]:
@@ -359,8 +383,10 @@ def _rows(entries: Any, key: str) -> pd.DataFrame:
     for entry in entries:
         if not isinstance(entry, Mapping) or key not in entry:
             raise IlpInputError("priorities.harm_file_broken", reason=f"entry {entry!r}")
-        row = {c: " ".join(str(entry.get(c) or "").split()) for c in _TEXT}
+        row: dict[str, Any] = {c: _words(entry.get(c)) for c in _TEXT}
         row[key] = str(entry[key]).strip()
+        row["caveats"] = _caveats(row[key], entry.get("caveat"))
+        row["caveat"] = caveat_in(row["caveats"], "en")
         if "blend" in entry:
             row["days"], parts = _blend(str(entry[key]), entry["blend"])
             row["note"] = (row["note"] + " " + parts).strip()
@@ -374,6 +400,24 @@ def _rows(entries: Any, key: str) -> pd.DataFrame:
     weights = check_weights(dict(zip(table[key], table["days"], strict=True)))
     table["days"] = table[key].map(weights).astype(float)
     return table
+
+
+def _words(value: Any) -> str:
+    """A text of the file on one line (YAML's folded lines and spaces collapsed)."""
+    return " ".join(str(value or "").split())
+
+
+def _caveats(name: str, value: Any) -> dict[str, str]:
+    """``{language: text}`` of a ``caveat``: one text for every language, or one per language."""
+    if not isinstance(value, Mapping):
+        text = _words(value)
+        return {"en": text} if text else {}
+    unknown = sorted(str(k) for k in value if k not in i18n.LANGUAGES)
+    if unknown:
+        known = ", ".join(i18n.LANGUAGES)
+        reason = f"{name}: caveat language {', '.join(unknown)} (one of {known})"
+        raise IlpInputError("priorities.harm_file_broken", reason=reason)
+    return {str(k): _words(v) for k, v in value.items() if _words(v)}
 
 
 def _blend(code: str, parts: Any) -> tuple[float, str]:

@@ -1,7 +1,9 @@
 """Every page in the four languages, read as a person reads it: nothing cut off, no raw names.
 
-For each language the test opens the app on the sample region, chooses the language in
-the sidebar and visits every page through the app's navigation. It fails on
+For each language the test opens the app, chooses the language in the sidebar and
+visits every page through the app's navigation, on the sample region and then on an
+export uploaded on the Data page (one in that language: a Russian Windows-1251 file, a
+French Latin-1 file, a Spanish file, police.uk for English). It fails on
 
 * text that overflows its box: a label, metric, tab, header or navigation entry whose
   ``scrollWidth`` exceeds its ``clientWidth`` (Streamlit cuts it with an ellipsis);
@@ -9,7 +11,7 @@ the sidebar and visits every page through the app's navigation. It fails on
 * English words on a Russian, French or Spanish page (outside data and proper names).
 
 A screenshot of every page is kept under ``$ILP_ARTEFACTS`` (default: the system's temp
-folder) in ``ilp-layout/<lang>/<page>.png``: look at them.
+folder) in ``ilp-layout/<lang>/<page>.png`` (``<lang>-upload`` for the export): look at them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import assert_no_error, settle
+from ilp_core import i18n
+
+from .conftest import ROOT, assert_no_error, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
 
@@ -32,6 +36,10 @@ PAGES = (
     "outlook", "priorities", "allocation", "intelligence", "strategy", "report", "workshop",
 )  # fmt: skip
 LANGUAGES = {"en": "English", "ru": "Русский", "fr": "Français", "es": "Español"}
+#: The export uploaded in each language (tests/fixtures/real_make.py).
+EXPORTS = {
+    "en": "police_uk_month.csv", "ru": "ru_cp1251.csv", "fr": "fr_latin1.csv", "es": "es_export.csv"
+}  # fmt: skip
 BOXES = ", ".join(
     [
         '[data-testid="stWidgetLabel"] p',
@@ -58,12 +66,6 @@ ENGLISH = re.compile(
 )
 #: English words that are also words of the language (French writes "incidents" too).
 SAME_WORD = {"fr": {"incidents"}}
-#: Known findings not yet fixed, as (language, page): xfail(strict=False) with the reason.
-KNOWN: dict[tuple[str, str], str] = {
-    (lang, "priorities"): "the harm weights' notes (config/harm*.yaml) are written in English only"
-    for lang in ("ru", "fr", "es")
-}
-
 
 VISIBLE_TEXT = """() => {
     // Text people read: not icon ligatures (":material/upload_file:" renders the word
@@ -102,14 +104,9 @@ def _visit(page, slug: str) -> None:
     time.sleep(1.5)  # maps and charts draw after the script has finished
 
 
-@pytest.mark.parametrize("lang", list(LANGUAGES))
-def test_every_page_reads_well_in_the_language(page, server, lang):
-    folder = ARTEFACTS / lang
+def _read_every_page(page, lang: str, folder: Path) -> dict[str, list[str]]:
+    """Visit every page; what each shows wrong (cut off, identifiers, English words)."""
     folder.mkdir(parents=True, exist_ok=True)
-    page.goto(server)
-    settle(page)
-    if lang != "en":
-        _choose_language(page, LANGUAGES[lang])
     problems: dict[str, list[str]] = {}
     for slug in PAGES:
         _visit(page, slug)
@@ -121,6 +118,40 @@ def test_every_page_reads_well_in_the_language(page, server, lang):
         if lang != "en":
             english = set(ENGLISH.findall(text)) - SAME_WORD.get(lang, set())
             found += [f"English: {w}" for w in sorted(english)]
-        if found and (lang, slug) not in KNOWN:
+        if found:
             problems[slug] = found
-    assert not problems, "\n".join(f"{slug}: {'; '.join(f)}" for slug, f in problems.items())
+    return problems
+
+
+def _report(problems: dict[str, list[str]]) -> str:
+    return "\n".join(f"{slug}: {'; '.join(f)}" for slug, f in problems.items())
+
+
+def _open_in(page, server, lang: str) -> None:
+    page.goto(server)
+    settle(page)
+    if lang != "en":
+        _choose_language(page, LANGUAGES[lang])
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_every_page_reads_well_in_the_language(page, server, lang):
+    _open_in(page, server, lang)
+    problems = _read_every_page(page, lang, ARTEFACTS / lang)
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_every_page_reads_well_on_an_uploaded_export(page, server, lang):
+    _open_in(page, server, lang)
+    _visit(page, "data")
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+    uploader.set_input_files(str(ROOT / "tests" / "fixtures" / EXPORTS[lang]))
+    settle(page)
+    assert_no_error(page)
+    page.get_by_role("button", name=i18n.t("data.load_button", lang)).click()
+    settle(page)
+    assert_no_error(page)
+    assert EXPORTS[lang] in page.inner_text("body")  # the quality report is the upload's
+    problems = _read_every_page(page, lang, ARTEFACTS / f"{lang}-upload")
+    assert not problems, _report(problems)

@@ -168,8 +168,9 @@ class ScenarioResult:
     default_days
         The placeholder's days.
     caveats
-        ``{offence: caveat}`` of offences weighted by a broad class (a blend over
-        harm levels), for the page and the report to show where the weight is used.
+        ``{offence: {language: caveat}}`` of offences weighted by a broad class (a
+        blend over harm levels), for the page and the report to show where the
+        weight is used (:func:`ilp_core.decide.harm.caveat_in` picks the language).
     """
 
     scenario: Scenario
@@ -178,7 +179,7 @@ class ScenarioResult:
     weights: Mapping[str, float] | None
     unweighted: tuple[str, ...] = ()
     default_days: float = 0.0
-    caveats: Mapping[str, str] = field(default_factory=dict)
+    caveats: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def run_scenario(
@@ -322,9 +323,9 @@ def _weights(
         "unweighted": tuple(o for o in found.unweighted() if o not in given),
         "default_days": float(found.unknown_offence_days),
         "caveats": {
-            str(r.offence): str(r.caveat)
+            str(r.offence): dict(r.caveats)
             for r in table.itertuples()
-            if r.caveat and str(r.offence) not in given
+            if r.caveats and str(r.offence) not in given
         },
     }
     if measure == "harm":

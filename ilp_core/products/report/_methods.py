@@ -312,7 +312,8 @@ def _harm_table(a: _Analyses, fmt: _Fmt) -> Table:
     present = sorted({str(o) for o in a.incidents["offence"].dropna().astype(str)})
     weights, default_days, from_session = _harm_rows(a, present)
     days, has = harm.weight_for(present, weights, default_days)
-    sources = harm.default_weights(present, a.data.offence_classes).table.set_index("offence")
+    sources = harm.default_weights(present, a.data.offence_classes, lang=fmt.lang).table
+    sources = sources.set_index("offence")
     frame = pd.DataFrame({"offence": present, "days": np.asarray(days, dtype=float)})
     return _table(
         "harm",
