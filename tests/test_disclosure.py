@@ -60,14 +60,21 @@ def reports(request):
 
 
 def _ranges(
-    values: np.ndarray, hidden: np.ndarray, groups: list[np.ndarray]
+    values: np.ndarray,
+    hidden: np.ndarray,
+    groups: list[np.ndarray],
+    attacked: np.ndarray | None = None,
 ) -> list[tuple[float, float]]:
-    """Min and max of each hidden cell: x >= 0, the shown cells fixed, each group's sum known."""
+    """Min and max of each hidden cell: x >= 0, the shown cells fixed, each group's sum known.
+
+    ``attacked`` (default: ``hidden``) names the hidden cells whose range is asked for.
+    """
     cells = np.argwhere(hidden)
     a_eq = [g[hidden].astype(float) for g in groups if (g & hidden).any()]
     b_eq = [float(values[g & hidden].sum()) for g in groups if (g & hidden).any()]
+    asked = np.flatnonzero((hidden if attacked is None else attacked)[hidden])
     out = []
-    for n in range(len(cells)):
+    for n in asked:
         c = np.zeros(len(cells))
         c[n] = 1.0
         low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
@@ -198,3 +205,70 @@ def test_a_count_hidden_in_one_table_is_hidden_wherever_it_is_published(reports)
         for row, value, h in zip(wider.table(key).rows, values, hidden, strict=True):
             cells.setdefault((same[key], row[0], f"{value:g}"), set()).add(bool(h))
     assert cells and not [key for key, states in cells.items() if len(states) > 1]
+
+
+#: A cell map of a report: its map block, the result in it, the class column, the class
+#: table and whether the ten hottest cells are listed too.
+CELL_MAPS = {
+    "hotspots": ("gi", "gi_class", "hotspot_classes", True),
+    "change": ("change", "change_class", "change_classes", False),
+}
+
+
+def _cell_ranges(wider: report.Report, internal: report.Report, kind: str):
+    """The attack on a cell map: what a reader knows of the grid, and each small cell's range.
+
+    Known: every cell the map draws (any class but "not significant" or "never hot")
+    with its count in the tooltip, the ten hottest cells with their counts (Gi*), each
+    class's total where the class table shows it, and (the worst case) the grid's
+    total. The cells left out as small are unknowns, and so are the undrawn ones.
+    """
+    key, column, table, listed = CELL_MAPS[kind]
+    every = next(m for m in internal.blocks(report.MapBlock) if m.kind == kind)
+    shown = next(m for m in wider.blocks(report.MapBlock) if m.kind == kind)
+    cells = every.data[key].table.set_index("cell_id")
+    drawn = shown.data[key].table
+    drawn = set(drawn.loc[~drawn[column].astype(str).isin({"not_significant", "never"}), "cell_id"])
+    if listed:
+        drawn |= {int(row[0]) for row in wider.table("hotspot_cells").rows}
+    known = cells.index.isin(drawn)
+    values = cells["count"].to_numpy(dtype=float)
+    classes = cells[column].astype(str).to_numpy()
+    published, exact = wider.table(table), internal.table(table)
+    groups = [np.ones(len(cells), dtype=bool)]
+    names = {row[0]: c for c, row in zip(exact.data[column], exact.rows, strict=True)}
+    groups += [classes == names[row[0]] for row in published.rows if not _hidden([row[2]])[0]]
+    small = ~known & (values > 0) & (values < K)
+    assert not (known & (values > 0) & (values < K)).any()  # no small count drawn or listed
+    return _ranges(values, ~known, groups, small)
+
+
+@pytest.mark.parametrize("kind", list(CELL_MAPS))
+def test_a_small_cell_cannot_be_recovered_from_a_map_and_its_class_totals(reports, kind):
+    data, wider, internal = reports
+    ranges = _cell_ranges(wider, internal, kind)
+    for low, high in ranges:
+        assert high - low >= K, (low, high)
+    assert ranges  # small cells were left out of the map, and attacked
+
+
+def test_a_class_total_that_would_give_a_left_out_cell_back_is_withheld():
+    # Hand-made: the 99 % class is drawn but for one cell of 2; its total shown (37)
+    # less the cells drawn (20 + 15) would give the 2 back. The hot and not-significant
+    # totals are withheld; the 95 % class, all drawn, is shown (the map gives it anyway).
+    from types import SimpleNamespace
+
+    from ilp_core.products.report._format import _Fmt
+    from ilp_core.products.report._sections_patterns import _gi_class_table
+
+    counts = [20, 15, 2, 8, 9, 3, 50, 40]
+    classes = ["hot_99"] * 3 + ["hot_95"] * 2 + ["not_significant"] * 3
+    gi = SimpleNamespace(table=pd.DataFrame({"gi_class": classes, "count": counts}))
+    table = _gi_class_table(gi, _Fmt("en", True, K))
+    shown = dict(zip(table.data["gi_class"], (row[2] for row in table.rows), strict=True))
+    assert shown == {"hot_99": "[c]", "hot_95": "17", "not_significant": "[c]"}
+    values = np.array(counts, dtype=float)
+    unknown = np.array([False, False, True, False, False, True, True, True])
+    groups = [np.ones(8, dtype=bool), np.array(classes) == "hot_95"]
+    (low, high), *_ = _ranges(values, unknown, groups)
+    assert high - low >= K

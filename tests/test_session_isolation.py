@@ -87,3 +87,60 @@ def test_two_sessions_with_the_same_rows_get_their_own_report(app, rows):
     assert "export.csv" in first.html and "beta.csv" not in first.html
     assert "beta.csv" in third.html and "export.csv" not in third.html
     assert len({first.stamp, second.stamp, third.stamp}) == 3
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Streamlit's cache clock, under the test's hand (caches remade on it, emptied after)."""
+    import streamlit as st
+    from streamlit.runtime.caching import cache_utils
+
+    now = [1_000.0]
+    monkeypatch.setattr(cache_utils, "TTLCACHE_TIMER", lambda: now[0])
+    monkeypatch.setattr(cache.time, "monotonic", lambda: now[0])
+    st.cache_data.clear()  # the registries are emptied: caches are remade on the clock
+    st.cache_resource.clear()
+    yield now
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_results_made_from_an_upload_expire_and_the_samples_stay(rows, clock):
+    calls: list[str] = []
+
+    def count(data: Dataset, *, tag: str, progress=None) -> int:
+        calls.append(tag)
+        return len(data.incidents)
+
+    upload, sample = _upload(rows, "alpha.csv", 1), load_sample()
+    uploaded, bundled = cache.dataset_key(upload), cache.dataset_key(sample)
+    cached = (cache.compute, cache.shared)
+    for run in cached:
+        run(count, uploaded, upload, tag=f"{run.__name__}-upload")
+        run(count, bundled, sample, tag=f"{run.__name__}-sample")
+    cache.with_progress(count, uploaded, upload, progress=print, tag="progress-upload")
+    cache.by_content(count, upload, tag="content")
+    cache.figure(count, upload, tag="figure")
+    first = sorted(calls)
+    assert len(first) == 7
+
+    clock[0] += cache.UPLOAD_TTL - 60  # within the hour: every result comes from its cache
+    for run in cached:
+        run(count, uploaded, upload, tag=f"{run.__name__}-upload")
+        run(count, bundled, sample, tag=f"{run.__name__}-sample")
+    cache.with_progress(count, uploaded, upload, progress=print, tag="progress-upload")
+    cache.by_content(count, upload, tag="content")
+    cache.figure(count, upload, tag="figure")
+    assert sorted(calls) == first
+
+    calls.clear()
+    clock[0] += 120  # past the hour: what came from the upload is made again
+    for run in cached:
+        run(count, uploaded, upload, tag=f"{run.__name__}-upload")
+        run(count, bundled, sample, tag=f"{run.__name__}-sample")
+    cache.with_progress(count, uploaded, upload, progress=print, tag="progress-upload")
+    cache.by_content(count, upload, tag="content")
+    cache.figure(count, upload, tag="figure")
+    assert sorted(calls) == [
+        "compute-upload", "content", "figure", "progress-upload", "shared-upload"
+    ]  # fmt: skip

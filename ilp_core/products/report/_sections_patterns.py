@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Final
 
 import geopandas as gpd
 import numpy as np
@@ -106,7 +107,7 @@ def _gi_class_table(gi: hotspots.GiStar, fmt: _Fmt) -> Table:
     classes = [classes[i] for i in keep]
     n_cells = [n_cells[i] for i in keep]
     incidents = [incidents[i] for i in keep]
-    cells, hidden = _count_column(incidents, classes, fmt)
+    cells, hidden = _class_totals(t, "gi_class", classes, incidents, fmt)
     frame = pd.DataFrame({"gi_class": classes, "cells": n_cells, "incidents": incidents})
     frame.loc[hidden, "incidents"] = np.nan
     return _table(
@@ -120,6 +121,36 @@ def _gi_class_table(gi: hotspots.GiStar, fmt: _Fmt) -> Table:
         frame,
         _suppression_note(hidden, fmt),
     )
+
+
+#: The class of cells a map never draws (a Gi* map, a change map).
+_UNDRAWN: Final[frozenset[str]] = frozenset({"not_significant", "never"})
+
+
+def _class_totals(
+    t: pd.DataFrame, column: str, classes: list[str], incidents: list[float], fmt: _Fmt
+) -> tuple[list[str], np.ndarray]:
+    """The incidents of each class of a cell map as published, and the mask of those withheld.
+
+    For wider release the map draws every cell of a class with its count (but the
+    cells "not significant" or "never hot"), except the small ones: a class total
+    less the cells drawn is the sum of the cells left out. So what is protected
+    (primary and secondary suppression) is that unknown part of each class (all
+    of an undrawn class): one cell of 2 left out of a class whose total is shown
+    would be read back exactly.
+    """
+    if not fmt.wider:
+        return [fmt.num(x) for x in incidents], np.zeros(len(incidents), dtype=bool)
+    cls = t[column].astype(str).to_numpy()
+    drawn = ~suppression.small_rows(t["count"], fmt.k) & ~np.isin(cls, list(_UNDRAWN))
+    counts = t["count"].to_numpy(dtype=float)
+    unknown = [float(counts[(cls == c) & ~drawn].sum()) for c in classes]
+    hidden = suppression.suppress_counts(unknown, fmt.k, labels=classes).hidden
+    cells = [
+        fmt.small if 0 < x < fmt.k else fmt.withheld if h else fmt.num(x)
+        for x, h in zip(incidents, hidden, strict=True)
+    ]
+    return cells, np.asarray(hidden, dtype=bool)
 
 
 def _hot_cell_table(a: _Analyses, cells: pd.DataFrame, fmt: _Fmt) -> Table:
@@ -160,7 +191,7 @@ def _change_table(change: hotspots.HotspotChange, fmt: _Fmt) -> Table:
     classes = [c for c in hotspots.CHANGE_CLASSES if (cls == c).any()]
     n_cells = [int((cls == c).sum()) for c in classes]
     incidents = [float(t.loc[(cls == c).to_numpy(), "count"].sum()) for c in classes]
-    cells, hidden = _count_column(incidents, classes, fmt)
+    cells, hidden = _class_totals(t, "change_class", classes, incidents, fmt)
     frame = pd.DataFrame({"change_class": classes, "cells": n_cells, "incidents": incidents})
     frame.loc[hidden, "incidents"] = np.nan
     return _table(
