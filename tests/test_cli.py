@@ -163,6 +163,31 @@ def test_usage_errors_exit_1(capsys):
     assert "«q3» no es un periodo" in err.getvalue()
 
 
+#: Wrong calls, each making argparse say one of its own messages.
+WRONG_CALLS = (
+    ["report"],  # the following arguments are required
+    ["report", "--dataset", "x", "--out", "x.html", "--format", "doc"],  # invalid choice
+    ["sample", "--seed", "abc"],  # invalid int value
+    ["sample", "--seed", "1", "--bogus"],  # unrecognized arguments
+    ["sample", "--seed"],  # expected one argument
+    ["repor"],  # invalid choice of a command
+)
+
+
+@pytest.mark.parametrize("lang", ["ru", "fr", "es"])
+@pytest.mark.parametrize("call", WRONG_CALLS, ids=lambda c: " ".join(c[:2]))
+def test_argparse_says_what_is_wrong_in_the_users_language(lang, call, capsys):
+    with pytest.raises(SystemExit) as ended:
+        main([*call, "--lang", lang] if call != ["sample", "--seed"] else ["--lang", lang, *call])
+    assert ended.value.code == 1
+    said = capsys.readouterr().err.splitlines()[-1]
+    assert said.startswith(i18n.t("cli.error", lang))
+    english = re.findall(
+        r"\b(argument|arguments|invalid|choose|from|required|unrecognized|expected|value)\b", said
+    )
+    assert not english, said
+
+
 def test_named_periods_are_the_last_complete_ones():
     today = dt.date(2025, 1, 1)  # a Wednesday
     assert period("last-week", today) == (dt.date(2024, 12, 23), dt.date(2024, 12, 29))

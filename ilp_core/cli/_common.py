@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -86,6 +87,57 @@ def language(argv: Sequence[str], environ: os._Environ[str] | dict[str, str]) ->
     return i18n.DEFAULT_LANGUAGE
 
 
+#: argparse's own messages (Python 3.11), each with the catalog key that says it.
+_ARGPARSE: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+    (re.compile(pattern, re.S), key)
+    for pattern, key in (
+        (r"invalid choice: (?P<value>.+) \(choose from (?P<choices>.+)\)", "cli.arg.bad_choice"),
+        (r"invalid (?P<type>\w+) value: (?P<value>.+)", "cli.arg.invalid_value"),
+        (r"expected one argument", "cli.arg.expected_one"),
+        (r"expected at most one argument", "cli.arg.expected_at_most_one"),
+        (r"expected at least one argument", "cli.arg.expected_at_least_one"),
+        (r"not allowed with argument (?P<other>.+)", "cli.arg.not_allowed_with"),
+        (r"ignored explicit argument (?P<value>.+)", "cli.arg.ignored_explicit"),
+        (r"unrecognized arguments: (?P<arguments>.+)", "cli.arg.unrecognized"),
+        (r"the following arguments are required: (?P<arguments>.+)", "cli.arg.required"),
+        (r"one of the arguments (?P<arguments>.+) is required", "cli.arg.one_required"),
+        (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)", "cli.arg.ambiguous"),
+    )
+)
+_ARGUMENT: Final[re.Pattern[str]] = re.compile(r"argument (?P<argument>[^:]+): (?P<inner>.+)", re.S)
+
+
+def usage_detail(message: str, lang: str) -> str:
+    """The English message of argparse about a wrong call, said in ``lang`` (as is when unknown).
+
+    Examples
+    --------
+    >>> usage_detail("argument --k: invalid int value: 'five'", "fr")
+    "--k : « five » n'est pas un nombre entier"
+    >>> usage_detail("the following arguments are required: --dataset, --out", "ru")
+    'не указаны обязательные параметры: --dataset, --out'
+    """
+    found = _ARGUMENT.fullmatch(message)
+    if found:
+        inner = usage_detail(found["inner"], lang)
+        return i18n.t("cli.arg.argument", lang, argument=found["argument"], message=inner)
+    for pattern, key in _ARGPARSE:
+        matched = pattern.fullmatch(message)
+        if matched:
+            params = {k: _unquoted(v) for k, v in matched.groupdict().items()}
+            if "type" in params:
+                kind = f"cli.arg.type.{params['type']}"
+                known = kind in i18n.catalog(lang)
+                params["type"] = i18n.t(kind, lang) if known else params["type"]
+            return i18n.t(key, lang, **params)
+    return message
+
+
+def _unquoted(text: str) -> str:
+    """Values as argparse quotes them, without the quotes (``'html', 'pdf'``: ``html, pdf``)."""
+    return re.sub(r"'([^']*)'", r"\1", text)
+
+
 class Parser(argparse.ArgumentParser):
     """``argparse`` whose usage errors exit with code 1 (2 means "needs a decision" here).
 
@@ -101,7 +153,7 @@ class Parser(argparse.ArgumentParser):
         """Print the usage and the problem (argparse's words after ours), exit 1."""
         self.print_usage(sys.stderr)
         lang = self.lang
-        said = i18n.t("cli.usage_error", lang, prog=self.prog, detail=message)
+        said = i18n.t("cli.usage_error", lang, prog=self.prog, detail=usage_detail(message, lang))
         self.exit(USAGE, f"{i18n.t('cli.error', lang)} {said}\n")
 
 
