@@ -43,7 +43,10 @@ PAGES = {
     ],
 }
 if shared.is_admin():  # administrators, and the single user of local mode
-    PAGES["nav.section_admin"] = [("pages/audit.py", "nav.audit", ":material/policy:")]
+    PAGES["nav.section_admin"] = [
+        ("pages/audit.py", "nav.audit", ":material/policy:"),
+        ("pages/admin.py", "nav.admin", ":material/manage_accounts:"),
+    ]
 
 navigation = st.navigation(
     {
