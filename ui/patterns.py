@@ -18,7 +18,7 @@ from ui.state import label, lang, term_label, tr
 def spatial_settings() -> dict[str, Any]:
     """Cell size, kernel, bandwidth and FDR, kept per session (keys ``p.where.*``)."""
     with st.expander(tr("where.settings"), icon=":material/tune:"):
-        c = st.columns(4)
+        c = st.columns([2, 2, 4, 2])  # the rule's names are the longest
         cell = c[0].number_input(
             tr("where.cell_size"), min_value=0, max_value=5000, step=50, value=0,
             key="p.where.cell", help=tr("where.cell_size_help"),

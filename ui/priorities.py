@@ -81,7 +81,7 @@ def _default(key: str, value: Any) -> None:
 
 def problems_and_method() -> tuple[str, str]:
     """The problem level and the preset (method) chosen."""
-    left, right = st.columns(2)
+    left, right = st.columns([1, 2])  # the method's name is long (MoRiLE's, in French)
     _default(P + "by", "offence")
     by = left.radio(
         tr("priorities.problems"),

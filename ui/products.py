@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from ilp_core import i18n
+from ilp_core import i18n, markup
 from ilp_core.data import privacy
 from ilp_core.decide import priorities
 from ilp_core.errors import IlpInputError, Message
@@ -131,6 +132,11 @@ def problem_labels(ranking: priorities.Ranking) -> dict[str, str]:
 # -- intelligence log -------------------------------------------------------------------
 
 
+#: Characters of a code's meaning a select box shows (a full-width one holds about 100;
+#: the meanings of the EU 4x4 and 5x5x5 codes run to 150): the rest is in its help.
+CODE_LABEL_CHARS = 90
+
+
 def code_labels(scheme: str, axis: str) -> dict[str, str]:
     """Codes of a scheme's axis with their meaning, for a selectbox (language of this run)."""
     current = lang()
@@ -138,6 +144,10 @@ def code_labels(scheme: str, axis: str) -> dict[str, str]:
         c: f"{c}: {intelligence.code_meaning(scheme, axis, c, current)}"
         for c in intelligence.grading().schemes[scheme][axis]
     }
+
+
+def _short(label: str) -> str:
+    return textwrap.shorten(label, CODE_LABEL_CHARS, placeholder=" …")
 
 
 def add_item_form(scheme: str, labels: dict[str, str]) -> None:
@@ -148,16 +158,16 @@ def add_item_form(scheme: str, labels: dict[str, str]) -> None:
             tr("intelligence.col.date"), value=dt.date.today(), key="intelligence.f.date"
         )
         summary = right.text_input(tr("intelligence.col.summary"), key="intelligence.f.summary")
-        cols = st.columns(3)
         choices = {axis: code_labels(scheme, axis) for axis in intelligence.AXES}
-        picked = {
-            axis: col.selectbox(
+        picked = {  # one a line, each meaning shortened to fit; in full in the help
+            axis: st.selectbox(
                 tr(f"intelligence.axis.{axis}"),
                 list(choices[axis]),
-                format_func=choices[axis].get,
+                format_func=lambda c, shown=choices[axis]: _short(shown[c]),
                 key=f"intelligence.f.{scheme}.{axis}",
+                help="\n\n".join(markup.markdown(m) for m in choices[axis].values()),
             )
-            for col, axis in zip(cols, intelligence.AXES, strict=True)
+            for axis in intelligence.AXES
         }
         cols = st.columns(3)
         problem = cols[0].selectbox(

@@ -6,7 +6,8 @@ export uploaded on the Data page (one in that language: a Russian Windows-1251 f
 French Latin-1 file, a Spanish file, police.uk for English). It fails on
 
 * text that overflows its box: a label, metric, tab, header or navigation entry whose
-  ``scrollWidth`` exceeds its ``clientWidth`` (Streamlit cuts it with an ellipsis);
+  ``scrollWidth`` exceeds its ``clientWidth`` (Streamlit cuts it with an ellipsis), or
+  a select box's chosen value wider than the box;
 * raw identifiers: snake_case words in the visible text;
 * English words on a Russian, French or Spanish page (outside data and proper names).
 
@@ -55,6 +56,21 @@ BOXES = ", ".join(
 OVERFLOWING = """(selector) => Array.from(document.querySelectorAll(selector))
     .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
     .map((el) => el.innerText.trim()).filter((t) => t)"""
+#: A select box's value is the text of an ``<input>``, whose scrollWidth does not grow
+#: with its text: the text is measured in the input's font against the room it has.
+CUT_SELECTS = """() => {
+    const ctx = document.createElement("canvas").getContext("2d");
+    return Array.from(document.querySelectorAll(
+        '[data-testid="stSelectbox"] input[role="combobox"]'))
+        .filter((el) => el.offsetParent !== null && el.value)
+        .filter((el) => {
+            const s = getComputedStyle(el);
+            ctx.font = s.font;
+            const room = el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+            return ctx.measureText(el.value).width > room + 1;
+        })
+        .map((el) => el.value);
+}"""
 SNAKE = re.compile(r"(?<![\w./:-])[a-z]+(?:_[a-z0-9]+)+(?![\w./-])")
 #: Data quoted in messages: a file's own column names in «…» or "…", file names.
 DATA = re.compile(
@@ -112,7 +128,8 @@ def _read_every_page(page, lang: str, folder: Path) -> dict[str, list[str]]:
         _visit(page, slug)
         assert_no_error(page)
         page.screenshot(path=str(folder / f"{slug}.png"), full_page=True)
-        found = [f"cut off: {t[:60]!r}" for t in page.evaluate(OVERFLOWING, BOXES)]
+        cut = [*page.evaluate(OVERFLOWING, BOXES), *page.evaluate(CUT_SELECTS)]
+        found = [f"cut off: {t[:60]!r}" for t in cut]
         text = DATA.sub(" ", page.evaluate(VISIBLE_TEXT))
         found += [f"identifier: {w}" for w in sorted(set(SNAKE.findall(text)))]
         if lang != "en":
