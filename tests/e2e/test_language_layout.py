@@ -29,12 +29,15 @@ from ilp_core import i18n
 
 from .conftest import ROOT, assert_no_error, settle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]  # one worker, one server
+# Its own worker and app server (the other browser tests share one): its eight passes over
+# every page are the longest of the browser tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser_layout")]
 
 ARTEFACTS = Path(os.environ.get("ILP_ARTEFACTS", tempfile.gettempdir())) / "ilp-layout"
 PAGES = (
     "home", "data", "patterns_where", "patterns_concentration", "patterns_when", "near_repeat",
     "outlook", "priorities", "allocation", "intelligence", "strategy", "report", "workshop",
+    "audit", "admin",
 )  # fmt: skip
 LANGUAGES = {"en": "English", "ru": "Русский", "fr": "Français", "es": "Español"}
 #: The export uploaded in each language (tests/fixtures/real_make.py).
@@ -117,7 +120,7 @@ def _visit(page, slug: str) -> None:
         link = page.locator('[data-testid="stSidebarNav"] a').first
     link.first.click()
     settle(page)
-    time.sleep(1.5)  # maps and charts draw after the script has finished
+    time.sleep(0.8)  # maps and charts draw after the script has finished
 
 
 def _read_every_page(page, lang: str, folder: Path) -> dict[str, list[str]]:
