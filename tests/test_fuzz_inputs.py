@@ -452,3 +452,12 @@ def test_json_nested_deeper_than_python_recurses_is_a_message(depth):
         with pytest.raises(IlpInputError) as error:
             priorities.load_assessment(text)
         assert error.value.message.key == "checks.document_too_deep"
+
+
+def test_a_parquet_file_whose_dictionary_indices_run_past_its_end_is_refused():
+    # Found by the fuzz test above: one changed byte left a text column's dictionary
+    # indices pointing past its one value (pyarrow reads such a file without a check).
+    data = (FIXTURES / "damaged_dictionary.parquet").read_bytes()
+    with pytest.raises(IlpInputError) as error:
+        ingest.read_table(data, "x.csv")
+    assert error.value.message.key == "ingest.parquet_unreadable"

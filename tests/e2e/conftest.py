@@ -154,7 +154,7 @@ def settle(page, timeout: float = 120) -> None:
         state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
         busy = state != "notRunning" or page.query_selector('[data-testid="stSkeleton"]')
         quiet = 0 if busy else quiet + 1
-        if quiet >= 6:
+        if quiet >= 4:  # 1 s without a run: a click's rerun starts within milliseconds
             return
         time.sleep(0.25)
     pytest.fail("the page kept running for too long")

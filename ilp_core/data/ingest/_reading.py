@@ -803,7 +803,11 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
             raise IlpInputError("ingest.parquet_unreadable", name=name) from None
         check_shape(name, offset + group.num_rows, len(names))
         for j, column in enumerate(group.columns):
-            arr = column.combine_chunks()
+            try:
+                arr = column.combine_chunks()
+                arr.validate(full=True)  # a damaged file: dictionary indices past its end
+            except _PARQUET_ERRORS:
+                raise IlpInputError("ingest.parquet_unreadable", name=name) from None
             lengths = _text_lengths(arr)
             if lengths is not None and len(lengths):
                 decoded += int(lengths.sum())
