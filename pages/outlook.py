@@ -105,7 +105,9 @@ with tab_scan:
         outlook.show_scan(saved[1], saved[0], view)
 
 with tab_em:
-    em = widgets.attempt(cache.compute, forecast.emerging_offences, view.key, view.incidents)
+    em = widgets.attempt_or_explain(
+        cache.compute, forecast.emerging_offences, view.key, view.incidents
+    )
     if em is not None:
         table = figures.outlook.emerging_table(em, lang=lang)
         tables.show(table)

@@ -49,3 +49,18 @@ def test_outlook_page_forecasts_districts_for_chosen_offences(app):
     summary = at.dataframe[1].value
     assert summary.columns[0] == "District"
     assert len(summary) == 20
+
+
+def test_a_short_upload_is_told_what_it_lacks_not_shown_an_error(app):
+    # Six months of data: no forecast, no emerging offences (a year of baseline is
+    # needed); the page says so as information, and shows no error box.
+    from ilp_core.data.dataset import Dataset, load_sample
+
+    sample = load_sample()
+    inc = sample.incidents
+    short = inc[inc["occurred_at"] < "2024-07-01"].reset_index(drop=True)
+    data = Dataset(name="six-months.csv", incidents=short, districts=sample.districts)
+    at = app(PAGE, state={"ilp.upload": data, "ilp.source": "upload"})
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("complete months" in i.value for i in at.info), [i.value for i in at.info]

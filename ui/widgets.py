@@ -35,6 +35,20 @@ def attempt(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
         return None
 
 
+def attempt_or_explain(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+    """Like :func:`attempt`, for an analysis the data may be too short or too sparse for.
+
+    Its :class:`IlpInputError` (six months where a year of baseline is needed) is
+    shown as an information, not an error: neither the data nor the settings are
+    wrong, they cannot answer this question yet.
+    """
+    try:
+        return func(*args, **kwargs)
+    except IlpInputError as error:
+        st.info(error.render(lang(), escape=markup.markdown), icon=":material/info:")
+        return None
+
+
 def download_table(
     frame: pd.DataFrame | Callable[[], pd.DataFrame],
     stem: str,
