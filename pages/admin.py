@@ -22,10 +22,7 @@ SAID, DONE = "admin.said", "admin.done"  # what was just done, said after the re
 lang = state.lang()
 st.title(tr("admin.title"))
 st.markdown(tr("admin.purpose"))
-store, actor = shared.store(), shared.actor()
-if store is None or actor is None or not actor.is_admin:
-    st.error(tr("admin.admins_only"), icon=":material/lock:")
-    st.stop()
+store, actor = shared.administrator("admin.admins_only")
 role_label = state.label("shared.role.")
 users_tab, retention_tab = st.tabs([tr("admin.users"), tr("admin.retention")])
 

@@ -19,10 +19,7 @@ through_app()  # first: a deep link or reload runs the page inside the app
 lang = state.lang()
 st.title(tr("audit.title"))
 st.markdown(tr("audit.purpose"))
-store, actor = shared.store(), shared.actor()
-if store is None or actor is None or not actor.is_admin:
-    st.error(tr("audit.admins_only"), icon=":material/lock:")
-    st.stop()
+store, actor = shared.administrator("audit.admins_only")
 
 # -- 1. Filters ---------------------------------------------------------------------------
 users = widgets.attempt(store.list_users, actor)

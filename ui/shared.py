@@ -125,6 +125,15 @@ def is_admin() -> bool:
     return who is not None and who.is_admin
 
 
+def administrator(refusal: str) -> tuple[Store, Actor]:
+    """The store and the acting administrator; anyone else is shown ``refusal`` (page stopped)."""
+    s, who = store(), actor()
+    if s is None or who is None or not who.is_admin:
+        st.error(tr(refusal), icon=":material/lock:")
+        st.stop()
+    return s, who
+
+
 def _guard(func: Any, /, *args: Any, **kwargs: Any) -> Any:
     """Run a store call; an IlpInputError (unreachable, forbidden, conflict) becomes a message."""
     try:
