@@ -352,3 +352,10 @@ def test_a_name_from_the_identity_provider_is_shown_as_text():
     [caption] = [c.value for c in at.sidebar.caption if c.value.startswith("Logged in as")]
     assert markup.markdown("![x](http://evil/t.png)") in caption  # shown as written
     assert "no role yet" in caption
+
+
+def test_the_sidebar_names_the_open_dataset_in_full():
+    # The selector's box cuts a long file name; the caption under it does not.
+    at = _load_through_data_page()
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "Open: upload\\.csv, version 1 of 1, " in captions, captions

@@ -36,7 +36,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from ilp_core import markup
+from ilp_core import i18n, markup
 from ilp_core.data.dataset import Dataset
 from ilp_core.data.ingest import ColumnMapping
 from ilp_core.errors import IlpInputError
@@ -268,7 +268,16 @@ def sidebar() -> bool:
         help=tr("shared.dataset_help"),
     )
     info = next((i for i in infos if i.id == pick), None)
-    if info is not None:
+    if info is not None:  # the name in full (a select box cuts a long file name)
+        st.caption(
+            tr(
+                "shared.dataset_open",
+                name=markup.markdown(info.name),
+                version=info.latest_version,
+                versions=info.versions,
+                rows=i18n.number(info.rows, state.lang()),
+            )
+        )
         _manage(s, who, info)
     return True
 
