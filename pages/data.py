@@ -5,8 +5,8 @@ import streamlit as st
 from ilp_core import figures, i18n
 from ilp_core.data import ingest
 from ilp_core.data.dataset import Dataset
+from ui import cache, progress, shared, state, widgets
 from ui import data as ui_data
-from ui import progress, shared, state, widgets
 from ui.routing import through_app
 from ui.state import tr
 
@@ -121,9 +121,11 @@ if data.rejects is not None and len(data.rejects):
     widgets.download_table(shown, "rejected-rows", key="data.rejects")
 
 st.subheader(tr("data.preview_map"))
-preview = figures.maps.preview_map(
-    state.view().incidents, data.districts, lang=lang, tiles=widgets.tiles()
-)
+view = state.view()
+preview = cache.shared(
+    figures.maps.preview_map, view.key, view.incidents, data.districts, lang=lang,
+    tiles=widgets.tiles(),
+)  # fmt: skip
 if preview is None:
     st.info(tr("data.no_map"))
 else:

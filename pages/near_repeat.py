@@ -42,14 +42,14 @@ with st.form("near_repeat.form"):
     seed = c[2].number_input(tr("near_repeat_page.seed"), 0, 2**31 - 1, 0, key="p.nr.seed")
     run = st.form_submit_button(tr("near_repeat_page.run"), type="primary")
 
-subset = view.incidents.loc[view.incidents["offence"].astype(str).isin(chosen)]
 params = {
     "spatial_bandwidth": float(spatial_bandwidth), "spatial_bands": int(spatial_bands),
     "temporal_bandwidth": int(temporal_bandwidth), "temporal_bands": int(temporal_bands),
     "metric": metric, "permutations": int(permutations), "seed": int(seed),
 }  # fmt: skip
 stamp = f"{view.key}|{sorted(chosen)}|{sorted(params.items())}"
-if run and chosen:
+if run and chosen:  # the subset only now: at 10,000,000 incidents it took 1.8 s a rerun
+    subset = view.incidents.loc[view.incidents["offence"].isin(chosen)]
     label = tr("near_repeat_page.running", n=len(subset))
     result = progress.run("near_repeat", near_repeat.knox_test, subset, label=label, **params)
     if result is not None:  # the settings go into the session's work: the report runs them

@@ -6,7 +6,6 @@ import streamlit as st
 
 from ilp_core import figures, i18n
 from ilp_core.analysis import hotspots
-from ilp_core.data.dataset import filter_incidents
 from ui import cache, patterns, state, tables, widgets
 from ui.routing import through_app
 from ui.state import tr
@@ -56,8 +55,8 @@ with tab_repeat:
     repeats = widgets.attempt(cache.compute, hotspots.repeat_locations, view.key, view.incidents)
     if repeats is not None:
         st.markdown(tr("concentration.repeat_intro", n=len(repeats)))
-        shown = repeats.assign(top_offence=repeats["top_offence"].map(state.term))
-        tables.show(shown.head(200))
+        shown = repeats.head(200)  # the 200 shown, not every repeat location, translated
+        tables.show(shown.assign(top_offence=shown["top_offence"].map(state.term)))
         widgets.download_table(repeats, "repeat-locations", key="concentration.repeat", excel=True)
 
 with tab_accuracy:
@@ -76,11 +75,9 @@ with tab_accuracy:
             tr("concentration.surface"), ("kde", "counts"), key="p.concentration.surface",
             format_func=state.label("concentration.surface_"),
         )  # fmt: skip
-        train = filter_incidents(view.incidents, None, split - dt.timedelta(days=1))
-        test = filter_incidents(view.incidents, split, None)
         acc = widgets.attempt(
-            cache.compute, hotspots.forecast_accuracy, f"{view.key}|{split}", train, test,
-            districts, coverage=coverage / 100, surface=surface, kernel=settings["kernel"],
+            cache.compute, patterns.split_accuracy, view.key, view.incidents, districts,
+            split=split, coverage=coverage / 100, surface=surface, kernel=settings["kernel"],
             rule=settings["rule"], bandwidth=settings["bandwidth"], cell_size=settings["cell_size"],
         )  # fmt: skip
         if acc is not None:

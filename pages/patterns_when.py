@@ -28,7 +28,9 @@ tab_rhythm, tab_trend, tab_season, tab_compare = st.tabs(
 with tab_rhythm:
     rhythm = widgets.attempt(cache.compute, temporal.hour_weekday, view.key, view.incidents)
     if rhythm is not None:
-        fig = figures.when.hour_weekday_heatmap(rhythm.table, offence=offence or None, lang=lang)
+        fig = cache.figure(
+            figures.when.hour_weekday_heatmap, rhythm.table, offence=offence or None, lang=lang
+        )
         st.plotly_chart(fig, key="when.heatmap")
         st.caption(tr("when.rhythm_caption", used=rhythm.n_used, spread=rhythm.spread_uniformly))
         for reason, n in rhythm.excluded.items():
@@ -44,10 +46,10 @@ with tab_trend:
         cache.compute, temporal.period_counts, view.key, view.incidents, freq=freq
     )
     if counts is not None:
-        chart = widgets.attempt(temporal.control_limits, counts)
-        trend = widgets.attempt(temporal.trend, counts)
+        chart = widgets.attempt(cache.by_content, temporal.control_limits, counts)
+        trend = widgets.attempt(cache.by_content, temporal.trend, counts)
         if chart is not None and offence:
-            fig = figures.when.series_chart(chart, offence=offence, trend=trend, lang=lang)
+            fig = cache.figure(patterns.series_chart, chart, trend, offence=offence, lang=lang)
             st.plotly_chart(fig, key="when.series")
             rate = i18n.percent(chart.alpha, lang, decimals=1)
             st.caption(tr("temporal.caption.control", baseline=chart.baseline, rate=rate))
@@ -63,11 +65,14 @@ with tab_season:
     monthly = widgets.attempt(
         cache.compute, temporal.period_counts, view.key, view.incidents, freq="month"
     )
-    season = widgets.attempt(temporal.seasonality, monthly) if monthly is not None else None
+    season = None
+    if monthly is not None:
+        season = widgets.attempt(cache.by_content, temporal.seasonality, monthly)
     if season is not None:
         chosen = [offence] if offence else None
         st.plotly_chart(
-            figures.when.seasonality_chart(season, offences=chosen, lang=lang), key="when.season"
+            cache.figure(figures.when.seasonality_chart, season, offences=chosen, lang=lang),
+            key="when.season",
         )
         st.caption(tr("when.season_caption"))
         widgets.download_table(season, "seasonality", key="when.season")
@@ -99,7 +104,8 @@ with tab_compare:
         )  # fmt: skip
         if result is not None:
             st.plotly_chart(
-                figures.when.comparison_chart(result, lang=lang), key="when.compare_chart"
+                cache.figure(figures.when.comparison_chart, result, lang=lang),
+                key="when.compare_chart",
             )
             tables.show(patterns.comparison_table(result.table, by))
             st.caption(tr("temporal.caption.compare", alpha=i18n.number(result.alpha, lang, 2)))

@@ -5,8 +5,7 @@
 * :func:`_cell_table` and :func:`_geometry_last` build the map-ready cell tables;
 * :func:`_significance` gives two-sided p, Benjamini-Hochberg p and the Gi* class;
 * :func:`_queen` and :func:`_cardinalities` give the queen contiguity of districts;
-* :func:`_check_districts` and :func:`_district_names` read boundaries and the
-  ``district`` column.
+* :func:`_check_districts` reads boundaries.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ilp_core import checks
+from ilp_core import checks, memo
 from ilp_core.analysis.hotspots._results import ALPHA_LEVELS, GI_CLASSES
 from ilp_core.data import coverage, geo
 from ilp_core.data.geo import Grid
@@ -44,6 +43,9 @@ class _Layout:
     warnings: tuple[Message, ...]
 
 
+# Every hot-spot statistic of a view places the same incidents (at 10,000,000: 9 s a
+# time, of which 4.3 s projecting them): kept per columns, read-only, for 3 grids.
+@memo.by_columns(("lat", "lon", "district"), size=3)
 def _layout(
     incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None, cell_size: float | None
 ) -> _Layout:
@@ -81,13 +83,17 @@ def _layout(
     n_out = int((~keep).sum())
     if n_out:
         notes.append(Message("hotspots.outside_area", {"n": n_out}))
+    arrays = [in_area, cell[keep], proj.index[keep], proj.x[keep], proj.y[keep]]
+    for array in arrays:  # shared by every caller (see memo.by_columns): never written to
+        array.flags.writeable = False
+    in_area, cell, kept, x, y = arrays
     return _Layout(
         grid=grid,
         in_area=in_area,
-        cell=cell[keep],
-        kept=proj.index[keep],
-        x=proj.x[keep],
-        y=proj.y[keep],
+        cell=cell,
+        kept=kept,
+        x=x,
+        y=y,
         area_source=source,
         warnings=tuple(notes),
     )
@@ -148,12 +154,6 @@ def _queen(table: gpd.GeoDataFrame) -> tuple[libpysal.weights.W, list[Message]]:
 
 def _cardinalities(w: libpysal.weights.W) -> np.ndarray:
     return np.array([w.cardinalities[i] for i in w.id_order], dtype=np.int64)
-
-
-def _district_names(incidents: pd.DataFrame) -> np.ndarray:
-    column = incidents["district"]
-    text = column.astype(object).astype(str).to_numpy(dtype=object)
-    return np.where(column.notna().to_numpy(), text, None)
 
 
 def _check_districts(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -23,9 +23,13 @@ def _offence_codes(incidents: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return remap[codes], [n for n, p in zip(names, present, strict=True) if p]
 
 
-def _precision(incidents: pd.DataFrame) -> np.ndarray:
-    """The ``precision`` of every row (``minute``, ``day``, ``month`` or missing) as objects."""
-    return incidents["precision"].astype("object").to_numpy()
+def _precision_is(incidents: pd.DataFrame, value: str) -> np.ndarray:
+    """Whether each row's ``precision`` is ``value`` (``minute``, ``day``, ``month``; missing: no).
+
+    Compared on the column itself (a category compares its codes): converting 10,000,000
+    rows to Python strings first took 1.2 s a call.
+    """
+    return (incidents["precision"] == value).to_numpy(dtype=bool)
 
 
 def _exclusions(masks: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray, dict[str, int]]:

@@ -17,7 +17,7 @@ from ilp_core.analysis.temporal._common import (
     _day_number,
     _exclusions,
     _incident_days,
-    _precision,
+    _precision_is,
 )
 from ilp_core.errors import IlpInputError
 
@@ -166,7 +166,7 @@ def compare_periods(
     keep, excluded = _exclusions(
         [
             ("no_date", no_date),
-            ("month_precision", _precision(incidents) == "month"),
+            ("month_precision", _precision_is(incidents, "month")),
             (f"no_{by}", codes < 0),
         ],
         n,

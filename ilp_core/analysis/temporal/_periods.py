@@ -18,7 +18,7 @@ from ilp_core.analysis.temporal._common import (
     _incident_days,
     _offence_codes,
     _period_bounds,
-    _precision,
+    _precision_is,
     _to_ns,
 )
 from ilp_core.errors import IlpInputError
@@ -126,7 +126,7 @@ def period_counts(
     last = _day_number(end) if end is not None else int(dated.max())
     if last < first:
         raise IlpInputError("temporal.bad_coverage", start=_date(first), end=_date(last))
-    month_rows = _precision(incidents) == "month"
+    month_rows = _precision_is(incidents, "month")
     keep, excluded = _exclusions(
         [
             ("no_date", no_date),

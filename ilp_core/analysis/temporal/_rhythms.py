@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_core import checks
-from ilp_core.analysis.temporal._common import _exclusions, _offence_codes, _precision
+from ilp_core.analysis.temporal._common import _exclusions, _offence_codes, _precision_is
 
 LongWindowPolicy = Literal["exclude", "uniform"]
 
@@ -149,7 +149,7 @@ def hour_weekday(
     keep, excluded = _exclusions(
         [
             ("no_time", np.isnan(s)),
-            ("not_minute_precision", _precision(incidents) != "minute"),
+            ("not_minute_precision", ~_precision_is(incidents, "minute")),
             ("no_offence", codes < 0),
             ("reversed_window", has_window & (length < 0)),
             ("long_window", long if long_windows == "exclude" else np.zeros(n, dtype=bool)),

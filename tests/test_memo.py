@@ -1,0 +1,113 @@
+"""ilp_core.memo: results kept per column buffers, never served for other data."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ilp_core import memo
+from ilp_core.analysis import hotspots
+from ilp_core.analysis.hotspots import _common
+from ilp_core.data.dataset import filter_incidents, load_sample
+
+N = memo.MIN_ROWS + 10
+
+
+def counted():
+    calls = []
+
+    @memo.by_columns(("lat", "district"), size=2)
+    def total(table: pd.DataFrame, scale: float) -> float:
+        calls.append(1)
+        return float(table["lat"].sum()) * scale
+
+    return total, calls
+
+
+def frame(seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "lat": rng.normal(45, 1, N),
+            "district": pd.Categorical(rng.choice(["Север", "Sud", "Este"], N)),
+            "other": rng.integers(0, 9, N),
+        }
+    )
+
+
+def test_same_columns_are_remembered_and_a_shallow_copy_shares_them():
+    total, calls = counted()
+    df = frame()
+    first = total(df, 1.0)
+    assert total(df, 1.0) == first
+    assert total(df.copy(deep=False), 1.0) == first
+    assert total(df.drop(columns="other"), 1.0) == first  # a column it does not read
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda df: df.assign(lat=df["lat"] + 1.0),  # a read column changed
+        lambda df: df.assign(district=df["district"].cat.rename_categories(["A", "B", "C"])),
+        lambda df: df.iloc[:-1],  # fewer rows
+        lambda df: df.loc[df["lat"] > 44],  # filtered
+        lambda df: df.copy(),  # a deep copy: the same values, new buffers
+    ],
+)
+def test_other_columns_are_computed_again(change):
+    total, calls = counted()
+    df = frame()
+    total(df, 1.0)
+    other = change(df)
+    assert total(other, 1.0) == pytest.approx(float(other["lat"].sum()))
+    assert len(calls) == 2
+
+
+def test_arguments_are_part_of_the_key_and_small_tables_are_not_kept():
+    total, calls = counted()
+    df = frame()
+    assert total(df, 2.0) == pytest.approx(2 * total(df, 1.0))
+    assert len(calls) == 2
+    small = df.iloc[:100]
+    total(small, 1.0), total(small, 1.0)
+    assert len(calls) == 4
+
+
+def test_a_freed_table_never_serves_its_result_to_a_new_one():
+    total, calls = counted()
+    for seed in range(5):  # new frames, possibly at the addresses of freed ones
+        df = frame(seed)
+        assert total(df, 1.0) == pytest.approx(float(df["lat"].sum()))
+        del df
+        gc.collect()
+    assert len(calls) == 5
+
+
+def test_at_most_size_entries_are_kept():
+    total, calls = counted()
+    frames = [frame(s) for s in range(3)]
+    for df in frames:
+        total(df, 1.0)
+    total(frames[0], 1.0)  # the oldest was dropped (size 2)
+    assert len(calls) == 4
+
+
+def test_the_hot_spot_layout_is_shared_read_only_and_equal_to_a_fresh_one():
+    sample = load_sample()
+    view = filter_incidents(sample.incidents)
+    assert len(view) >= memo.MIN_ROWS
+    _common._layout.forget()
+    gi = hotspots.gi_star(view, sample.districts)
+    kept = _common._layout(view, sample.districts, None)
+    assert _common._layout(view.copy(deep=False), sample.districts, None) is kept
+    with pytest.raises(ValueError, match="read-only"):
+        kept.cell[0] = 1
+    _common._layout.forget()
+    fresh = hotspots.gi_star(view.copy(), sample.districts)
+    pd.testing.assert_frame_equal(gi.table, fresh.table)
+    # the other districts (another object, same names) get their own layout
+    assert _common._layout(view, sample.districts.copy(), None) is not kept
