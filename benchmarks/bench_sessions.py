@@ -1,0 +1,101 @@
+"""Ten sessions of the app on one stored dataset: server memory in total, and their waits.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_sessions.py                  # 10,000,000 incidents
+    .venv/bin/python benchmarks/bench_sessions.py --n 1000000 --sessions 10
+
+The dataset (the sample region's rows repeated with new ids, as in
+``bench_store.py``) is saved in a throw-away workspace store (the embedded
+SQLite database), then forgotten by the process, as on a server that did not
+load it: what the sessions share is the store's memory-mapped Arrow copy. Each
+session is the app itself (app.py in Streamlit's AppTest, in this one process,
+sharing its caches as the sessions of one server do): it opens the stored
+dataset and visits the pages a manager reads first. The first session pays the
+analyses (cold); the others are served from the shared caches. Printed per
+session: seconds to open the dataset, seconds for the pages, and the process's
+resident memory after it; then the total against the target (4 GB for ten
+sessions on 10,000,000 incidents) and the Arrow table's size beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _measure import rss_bytes  # noqa: E402
+from bench_store import big_dataset  # noqa: E402
+
+from ilp_core.store import Actor, _datasets, open_store  # noqa: E402
+
+PAGES = ("pages/patterns_where.py", "pages/patterns_when.py", "pages/priorities.py")
+MIB = 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=10_000_000)
+    parser.add_argument("--sessions", type=int, default=10)
+    args = parser.parse_args()
+
+    from streamlit.testing.v1 import AppTest
+
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["ILP_DATA_DIR"] = folder
+        os.environ.pop("ILP_DATABASE_URL", None)
+        store = open_store()
+        t = time.perf_counter()
+        info = store.save_dataset(Actor.local(), big_dataset(args.n))
+        print(f"{info.rows:,} incidents saved in {time.perf_counter() - t:.1f} s")
+        arrow_mib = store.cache_path(info.id).stat().st_size / MIB
+        _datasets._OPENED.clear()  # as a process that did not load it: the Arrow copy only
+        _datasets._TABLES.clear()
+        gc.collect()
+
+        warm = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
+        warm.run()  # imports and the sample region: once per server, not per session
+        base = rss_bytes()
+        print(f"server after start-up (imports, sample region): {base / MIB:,.0f} MiB")
+        rows, sessions = [], []
+        for number in range(1, args.sessions + 1):
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
+            at.session_state["ilp.dataset_request"] = info.dataset_id
+            t = time.perf_counter()
+            at.run()
+            opened = time.perf_counter() - t
+            assert not at.exception, [e.value for e in at.exception]
+            assert at.session_state["ilp.dataset_id"] == info.dataset_id
+            t = time.perf_counter()
+            for page in PAGES:
+                at.switch_page(page).run()
+                assert not at.exception, (page, [e.value[:300] for e in at.exception])
+            pages = time.perf_counter() - t
+            sessions.append(at)  # kept open, as ten users' sessions are
+            gc.collect()
+            rows.append((number, opened, pages, rss_bytes() / MIB))
+            print(f"session {number}: open {opened:.2f} s, pages {pages:.2f} s", flush=True)
+        frames = {id(s.session_state["ilp.upload"].incidents) for s in sessions}
+        print(f"\nsessions sharing one incident frame: {len(frames) == 1}")
+        print(f"{'session':>8} {'open s':>8} {'pages s':>8} {'server RSS MiB':>15}")
+        for number, opened, pages, rss in rows:
+            print(f"{number:>8} {opened:>8.2f} {pages:>8.2f} {rss:>15,.0f}")
+        total = rows[-1][3]
+        print(
+            f"\n{args.sessions} sessions on {info.rows:,} incidents: {total:,.0f} MiB of server "
+            f"memory in total (target for 10 on 10,000,000: 4,096 MiB); the Arrow copy is "
+            f"{arrow_mib:,.0f} MiB; pages visited: {', '.join(Path(p).stem for p in PAGES)}"
+        )
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
