@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT
@@ -64,6 +65,41 @@ def test_residential_burglary_and_only_it_gets_the_near_repeat_suggestion(sample
     # the emerging drug market and robbery cluster persist for months: not near repeats
     assert evidence["Drug offences"].knox_ratio > 1.5
     assert evidence["Drug offences"].knox_ratio_after > 1.5
+
+
+def test_close_pairs_of_a_large_window_are_estimated_within_a_few_percent():
+    # 200,000 events in 400 hot spots (as shoplifting at shops): 40 times the subset
+    # the estimate counts. Reference: the exact count (k-d tree, tested against pdist).
+    from ilp_core.data.schema import coerce_incidents
+    from ilp_core.products.strategy import _evidence
+
+    rng = np.random.default_rng(7)
+    n = 4 * _evidence.PAIR_ESTIMATE_EVENTS
+    centre = rng.integers(0, 400, n)
+    lat = 45.5 + (centre % 20) * 0.01 + rng.normal(0, 0.0008, n)
+    lon = -30.5 + (centre // 20) * 0.014 + rng.normal(0, 0.0011, n)
+    days = pd.to_timedelta(rng.integers(0, 365, n), "D")
+    events = coerce_incidents(
+        pd.DataFrame({
+            "incident_id": np.arange(n).astype(str),
+            "occurred_at": pd.Timestamp("2024-01-01") + days,
+            "occurred_to": pd.NaT, "precision": "day", "offence": "Shoplifting",
+            "lat": lat, "lon": lon, "district": None, "location_id": None,
+            "source_row": np.arange(n) + 2, "duplicate": None,
+        })
+    )  # fmt: skip
+    exact = near_repeat.count_close_pairs(events, 200.0)
+    budget = 1_000_000
+    share = _evidence._sample_share(events, 200.0, budget)
+    assert exact > 30 * budget  # far over the budget: the estimate is used
+    assert share == pytest.approx(math.sqrt(budget / exact), rel=0.03)
+    # seeded: the same events, the same share; the small window is still counted exactly
+    assert _evidence._sample_share(events, 200.0, budget) == share
+    small = events.iloc[:20_000]
+    exact_small = near_repeat.count_close_pairs(small, 200.0)
+    assert _evidence._sample_share(small, 200.0, budget) == pytest.approx(
+        min(1.0, math.sqrt(budget / exact_small))
+    )
 
 
 def test_near_repeat_evidence_tests_a_random_subset_above_the_pair_budget(sample):
