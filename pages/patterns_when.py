@@ -46,8 +46,8 @@ with tab_trend:
         cache.compute, temporal.period_counts, view.key, view.incidents, freq=freq
     )
     if counts is not None:
-        chart = widgets.attempt(cache.by_content, temporal.control_limits, counts)
-        trend = widgets.attempt(cache.by_content, temporal.trend, counts)
+        chart = widgets.attempt(temporal.control_limits, counts)
+        trend = widgets.attempt(temporal.trend, counts)
         if chart is not None and offence:
             fig = cache.figure(patterns.series_chart, chart, trend, offence=offence, lang=lang)
             st.plotly_chart(fig, key="when.series")

@@ -11,7 +11,17 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ilp_core import memo
 
+
+def _read_only(*arrays: np.ndarray) -> None:
+    for array in arrays:  # kept by memo.by_columns and shared by every caller
+        array.flags.writeable = False
+
+
+# The "when" analyses of a page read the same columns (period counts, rhythms,
+# comparisons; at 10,000,000 incidents 0.2-0.7 s each): kept per column buffers.
+@memo.by_columns(("offence",), size=4)
 def _offence_codes(incidents: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Offence code per row (-1 when missing) and the offences present, in catalog order."""
     cat = pd.Categorical(incidents["offence"])
@@ -20,7 +30,9 @@ def _offence_codes(incidents: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     names = [str(c) for c in cat.categories]
     remap = np.full(len(names) + 1, -1, dtype=np.int64)
     remap[np.flatnonzero(present)] = np.arange(int(present.sum()))
-    return remap[codes], [n for n, p in zip(names, present, strict=True) if p]
+    out = remap[codes]
+    _read_only(out)
+    return out, [n for n, p in zip(names, present, strict=True) if p]
 
 
 def _precision_is(incidents: pd.DataFrame, value: str) -> np.ndarray:
@@ -42,11 +54,13 @@ def _exclusions(masks: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray
     return keep, excluded
 
 
+@memo.by_columns(("occurred_at",), size=4)
 def _incident_days(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Day number of each incident's ``occurred_at`` (0 where missing) and the missing mask."""
     at = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]")
     no_date = np.isnat(at)
     day = np.where(no_date, 0, at.astype("datetime64[D]").astype(np.int64))
+    _read_only(day, no_date)
     return day, no_date
 
 
