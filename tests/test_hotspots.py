@@ -868,3 +868,18 @@ def test_spatial_bandwidth_rule_matches_the_arcgis_formula_by_hand():
     assert hx == pytest.approx(0.9 * np.sqrt(2) * 4**-0.2) == hy
     gx, _, _ = _density._bandwidths(x, y, "gaussian", None, "spatial")
     assert gx == pytest.approx(hx / hotspots.QUARTIC_PER_GAUSSIAN)
+
+
+@pytest.mark.parametrize("as_category", [True, False])
+def test_district_counts_match_a_plain_count_of_the_names(as_category):
+    # Unused categories, Cyrillic and accented names, a number written as a name,
+    # missing districts: the counts are those of the names as written, counted by hand.
+    names = ["Центральный"] * 5 + ["Île-de-Cité"] * 3 + ["7"] * 2 + [None] * 4
+    column = pd.Series(names, dtype="object")
+    if as_category:
+        column = column.astype(pd.CategoricalDtype(["Центральный", "Île-de-Cité", "7", "Пусто"]))
+    res = hotspots.district_counts(pd.DataFrame({"district": column, "lat": np.nan, "lon": np.nan}))
+    assert dict(zip(res.table["district"], res.table["count"], strict=True)) == {
+        "7": 2, "Île-de-Cité": 3, "Центральный": 5,
+    }  # fmt: skip
+    assert res.n_without_district == 4 and res.n_counted == 10
