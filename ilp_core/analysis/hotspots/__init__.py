@@ -31,7 +31,7 @@ Where each statistic lives
 * ``_results.py``: the result dataclasses, the option tuples and the constants;
 * ``_common.py``: the study area and grid layout, cell tables, significance and
   FDR, queen weights of districts, the checks of boundaries;
-* ``_counts.py``: :func:`grid_counts`, :func:`district_counts`;
+* ``_counts.py``: :func:`grid_counts`, :func:`incident_cells`, :func:`district_counts`;
 * ``_density.py``: :func:`kernel_density` (bandwidth rules, linear binning, FFT
   kernel surface);
 * ``_getis_ord.py``: :func:`gi_star_z`, :func:`gi_star` (grid and districts);
@@ -50,7 +50,7 @@ from ilp_core.analysis.hotspots._concentration import (
     concentration_from_counts,
     repeat_locations,
 )
-from ilp_core.analysis.hotspots._counts import district_counts, grid_counts
+from ilp_core.analysis.hotspots._counts import district_counts, grid_counts, incident_cells
 from ilp_core.analysis.hotspots._density import QUARTIC_PER_GAUSSIAN, kernel_density
 from ilp_core.analysis.hotspots._getis_ord import gi_star, gi_star_z
 from ilp_core.analysis.hotspots._gi_inference import MIN_HOT_INCIDENTS, NORMAL_MIN_EXPECTED
@@ -128,6 +128,7 @@ __all__ = [
     "gi_star",
     "gi_star_z",
     "grid_counts",
+    "incident_cells",
     "hotspot_change",
     "kernel_density",
     "local_moran",

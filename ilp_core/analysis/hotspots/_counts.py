@@ -71,6 +71,30 @@ def grid_counts(
     )
 
 
+def incident_cells(
+    incidents: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None = None,
+    *,
+    cell_size: float | None = None,
+) -> np.ndarray:
+    """The cell of each incident on the grid of :func:`grid_counts` (flat id, row-major).
+
+    ``-1`` for an incident without coordinates or outside the study area. Shares
+    :func:`grid_counts`' placement of the incidents (computed once per table and
+    grid), so counting by cell for other groupings costs no second projection.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"lat": [45.5, np.nan, 45.51], "lon": [-30.5, 0.0, -30.49]})
+    >>> incident_cells(inc, cell_size=500).tolist()
+    [0, -1, 8]
+    """
+    layout = _layout(incidents, districts, cell_size)
+    cell = np.full(len(incidents), -1, dtype=np.int64)
+    cell[layout.kept] = layout.cell
+    return cell
+
+
 def district_counts(
     incidents: pd.DataFrame,
     districts: gpd.GeoDataFrame | None = None,

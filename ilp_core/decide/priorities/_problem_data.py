@@ -21,7 +21,6 @@ import pandas as pd
 
 from ilp_core import checks
 from ilp_core.analysis import hotspots, temporal
-from ilp_core.data import geo
 from ilp_core.decide.priorities._development import _add_development
 from ilp_core.errors import IlpInputError, Message
 
@@ -505,10 +504,7 @@ def _concentration(
     """Generalised Gini per problem over the cells of the study area (hotspots' grid)."""
     base = hotspots.grid_counts(incidents, districts, cell_size=cell_size)
     grid = base.grid
-    proj = geo.project(incidents, grid.crs)
-    cell = np.full(len(incidents), -1, dtype=np.int64)
-    r, c, inside = grid.locate(proj.x, proj.y)
-    cell[proj.index[inside]] = (r * grid.nx + c)[inside]
+    cell = hotspots.incident_cells(incidents, districts, cell_size=cell_size)
     in_area = np.flatnonzero(base.in_area.ravel())
     area_pos = np.full(grid.n_cells, -1, dtype=np.int64)
     area_pos[in_area] = np.arange(len(in_area))
