@@ -76,7 +76,7 @@ with tab_accuracy:
             format_func=state.label("concentration.surface_"),
         )  # fmt: skip
         acc = widgets.attempt(
-            cache.compute, patterns.split_accuracy, view.key, view.incidents, districts,
+            cache.compute, hotspots.forecast_accuracy_at, view.key, view.incidents, districts,
             split=split, coverage=coverage / 100, surface=surface, kernel=settings["kernel"],
             rule=settings["rule"], bandwidth=settings["bandwidth"], cell_size=settings["cell_size"],
         )  # fmt: skip

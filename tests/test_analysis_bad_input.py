@@ -119,6 +119,7 @@ def test_knox_test_refuses_a_seed_that_is_not_a_whole_number(seed):
         hotspots.concentration,
         lambda inc: hotspots.hotspot_change(inc, period_days=7),
         lambda inc: hotspots.forecast_accuracy(inc, inc),
+        lambda inc: hotspots.forecast_accuracy_at(inc, split=dt.date(2024, 2, 1)),
         lambda inc: near_repeat.knox_test(inc, permutations=9),
         lambda inc: near_repeat.count_close_pairs(inc, 100),
     ],
@@ -203,6 +204,9 @@ TABLE_CALLS = {
     "concentration_location": lambda t: hotspots.concentration(t, unit="location"),
     "repeat_locations": lambda t: hotspots.repeat_locations(t),
     "forecast_accuracy": lambda t: hotspots.forecast_accuracy(t, t, cell_size=100),
+    "forecast_accuracy_at": lambda t: hotspots.forecast_accuracy_at(
+        t, split=dt.date(2024, 2, 1), cell_size=100
+    ),
     "hour_weekday": lambda t: tm.hour_weekday(t),
     "period_counts": lambda t: tm.period_counts(t, partial="flag"),
     "trend": lambda t: tm.trend(tm.period_counts(t, partial="flag")),
@@ -266,6 +270,11 @@ PARAMETERS = {
         (INC, INC),
         ("coverage", "surface", "bandwidth", "cell_size"),
     ),
+    "forecast_accuracy_at": (
+        hotspots.forecast_accuracy_at,
+        (INC,),
+        ("split", "coverage", "surface", "bandwidth", "cell_size"),
+    ),
     "default_period_days": (hotspots.default_period_days, (), ("span_days",)),
     "gi_star_z": (hotspots.gi_star_z, (), ("counts",)),
     "hour_weekday": (tm.hour_weekday, (INC,), ("aoristic", "max_window_hours", "long_windows")),
@@ -304,4 +313,6 @@ def test_bad_argument_values_give_an_answer_or_a_clear_error(name, data):
         kwargs["permutations"] = 99
     if name == "count_close_pairs" and parameter != "distance_m":
         kwargs["distance_m"] = 100
+    if name == "forecast_accuracy_at" and parameter != "split":
+        kwargs["split"] = dt.date(2024, 2, 1)
     _answers_or_explains(call, *args, **kwargs)

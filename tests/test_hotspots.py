@@ -883,3 +883,38 @@ def test_district_counts_match_a_plain_count_of_the_names(as_category):
         "7": 2, "Île-de-Cité": 3, "Центральный": 5,
     }  # fmt: skip
     assert res.n_without_district == 4 and res.n_counted == 10
+
+
+@pytest.mark.parametrize("surface", ["kde", "counts"])
+def test_accuracy_cut_at_a_date_is_the_test_on_the_two_periods(surface):
+    # Reference: forecast_accuracy on the two periods' tables (filter_incidents), with
+    # the sample's boundaries (the same grid); the cut places the incidents once.
+    import datetime as dt
+
+    from ilp_core.data.dataset import filter_incidents, load_sample
+
+    sample = load_sample()
+    split = dt.date(2025, 10, 1)
+    inc = sample.incidents
+    train = filter_incidents(inc, None, split - dt.timedelta(days=1))
+    test = filter_incidents(inc, split, None)
+    two = hotspots.forecast_accuracy(train, test, sample.districts, surface=surface)
+    cut = hotspots.forecast_accuracy_at(inc, sample.districts, split=split, surface=surface)
+    for name in ("hit_rate", "pai", "rri", "n_train", "n_test", "n_cells_selected"):
+        assert getattr(cut, name) == pytest.approx(getattr(two, name)), name
+    pd.testing.assert_frame_equal(cut.table, two.table)
+
+
+def test_points_half_the_globe_away_are_off_the_grid_not_a_crash():
+    # Found by the bad-input fuzz test: the UTM zone of the median point puts the two
+    # points near lon -180 at infinity; they were taken into the grid's extent (NaN).
+    inc = pd.DataFrame(
+        {
+            "lat": [np.nan, 45.469065913954914, 1.175494351e-38, 45.469065913954914, 5e-103],
+            "lon": [180.5, -180.0, 45.469065913954914, -180.0, 0.0],
+        }
+    )
+    res = hotspots.grid_counts(inc)
+    assert np.isfinite(res.grid.bounds).all()
+    off = [m.params["n"] for m in res.warnings if m.key == "hotspots.outside_area"]
+    assert res.n_counted >= 1 and res.n_counted + sum(off) == len(inc) - 1  # one has no lat

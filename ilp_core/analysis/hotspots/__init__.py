@@ -40,10 +40,11 @@ Where each statistic lives
   change classes;
 * ``_concentration.py``: :func:`concentration_from_counts`, :func:`concentration`,
   :func:`repeat_locations`;
-* ``_accuracy.py``: :func:`forecast_accuracy` (hit rate, PAI, RRI).
+* ``_accuracy.py``: :func:`forecast_accuracy` (hit rate, PAI, RRI), and
+  :func:`forecast_accuracy_at` (the same for one table cut at a date).
 """
 
-from ilp_core.analysis.hotspots._accuracy import forecast_accuracy
+from ilp_core.analysis.hotspots._accuracy import forecast_accuracy, forecast_accuracy_at
 from ilp_core.analysis.hotspots._change import default_period_days, hotspot_change
 from ilp_core.analysis.hotspots._concentration import (
     concentration,
@@ -125,6 +126,7 @@ __all__ = [
     "default_period_days",
     "district_counts",
     "forecast_accuracy",
+    "forecast_accuracy_at",
     "gi_star",
     "gi_star_z",
     "grid_counts",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ilp_core import checks
-from ilp_core.analysis.hotspots._common import _cell_table, _geometry_last, _layout
+from ilp_core.analysis.hotspots._common import _cell_table, _geometry_last, _Layout, _layout
 from ilp_core.analysis.hotspots._density import _bandwidth_notes, _bandwidths, _kde_surface
 from ilp_core.analysis.hotspots._results import (
     BANDWIDTH_RULES,
@@ -99,10 +101,73 @@ def forecast_accuracy(
         }
     )
     layout = _layout(both, districts, cell_size)
-    grid = layout.grid
     is_train = layout.kept < len(train)
+    params = {"coverage": coverage, "surface": surface, "kernel": kernel}
+    return _accuracy(layout, is_train, ~is_train, bandwidth=bandwidth, rule=rule, **params)
+
+
+def forecast_accuracy_at(
+    incidents: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None = None,
+    *,
+    split: dt.date,
+    coverage: float = 0.05,
+    surface: Surface = "kde",
+    kernel: Kernel = "quartic",
+    bandwidth: float | tuple[float, float] | None = None,
+    rule: BandwidthRule = "scott",
+    cell_size: float | None = None,
+) -> ForecastAccuracy:
+    """:func:`forecast_accuracy` of the days before ``split`` against ``split`` and after.
+
+    The same test on one table cut at a date (incidents without a date are in
+    neither period). It places the incidents once for both periods, on the grid
+    every other hot-spot map of the table uses (the layout is shared), where
+    cutting 10,000,000 incidents into two tables and placing them again took 12 s.
+    With boundaries the grid is theirs and the result is that of
+    :func:`forecast_accuracy` on the two periods' tables; without, the grid spans
+    all the table's located incidents, dated or not.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({
+    ...     "lat": [45.5, 45.5, 45.52, 45.5, 45.52], "lon": [-30.5, -30.5, -30.48, -30.5, -30.48],
+    ...     "occurred_at": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-04",
+    ...                                    "2024-02-02", "2024-02-03"])})
+    >>> acc = forecast_accuracy_at(inc, split=dt.date(2024, 2, 1), surface="counts",
+    ...                            coverage=0.01, cell_size=500)
+    >>> acc.n_train, acc.n_test, acc.hit_rate
+    (3, 2, 0.5)
+    """
+    checks.option("surface", surface, SURFACES)
+    checks.option("kernel", kernel, KERNELS)
+    checks.option("rule", rule, BANDWIDTH_RULES)
+    coverage = checks.share("coverage", coverage)
+    split = checks.date("split", split)
+    checks.columns(incidents, ("lat", "lon", "occurred_at"), table="incidents")
+    layout = _layout(incidents, districts, cell_size)
+    when = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]")[layout.kept]
+    dated = ~np.isnat(when)
+    is_train = dated & (when < np.datetime64(split, "ns"))
+    params = {"coverage": coverage, "surface": surface, "kernel": kernel}
+    return _accuracy(layout, is_train, dated & ~is_train, bandwidth=bandwidth, rule=rule, **params)
+
+
+def _accuracy(
+    layout: _Layout,
+    is_train: np.ndarray,
+    is_test: np.ndarray,
+    *,
+    coverage: float,
+    surface: str,
+    kernel: str,
+    bandwidth: float | tuple[float, float] | None,
+    rule: str,
+) -> ForecastAccuracy:
+    """The test on placed incidents, each of the training period, the test period or neither."""
+    grid = layout.grid
     train_counts = np.bincount(layout.cell[is_train], minlength=grid.n_cells).reshape(grid.shape)
-    test_counts = np.bincount(layout.cell[~is_train], minlength=grid.n_cells).reshape(grid.shape)
+    test_counts = np.bincount(layout.cell[is_test], minlength=grid.n_cells).reshape(grid.shape)
     n_train = int(train_counts.sum())
     n_test = int(test_counts.sum())
     if n_train == 0:

@@ -64,12 +64,13 @@ def _layout(
         source = "districts"
     else:
         area = None
-        bounds = (
-            float(proj.x.min()),
-            float(proj.y.min()),
-            float(proj.x.max()),
-            float(proj.y.max()),
-        )
+        # A point far from the zone (half the globe away) projects to infinity: it is
+        # off the grid, counted below, and does not stretch it (found by hypothesis).
+        placeable = np.isfinite(proj.x) & np.isfinite(proj.y)
+        if not placeable.any():
+            raise IlpInputError("hotspots.no_geolocated", columns=("lat", "lon"), n=len(incidents))
+        px, py = proj.x[placeable], proj.y[placeable]
+        bounds = (float(px.min()), float(py.min()), float(px.max()), float(py.max()))
         source = "extent"
     grid = geo.make_grid(bounds, proj.crs, cell_size)
     notes.extend(geo.grid_warnings(grid))
