@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 #: The import direction, first to last: a layer imports only from itself and earlier
-#: layers. The plumbing (errors, i18n, checks, keys, limits, markup) serves every layer.
+#: layers. The plumbing (errors, i18n, checks, keys, limits, markup, memo) serves every layer.
 #: Figures come before products because the report embeds them; figures draw analysis
 #: and decide results.
 LAYERS = (
@@ -38,6 +38,7 @@ PLUMBING = {
     "ilp_core.keys",
     "ilp_core.limits",
     "ilp_core.markup",
+    "ilp_core.memo",
 }
 
 

@@ -28,6 +28,8 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any, Final
@@ -37,6 +39,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
 from ilp_core import i18n, markup
+from ilp_core.analysis import hotspots, near_repeat
 from ilp_core.data.dataset import Dataset
 from ilp_core.data.ingest import ColumnMapping
 from ilp_core.errors import IlpInputError
@@ -54,6 +57,8 @@ from ilp_core.store import (
 )
 from ui import state
 from ui.state import tr
+
+log = logging.getLogger(__name__)
 
 ACTOR: Final[str] = "ilp.actor"
 IDENTITY: Final[str] = "ilp.identity"
@@ -199,6 +204,26 @@ def _claimed_roles() -> list[str] | None:
     return [str(r) for r in names if str(r) in ROLES]
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> threading.Thread:
+    """Once per server: compile the analyses' kernels in the background.
+
+    esda's Local Moran (15.5 s, at every new process) and the Knox test (loaded from
+    numba's disk cache) would otherwise make the first user wait on the Where page.
+    """
+
+    def run() -> None:
+        try:
+            hotspots.warm_up()
+            near_repeat.warm_up()
+        except Exception:  # an optimisation only: the first analysis compiles instead
+            log.warning("warm-up of the compiled analyses failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="ilp-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def start() -> None:
     """app.py, each run before the navigation: open the store and know who is acting.
 
@@ -206,6 +231,7 @@ def start() -> None:
     user's draft restored, so a reload, a new tab, a restarted server or another
     browser of the same user continues where they left off.
     """
+    _warm_up()
     session = st.session_state
     session.setdefault(DATASET_ID, "")
     s = store()
