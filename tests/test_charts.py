@@ -217,3 +217,17 @@ def test_every_figure_builds_in_every_language(lang):
         assert fig.layout.title.text
         assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
         fig.to_json()  # serialisable, as st.plotly_chart needs
+
+
+def test_forty_problems_at_one_corner_of_the_risk_matrix_all_get_a_bubble():
+    # Pushed apart against the matrix's edge, two bubbles met at one spot: the zero
+    # distance made every position NaN and the chart drew no bubble at all.
+    import numpy as np
+
+    from ilp_core.figures.priorities import _spread_apart
+
+    x, y = _spread_apart(np.full(40, 5.0), np.full(40, 5.0))
+    assert np.isfinite(x).all() and np.isfinite(y).all()
+    gaps = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() > 0.1  # apart enough to see each bubble

@@ -105,6 +105,10 @@ def _spread_apart(
             diff = p[:, None, :] - p[None, :, :]
             dist = np.hypot(diff[..., 0], diff[..., 1])
             np.fill_diagonal(dist, np.inf)
+            same = (dist == 0).any(axis=1)
+            if same.any():  # pushed into the same spot against an edge: back on the ring
+                p[same] += 1e-3 * np.column_stack([np.cos(angle[same]), np.sin(angle[same])])
+                continue  # (a zero distance made every position NaN: no bubble drawn)
             overlap = np.clip(near * 1.05 - dist, 0.0, None)
             if not overlap.any():
                 break
