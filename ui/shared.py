@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import importlib
 import json
 import logging
 import threading
@@ -208,14 +209,16 @@ def _claimed_roles() -> list[str] | None:
 def _warm_up() -> threading.Thread:
     """Once per server: compile the analyses' kernels in the background.
 
-    esda's Local Moran (15.5 s, at every new process) and the Knox test (loaded from
-    numba's disk cache) would otherwise make the first user wait on the Where page.
+    esda's Local Moran (15.5 s, at every new process), the Knox test (loaded from
+    numba's disk cache) and mapclassify's import would otherwise make the first user
+    wait on the Where page.
     """
 
     def run() -> None:
         try:
             hotspots.warm_up()
             near_repeat.warm_up()
+            importlib.import_module("mapclassify")  # the maps' classes: 2.5 s to import
         except Exception:  # an optimisation only: the first analysis compiles instead
             log.warning("warm-up of the compiled analyses failed", exc_info=True)
 
