@@ -57,7 +57,9 @@ def by_columns(
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Remember ``func(table, *args)`` per buffers of ``columns`` of ``table`` and ``args``.
 
-    ``args`` must be hashable, or objects compared by identity (boundaries): an
+    A second call with the same key while the first runs waits for its result (a
+    page and a background preparation never compute it twice). ``args`` must be
+    hashable, or objects compared by identity (boundaries): an
     argument that is not hashable is keyed on ``id`` and held weakly like the
     buffers. Tables under :data:`MIN_ROWS` rows, tables without one of
     ``columns`` and columns without a NumPy buffer are not remembered.
@@ -66,6 +68,7 @@ def by_columns(
     def decorate(func: Callable[..., T]) -> Callable[..., T]:
         kept: OrderedDict[tuple[Hashable, ...], tuple[tuple[weakref.ref, ...], T]] = OrderedDict()
         lock = threading.Lock()
+        running: dict[tuple[Hashable, ...], threading.Lock] = {}
 
         @functools.wraps(func)
         def remembered(table: pd.DataFrame, *args: Any) -> T:
@@ -90,18 +93,39 @@ def by_columns(
                 refs = tuple(weakref.ref(h) for h in held)
             except TypeError:  # an argument that cannot be held weakly: not remembered
                 return func(table, *args)
+            entry = tuple(key)
+
+            def hit() -> tuple[bool, Any]:
+                with lock:
+                    found = kept.get(entry)
+                    if found is not None and all(
+                        r() is h for r, h in zip(found[0], held, strict=True)
+                    ):
+                        kept.move_to_end(entry)
+                        return True, found[1]
+                    return False, None
+
+            done, result = hit()
+            if done:
+                return result
             with lock:
-                hit = kept.get(tuple(key))
-                if hit is not None and all(r() is h for r, h in zip(hit[0], held, strict=True)):
-                    kept.move_to_end(tuple(key))
-                    return hit[1]
-            result = func(table, *args)
-            with lock:
-                kept[tuple(key)] = (refs, result)
-                for old in [k for k, (rs, _) in kept.items() if any(r() is None for r in rs)]:
-                    del kept[old]
-                while len(kept) > size:
-                    kept.popitem(last=False)
+                gate = running.setdefault(entry, threading.Lock())
+            with gate:  # a second caller of the same key waits for the first's result
+                done, result = hit()
+                if done:
+                    return result
+                try:
+                    result = func(table, *args)
+                    with lock:
+                        kept[entry] = (refs, result)
+                        stale = [k for k, (rs, _) in kept.items() if any(r() is None for r in rs)]
+                        for old in stale:
+                            del kept[old]
+                        while len(kept) > size:
+                            kept.popitem(last=False)
+                finally:
+                    with lock:
+                        running.pop(entry, None)
             return result
 
         remembered.forget = kept.clear  # type: ignore[attr-defined]

@@ -111,3 +111,58 @@ def test_the_hot_spot_layout_is_shared_read_only_and_equal_to_a_fresh_one():
     pd.testing.assert_frame_equal(gi.table, fresh.table)
     # the other districts (another object, same names) get their own layout
     assert _common._layout(view, sample.districts.copy(), None) is not kept
+
+
+def test_two_callers_of_the_same_columns_at_once_compute_it_once():
+    import threading
+    import time
+
+    calls = []
+
+    @memo.by_columns(("lat",), size=2)
+    def slow(table: pd.DataFrame) -> float:
+        calls.append(1)
+        time.sleep(0.3)
+        return float(table["lat"].sum())
+
+    df = frame()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(slow(df))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(set(results)) == 1 and len(results) == 3
+
+
+def test_a_failed_call_is_not_kept_and_the_next_one_runs_again():
+    calls = []
+
+    @memo.by_columns(("lat",), size=2)
+    def failing(table: pd.DataFrame) -> float:
+        calls.append(1)
+        raise ValueError("no")
+
+    df = frame()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="no"):
+            failing(df)
+    assert len(calls) == 2
+
+
+def test_a_shown_dataset_is_placed_in_the_background_for_every_page(monkeypatch):
+    import dataclasses
+
+    from ilp_core.data import geo
+    from ui import cache, state
+
+    data = dataclasses.replace(load_sample(), name="prepared.csv", is_sample=False)
+    state._prepare(cache.dataset_key(data), data).join(timeout=120)
+    grids = []
+    make_grid = geo.make_grid
+    monkeypatch.setattr(geo, "make_grid", lambda *a, **k: grids.append(1) or make_grid(*a, **k))
+    view = filter_incidents(data.incidents, *data.period)  # the sidebar's default view
+    gi = hotspots.gi_star(view, data.districts)
+    assert grids == [] and len(gi.table)  # placed by the background, not again by the page
+    hotspots.gi_star(view.loc[view["offence"] == "Shoplifting"], data.districts)
+    assert grids == [1]  # another view is placed anew
