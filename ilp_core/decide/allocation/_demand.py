@@ -68,10 +68,14 @@ def district_demand(
     """
     names = _district_names(districts, incidents)
     weight = _incident_weights(incidents, weights, default_days)
-    district = incidents["district"].astype("object").to_numpy()
-    frame = pd.DataFrame({"area": district, "w": weight}).dropna(subset=["area"])
-    frame["area"] = frame["area"].astype(str)
-    sums = frame.groupby("area", sort=False)["w"].agg(["size", "sum"])
+    # Grouped on the column itself (a category groups its codes), then keyed by name:
+    # writing out 10,000,000 district names first took 3.7 s a call.
+    frame = pd.DataFrame({"area": incidents["district"].to_numpy(), "w": weight})
+    if isinstance(incidents["district"].dtype, pd.CategoricalDtype):
+        frame["area"] = incidents["district"].array
+    sums = frame.groupby("area", sort=False, observed=True, dropna=True)["w"].agg(["size", "sum"])
+    sums.index = sums.index.astype(object).map(str)
+    sums = sums.groupby(level=0, sort=False).sum()  # names equal once written out
     out = pd.DataFrame({"area": names})
     out["incidents"] = out["area"].map(sums["size"]).fillna(0).astype("int64")
     out["demand"] = out["area"].map(sums["sum"]).fillna(0.0).astype(float)
