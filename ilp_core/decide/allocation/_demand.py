@@ -70,9 +70,7 @@ def district_demand(
     weight = _incident_weights(incidents, weights, default_days)
     # Grouped on the column itself (a category groups its codes), then keyed by name:
     # writing out 10,000,000 district names first took 3.7 s a call.
-    frame = pd.DataFrame({"area": incidents["district"].to_numpy(), "w": weight})
-    if isinstance(incidents["district"].dtype, pd.CategoricalDtype):
-        frame["area"] = incidents["district"].array
+    frame = pd.DataFrame({"area": incidents["district"].array, "w": weight})
     sums = frame.groupby("area", sort=False, observed=True, dropna=True)["w"].agg(["size", "sum"])
     sums.index = sums.index.astype(object).map(str)
     sums = sums.groupby(level=0, sort=False).sum()  # names equal once written out
