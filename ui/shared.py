@@ -27,12 +27,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import importlib
 import json
 import logging
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -40,7 +41,6 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
 from ilp_core import i18n, markup
-from ilp_core.analysis import hotspots, near_repeat
 from ilp_core.data.dataset import Dataset
 from ilp_core.data.ingest import ColumnMapping
 from ilp_core.errors import IlpInputError
@@ -206,25 +206,25 @@ def _claimed_roles() -> list[str] | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _warm_up() -> threading.Thread:
-    """Once per server: compile the analyses' kernels in the background.
+def _warm_up() -> subprocess.Popen[bytes] | None:
+    """Once per server: compile the analyses' kernels into numba's disk cache, aside.
 
-    esda's Local Moran (15.5 s, at every new process), the Knox test (loaded from
-    numba's disk cache) and mapclassify's import would otherwise make the first user
-    wait on the Where page.
+    esda's Local Moran compiled them at the first map of every process (15.5 s) and
+    the Knox test at its first run. A separate process compiles them at start, on
+    the other core and outside this server's lock on Python (a thread doing it here
+    slowed the first user's clicks for 20 s: the shared upload check saw the load
+    unfinished); the server then loads them from the disk cache (3.6 s, once).
     """
-
-    def run() -> None:
-        try:
-            hotspots.warm_up()
-            near_repeat.warm_up()
-            importlib.import_module("mapclassify")  # the maps' classes: 2.5 s to import
-        except Exception:  # an optimisation only: the first analysis compiles instead
-            log.warning("warm-up of the compiled analyses failed", exc_info=True)
-
-    thread = threading.Thread(target=run, name="ilp-warm-up", daemon=True)
-    thread.start()
-    return thread
+    code = "from ilp_core.analysis import hotspots, near_repeat\n"
+    code += "hotspots.warm_up()\nnear_repeat.warm_up()\n"
+    try:
+        return subprocess.Popen(  # this interpreter, fixed code
+            [sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    except OSError:  # an optimisation only: the first analysis compiles instead
+        log.warning("warm-up of the compiled analyses could not start", exc_info=True)
+        return None
 
 
 def start() -> None:
