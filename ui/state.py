@@ -131,8 +131,9 @@ def view() -> View:
     # offence names may hold commas ("Human Trafficking (A), Commercial Sex Acts"): join
     # their keys, which cannot, so two selections never share a cache key
     chosen = ",".join(sorted(keys.safe_key(o) for o in offences))
-    key = f"{cache.dataset_key(data)}|{start}|{end}|{chosen}"  # all of the data, name included
-    _prepare(cache.dataset_key(data), data)
+    data_key = cache.dataset_key(data)
+    key = f"{data_key}|{start}|{end}|{chosen}"  # all of the data, name included
+    _prepare(data_key, data)
     incidents = _filtered(key, data, start, end, offences).copy(deep=False)
     return View(data, incidents, start, end, offences, key)
 

@@ -85,10 +85,7 @@ def forecast_accuracy(
     >>> r.n_cells_area, r.n_cells_selected, r.hit_rate, round(r.pai, 2), r.rri
     (7, 1, 0.6, 4.2, 0.75)
     """
-    checks.option("surface", surface, SURFACES)
-    checks.option("kernel", kernel, KERNELS)
-    checks.option("rule", rule, BANDWIDTH_RULES)
-    coverage = checks.share("coverage", coverage)
+    coverage = _checked_options(coverage, surface, kernel, rule)
     checks.columns(train, ("lat", "lon"), table="train")
     checks.columns(test, ("lat", "lon"), table="test")
     for name, table in (("train", train), ("test", test)):
@@ -139,10 +136,7 @@ def forecast_accuracy_at(
     >>> acc.n_train, acc.n_test, acc.hit_rate
     (3, 2, 0.5)
     """
-    checks.option("surface", surface, SURFACES)
-    checks.option("kernel", kernel, KERNELS)
-    checks.option("rule", rule, BANDWIDTH_RULES)
-    coverage = checks.share("coverage", coverage)
+    coverage = _checked_options(coverage, surface, kernel, rule)
     split = checks.date("split", split)
     checks.columns(incidents, ("lat", "lon", "occurred_at"), table="incidents")
     layout = _layout(incidents, districts, cell_size)
@@ -151,6 +145,14 @@ def forecast_accuracy_at(
     is_train = dated & (when < np.datetime64(split, "ns"))
     params = {"coverage": coverage, "surface": surface, "kernel": kernel}
     return _accuracy(layout, is_train, dated & ~is_train, bandwidth=bandwidth, rule=rule, **params)
+
+
+def _checked_options(coverage: float, surface: str, kernel: str, rule: str) -> float:
+    """Check the test's options (before any incident is placed); return the coverage."""
+    checks.option("surface", surface, SURFACES)
+    checks.option("kernel", kernel, KERNELS)
+    checks.option("rule", rule, BANDWIDTH_RULES)
+    return checks.share("coverage", coverage)
 
 
 def _accuracy(
