@@ -68,13 +68,14 @@ def test_residential_burglary_and_only_it_gets_the_near_repeat_suggestion(sample
 
 
 def test_close_pairs_of_a_large_window_are_estimated_within_a_few_percent():
-    # 200,000 events in 400 hot spots (as shoplifting at shops): 40 times the subset
+    # 200,000 events in 400 hot spots (as shoplifting at shops): 20 times the subset
     # the estimate counts. Reference: the exact count (k-d tree, tested against pdist).
     from ilp_core.data.schema import coerce_incidents
     from ilp_core.products.strategy import _evidence
 
     rng = np.random.default_rng(7)
-    n = 4 * _evidence.PAIR_ESTIMATE_EVENTS
+    n = 200_000
+    assert n >= 20 * _evidence.PAIR_ESTIMATE_EVENTS
     centre = rng.integers(0, 400, n)
     lat = 45.5 + (centre % 20) * 0.01 + rng.normal(0, 0.0008, n)
     lon = -30.5 + (centre // 20) * 0.014 + rng.normal(0, 0.0011, n)
@@ -95,7 +96,7 @@ def test_close_pairs_of_a_large_window_are_estimated_within_a_few_percent():
     assert share == pytest.approx(math.sqrt(budget / exact), rel=0.03)
     # seeded: the same events, the same share; the small window is still counted exactly
     assert _evidence._sample_share(events, 200.0, budget) == share
-    small = events.iloc[:20_000]
+    small = events.iloc[: _evidence.PAIR_ESTIMATE_EVENTS]
     exact_small = near_repeat.count_close_pairs(small, 200.0)
     assert _evidence._sample_share(small, 200.0, budget) == pytest.approx(
         min(1.0, math.sqrt(budget / exact_small))
