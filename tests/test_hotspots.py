@@ -308,38 +308,90 @@ def test_isolated_district_and_no_numpy_warnings():
 
 
 @pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
-def test_local_moran_equals_esda():
+def test_local_moran_agrees_with_esda():
+    # The statistic and quadrants are esda's; the conditional permutations are ours
+    # (esda's recompile at every process): the same distribution, other random draws.
     d = _lattice_districts(4, 5, seed=6)
     rng = np.random.default_rng(6)
     counts = rng.poisson(20, 20)
     counts[[0, 1, 5, 6]] += 60  # a high cluster in a corner
     inc = _district_incidents(d["district"].tolist(), counts)
-    res = hotspots.local_moran(inc, d, permutations=999, seed=7)
+    m = 9_999
+    res = hotspots.local_moran(inc, d, permutations=m, seed=7)
     w = libpysal.weights.lat2W(4, 5, rook=False)
     ref = esda.Moran_Local(
-        counts.astype(float), w, transformation="r", permutations=999, seed=7, n_jobs=1
+        counts.astype(float), w, transformation="r", permutations=m, seed=7, n_jobs=1
     )
     t = res.table
     np.testing.assert_allclose(t["lisa_i"], ref.Is, rtol=1e-10)
-    np.testing.assert_allclose(t["lisa_p"], ref.p_sim, rtol=1e-12)
-    np.testing.assert_allclose(
-        t["lisa_p_fdr"], stats.false_discovery_control(ref.p_sim), rtol=1e-12
-    )
     quadrant = np.array(["HH", "LH", "LL", "HL"])[ref.q - 1]
     assert t["lisa_quadrant"].astype(str).tolist() == quadrant.tolist()
-    sig = stats.false_discovery_control(ref.p_sim) < 0.05
-    expected = np.where(sig, quadrant, "not_significant")
+    # Two estimates of the same p from 9,999 draws each: 4 standard errors apart at most
+    p = ref.p_sim
+    tolerance = 4 * np.sqrt(2 * p * (1 - p) / m) + 2 / m
+    assert (np.abs(t["lisa_p"] - p) <= tolerance).all(), np.c_[t["lisa_p"], p]
+    np.testing.assert_allclose(t["lisa_z"], ref.z_sim, atol=0.1)
+    np.testing.assert_allclose(
+        t["lisa_p_fdr"], stats.false_discovery_control(t["lisa_p"]), rtol=1e-12
+    )
+    sig = t["lisa_p_fdr"] < 0.05
+    expected = np.where(sig, t["lisa_quadrant"].astype(str), "not_significant")
     assert t["lisa_class"].astype(str).tolist() == expected.tolist()
-    # 20 tests: the corner cluster (p = 0.004) is significant only without FDR.
-    assert t.loc[0, "lisa_quadrant"] == "HH" and t.loc[0, "lisa_class"] == "not_significant"
-    raw = hotspots.local_moran(inc, d, permutations=999, seed=7, fdr=False)
-    assert raw.table.loc[0, "lisa_class"] == "HH"
-    assert (res.permutations, res.seed, res.fdr, res.alpha) == (999, 7, True, 0.05)
+    # The corner cluster's four districts (p 0.002 to 0.04) are HH without FDR; over
+    # 20 tests FDR keeps fewer of them.
+    raw = hotspots.local_moran(inc, d, permutations=m, seed=7, fdr=False).table
+    corner = [0, 1, 5, 6]
+    assert (raw.loc[corner, "lisa_class"] == "HH").all()
+    assert 0 < (t.loc[corner, "lisa_class"] == "HH").sum() < 4
+    assert (res.permutations, res.seed, res.fdr, res.alpha) == (m, 7, True, 0.05)
     # Same seed, same answer; the rate variable uses count / population * 1,000.
-    again = hotspots.local_moran(inc, d, permutations=999, seed=7)
+    again = hotspots.local_moran(inc, d, permutations=m, seed=7)
     np.testing.assert_array_equal(again.table["lisa_p"], t["lisa_p"])
     rate = hotspots.local_moran(inc, d, variable="rate", permutations=99)
     np.testing.assert_allclose(rate.table["value"], counts / d["population"] * 1_000)
+
+
+def test_local_moran_p_values_match_the_exact_permutation_distribution():
+    # 3 x 3 districts: each district's neighbours (3 to 8) are relocated among the
+    # 8 others, so all C(8, k) neighbour sets can be listed. The exact folded p is
+    # min(P(I_sim >= I), P(I_sim < I)); 99,999 permutations estimate it.
+    from itertools import combinations
+    from math import comb
+
+    d = _lattice_districts(3, 3, seed=2)
+    counts = np.array([40, 31, 5, 28, 17, 9, 6, 12, 2])
+    inc = _district_incidents(d["district"].tolist(), counts)
+    res = hotspots.local_moran(inc, d, permutations=99_999, seed=3).table
+    y = counts.astype(float)
+    z = (y - y.mean()) / y.std()
+    n = len(z)
+    w = libpysal.weights.lat2W(3, 3, rook=False)
+    for i in range(n):
+        k = len(w.neighbors[i])
+        observed = (n - 1) * z[i] * z[w.neighbors[i]].mean() / (z @ z)
+        others = [j for j in range(n) if j != i]
+        simulated = [(n - 1) * z[i] * z[list(c)].mean() / (z @ z) for c in combinations(others, k)]
+        assert len(simulated) == comb(8, k)
+        at_least = np.mean(np.array(simulated) >= observed - 1e-12)
+        exact = min(at_least, 1 - at_least)
+        assert res.loc[i, "lisa_i"] == pytest.approx(observed, rel=1e-9)
+        assert abs(res.loc[i, "lisa_p"] - exact) < 0.006, (i, res.loc[i, "lisa_p"], exact)
+
+
+@pytest.mark.parametrize(("n", "k"), [(400, 8), (9, 8), (30, 6)])
+def test_conditional_permutations_draw_distinct_units_uniformly(n, k):
+    from ilp_core.analysis.hotspots._moran import _distinct_draws
+
+    draws = _distinct_draws(np.random.default_rng(1), n, k, 20_000)
+    assert draws.shape == (20_000, k)
+    assert (np.diff(np.sort(draws, axis=1), axis=1) > 0).all()  # no unit twice
+    seen = np.bincount(draws.ravel(), minlength=n)
+    expected = 20_000 * k / n
+    chi2 = ((seen - expected) ** 2 / expected).sum()
+    assert stats.chi2.sf(chi2, n - 1) > 1e-4  # every unit equally likely
+    # each position too (the first k of a row are a uniform k-subset)
+    first = np.bincount(draws[:, 0], minlength=n)
+    assert stats.chisquare(first).pvalue > 1e-4
 
 
 # ======================================================================================

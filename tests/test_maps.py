@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -13,6 +14,7 @@ from shapely.geometry import box
 from ilp_core import figures
 from ilp_core.analysis import hotspots
 from ilp_core.data import schema
+from ilp_core.figures import maps
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{{7*7}}'
 
@@ -134,3 +136,22 @@ def test_tiles_are_optional_and_configurable(districts):
         .lower()
         .split("leaflet")[0]
     )
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 7])
+@pytest.mark.parametrize("kind", ["counts", "ties", "rates", "one"])
+def test_class_breaks_equal_mapclassify_quantiles(k, kind):
+    import mapclassify
+
+    rng = np.random.default_rng(k)
+    values = {
+        "counts": rng.poisson(30, 40).astype(float),
+        "ties": np.r_[np.zeros(30), rng.integers(1, 4, 10)].astype(float),
+        "rates": rng.lognormal(1.0, 1.2, 333),
+        "one": np.array([7.0]),
+    }[kind]
+    k_used = max(1, min(k, len(np.unique(values))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "not enough unique values"
+        expected = mapclassify.Quantiles(values, k=k_used).bins
+    np.testing.assert_allclose(maps.class_breaks(values, k), expected, rtol=1e-12)

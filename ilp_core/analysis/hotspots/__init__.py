@@ -35,7 +35,7 @@ Where each statistic lives
 * ``_density.py``: :func:`kernel_density` (bandwidth rules, linear binning, FFT
   kernel surface);
 * ``_getis_ord.py``: :func:`gi_star_z`, :func:`gi_star` (grid and districts);
-* ``_moran.py``: :func:`local_moran` (and :func:`warm_up`, compiling esda's kernels ahead);
+* ``_moran.py``: :func:`local_moran`;
 * ``_change.py``: :func:`default_period_days`, :func:`hotspot_change` and its
   change classes;
 * ``_concentration.py``: :func:`concentration_from_counts`, :func:`concentration`,
@@ -55,7 +55,7 @@ from ilp_core.analysis.hotspots._counts import district_counts, grid_counts, inc
 from ilp_core.analysis.hotspots._density import QUARTIC_PER_GAUSSIAN, kernel_density
 from ilp_core.analysis.hotspots._getis_ord import gi_star, gi_star_z
 from ilp_core.analysis.hotspots._gi_inference import MIN_HOT_INCIDENTS, NORMAL_MIN_EXPECTED
-from ilp_core.analysis.hotspots._moran import local_moran, warm_up
+from ilp_core.analysis.hotspots._moran import local_moran
 from ilp_core.analysis.hotspots._results import (
     ALPHA_LEVELS,
     BANDWIDTH_RULES,
@@ -134,6 +134,5 @@ __all__ = [
     "hotspot_change",
     "kernel_density",
     "local_moran",
-    "warm_up",
     "repeat_locations",
 ]
