@@ -190,3 +190,20 @@ def test_cells_in_area_keeps_cells_that_touch_the_polygon():
         ]
     )
     np.testing.assert_array_equal(mask, expected)
+
+
+def test_a_projection_split_between_threads_gives_the_same_metres(monkeypatch):
+    # Large tables are projected in threads (a transformer each); the reference is
+    # one pyproj transform of all points.
+    rng = np.random.default_rng(3)
+    n = 50_001
+    df = pd.DataFrame({"lat": 45.5 + rng.random(n) * 0.3, "lon": -30.5 + rng.random(n) * 0.4})
+    df.loc[::9, "lon"] = np.nan
+    monkeypatch.setattr(geo, "THREADED_POINTS", 1_000)
+    monkeypatch.setattr(geo.os, "cpu_count", lambda: 3)
+    p = geo.project(df)
+    transformer = pyproj.Transformer.from_crs(geo.WGS84, p.crs, always_xy=True)
+    x, y = transformer.transform(df["lon"].to_numpy()[p.index], df["lat"].to_numpy()[p.index])
+    assert len(p.x) == n - len(range(0, n, 9))
+    np.testing.assert_array_equal(p.x, x)
+    np.testing.assert_array_equal(p.y, y)

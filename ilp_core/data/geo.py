@@ -7,6 +7,8 @@ the data (chosen automatically from the median point), so a 200 m band means
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -75,9 +77,31 @@ def project(incidents: pd.DataFrame, crs: pyproj.CRS | None = None) -> Projected
     keep = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     if crs is None:
         crs = utm_crs(lat[keep], lon[keep])
-    transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    x, y = transformer.transform(lon[keep], lat[keep])
-    return Projected(np.asarray(x, dtype=float), np.asarray(y, dtype=float), keep, crs)
+    x, y = lon[keep], lat[keep]  # new arrays, projected in place
+    _transform_in_place(crs, x, y)
+    return Projected(x, y, keep, crs)
+
+
+#: Points from which a projection is split between threads (pyproj releases the GIL:
+#: 10,000,000 points took 1.63 s in one thread, 0.83 s in two, the same coordinates).
+THREADED_POINTS: Final = 1_000_000
+
+
+def _transform_in_place(crs: pyproj.CRS, x: np.ndarray, y: np.ndarray) -> None:
+    """Project longitudes ``x`` and latitudes ``y`` (WGS 84) to ``crs``, overwriting them."""
+    n = len(x)
+    parts = min(os.cpu_count() or 1, 4) if n >= THREADED_POINTS else 1
+    bounds = np.linspace(0, n, parts + 1).astype(int)
+
+    def part(start: int, stop: int) -> None:  # a transformer per thread: not thread-safe
+        transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+        transformer.transform(x[start:stop], y[start:stop], inplace=True)
+
+    if parts == 1:
+        part(0, n)
+        return
+    with ThreadPoolExecutor(parts) as pool:
+        list(pool.map(part, bounds[:-1], bounds[1:]))
 
 
 def assign_districts(
