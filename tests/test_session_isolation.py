@@ -133,3 +133,37 @@ def test_results_made_from_an_upload_expire_and_the_samples_stay(rows, clock):
     assert ask_every_cache() == [
         "compute-upload", "content", "figure", "progress-upload", "shared-upload"
     ]  # fmt: skip
+
+
+def test_compute_each_caches_every_call_and_runs_two_at_a_time(rows, clock):
+    import threading
+
+    from ilp_core.errors import IlpInputError
+
+    upload = _upload(rows, "alpha.csv", 1)
+    key = cache.dataset_key(upload)
+    computed: list[int] = []
+    both_running = threading.Barrier(2, timeout=20)
+
+    def evidence(data: Dataset, *, problem: int, together: bool = False) -> tuple[int, int]:
+        if together:
+            both_running.wait()  # breaks (an error) unless two calls run at once
+        if problem < 0:
+            raise IlpInputError("strategy.note.no_incidents")
+        computed.append(problem)
+        return problem, len(data.incidents)
+
+    first = cache.compute_each(
+        evidence,
+        key,
+        upload,
+        calls=[{"problem": 1, "together": True}, {"problem": 2, "together": True}],
+    )
+    assert first == [(1, 400), (2, 400)] and sorted(computed) == [1, 2]
+    computed.clear()
+    again = cache.compute_each(
+        evidence, key, upload, calls=[{"problem": 3}, {"problem": 1, "together": True}]
+    )
+    assert again == [(3, 400), (1, 400)] and computed == [3]  # only the new call ran
+    with pytest.raises(IlpInputError):
+        cache.compute_each(evidence, key, upload, calls=[{"problem": 4}, {"problem": -1}])

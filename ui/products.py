@@ -273,20 +273,20 @@ def evidence(
     if not custom and isinstance(loaded, priorities.Assessment):
         custom = [dict(c) for c in loaded.custom]
     selection = strategy.problem_selection(ranking.table, custom)
-    out = {}
+    problems = [p for p in scope if p in selection]
+    calls = [
+        {
+            "problem": p,
+            "offences": selection[p]["offences"],
+            "in_districts": selection[p]["districts"],
+        }
+        for p in problems
+    ]
     with st.spinner(tr("strategy.computing")):
-        for problem in scope:
-            if problem in selection:
-                out[problem] = cache.compute(
-                    strategy.problem_evidence,
-                    view.key,
-                    view.incidents,
-                    view.dataset.districts,
-                    problem=problem,
-                    offences=selection[problem]["offences"],
-                    in_districts=selection[problem]["districts"],
-                )
-    return out
+        found = cache.compute_each(
+            strategy.problem_evidence, view.key, view.incidents, view.dataset.districts, calls=calls
+        )
+    return dict(zip(problems, found, strict=True))
 
 
 def position(view: View) -> dict[str, dict[str, float]]:

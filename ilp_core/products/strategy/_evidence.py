@@ -179,7 +179,9 @@ def problem_evidence(
         mask &= _written_as(incidents["offence"], offences)
     if in_districts:
         mask &= _written_as(incidents["district"], in_districts)
-    sub = incidents.loc[mask]
+    # the analyses read neither ids nor end times: not copied (the ids' text was a
+    # fifth of the evidence's time at 10,000,000 incidents)
+    sub = incidents.drop(columns=["incident_id", "occurred_to"], errors="ignore").loc[mask]
     notes: list[Message] = []
     found: dict[str, Any] = {"problem": str(problem), "n_incidents": int(mask.sum())}
     if len(sub) == 0:
