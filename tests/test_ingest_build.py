@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import time
@@ -347,3 +348,26 @@ def test_the_worked_examples_in_the_docstrings_are_true():
     for module in (_boundaries, _build, _common, _mapping, _reading, _results):
         failures, _tests = doctest.testmod(module)
         assert failures == 0, module.__name__
+
+
+@pytest.mark.parametrize(
+    "name", ["ru_cp1251.csv", "fr_latin1.csv", "es_export.csv", "sf_month.csv", "chicago_month.csv"]
+)
+def test_columns_cleaned_and_dates_read_two_at_a_time_give_the_same_load(name, monkeypatch):
+    # Large tables clean their columns and read their date columns in two threads;
+    # the reference is the same file read one column after the other.
+    from ilp_core.data.ingest import _build
+
+    path = ROOT / "tests" / "fixtures" / name
+    monkeypatch.setattr(_build, "THREADED_ROWS", 10**12)
+    alone = ingest.load_incidents(path)
+    monkeypatch.setattr(_build, "THREADED_ROWS", 1)
+    together = ingest.load_incidents(path)
+    pd.testing.assert_frame_equal(together.incidents, alone.incidents)
+    pd.testing.assert_frame_equal(together.rejects, alone.rejects)
+    for field in dataclasses.fields(alone.report):
+        mine, reference = getattr(together.report, field.name), getattr(alone.report, field.name)
+        if isinstance(reference, pd.Series):
+            pd.testing.assert_series_equal(mine, reference)
+        else:
+            assert mine == reference, field.name
