@@ -64,3 +64,19 @@ def test_the_map_is_pooled_small_and_keeps_the_shape_of_the_input():
     assert land._land().nbytes < 10_000_000  # 1,800 x 3,600 cells of 0.1 degree
     lat = np.zeros((2, 3))
     assert land.on_land(lat, lat).shape == (2, 3)
+
+
+def test_the_shipped_map_equals_the_map_pooled_from_the_package_and_reads_fast(tmp_path):
+    # The reference: the package's 1 km grid pooled again (3-8 s); the shipped file is
+    # what every process reads instead.
+    import time
+
+    fresh = land._pooled()
+    land._land.cache_clear()
+    start = time.perf_counter()
+    shipped = land._land()
+    assert time.perf_counter() - start < 0.5
+    np.testing.assert_array_equal(shipped, fresh)
+    assert shipped.shape == (1_800, 3_600) and shipped.dtype == bool
+    land.write_map(tmp_path / "again.npz")  # what `python -m ilp_core.data.land` writes
+    assert (tmp_path / "again.npz").stat().st_size < 100_000

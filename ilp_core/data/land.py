@@ -7,8 +7,12 @@ is never loaded whole: it is read row band by row band from the package's
 compressed file and pooled to cells of :data:`CELL_DEG` degrees (a cell is land
 when any of its 1 km pixels is), then widened by one cell, so that a point "on
 land" is on land or on water within about 10 km of a coast (a harbour, a bay, a
-pier) and small islands such as Malta count. The pooled map (6.5 MB) is built
-once per process (about 4 s) and kept. Lakes count as land.
+pier) and small islands such as Malta count. Lakes count as land.
+
+Pooling the package's grid takes 3-8 s, which the first load of every app process
+paid; the pooled map ships instead, bit-packed (:data:`MAP`, 44 kB), read in a few
+milliseconds. :func:`write_map` makes it again from the package (``python -m
+ilp_core.data.land``), and a test checks that the two are equal.
 
 It answers one question of the Data page: are latitude and longitude swapped?
 A city's incidents given with the two columns exchanged land in the sea as
@@ -39,9 +43,26 @@ _FILE: Final[str] = "globe_combined_mask_compressed.npz"
 _MEMBER: Final[str] = "mask.npy"  # True where the pixel is sea
 
 
+#: The pooled map, bit-packed: made by :func:`write_map` from the installed package.
+MAP: Final[Path] = Path(__file__).with_name("land_mask.npz")
+
+
 @functools.cache
 def _land() -> np.ndarray:
-    """The pooled land map: rows from 90 N southwards, columns from 180 W eastwards.
+    """The pooled land map: rows from 90 N southwards, columns from 180 W eastwards."""
+    with np.load(MAP) as saved:
+        shape = tuple(int(v) for v in saved["shape"])
+        return np.unpackbits(saved["bits"], count=shape[0] * shape[1]).astype(bool).reshape(shape)
+
+
+def write_map(path: Path = MAP) -> None:
+    """Pool the package's grid (:func:`_pooled`) and save it where :func:`_land` reads it."""
+    land = _pooled()
+    np.savez_compressed(path, bits=np.packbits(land), shape=np.array(land.shape))
+
+
+def _pooled() -> np.ndarray:
+    """The land map pooled from the package's 1 km grid (see the module notes).
 
     The package's module would load the whole 933 MB grid on import, so its file is
     read here without importing it, and inflated band by band with a bounded output
@@ -117,3 +138,7 @@ def on_land(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         col = np.clip(((lo[ok] + 180.0) / CELL_DEG).astype(int), 0, land.shape[1] - 1)
         out[ok] = land[row, col]
     return out
+
+
+if __name__ == "__main__":
+    write_map()
