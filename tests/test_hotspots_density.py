@@ -167,3 +167,15 @@ def test_linear_binning_matches_a_point_by_point_reference():
     got = _density._linear_bin_at(x, y, 0.0, 0.0, step, nx, ny)
     np.testing.assert_allclose(got, expected, atol=1e-12)
     assert got.sum() == pytest.approx(len(x))
+
+
+def test_linear_binning_leaves_out_points_that_are_not_finite_and_keeps_far_ones():
+    x = np.array([np.nan, np.inf, 50.0, -1e300, 1e300, 150.0])
+    y = np.array([50.0, 50.0, -np.inf, 50.0, 50.0, 1e300])
+    got = _density._linear_bin_at(x, y, 0.0, 0.0, 100.0, 3, 2)
+    # far points go to the outer column or row at their other coordinate's place
+    expected = np.zeros((2, 3))
+    expected[0, 0] += 1.0  # (-1e300, 50): first column, first row centre
+    expected[0, 2] += 1.0  # (1e300, 50): last column
+    expected[1, 1] += 1.0  # (150, 1e300): last row, the centre of column 1
+    np.testing.assert_allclose(got, expected, atol=1e-12)

@@ -33,7 +33,7 @@ Where each statistic lives
   FDR, queen weights of districts, the checks of boundaries;
 * ``_counts.py``: :func:`grid_counts`, :func:`incident_cells`, :func:`district_counts`;
 * ``_density.py``: :func:`kernel_density` (bandwidth rules, linear binning, FFT
-  kernel surface);
+  kernel surface); ``_binning.py``: its compiled binning (and :func:`warm_up`);
 * ``_getis_ord.py``: :func:`gi_star_z`, :func:`gi_star` (grid and districts);
 * ``_moran.py``: :func:`local_moran`;
 * ``_change.py``: :func:`default_period_days`, :func:`hotspot_change` and its
@@ -52,7 +52,7 @@ from ilp_core.analysis.hotspots._concentration import (
     repeat_locations,
 )
 from ilp_core.analysis.hotspots._counts import district_counts, grid_counts, incident_cells
-from ilp_core.analysis.hotspots._density import QUARTIC_PER_GAUSSIAN, kernel_density
+from ilp_core.analysis.hotspots._density import QUARTIC_PER_GAUSSIAN, kernel_density, warm_up
 from ilp_core.analysis.hotspots._getis_ord import gi_star, gi_star_z
 from ilp_core.analysis.hotspots._gi_inference import MIN_HOT_INCIDENTS, NORMAL_MIN_EXPECTED
 from ilp_core.analysis.hotspots._moran import local_moran
@@ -135,4 +135,5 @@ __all__ = [
     "kernel_density",
     "local_moran",
     "repeat_locations",
+    "warm_up",
 ]

@@ -7,6 +7,7 @@ the cells of :func:`~ilp_core.analysis.hotspots.forecast_accuracy`.
 
 from __future__ import annotations
 
+import time
 from typing import Final
 
 import geopandas as gpd
@@ -271,30 +272,34 @@ def _linear_bin(x: np.ndarray, y: np.ndarray, grid: Grid) -> np.ndarray:
     return _linear_bin_at(x, y, grid.x0, grid.y0, grid.cell_size, grid.nx, grid.ny)
 
 
+def warm_up() -> float:
+    """Make the density's compiled binning ready now; return the seconds it took.
+
+    It compiles at the first surface of a new installation (about 1 s) and numba
+    keeps it on disk for later processes; the app runs this in a separate process
+    at start, beside the Knox test's warm-up.
+
+    Examples
+    --------
+    >>> warm_up() >= 0
+    True
+    """
+    start = time.perf_counter()
+    from ilp_core.analysis.hotspots import _binning
+
+    _binning.warm_up()
+    return time.perf_counter() - start
+
+
 def _linear_bin_at(
     x: np.ndarray, y: np.ndarray, x0: float, y0: float, step: float, nx: int, ny: int
 ) -> np.ndarray:
     """Linear binning to the centres of an ``ny`` x ``nx`` lattice of cells of side ``step``."""
+    from ilp_core.analysis.hotspots import _binning  # imports numba: on the first surface
 
-    def axis(u: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        i = np.floor(u)
-        f = u - i
-        i = i.astype(np.int64)
-        low = i < 0
-        high = i >= size - 1
-        i[low] = 0
-        i[high] = size - 1
-        f[low | high] = 0.0
-        return i, np.minimum(i + 1, size - 1), f
-
-    i0, i1, fx = axis((x - x0) / step - 0.5, nx)
-    j0, j1, fy = axis((y - y0) / step - 0.5, ny)
-    m = nx * ny
-    out = np.bincount(j0 * nx + i0, (1 - fx) * (1 - fy), minlength=m)
-    out += np.bincount(j0 * nx + i1, fx * (1 - fy), minlength=m)
-    out += np.bincount(j1 * nx + i0, (1 - fx) * fy, minlength=m)
-    out += np.bincount(j1 * nx + i1, fx * fy, minlength=m)
-    return out.reshape(ny, nx)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    return _binning.linear_bin(x, y, float(x0), float(y0), float(step), int(nx), int(ny))
 
 
 def _kernel_weights(

@@ -1,12 +1,8 @@
 """Compiled kernels of the Knox test (numba): the grid pair search and the band counts.
 
-Imported on the first Knox test only (importing numba takes about 0.3 s), and
-compiled on their first call (about 3 s, see ``benchmarks/bench_near_repeat.py``),
-then loaded from numba's on-disk cache (``cache=True``) by later processes. The
-cache goes where numba puts it by default (``__pycache__`` beside this file) when
-that folder is writable, else under the user's cache folder
-(``$XDG_CACHE_HOME`` or ``~/.cache``, ``ilp_core/numba``), else under the
-temporary folder; ``NUMBA_CACHE_DIR`` set by the user wins.
+Imported on the first Knox test only, compiled on their first call (about 3 s, see
+``benchmarks/bench_near_repeat.py``), then loaded from numba's on-disk cache by
+later processes (:mod:`ilp_core.analysis._compiled`).
 
 Every kernel releases the GIL (``nogil=True``) and works on a range of cells or
 events, so :mod:`._pairs` runs them on a thread pool and checks for a cancel
@@ -15,43 +11,10 @@ between ranges.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
-try:
-    import numba
-except ImportError as error:  # numba is pinned in requirements.txt
-    raise ImportError(
-        "The Knox test needs numba (pinned in requirements.txt): "
-        "install the project's requirements, e.g. `pip install -r requirements.txt`."
-    ) from error
 import numpy as np
 
+from ilp_core.analysis._compiled import jit as _jit
 
-def _writable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder)  # noqa: SIM115 (closed right away)
-        probe.close()
-    except OSError:
-        return False
-    return True
-
-
-def _choose_cache_dir() -> None:
-    """Point numba's cache to a writable folder when its default one is not."""
-    if os.environ.get("NUMBA_CACHE_DIR") or _writable(Path(__file__).parent / "__pycache__"):
-        return
-    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    for folder in (user / "ilp_core" / "numba", Path(tempfile.gettempdir()) / "ilp_core-numba"):
-        if _writable(folder):
-            numba.config.CACHE_DIR = str(folder)
-            return
-
-
-_choose_cache_dir()
-_jit = numba.njit(cache=True, nogil=True)
 _U = np.uint64
 
 
