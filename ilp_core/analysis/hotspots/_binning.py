@@ -13,6 +13,20 @@ from ilp_core.analysis._compiled import jit
 
 
 @jit
+def _lower_centre(u: float, size: int) -> tuple[int, float]:
+    """The centre at or below ``u`` (in steps) and how far ``u`` is towards the next.
+
+    Beyond the first or last centre a point stays on that centre (share 0).
+    """
+    if u < 0.0:
+        return 0, 0.0
+    if u >= size - 1:
+        return size - 1, 0.0
+    i = int(u)
+    return i, u - i
+
+
+@jit
 def linear_bin(
     x: np.ndarray, y: np.ndarray, x0: float, y0: float, step: float, nx: int, ny: int
 ) -> np.ndarray:
@@ -28,20 +42,8 @@ def linear_bin(
         v = (y[k] - y0) / step - 0.5
         if not (np.isfinite(u) and np.isfinite(v)):
             continue
-        if u < 0.0:
-            i, fx = 0, 0.0
-        elif u >= nx - 1:
-            i, fx = nx - 1, 0.0
-        else:
-            i = int(u)
-            fx = u - i
-        if v < 0.0:
-            j, fy = 0, 0.0
-        elif v >= ny - 1:
-            j, fy = ny - 1, 0.0
-        else:
-            j = int(v)
-            fy = v - j
+        i, fx = _lower_centre(u, nx)
+        j, fy = _lower_centre(v, ny)
         i1 = min(i + 1, nx - 1)
         j1 = min(j + 1, ny - 1)
         out[j * nx + i] += (1.0 - fx) * (1.0 - fy)
