@@ -313,7 +313,9 @@ def count_close_pairs(
     every permutation: its cost grows with this number, not with the number of
     events (64,000 shoplifting events of one year at 1,000,000 incidents hold 98
     million pairs within 200 m, most at the same shops). Counted by a k-d tree
-    without listing the pairs (0.4 s for those 98 million). Events are the ones
+    against itself, node by node, without listing the pairs (0.4 s for those 98
+    million point by point; 64,000 clustered events with 7.4 million pairs took
+    0.14 s point by point, 0.065 s node by node). Events are the ones
     :func:`knox_test` uses (coordinates and a day-precise date, not a duplicate).
 
     Examples
@@ -340,8 +342,9 @@ def count_close_pairs(
         return 0
     xy = np.column_stack([x, y])
     p = 2.0 if metric == "euclidean" else 1.0
-    within = cKDTree(xy).query_ball_point(xy, float(distance_m), p=p, return_length=True)
-    return (int(within.sum()) - len(xy)) // 2  # each event counts itself, each pair twice
+    tree = cKDTree(xy)
+    within = tree.count_neighbors(tree, float(distance_m), p=p)
+    return (int(within) - len(xy)) // 2  # each event counts itself, each pair twice
 
 
 def warm_up() -> float:
