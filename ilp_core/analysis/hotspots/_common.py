@@ -50,12 +50,9 @@ def _layout(
     incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None, cell_size: float | None
 ) -> _Layout:
     checks.columns(incidents, ("lat", "lon"), table="incidents")
-    rows = incidents["source_row"] if "source_row" in incidents.columns else None
-    lat, lon = checks.coordinates(incidents["lat"], incidents["lon"], table="incidents", rows=rows)
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    if not ok.any():
+    if not (incidents["lat"].notna() & incidents["lon"].notna()).any():
         raise IlpInputError("hotspots.no_geolocated", columns=("lat", "lon"), n=len(incidents))
-    proj = geo.project(pd.DataFrame({"lat": lat, "lon": lon}))
+    proj = geo.project(incidents)  # checks the coordinates, names the rows of bad ones
     notes: list[Message] = []
     if districts is not None:
         dist = _check_districts(districts)
@@ -84,7 +81,10 @@ def _layout(
     n_out = int((~keep).sum())
     if n_out:
         notes.append(Message("hotspots.outside_area", {"n": n_out}))
-    arrays = [in_area, cell[keep], proj.index[keep], proj.x[keep], proj.y[keep]]
+    kept = (cell, proj.index, proj.x, proj.y)
+    if not keep.all():  # else every point is kept: no copies (4 of 10,000,000: 0.3 s)
+        kept = tuple(a[keep] for a in kept)
+    arrays = [in_area, *kept]
     for array in arrays:  # shared by every caller (see memo.by_columns): never written to
         array.flags.writeable = False
     in_area, cell, kept, x, y = arrays
