@@ -166,3 +166,22 @@ def test_a_shown_dataset_is_placed_in_the_background_for_every_page(monkeypatch)
     assert grids == [] and len(gi.table)  # placed by the background, not again by the page
     hotspots.gi_star(view.loc[view["offence"] == "Shoplifting"], data.districts)
     assert grids == [1]  # another view is placed anew
+
+
+@pytest.mark.parametrize("kind", ["str", "object"])
+def test_a_text_column_is_not_remembered_and_not_converted(kind, monkeypatch):
+    # Text has no NumPy buffer to key on: each call computes again, and the column is
+    # not turned into Python objects only to find that out (0.05 s a million texts).
+    total, calls = counted()
+    df = frame().assign(district=lambda f: f["district"].astype(str).astype(kind))
+
+    convert = pd.Series.to_numpy
+
+    def guarded(column: pd.Series, *args, **kwargs):
+        assert column.name != "district", "a text column was converted"
+        return convert(column, *args, **kwargs)
+
+    monkeypatch.setattr(pd.Series, "to_numpy", guarded)
+    total(df, 1.0)
+    total(df, 1.0)
+    assert len(calls) == 2
