@@ -10,7 +10,7 @@ land" is on land or on water within about 10 km of a coast (a harbour, a bay, a
 pier) and small islands such as Malta count. Lakes count as land.
 
 Pooling the package's grid takes 3-8 s, which the first load of every app process
-paid; the pooled map ships instead, bit-packed (:data:`MAP`, 44 kB), read in a few
+paid; the pooled map ships instead, bit-packed (:data:`MAP`, 52 kB), read in a few
 milliseconds. :func:`write_map` makes it again from the package (``python -m
 ilp_core.data.land``), and a test checks that the two are equal.
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -65,9 +65,18 @@ Progress = Callable[[float, str], None]
 # -- questions ----------------------------------------------------------------------------
 
 
+T = TypeVar("T")
+
 #: Rows from which a table's columns are cleaned two at a time (Arrow's kernels release
 #: Python's lock: at 10,000,000 rows, 3.8 s one after the other, 2.0 s two at a time).
 THREADED_ROWS: Final = 200_000
+
+
+def _two_at_a_time(func: Callable[[Any], T], items: list[Any], rows: int) -> list[T]:
+    """``[func(item) for item in items]``, two at a time on a table of ``THREADED_ROWS``+."""
+    threads = 2 if rows >= THREADED_ROWS and len(items) > 1 else 1
+    with ThreadPoolExecutor(threads, thread_name_prefix="ilp-ingest") as pool:
+        return list(pool.map(func, items))
 
 
 @dataclass
@@ -83,10 +92,10 @@ def _prepare(
     wanted = [
         (f, c) for f, c in mapping.fields.items() if c in present and (only is None or f in only)
     ]
-    threads = 2 if len(raw.frame) >= THREADED_ROWS else 1
-    with ThreadPoolExecutor(threads, thread_name_prefix="ilp-clean") as pool:
-        cleaned = pool.map(lambda fc: clean_text(arrow_column(raw.frame, fc[1])), wanted)
-        columns = dict(zip([f for f, _ in wanted], cleaned, strict=True))
+    cleaned = _two_at_a_time(
+        lambda fc: clean_text(arrow_column(raw.frame, fc[1])), wanted, len(raw.frame)
+    )
+    columns = dict(zip([f for f, _ in wanted], cleaned, strict=True))
     plans = {
         f: plan_column(
             columns[f],
@@ -381,13 +390,11 @@ class _Builder:
         main = "datetime" if "datetime" in fields else "date"
         wanted = [main, "time", "datetime_to"] if main == "date" else [main, "datetime_to"]
         wanted = [f for f in wanted if f in fields and f in self.plans]
-        threads = 2 if self.n >= THREADED_ROWS and len(wanted) > 1 else 1
-        with ThreadPoolExecutor(threads, thread_name_prefix="ilp-dates") as pool:
-            parsed = pool.map(lambda f: parse_column(self.cols[f], self.plans[f]), wanted)
-            self.parsed = dict(zip(wanted, parsed, strict=True))
+        parsed = _two_at_a_time(lambda f: parse_column(self.cols[f], self.plans[f]), wanted, self.n)
+        self.parsed = dict(zip(wanted, parsed, strict=True))
 
     def _parse(self, f: str) -> ParsedDates:
-        parsed = self.parsed.get(f) or parse_column(self.cols[f], self.plans[f])
+        parsed = self.parsed[f]  # read by _parse_columns
         readings = parsed.readings
         if f == "date":
             readings = tuple(m for m in readings if m.key != "ingest.reading.dates_midnight")
