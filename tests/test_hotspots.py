@@ -659,6 +659,31 @@ def test_repeat_locations_ranking():
     assert first["lat"] == pytest.approx(45.61) and first["district"] == "A"
     assert first["share"] == pytest.approx(3 / 8)  # 8 incidents have a location
     assert hotspots.repeat_locations(inc, min_count=4).empty
+    counts, n_located = hotspots.repeat_counts(inc)  # the ranking alone, counted by hand
+    assert (counts.to_dict(), n_located) == ({"L1": 3, "L2": 2, "L4": 2}, 8)
+    assert list(counts.index) == ["L1", "L2", "L4"]
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 5])
+def test_repeat_counts_rank_as_repeat_locations(min_count):
+    """The counts alone agree with the full table: ids, order (ties by id), counts, share."""
+    rng = np.random.default_rng(min_count)
+    names = np.array(["Ленина 5", "rue Émile 2", "calle Ñu 7", "L10", "L9", "L1", "=A1"])
+    ids = pd.Series(rng.choice(names, 400), dtype="str").where(rng.random(400) > 0.1)
+    inc = pd.DataFrame(
+        {
+            "location_id": ids,
+            "occurred_at": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 300, 400), "D"),
+            "offence": rng.choice(["Robbery", "Кража"], 400),
+        }
+    )
+    table = hotspots.repeat_locations(inc, min_count=min_count)
+    counts, n_located = hotspots.repeat_counts(inc, min_count=min_count)
+    assert list(counts.index) == table["location_id"].tolist()
+    assert counts.tolist() == table["count"].tolist()
+    np.testing.assert_allclose(counts.to_numpy() / n_located, table["share"])
+    assert n_located == int(ids.notna().sum())
 
 
 # ======================================================================================

@@ -639,6 +639,22 @@ def sample():
     return data, problems, priorities.criteria_table(problems)
 
 
+def test_problem_data_same_when_an_incident_has_no_offence(sample):
+    """Every incident a member (columns used as they are) or not (rows taken): same criteria."""
+    data, problems, _ = sample
+    inc = data.incidents
+    assert inc["offence"].notna().all()  # the sample: every incident a member
+    extra = inc.iloc[[len(inc) // 2]].copy()
+    extra["offence"] = pd.Series([None], index=extra.index, dtype=inc["offence"].dtype)
+    with_gap = pd.concat([inc, extra], ignore_index=True)
+    other = priorities.problem_data(with_gap, data.districts)
+    assert other.table.columns.tolist() == problems.table.columns.tolist()
+    pd.testing.assert_frame_equal(other.table, problems.table)
+    pd.testing.assert_frame_equal(other.offence_counts, problems.offence_counts)
+    pd.testing.assert_frame_equal(other.offence_counts_late, problems.offence_counts_late)
+    assert other.surge_periods == problems.surge_periods
+
+
 def test_sample_harm_ranking_differs_from_count_ranking_as_documented(sample):
     _, _, criteria = sample
     cmp = priorities.count_vs_harm(criteria).set_index("problem")

@@ -165,6 +165,27 @@ def test_period_counts_weeks_partial_and_zeros():
     assert monthly.table["partial"].all()  # 3..28 January is not the whole month
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 400), min_size=1, max_size=60),
+    st.lists(st.integers(-20, 400), min_size=1, max_size=8, unique=True),
+)
+def test_period_lookup_equals_binary_search(offsets, start_offsets):
+    """The day-table lookup of a period gives the binary search's answer (both branches)."""
+    from ilp_core.analysis.temporal._periods import _period_of
+
+    day = np.asarray(offsets, dtype=np.int64) + 19_000
+    starts = np.sort(np.asarray(start_offsets, dtype=np.int64) + 19_000)
+    starts = np.r_[min(starts[0], day.min()), starts[starts > day.min()]]  # one at or before
+    first, last = int(day.min()), int(day.max())
+    expected = np.searchsorted(starts, day, side="right") - 1
+    np.testing.assert_array_equal(_period_of(day, starts, first, last), expected)
+    many = np.repeat(day, last - first + 2)  # more days than the span: looked up in a table
+    np.testing.assert_array_equal(
+        _period_of(many, starts, first, last), np.repeat(expected, last - first + 2)
+    )
+
+
 def test_period_counts_coverage_and_errors():
     df = table(["2024-01-01", "2024-02-15", "2024-03-31"], precision="day")
     pc = tm.period_counts(df, "month", start=dt.date(2024, 1, 1), end=dt.date(2024, 2, 29))

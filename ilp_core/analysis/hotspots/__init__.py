@@ -39,7 +39,7 @@ Where each statistic lives
 * ``_change.py``: :func:`default_period_days`, :func:`hotspot_change` and its
   change classes;
 * ``_concentration.py``: :func:`concentration_from_counts`, :func:`concentration`,
-  :func:`repeat_locations`;
+  :func:`repeat_locations`, :func:`repeat_counts`;
 * ``_accuracy.py``: :func:`forecast_accuracy` (hit rate, PAI, RRI), and
   :func:`forecast_accuracy_at` (the same for one table cut at a date).
 """
@@ -49,6 +49,7 @@ from ilp_core.analysis.hotspots._change import default_period_days, hotspot_chan
 from ilp_core.analysis.hotspots._concentration import (
     concentration,
     concentration_from_counts,
+    repeat_counts,
     repeat_locations,
 )
 from ilp_core.analysis.hotspots._counts import district_counts, grid_counts, incident_cells
@@ -134,6 +135,7 @@ __all__ = [
     "hotspot_change",
     "kernel_density",
     "local_moran",
+    "repeat_counts",
     "repeat_locations",
     "warm_up",
 ]

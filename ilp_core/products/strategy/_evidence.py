@@ -320,17 +320,26 @@ def _sample_share(events: pd.DataFrame, distance: float, max_pairs: int, seed: i
 
 
 def _repeat_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str, Any]:
-    table = hotspots.repeat_locations(sub)
-    top = table.head(int(cfg.repeat_locations["top"]))
+    counts, n_located = hotspots.repeat_counts(sub)
+    top = counts.head(int(cfg.repeat_locations["top"]))
     return {
-        "repeat_locations": tuple(str(v) for v in top["location_id"]),
-        "repeat_share": float(top["share"].sum()) if len(top) else 0.0,
-        "repeat_count": int(top["count"].sum()) if len(top) else 0,
+        "repeat_locations": tuple(str(v) for v in top.index),
+        "repeat_share": float(top.sum() / n_located) if len(top) else 0.0,
+        "repeat_count": int(top.sum()) if len(top) else 0,
     }
 
 
 def _season_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str, Any]:
-    one = sub.assign(offence="problem")
+    # one offence for the whole problem, as a category: copying the whole subset to
+    # write it took 0.3 s of the 7 priorities at 10,000,000 incidents
+    one = pd.DataFrame(
+        {
+            "occurred_at": sub["occurred_at"],
+            "precision": sub["precision"] if "precision" in sub else None,
+            "offence": pd.Categorical.from_codes(np.zeros(len(sub), dtype=np.int8), ["problem"]),
+        },
+        index=sub.index,
+    )
     index = temporal.seasonality(temporal.period_counts(one, "month"))
     values = index.sort_values("month")["seasonal_index"].to_numpy(dtype=float)
     if len(values) != 12 or not np.isfinite(values).all():
