@@ -178,6 +178,24 @@ def test_repeat_location_suggestions_cite_the_share_of_the_top_locations(sample)
     assert ev.repeat_locations[0] in row["action"]
 
 
+def test_repeat_and_season_evidence_agree_with_the_full_analyses(sample):
+    """The evidence's short cuts give what the full tables say, for every offence."""
+    from ilp_core.analysis import hotspots, temporal
+
+    ds, _, evidence, _, _ = sample
+    inc, top = ds.incidents, int(strategy.rules().repeat_locations["top"])
+    for problem, ev in evidence.items():
+        mine = inc[inc["offence"].astype(str) == problem]
+        table = hotspots.repeat_locations(mine).head(top)
+        assert ev.repeat_locations == tuple(table["location_id"])
+        assert ev.repeat_count == int(table["count"].sum())
+        assert ev.repeat_share == pytest.approx(float(table["share"].sum()))
+        index = temporal.seasonality(temporal.period_counts(mine.assign(offence="p"), "month"))
+        values = index.sort_values("month")["seasonal_index"].to_numpy()
+        assert ev.season_peak_month == int(np.argmax(values)) + 1
+        assert ev.season_peak_index == pytest.approx(values.max())
+
+
 def test_with_an_empty_log_every_priority_gets_the_coverage_review(sample):
     _, ranking, _, _, suggestions = sample
     assert _with_rule(suggestions, "weak_information") == set(ranking.table["problem"])

@@ -335,7 +335,7 @@ def _season_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str
     one = pd.DataFrame(
         {
             "occurred_at": sub["occurred_at"],
-            "precision": sub["precision"] if "precision" in sub else None,
+            "precision": sub.get("precision"),
             "offence": pd.Categorical.from_codes(np.zeros(len(sub), dtype=np.int8), ["problem"]),
         },
         index=sub.index,
