@@ -207,3 +207,36 @@ def test_a_projection_split_between_threads_gives_the_same_metres(monkeypatch):
     assert len(p.x) == n - len(range(0, n, 9))
     np.testing.assert_array_equal(p.x, x)
     np.testing.assert_array_equal(p.y, y)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=40))
+def test_selected_points_are_those_of_projecting_the_rows(flags):
+    """A part taken from a table's projection equals projecting the part, in that CRS."""
+    rng = np.random.default_rng(len(flags))
+    n = len(flags)
+    df = pd.DataFrame({"lat": 45.5 + rng.random(n) * 0.3, "lon": -30.5 + rng.random(n) * 0.4})
+    located = np.array([f[0] for f in flags])
+    rows = np.array([f[1] for f in flags])
+    df.loc[~located, "lat"] = np.nan
+    if not located.any():
+        return
+    whole = geo.project(df)
+    part = whole.select(rows)
+    if not (rows & located).any():
+        assert len(part.x) == len(part.index) == 0
+        return
+    direct = geo.project(df.loc[rows], whole.crs)
+    np.testing.assert_array_equal(part.index, direct.index)
+    np.testing.assert_array_equal(part.x, direct.x)
+    np.testing.assert_array_equal(part.y, direct.y)
+    assert part.crs == whole.crs
+
+
+def test_projection_is_remembered_read_only_and_shared():
+    rng = np.random.default_rng(4)
+    n = 60_000  # above memo.MIN_ROWS
+    df = pd.DataFrame({"lat": 45.5 + rng.random(n) * 0.3, "lon": -30.5 + rng.random(n) * 0.4})
+    first, again = geo.projection(df), geo.projection(df.copy(deep=False))
+    assert again is first and not first.x.flags.writeable
+    np.testing.assert_array_equal(first.x, geo.project(df).x)

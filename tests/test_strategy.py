@@ -196,6 +196,27 @@ def test_repeat_and_season_evidence_agree_with_the_full_analyses(sample):
         assert ev.season_peak_index == pytest.approx(values.max())
 
 
+def test_evidence_from_the_whole_tables_points_equals_projecting_each_priority(sample):
+    """Taking each priority's points from the table's projection changes no figure."""
+    from ilp_core.data import geo
+    from ilp_core.products.strategy import _evidence
+
+    ds, _, _, _, _ = sample
+    inc, cfg = ds.incidents, strategy.rules()
+    whole = geo.projection(inc)
+    for offence in ("Residential burglary", "Shoplifting", "Robbery"):
+        mask = (inc["offence"].astype(str) == offence).to_numpy()
+        sub = inc.loc[mask]
+        assert geo.utm_crs(sub["lat"], sub["lon"]) == whole.crs  # one zone: same grid
+        points = whole.select(mask)
+        for step in (_evidence._hotspot_evidence, _evidence._knox_evidence):
+            assert step(sub, ds.districts, cfg, points) == step(sub, ds.districts, cfg, None)
+    with pytest.raises(ValueError):
+        from ilp_core.analysis import hotspots
+
+        hotspots.hotspot_change(inc.iloc[:10], ds.districts, projected=whole)
+
+
 def test_with_an_empty_log_every_priority_gets_the_coverage_review(sample):
     _, ranking, _, _, suggestions = sample
     assert _with_rule(suggestions, "weak_information") == set(ranking.table["problem"])

@@ -7,6 +7,7 @@ the data (chosen automatically from the median point), so a 200 m band means
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ilp_core import checks
+from ilp_core import checks, memo
 from ilp_core.errors import IlpInputError, Message
 
 WGS84 = "EPSG:4326"
@@ -64,6 +65,38 @@ class Projected:
     index: np.ndarray
     crs: pyproj.CRS
 
+    def select(self, rows: np.ndarray) -> Projected:
+        """The projection of the rows where ``rows`` holds, numbered as in ``table.loc[rows]``.
+
+        ``rows`` has one flag per row of the projected table. The points are taken,
+        not projected again, in the same CRS, through each row's point number (kept
+        on the object): the 1,700,000 incidents of one offence among 10,000,000 took
+        0.3 s to project, 0.13 s to take by whole-table masks, 0.03 s this way.
+
+        Examples
+        --------
+        >>> p = Projected(np.array([1.0, 2.0, 3.0]), np.zeros(3), np.array([0, 2, 3]), None)
+        >>> q = p.select(np.array([False, True, True, True, False]))
+        >>> q.x.tolist(), q.index.tolist()
+        ([2.0, 3.0], [1, 2])
+        """
+        positions = np.flatnonzero(np.asarray(rows, dtype=bool))
+        point_of = self._point_of
+        point = np.full(len(positions), -1, dtype=np.int64)
+        known = positions < len(point_of)  # rows after the last point have none
+        point[known] = point_of[positions[known]]
+        has_point = point >= 0
+        chosen = point[has_point]
+        return Projected(self.x[chosen], self.y[chosen], np.flatnonzero(has_point), self.crs)
+
+    @functools.cached_property
+    def _point_of(self) -> np.ndarray:
+        """The point number of each row up to the last row with a point (-1: none)."""
+        size = int(self.index[-1]) + 1 if len(self.index) else 0
+        point_of = np.full(size, -1, dtype=np.int64)
+        point_of[self.index] = np.arange(len(self.index))
+        return point_of
+
 
 def project(incidents: pd.DataFrame, crs: pyproj.CRS | None = None) -> Projected:
     """Project the geolocated incidents of a canonical table to metres.
@@ -80,6 +113,20 @@ def project(incidents: pd.DataFrame, crs: pyproj.CRS | None = None) -> Projected
     x, y = lon[keep], lat[keep]  # new arrays, projected in place
     _transform_in_place(crs, x, y)
     return Projected(x, y, keep, crs)
+
+
+# Every hot-spot statistic and the strategy's evidence of a view project the same
+# table (10,000,000 points: 0.8 s a time): kept per column buffers, read-only.
+@memo.by_columns(("lat", "lon"), size=2)
+def projection(incidents: pd.DataFrame) -> Projected:
+    """:func:`project` in the data's own UTM zone, remembered while the columns live.
+
+    The arrays are shared by every caller and read-only.
+    """
+    proj = project(incidents)
+    for array in (proj.x, proj.y, proj.index):
+        array.flags.writeable = False
+    return proj
 
 
 #: Points from which a projection is split between threads (pyproj releases the GIL:

@@ -25,6 +25,7 @@ from ilp_core.analysis.hotspots._gi_inference import (
 )
 from ilp_core.analysis.hotspots._results import CHANGE_CLASSES, ChangeThresholds, HotspotChange
 from ilp_core.analysis.temporal._common import _incident_days
+from ilp_core.data import geo
 from ilp_core.errors import IlpInputError, Message
 
 
@@ -60,6 +61,7 @@ def hotspot_change(
     emerging_recent_share: float = 0.5,
     emerging_before_share: float = 0.25,
     former_before_share: float = 0.25,
+    projected: geo.Projected | None = None,
 ) -> HotspotChange:
     """Class each cell as a persistent, emerging, former or intermittent hot spot.
 
@@ -91,6 +93,10 @@ def hotspot_change(
         Significance of "hot" in a period (default: FDR-adjusted p < 0.05).
     persistent_share, emerging_recent_share, emerging_before_share, former_before_share
         Class thresholds (shares of periods, see :class:`ChangeThresholds`).
+    projected
+        The incidents' points in metres when the caller has them (a part of a
+        larger table: ``geo.projection(table).select(rows)``, in that table's CRS);
+        ``None``: projected here, in the incidents' own UTM zone.
 
     Returns
     -------
@@ -133,7 +139,7 @@ def hotspot_change(
     dated = ~no_date
     if not dated.any():
         raise IlpInputError("hotspots.no_dates", columns=("occurred_at",))
-    layout = _layout(incidents, districts, cell_size)
+    layout = _layout(incidents, districts, cell_size, projected)
     grid = layout.grid
     first, last = int(day[dated].min()), int(day[dated].max())
     span = last - first + 1

@@ -47,12 +47,16 @@ class _Layout:
 # time, of which 4.3 s projecting them): kept per columns, read-only, for 3 grids.
 @memo.by_columns(("lat", "lon", "district"), size=3)
 def _layout(
-    incidents: pd.DataFrame, districts: gpd.GeoDataFrame | None, cell_size: float | None
+    incidents: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None,
+    cell_size: float | None,
+    projected: geo.Projected | None = None,
 ) -> _Layout:
     checks.columns(incidents, ("lat", "lon"), table="incidents")
     if not (incidents["lat"].notna() & incidents["lon"].notna()).any():
         raise IlpInputError("hotspots.no_geolocated", columns=("lat", "lon"), n=len(incidents))
-    proj = geo.project(incidents)  # checks the coordinates, names the rows of bad ones
+    # checks the coordinates, names the rows of bad ones; shared with the other pages
+    proj = geo.projection(incidents) if projected is None else _checked(projected, incidents)
     notes: list[Message] = []
     if districts is not None:
         dist = _check_districts(districts)
@@ -98,6 +102,15 @@ def _layout(
         area_source=source,
         warnings=tuple(notes),
     )
+
+
+def _checked(projected: geo.Projected, incidents: pd.DataFrame) -> geo.Projected:
+    """``projected`` when it can be the projection of ``incidents`` (a caller's error else)."""
+    if not isinstance(projected, geo.Projected) or (
+        len(projected.index) and int(projected.index[-1]) >= len(incidents)
+    ):
+        raise ValueError("projected is not a projection of these incidents (geo.Projected)")
+    return projected
 
 
 def _cell_table(layout: _Layout, values: dict[str, np.ndarray]) -> gpd.GeoDataFrame:

@@ -102,6 +102,7 @@ def knox_test(
     permutations: int = 99,
     seed: int | None = 0,
     progress: Callable[[float], bool | None] | None = None,
+    projected: geo.Projected | None = None,
 ) -> KnoxResult:
     """Test whether events close in space also happen close in time (near repeats).
 
@@ -144,6 +145,10 @@ def knox_test(
         call per block of grid cells, two passes), then one call per pass of eight
         tables (the observed dates and permutations), a fraction of a second
         apart. Returning ``False`` (or raising :class:`Cancelled`) stops the test.
+    projected
+        The incidents' points in metres when the caller has them (a part of a
+        larger table: ``geo.projection(table).select(rows)``, in that table's CRS);
+        ``None``: projected here, in the incidents' own UTM zone.
 
     Returns
     -------
@@ -205,7 +210,7 @@ def knox_test(
             "near_repeat.bad_metric", metric=str(metric), allowed=", ".join(sorted(_METRICS))
         )
 
-    x, y, day, excluded = _events(incidents)
+    x, y, day, excluded = _events(incidents, projected)
     n = len(day)
     if n < 2:
         raise IlpInputError("near_repeat.too_few_events", n=n)
@@ -305,7 +310,11 @@ def knox_test(
 
 
 def count_close_pairs(
-    incidents: pd.DataFrame, distance_m: float, *, metric: Metric = "euclidean"
+    incidents: pd.DataFrame,
+    distance_m: float,
+    *,
+    metric: Metric = "euclidean",
+    projected: geo.Projected | None = None,
 ) -> int:
     """Number of pairs of usable events at most ``distance_m`` apart.
 
@@ -316,7 +325,8 @@ def count_close_pairs(
     against itself, node by node, without listing the pairs (0.4 s for those 98
     million point by point; 64,000 clustered events with 7.4 million pairs took
     0.14 s point by point, 0.065 s node by node). Events are the ones
-    :func:`knox_test` uses (coordinates and a day-precise date, not a duplicate).
+    :func:`knox_test` uses (coordinates and a day-precise date, not a duplicate);
+    ``projected`` as there.
 
     Examples
     --------
@@ -337,7 +347,7 @@ def count_close_pairs(
         raise IlpInputError(
             "near_repeat.bad_metric", metric=str(metric), allowed=", ".join(sorted(_METRICS))
         )
-    x, y, _day, _excluded = _events(incidents)
+    x, y, _day, _excluded = _events(incidents, projected)
     if len(x) < 2:
         return 0
     xy = np.column_stack([x, y])
@@ -384,8 +394,13 @@ def _check_positive_int(name: str, value: int) -> None:
         raise IlpInputError("near_repeat.bad_parameter", parameter=name, value=value)
 
 
-def _events(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
-    """Projected coordinates and day numbers of the usable events, and what was left out."""
+def _events(
+    incidents: pd.DataFrame, projected: geo.Projected | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
+    """Projected coordinates and day numbers of the usable events, and what was left out.
+
+    ``projected``: the incidents' points when the caller has them (else projected here).
+    """
     checks.columns(incidents, ("lat", "lon", "occurred_at", "precision", "duplicate"))
     rows = incidents["source_row"] if "source_row" in incidents.columns else None
     lat, lon = checks.coordinates(incidents["lat"], incidents["lon"], table="incidents", rows=rows)
@@ -408,7 +423,12 @@ def _events(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     if len(used) == 0:
         empty = np.empty(0)
         return empty, empty, np.empty(0, dtype=np.int64), excluded
-    proj = geo.project(used)
+    if projected is None:
+        proj = geo.project(used)
+    elif not isinstance(projected, geo.Projected) or len(projected.index) != int((~no_xy).sum()):
+        raise ValueError("projected is not a projection of these incidents (geo.Projected)")
+    else:
+        proj = projected.select(keep)
     days = used["occurred_at"].to_numpy().astype("datetime64[D]").astype(np.int64)
     return proj.x, proj.y, days[proj.index], excluded
 

@@ -145,7 +145,10 @@ def problem_evidence(
     """Run the analyses the control-strategy rules cite, on one priority's incidents.
 
     Each analysis that cannot run on these incidents (too few events, no
-    coordinates) is skipped and named in ``notes``; the others still count.
+    coordinates) is skipped and named in ``notes``; the others still count. The
+    priority's points are taken from the whole table's projection
+    (``geo.projection``, the data's UTM zone), not projected again: at 10,000,000
+    incidents projecting the 7 priorities in scope took 0.65 s of their evidence.
 
     Parameters
     ----------
@@ -187,6 +190,7 @@ def problem_evidence(
     if len(sub) == 0:
         notes.append(Message("strategy.note.no_incidents"))
         return Evidence(**found, notes=tuple(notes))
+    points = _points(incidents, mask)
     for name, step in (
         ("hotspots", _hotspot_evidence),
         ("near_repeat", _knox_evidence),
@@ -194,7 +198,7 @@ def problem_evidence(
         ("seasonality", _season_evidence),
     ):
         try:
-            found.update(step(sub, districts, cfg))
+            found.update(step(sub, districts, cfg, points))
         except IlpInputError as error:
             notes.append(
                 Message("strategy.note.skipped", {"analysis": name, "reason": error.message.key})
@@ -215,8 +219,22 @@ def _written_as(column: pd.Series, values: Sequence[Any]) -> np.ndarray:
     return (column.notna() & column.astype(str).isin(wanted)).to_numpy()
 
 
-def _hotspot_evidence(sub: pd.DataFrame, districts: Any, cfg: Rules) -> dict[str, Any]:
-    change = hotspots.hotspot_change(sub, districts)
+def _points(incidents: pd.DataFrame, mask: np.ndarray) -> geo.Projected | None:
+    """The points of ``incidents[mask]`` from the whole table's projection (None: none to take).
+
+    None when the table cannot be projected (no point, impossible coordinates): each
+    analysis then projects the priority's incidents and says what is wrong with them.
+    """
+    try:
+        return geo.projection(incidents).select(mask)
+    except (IlpInputError, ValueError):
+        return None
+
+
+def _hotspot_evidence(
+    sub: pd.DataFrame, districts: Any, cfg: Rules, points: geo.Projected | None
+) -> dict[str, Any]:
+    change = hotspots.hotspot_change(sub, districts, projected=points)
     table = change.table
     listed = int(cfg.hotspots["cells_listed"])
     out: dict[str, Any] = {
@@ -248,21 +266,25 @@ def _hotspot_evidence(sub: pd.DataFrame, districts: Any, cfg: Rules) -> dict[str
     return out
 
 
-def _knox_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str, Any]:
+def _knox_evidence(
+    sub: pd.DataFrame, _districts: Any, cfg: Rules, points: geo.Projected | None
+) -> dict[str, Any]:
     nr = cfg.near_repeat
     when = pd.to_datetime(sub["occurred_at"])
     last = when.max()
     if pd.isna(last):
         raise IlpInputError("near_repeat.too_few_events", n=0)
-    recent = sub.loc[(when > last - pd.Timedelta(days=int(nr["window_days"]))).to_numpy()]
+    in_window = (when > last - pd.Timedelta(days=int(nr["window_days"]))).to_numpy()
+    recent, points = sub.loc[in_window], _select(points, in_window)
     if len(recent) < int(nr["min_events"]):
         raise IlpInputError("near_repeat.too_few_events", n=len(recent))
     share = _sample_share(
-        recent, float(nr["distance_m"]), int(nr["max_pairs"]), seed=int(nr["seed"])
+        recent, float(nr["distance_m"]), int(nr["max_pairs"]), seed=int(nr["seed"]), points=points
     )
     tested = recent
     if share < 1.0:
-        tested = recent.loc[np.random.default_rng(int(nr["seed"])).random(len(recent)) < share]
+        drawn = np.random.default_rng(int(nr["seed"])).random(len(recent)) < share
+        tested, points = recent.loc[drawn], _select(points, drawn)
     result = near_repeat.knox_test(
         tested,
         spatial_bandwidth=float(nr["distance_m"]),
@@ -272,6 +294,7 @@ def _knox_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str, 
         same_location=False,
         permutations=int(nr["permutations"]),
         seed=int(nr["seed"]),
+        projected=points,
     )
     return {
         "knox_ratio": float(result.ratio.iloc[0, 0]),
@@ -288,7 +311,17 @@ def _knox_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str, 
 PAIR_ESTIMATE_EVENTS = 10_000
 
 
-def _sample_share(events: pd.DataFrame, distance: float, max_pairs: int, seed: int = 0) -> float:
+def _select(points: geo.Projected | None, rows: np.ndarray) -> geo.Projected | None:
+    return None if points is None else points.select(rows)
+
+
+def _sample_share(
+    events: pd.DataFrame,
+    distance: float,
+    max_pairs: int,
+    seed: int = 0,
+    points: geo.Projected | None = None,
+) -> float:
     """Share of ``events`` to test so that about ``max_pairs`` close pairs remain (1: all).
 
     Keeping each event with probability ``f`` keeps each pair with ``f ** 2``, both in
@@ -310,16 +343,21 @@ def _sample_share(events: pd.DataFrame, distance: float, max_pairs: int, seed: i
     """
     n = len(events)
     if n <= PAIR_ESTIMATE_EVENTS:
-        pairs = float(near_repeat.count_close_pairs(events, distance))
+        pairs = float(near_repeat.count_close_pairs(events, distance, projected=points))
     else:
         rng = np.random.default_rng(seed)
-        chosen = np.sort(rng.choice(n, PAIR_ESTIMATE_EVENTS, replace=False))
+        chosen = np.zeros(n, dtype=bool)
+        chosen[rng.choice(n, PAIR_ESTIMATE_EVENTS, replace=False)] = True
         q = PAIR_ESTIMATE_EVENTS / n
-        pairs = near_repeat.count_close_pairs(events.iloc[chosen], distance) / q**2
+        subset = events.loc[chosen]
+        found = near_repeat.count_close_pairs(subset, distance, projected=_select(points, chosen))
+        pairs = found / q**2
     return 1.0 if pairs <= max_pairs else math.sqrt(max_pairs / pairs)
 
 
-def _repeat_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str, Any]:
+def _repeat_evidence(
+    sub: pd.DataFrame, _districts: Any, cfg: Rules, _points: Any
+) -> dict[str, Any]:
     counts, n_located = hotspots.repeat_counts(sub)
     top = counts.head(int(cfg.repeat_locations["top"]))
     return {
@@ -329,7 +367,9 @@ def _repeat_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str
     }
 
 
-def _season_evidence(sub: pd.DataFrame, _districts: Any, cfg: Rules) -> dict[str, Any]:
+def _season_evidence(
+    sub: pd.DataFrame, _districts: Any, cfg: Rules, _points: Any
+) -> dict[str, Any]:
     # one offence for the whole problem, as a category: copying the whole subset to
     # write it took 0.3 s of the 7 priorities at 10,000,000 incidents
     one = pd.DataFrame(
