@@ -167,3 +167,14 @@ def test_compute_each_caches_every_call_and_runs_two_at_a_time(rows, clock):
     assert again == [(3, 400), (1, 400)] and computed == [3]  # only the new call ran
     with pytest.raises(IlpInputError):
         cache.compute_each(evidence, key, upload, calls=[{"problem": 4}, {"problem": -1}])
+    computed.clear()
+    threads_seen: set[str] = set()
+
+    def where(data: Dataset, *, problem: int) -> int:
+        threads_seen.add(threading.current_thread().name)
+        return problem
+
+    alone = cache.compute_each(
+        where, key, upload, calls=[{"problem": 5}, {"problem": 6}], threads=1
+    )
+    assert alone == [5, 6] and threads_seen == {threading.current_thread().name}

@@ -106,9 +106,14 @@ EACH_THREADS: Final[int] = 2
 
 
 def compute_each(
-    func: Callable[..., T], data_key: str, /, *data: Any, calls: Sequence[dict[str, Any]]
+    func: Callable[..., T],
+    data_key: str,
+    /,
+    *data: Any,
+    calls: Sequence[dict[str, Any]],
+    threads: int = EACH_THREADS,
 ) -> list[T]:
-    """:func:`compute` for each parameter set of ``calls``, two at a time.
+    """:func:`compute` for each parameter set of ``calls``, ``threads`` at a time.
 
     Each call is cached on its own, so a new set computes only its new calls. The
     analyses release Python's lock in their NumPy, pyproj and compiled parts: the
@@ -121,9 +126,9 @@ def compute_each(
         add_script_run_ctx(threading.current_thread(), context)  # the session's caches
         return compute(func, data_key, *data, **params)
 
-    if len(calls) < 2:
+    if len(calls) < 2 or threads < 2:
         return [one(params) for params in calls]
-    with ThreadPoolExecutor(EACH_THREADS, thread_name_prefix="ilp-each") as pool:
+    with ThreadPoolExecutor(threads, thread_name_prefix="ilp-each") as pool:
         return list(pool.map(one, calls))
 
 
