@@ -163,7 +163,10 @@ def test_a_shown_dataset_is_placed_in_the_background_for_every_page(monkeypatch)
     monkeypatch.setattr(geo, "make_grid", lambda *a, **k: grids.append(1) or make_grid(*a, **k))
     view = filter_incidents(data.incidents, *data.period)  # the sidebar's default view
     gi = hotspots.gi_star(view, data.districts)
+    change = hotspots.hotspot_change(view, data.districts)
+    density = hotspots.kernel_density(view, data.districts)
     assert grids == [] and len(gi.table)  # placed by the background, not again by the page
+    assert len(change.table) and density is not None  # every statistic of the Where page
     hotspots.gi_star(view.loc[view["offence"] == "Shoplifting"], data.districts)
     assert grids == [1]  # another view is placed anew
 

@@ -139,7 +139,9 @@ def hotspot_change(
     dated = ~no_date
     if not dated.any():
         raise IlpInputError("hotspots.no_dates", columns=("occurred_at",))
-    layout = _layout(incidents, districts, cell_size, projected)
+    # the same key as the other statistics' when projected here (memo: args by position)
+    extra = () if projected is None else (projected,)
+    layout = _layout(incidents, districts, cell_size, *extra)
     grid = layout.grid
     first, last = int(day[dated].min()), int(day[dated].max())
     span = last - first + 1
