@@ -148,6 +148,28 @@ def test_fast_event_twins_equal_dataframe_duplicated(keys):
         frame["at"].to_numpy(), frame["lat"].to_numpy(), frame["code"].to_numpy()
     )
     np.testing.assert_array_equal(ours, frame.duplicated().to_numpy())
+    # as the build passes them: seconds as datetime64, category codes as small integers
+    as_built = repeats_numbers(
+        frame["at"].to_numpy().astype("datetime64[s]"),
+        frame["lat"].to_numpy(),
+        (frame["code"].to_numpy() - 1).astype(np.int8),  # -1: a missing category
+    )
+    np.testing.assert_array_equal(as_built, frame.duplicated().to_numpy())
+
+
+def test_rows_without_a_place_or_a_date_are_never_event_twins():
+    at = np.array(["2024-03-01", "2024-03-01", "NaT", "NaT", "2024-03-01"], "datetime64[s]")
+    lat = np.array([np.nan, np.nan, 55.7, 55.7, 55.7])
+    codes = np.zeros(5, dtype=np.int8)
+    assert repeats_numbers(at, lat, codes).tolist() == [False] * 5
+    # the same rows, loaded: only the twins with a place and a date are flagged
+    text = (
+        "date,offence,lat,lon\n2024-03-01,Theft,,\n2024-03-01,Theft,,\n"
+        ",Theft,55.7,37.6\n2024-03-01,Theft,55.7,37.6\n2024-03-01,Theft,55.7,37.6\n"
+    )
+    result = ingest.load_incidents(text.encode(), "twins.csv")
+    assert result.report.duplicates_event == 1
+    assert result.incidents["duplicate"].astype(str).tolist()[-1] == "event"
 
 
 @settings(max_examples=40, deadline=None)

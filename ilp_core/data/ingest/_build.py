@@ -499,14 +499,10 @@ class _Builder:
             self.readings.append(spelling_message(merged))
         at_k = at[keep]
 
-        event_rows = np.flatnonzero(geolocated & ~np.isnat(at_k))
-        event_dup = np.zeros(len(keep), dtype=bool)
-        event_dup[event_rows] = repeats_numbers(
-            at_k[event_rows].astype(np.int64),
-            lat_k[event_rows],
-            lon_k[event_rows],
-            offence_cat.codes[event_rows].astype(np.int64),
-        )
+        # over every row, the keys not copied: a row without a place or a date never
+        # equals another (NaN and NaT equal nothing), and is not an event anyway
+        event_dup = repeats_numbers(at_k, lat_k, lon_k, offence_cat.codes)
+        event_dup &= geolocated & ~np.isnat(at_k)
         event_dup &= ~id_dup
         dup_codes = np.full(len(keep), -1, dtype=np.int8)
         dup_codes[id_dup] = schema.DUPLICATE_KINDS.index("id")
@@ -610,7 +606,7 @@ class _Builder:
         value = np.full(len(bad), None, dtype=object)
         for column in pd.unique(where[pd.notna(where)]):
             sel = where == column
-            value[sel] = frame[column].to_numpy(dtype=object)[bad[sel]]
+            value[sel] = frame[column].iloc[bad[sel]].to_numpy(dtype=object)  # not every row
         extra = reasons == "row_extra_cells"
         if extra.any():
             value[extra] = [self.raw.extra_cells.get(int(r)) for r in self.rows[bad[extra]]]

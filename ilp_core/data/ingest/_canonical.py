@@ -8,10 +8,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilp_core.data import schema
-from ilp_core.data.ingest._common import as_numpy_str
+from ilp_core.data.ingest._common import dictionary_codes
 
 
-def repeats_text(values: pa.Array) -> np.ndarray:
+def repeats_text(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Rows whose (non-empty) text equals an earlier row's.
 
     A stable sort puts equal values next to each other, earliest first: 0.2 s for
@@ -34,35 +34,46 @@ def repeats_text(values: pa.Array) -> np.ndarray:
 def repeats_numbers(*keys: np.ndarray) -> np.ndarray:
     """Rows whose key tuple (integers or floats) equals an earlier row's.
 
-    The keys are mixed into one 64-bit number, ``pd.factorize`` numbers the
-    distinct values in order of first appearance, and each later row of a value is
-    compared on the keys themselves with that value's first row (so a collision of
-    the mixed numbers never flags a row). 0.15 s for 1,000,000 rows against 0.75 s
-    for ``np.lexsort`` over four keys (measured); the tests compare with
-    ``DataFrame.duplicated``.
+    The keys are mixed into one 64-bit number; a sorted copy of the numbers finds
+    those met more than once, a hash lookup their rows, and ``pd.factorize`` numbers
+    the distinct values among those rows only, in order of first appearance. Each
+    later row of a value is compared on the keys themselves with that value's first
+    row (so a collision of the mixed numbers never flags a row). At 10,000,000 rows,
+    2 % of them repeated: 0.5 s and 100 MB beside the keys, against 2.2 s and 650 MB
+    to factorize every row (measured; ``np.lexsort`` over four keys was slower
+    still); the tests compare with ``DataFrame.duplicated``.
     """
     n = len(keys[0])
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
     mixed = np.zeros(n, dtype=np.uint64)
+    bits = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k, key in enumerate(keys):
             if key.dtype.kind == "f":
-                key = key + 0.0  # -0.0 == 0.0 but their bits differ
-            bits = np.ascontiguousarray(key).view(np.uint64)
-            mixed = (mixed ^ (bits * np.uint64(0x9E3779B97F4A7C15))) * np.uint64(
-                2 * k + 0x100000001B3
-            )
-    codes, _ = pd.factorize(mixed)
-    new = np.empty(n, dtype=bool)
+                np.add(key, 0.0, out=bits.view(np.float64))  # -0.0 == 0.0, their bits differ
+            elif key.dtype.itemsize == 8:
+                bits[:] = key.view(np.uint64)
+            else:
+                bits[:] = key  # small integers (category codes), -1 wrapping around
+            np.multiply(bits, np.uint64(0x9E3779B97F4A7C15), out=bits)
+            np.bitwise_xor(mixed, bits, out=mixed)
+            np.multiply(mixed, np.uint64(2 * k + 0x100000001B3), out=mixed)
+    del bits
+    ordered = np.sort(mixed)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    if not len(repeated):
+        return out
+    rows = np.flatnonzero(pd.Series(mixed, copy=False).isin(repeated).to_numpy())
+    codes, _ = pd.factorize(mixed[rows])
+    new = np.empty(len(rows), dtype=bool)
     new[0] = True
     new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    first = np.flatnonzero(new)  # first[c] is the first row with code c
+    first = rows[np.flatnonzero(new)]  # first[c] is the first row with code c
     later = np.flatnonzero(~new)
-    if not len(later):
-        return out
-    origin = first[codes[later]]
+    origin, later = first[codes[later]], rows[later]
     same = np.ones(len(later), dtype=bool)
     for key in keys:
         same &= key[later] == key[origin]
@@ -70,22 +81,21 @@ def repeats_numbers(*keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def categorical(values: pa.Array) -> pd.Categorical:
+def categorical(values: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     """``pd.Categorical(values)`` (sorted ``str`` categories), built from Arrow's codes.
 
     0.05 s for 1,000,000 offences against 0.3 s through Python objects (measured).
     """
     if values.null_count == len(values):
         return pd.Categorical(np.full(len(values), None, dtype=object))
-    encoded = pc.dictionary_encode(values)
-    dictionary = as_numpy_str(encoded.dictionary)
+    dictionary, indices = dictionary_codes(values)
     order = np.argsort(dictionary.astype(str), kind="stable")
-    remap = np.empty(len(dictionary), dtype=np.int64)
+    # each row's sorted code in one pass, in the small integers pandas keeps (-1, a
+    # missing value, takes the last entry): 0.6 s less at 10,000,000 rows
+    dtype = pd.api.types.CategoricalDtype(pd.Index(dictionary[order], dtype="str"))
+    remap = np.full(len(dictionary) + 1, -1, dtype=np.min_scalar_type(-len(dictionary)))
     remap[order] = np.arange(len(dictionary))
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    codes = np.where(indices >= 0, remap[np.maximum(indices, 0)], -1)
-    categories = pd.Index(dictionary[order], dtype="str")
-    return pd.Categorical.from_codes(codes, categories=categories)
+    return pd.Categorical.from_codes(remap[indices], dtype=dtype, validate=False)
 
 
 def canonical(columns: dict[str, object]) -> pd.DataFrame:

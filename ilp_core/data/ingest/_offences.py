@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from ilp_core import keys
-from ilp_core.data.ingest._common import arrow_column, as_numpy_str, clean_text
+from ilp_core.data.ingest._common import arrow_column, clean_text, dictionary_codes
 from ilp_core.data.ingest._mapping import ColumnMapping
 from ilp_core.data.ingest._reading import RawTable
 from ilp_core.errors import IlpInputError, Message
@@ -109,11 +108,9 @@ def offence_labels(raw: RawTable, mapping: ColumnMapping) -> pd.Series:
             pairs=f"offence -> {column}",
         )
     values = clean_text(arrow_column(raw.frame, column))
-    encoded = pc.dictionary_encode(values)
-    dictionary = as_numpy_str(encoded.dictionary)
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    dictionary, indices = dictionary_codes(values)
     cat = pd.Categorical.from_codes(
-        np.asarray(indices, dtype=np.int64), categories=pd.Index(dictionary, dtype="str")
+        indices, categories=pd.Index(dictionary, dtype="str")
     ) if len(dictionary) else pd.Categorical([])  # fmt: skip
     merged, _ = merge_spellings(cat)
     codes = np.asarray(merged.codes)
