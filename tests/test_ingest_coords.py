@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pyarrow as pa
 import pyproj
 import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, rejected
@@ -11,6 +12,7 @@ from shapely.geometry import box
 
 from ilp_core.data import ingest
 from ilp_core.data.ingest import _coords
+from ilp_core.data.ingest._common import clean_text
 from ilp_core.errors import IlpInputError
 
 # Two districts side by side around Moscow's centre (lon 37.5-37.7, lat 55.7-55.8).
@@ -392,3 +394,24 @@ def test_swap_evidence_shares_are_never_rounded_to_a_false_100():
     # 299 of 300 points in the sea: 99 %, not 100 %
     assert _coords._percent(299, 300) == 99 and _coords._percent(1, 300) == 1
     assert _coords._percent(300, 300) == 100 and _coords._percent(0, 300) == 0
+
+
+def test_in_place_haversine_is_the_textbook_formula_bit_for_bit():
+    rng = np.random.default_rng(3)
+    lat, lon = rng.uniform(-89.9, 89.9, 50_000), rng.uniform(-180, 180, 50_000)
+    p, q = np.radians(lat), np.radians(45.47)
+    textbook = (
+        np.sin((p - q) / 2) ** 2 + np.cos(p) * np.cos(q) * np.sin(np.radians(lon - -30.58) / 2) ** 2
+    )
+    np.testing.assert_array_equal(_coords._haversine_h(lat, lon, 45.47, -30.58), textbook)
+    # and the distance it gives: Paris to London, 343.5 km (great circle, R = 6371 km)
+    h = _coords._haversine_h(np.array([51.5074]), np.array([-0.1278]), 48.8566, 2.3522)
+    assert _coords._km(float(h[0])) == pytest.approx(343.5, abs=0.5)
+
+
+def test_decimal_comma_is_seen_after_a_long_run_of_empty_cells():
+    # the first 20,000 cells are empty: the sniff must look further than they go
+    text = ["" if i < 25_000 else "55,7512" for i in range(27_000)]
+    values = clean_text(pa.array(text, pa.large_string()))
+    assert _coords._decimal_comma(values)
+    assert not _coords._decimal_comma(clean_text(pa.array(["55.75"] * 10, pa.large_string())))

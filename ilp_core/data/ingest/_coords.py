@@ -82,7 +82,12 @@ class Coordinates:
 
 
 def _decimal_comma(values: pa.Array) -> bool:
-    present = values.drop_null().slice(0, 2000)
+    """Whether most of the first 2,000 numbers are written with a decimal comma."""
+    # the first rows first: dropping the nulls of a whole 10,000,000-row column to keep
+    # 2,000 took 0.3 s
+    present = values.slice(0, 20_000).drop_null().slice(0, 2000)
+    if len(present) < 2000:
+        present = values.drop_null().slice(0, 2000)
     if len(present) == 0:
         return False
     comma = pc.sum(pc.cast(pc.match_substring_regex(present, r"^\s*[+-]?\d+,\d+\s*$"), pa.int64()))
@@ -383,10 +388,24 @@ def _haversine_h(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> 
     ``d`` grows with ``h``, so medians and thresholds are compared on ``h`` and
     only the threshold is converted (no arcsin over every row).
     """
-    p, q = np.radians(lat), np.radians(lat0)
-    return (
-        np.sin((p - q) / 2) ** 2 + np.cos(p) * np.cos(q) * np.sin(np.radians(lon - lon0) / 2) ** 2
-    )
+    # in place, in three arrays of the rows' length: the formula's temporaries took
+    # 1.5 s at 10,000,000 rows, against 0.4 s (measured; bit for bit the same, tested)
+    q = np.radians(lat0)
+    h = np.radians(lon - lon0)
+    h *= 0.5
+    np.sin(h, out=h)
+    np.square(h, out=h)
+    p = np.radians(lat)
+    part = np.cos(p)
+    part *= np.cos(q)
+    part *= h
+    h = part
+    p -= q
+    p *= 0.5
+    np.sin(p, out=p)
+    np.square(p, out=p)
+    h += p
+    return h
 
 
 def _km(h: float) -> float:
@@ -484,11 +503,16 @@ def read_coordinates(
         flag(outside, "coordinates_outside_districts", lat_name)
         out.readings.append(Message("ingest.reading.area_districts", {"km": int(BUFFER_KM)}))
     elif candidate.sum() >= 3:
-        lat0 = float(np.median(lat[candidate]))
-        lon0 = float(np.median(lon[candidate]))
-        h = np.full(n, np.nan)
-        h[candidate] = _haversine_h(lat[candidate], lon[candidate], lat0, lon0)
-        limit = max(FAR_MIN_KM, FAR_FACTOR * _km(float(np.median(h[candidate]))))
+        every = candidate.all()  # the common case: the coordinates are not copied
+        lat_c, lon_c = (lat, lon) if every else (lat[candidate], lon[candidate])
+        lat0, lon0 = float(np.median(lat_c)), float(np.median(lon_c))
+        h_c = _haversine_h(lat_c, lon_c, lat0, lon0)
+        if every:
+            h = h_c
+        else:
+            h = np.full(n, np.nan)
+            h[candidate] = h_c
+        limit = max(FAR_MIN_KM, FAR_FACTOR * _km(float(np.median(h_c))))
         with np.errstate(invalid="ignore"):
             flag(candidate & (h > _h(limit)), "coordinates_far_away", lat_name)
         out.readings.append(Message("ingest.reading.area_median", {"km": round(limit)}))
