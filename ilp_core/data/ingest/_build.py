@@ -603,10 +603,14 @@ class _Builder:
         reasons = np.array([lab[0] for lab in labels], dtype=object)[codes]
         where = np.array([lab[1] for lab in labels], dtype=object)[codes]
         expected = np.array([lab[2] for lab in labels], dtype=object)[codes]
+        # the rejected rows' cells, column by column, kept by a mask: Arrow filters the
+        # reader's blocks one by one (taking rows from 863 blocks took 0.3 s at 10M rows)
+        keep = pa.array(bad_mask)
+        source = {c: as_numpy_str(arrow_column(frame, c).filter(keep)) for c in frame.columns}
         value = np.full(len(bad), None, dtype=object)
         for column in pd.unique(where[pd.notna(where)]):
             sel = where == column
-            value[sel] = frame[column].iloc[bad[sel]].to_numpy(dtype=object)  # not every row
+            value[sel] = source[column][sel]
         extra = reasons == "row_extra_cells"
         if extra.any():
             value[extra] = [self.raw.extra_cells.get(int(r)) for r in self.rows[bad[extra]]]
@@ -621,12 +625,11 @@ class _Builder:
         )
         # the row's own cells beside the reason, all columns in one frame: inserting
         # them one by one was quadratic (10,000 columns x 100 rows: over a minute)
-        source = frame.iloc[bad]
-        names = unique_names([*REJECT_COLUMNS, *source.columns])[len(REJECT_COLUMNS) :]
+        names = unique_names([*REJECT_COLUMNS, *source])[len(REJECT_COLUMNS) :]
         cells = pd.DataFrame(
             {
-                name: pd.array(source[column].to_numpy(), dtype="str")
-                for name, column in zip(names, source.columns, strict=True)
+                name: pd.array(source[column], dtype="str")
+                for name, column in zip(names, source, strict=True)
             },
             index=out.index,
         )
