@@ -376,7 +376,8 @@ def test_the_worked_examples_in_the_docstrings_are_true():
     "name", ["ru_cp1251.csv", "fr_latin1.csv", "es_export.csv", "sf_month.csv", "chicago_month.csv"]
 )
 def test_columns_cleaned_and_dates_read_two_at_a_time_give_the_same_load(name, monkeypatch):
-    # Large tables clean their columns and read their date columns in two threads;
+    # Large tables clean their columns and read their date columns in two threads, and
+    # sort their ids beside the other steps;
     # the reference is the same file read one column after the other.
     from ilp_core.data.ingest import _build
 
