@@ -411,8 +411,8 @@ def parse_column(values: pa.Array, plan: DatePlan) -> ParsedDates:
             # a big remainder: the sample missed nothing useful; only the chosen formats apply
             break
         if left > n // 2:
-            # most rows (a first format): the whole column, nothing copied or scattered
-            # (a null parses as NaT); at 10,000,000 rows 1.5 s less than taking the rows
+            # most rows (a first format): the whole column (a null parses as NaT), not a
+            # copy of its wanted rows' text and a scatter of their dates back
             parsed = _parse_with(text, fmt)
             hit = wanted & ~np.isnat(parsed)
             np.copyto(out, parsed, where=hit)
