@@ -131,3 +131,45 @@ def by_columns(
         return remembered
 
     return decorate
+
+
+def by_identity(*, size: int = 4) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Remember ``func(obj, *args)`` per object ``obj`` (held weakly) and hashable ``args``.
+
+    For a read-only input that is passed around as the same object, like a dataset's
+    boundaries: an equal but new object is derived again. An entry whose object was
+    freed is never served (its id may be reused) and is dropped; at most ``size``
+    entries are kept. ``obj`` that cannot be held weakly, or ``args`` that cannot be
+    hashed, are not remembered.
+    """
+
+    def decorate(func: Callable[..., T]) -> Callable[..., T]:
+        kept: OrderedDict[tuple[Hashable, ...], tuple[weakref.ref, T]] = OrderedDict()
+        lock = threading.Lock()
+
+        @functools.wraps(func)
+        def remembered(obj: Any, *args: Any) -> T:
+            try:
+                ref = weakref.ref(obj)
+                key = (id(obj), *args)
+                hash(key)
+            except TypeError:
+                return func(obj, *args)
+            with lock:
+                found = kept.get(key)
+                if found is not None and found[0]() is obj:
+                    kept.move_to_end(key)
+                    return found[1]
+            result = func(obj, *args)
+            with lock:
+                kept[key] = (ref, result)
+                for old in [k for k, (r, _) in kept.items() if r() is None]:
+                    del kept[old]
+                while len(kept) > size:
+                    kept.popitem(last=False)
+            return result
+
+        remembered.forget = kept.clear  # type: ignore[attr-defined]
+        return remembered
+
+    return decorate

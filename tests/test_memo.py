@@ -159,8 +159,8 @@ def test_a_shown_dataset_is_placed_in_the_background_for_every_page(monkeypatch)
     data = dataclasses.replace(load_sample(), name="prepared.csv", is_sample=False)
     state._prepare(cache.dataset_key(data), data).join(timeout=120)
     grids = []
-    make_grid = geo.make_grid
-    monkeypatch.setattr(geo, "make_grid", lambda *a, **k: grids.append(1) or make_grid(*a, **k))
+    locate = geo.Grid.locate  # each placing locates the points on the grid
+    monkeypatch.setattr(geo.Grid, "locate", lambda *a, **k: grids.append(1) or locate(*a, **k))
     view = filter_incidents(data.incidents, *data.period)  # the sidebar's default view
     gi = hotspots.gi_star(view, data.districts)
     change = hotspots.hotspot_change(view, data.districts)
@@ -188,3 +188,50 @@ def test_a_text_column_is_not_remembered_and_not_converted(kind, monkeypatch):
     total(df, 1.0)
     total(df, 1.0)
     assert len(calls) == 2
+
+
+def test_by_identity_serves_the_same_object_only_and_never_a_freed_one():
+    calls = []
+
+    @memo.by_identity(size=2)
+    def first_lat(table: pd.DataFrame, scale: float) -> float:
+        calls.append(1)
+        return float(table["lat"].iloc[0]) * scale
+
+    df = frame(0)
+    assert first_lat(df, 2.0) == first_lat(df, 2.0) == 2 * df["lat"].iloc[0]
+    assert len(calls) == 1
+    first_lat(df, 3.0)  # another argument: another entry
+    first_lat(df.copy(), 2.0)  # an equal table, another object: derived again
+    assert len(calls) == 3
+    for seed in range(1, 5):  # new frames, possibly at the addresses of freed ones
+        other = frame(seed)
+        assert first_lat(other, 1.0) == other["lat"].iloc[0]
+        del other
+        gc.collect()
+    assert len(calls) == 7
+    first_lat.forget()
+
+
+def test_the_study_area_is_shared_and_equal_to_the_cells_touching_the_districts():
+    """The cached grid and cells are those of the districts' union, checked cell by cell
+    with Shapely against each cell's own square (not through ``cells_in_area``)."""
+    import shapely
+
+    from ilp_core.data import geo
+
+    sample = load_sample()
+    proj = geo.projection(sample.incidents)
+    _common._study_area.forget()
+    grid, in_area = _common._study_area(sample.districts, proj.crs, 500.0)
+    assert _common._study_area(sample.districts, proj.crs, 500.0)[1] is in_area
+    assert not in_area.flags.writeable
+    area = sample.districts.to_crs(proj.crs).geometry.union_all()
+    minx, miny, maxx, maxy = area.bounds
+    assert grid.x0 <= minx and grid.y0 <= miny
+    assert grid.x0 + grid.nx * 500 >= maxx and grid.y0 + grid.ny * 500 >= maxy
+    rng = np.random.default_rng(0)
+    for r, c in zip(rng.integers(0, grid.ny, 300), rng.integers(0, grid.nx, 300), strict=True):
+        x, y = grid.x0 + c * 500, grid.y0 + r * 500
+        assert in_area[r, c] == area.intersects(shapely.box(x, y, x + 500, y + 500))
+    assert in_area.any() and not in_area.all()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 from scipy import stats
 
 from ilp_core import checks, memo
@@ -59,12 +60,9 @@ def _layout(
     proj = geo.projection(incidents) if projected is None else _checked(projected, incidents)
     notes: list[Message] = []
     if districts is not None:
-        dist = _check_districts(districts)
-        area = dist.to_crs(proj.crs).geometry.union_all()
-        bounds = tuple(float(b) for b in area.bounds)
+        grid, in_area = _study_area(districts, proj.crs, cell_size)
         source = "districts"
     else:
-        area = None
         # A point far from the zone (half the globe away) projects to infinity: it is
         # off the grid, counted below, and does not stretch it (found by hypothesis).
         placeable = np.isfinite(proj.x) & np.isfinite(proj.y)
@@ -73,9 +71,9 @@ def _layout(
         px, py = proj.x[placeable], proj.y[placeable]
         bounds = (float(px.min()), float(py.min()), float(px.max()), float(py.max()))
         source = "extent"
-    grid = geo.make_grid(bounds, proj.crs, cell_size)
+        grid = geo.make_grid(bounds, proj.crs, cell_size)
+        in_area = np.ones(grid.shape, dtype=bool)
     notes.extend(geo.grid_warnings(grid))
-    in_area = geo.cells_in_area(grid, area) if area is not None else np.ones(grid.shape, dtype=bool)
     row, col, inside = grid.locate(proj.x, proj.y)
     cell = row * grid.nx + col
     keep = inside & in_area.ravel()[cell]
@@ -102,6 +100,20 @@ def _layout(
         area_source=source,
         warnings=tuple(notes),
     )
+
+
+# The districts' grid is the same for every offence and period of a view: the cells
+# touching the districts took 0.03 s a call (a box per cell), 7 calls on the Strategy page
+@memo.by_identity(size=8)
+def _study_area(
+    districts: gpd.GeoDataFrame, crs: pyproj.CRS, cell_size: float | None
+) -> tuple[Grid, np.ndarray]:
+    """The grid over the districts (metric ``crs``) and which of its cells touch them."""
+    area = _check_districts(districts).to_crs(crs).geometry.union_all()
+    grid = geo.make_grid(tuple(float(b) for b in area.bounds), crs, cell_size)
+    in_area = geo.cells_in_area(grid, area)
+    in_area.flags.writeable = False  # shared by every caller
+    return grid, in_area
 
 
 def _checked(projected: geo.Projected, incidents: pd.DataFrame) -> geo.Projected:
