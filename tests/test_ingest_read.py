@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, parquet_bytes, rejected, xlsx_bytes
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from ilp_core.data import ingest
 from ilp_core.errors import IlpInputError
@@ -98,6 +100,55 @@ def test_utf16_without_bom_is_recognised_from_its_zero_bytes():
     raw = ingest.read_table(data, "x.csv")
     assert raw.encoding == "utf-16-le"
     assert raw.frame.to_dict("list") == {"date": ["2024-03-18"], "offence": ["Theft"]}
+
+
+@settings(max_examples=400, deadline=None)
+@example(b"\xed\xa0\x80")  # a surrogate
+@example(b"\xc0\xaf")  # an overlong slash
+@example(b"\xf4\x90\x80\x80")  # beyond U+10FFFF
+@example(b"ok\xe2\x82")  # cut in the middle of a character
+@example("Кража €😀".encode())
+@given(
+    st.binary(max_size=40) | st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass"))
+)
+def test_the_utf8_check_agrees_with_python_on_any_bytes(data):
+    """Arrow's in-place check says what ``bytes.decode`` says, surrogates included."""
+    from ilp_core.data.ingest import _reading
+
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    assert _reading._is_utf8(data) is expected
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "cp1252", "latin-1"])
+def test_one_byte_encodings_are_transcoded_block_by_block_exactly(encoding, monkeypatch):
+    """Blocks of 7 bytes (Cyrillic, accents and the euro sign cut anywhere) give the
+    same UTF-8 as decoding the whole file."""
+    from ilp_core.data.ingest import _reading
+
+    monkeypatch.setattr(_reading, "_TRANSCODE_BLOCK", 7)
+    text = {"cp1251": "Дата;Вид\n01.03.2024;Кража «велосипеда» №5\n"}.get(
+        encoding, "date;infraction\n2024-03-18;Vol d’un vélo à 350 €, œuvre\n"
+    )
+    if encoding == "latin-1":
+        text = text.replace("’", "'").replace("€", "EUR").replace("œ", "oe")
+    data = text.encode(encoding) * 5
+    out = _reading._transcode(data, encoding, "x.csv")
+    assert bytes(out) == data.decode(encoding).encode("utf-8")
+    raw = ingest.read_table(data, "x.csv")
+    assert raw.encoding == encoding
+    assert raw.frame.iloc[0].tolist() == text.splitlines()[1].split(";")
+
+
+def test_a_byte_windows_1252_does_not_define_is_a_broken_encoding():
+    from ilp_core.data.ingest import _reading
+
+    with pytest.raises(IlpInputError) as caught:
+        _reading._transcode("vélo €".encode("cp1252") + b"\x81", "cp1252", "x.csv")
+    assert caught.value.message.key == "ingest.encoding_broken"
 
 
 # -- delimiters and layout -----------------------------------------------------------
