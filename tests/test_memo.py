@@ -235,3 +235,23 @@ def test_the_study_area_is_shared_and_equal_to_the_cells_touching_the_districts(
         x, y = grid.x0 + c * 500, grid.y0 + r * 500
         assert in_area[r, c] == area.intersects(shapely.box(x, y, x + 500, y + 500))
     assert in_area.any() and not in_area.all()
+
+
+def test_the_cells_of_a_study_area_are_shared_and_never_changed_by_a_statistic():
+    """Two statistics on one grid share the cells' geometry; the values each adds are
+    its own, and the shared cells stay equal to a fresh ``Grid.cells``."""
+    sample = load_sample()
+    view = filter_incidents(sample.incidents)
+    _common._layout.forget()
+    _common._area_cells.forget()
+    gi = hotspots.gi_star(view, sample.districts)
+    counts = hotspots.grid_counts(view, sample.districts)
+    layout = _common._layout(view, sample.districts, None)
+    shared = _common._area_cells(layout.in_area, layout.grid)
+    fresh = layout.grid.cells(np.flatnonzero(layout.in_area.ravel()))
+    pd.testing.assert_frame_equal(shared, fresh)
+    assert set(shared.columns) < set(gi.table.columns)  # the statistic's columns are its own
+    assert gi.table["cell_id"].tolist() == counts.table["cell_id"].tolist()
+    gi.table["count"] = -1  # a caller writing into its table leaves the others' alone
+    assert (counts.table["count"] >= 0).all()
+    pd.testing.assert_frame_equal(_common._area_cells(layout.in_area, layout.grid), fresh)

@@ -125,10 +125,19 @@ def _checked(projected: geo.Projected, incidents: pd.DataFrame) -> geo.Projected
     return projected
 
 
+@memo.by_identity(size=8)
+def _area_cells(in_area: np.ndarray, grid: Grid) -> gpd.GeoDataFrame:
+    """The map-ready cells of the study area, the same for every statistic on a grid.
+
+    8 ms a table, and the Strategy page makes 7 (one per priority).
+    """
+    return grid.cells(np.flatnonzero(in_area.ravel()))
+
+
 def _cell_table(layout: _Layout, values: dict[str, np.ndarray]) -> gpd.GeoDataFrame:
     """Cells of the study area with per-cell values taken from full-grid arrays."""
     ids = np.flatnonzero(layout.in_area.ravel())
-    table = layout.grid.cells(ids)
+    table = _area_cells(layout.in_area, layout.grid).copy(deep=False)  # columns added: its own
     for name, array in values.items():
         table[name] = np.asarray(array).ravel()[ids]
     return _geometry_last(table)
