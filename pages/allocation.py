@@ -31,12 +31,12 @@ with left:
         key="p.allocation.areas",
         horizontal=True,
     )
+    state.default("p.allocation.top_n", allocation.DEFAULT_TOP_N)
     top_n = st.number_input(
         tr("allocation.top_n"),
         5,
         2000,
-        allocation.DEFAULT_TOP_N,
-        5,
+        step=5,
         key="p.allocation.top_n",
         help=tr("allocation.top_n_help"),
         disabled=kind != "cells",
@@ -49,10 +49,10 @@ with left:
         key="p.allocation.measure",
         help=tr("allocation.measure_help"),
     )
+    state.default("p.allocation.method", allocation.DEFAULT_METHOD)
     method = st.radio(
         tr("allocation.method"),
         allocation.METHODS,
-        index=allocation.METHODS.index(allocation.DEFAULT_METHOD),
         key="p.allocation.method",
         format_func=state.label("allocation.method."),
         captions=[tr(f"allocation.method_help.{m}") for m in allocation.METHODS],

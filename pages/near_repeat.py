@@ -15,31 +15,33 @@ lang = state.lang()
 st.title(tr("near_repeat_page.title"))
 st.markdown(tr("near_repeat_page.purpose"))
 offences = list(view.incidents["offence"].value_counts().index.astype(str))
-default = [o for o in offences if "burglary" in o.lower()][:1] or offences[:1]
+state.default("p.nr.offences", [o for o in offences if "burglary" in o.lower()][:1] or offences[:1])
+state.default("p.nr.sbw", 100)
+state.default("p.nr.sb", 5)
+state.default("p.nr.tbw", 7)
+state.default("p.nr.tb", 4)
+state.default("p.nr.perm", 99)
+state.default("p.nr.seed", 0)
 with st.form("near_repeat.form"):
     chosen = st.multiselect(
-        tr("near_repeat_page.offences"), offences, default=default, key="p.nr.offences",
+        tr("near_repeat_page.offences"), offences, key="p.nr.offences",
         format_func=state.term_label(),
     )  # fmt: skip
     c = st.columns(3)
     spatial_bandwidth = c[0].number_input(
-        tr("near_repeat_page.spatial_bandwidth"), 10, 5000, 100, step=10, key="p.nr.sbw"
+        tr("near_repeat_page.spatial_bandwidth"), 10, 5000, step=10, key="p.nr.sbw"
     )
-    spatial_bands = c[0].number_input(tr("near_repeat_page.spatial_bands"), 1, 20, 5, key="p.nr.sb")
+    spatial_bands = c[0].number_input(tr("near_repeat_page.spatial_bands"), 1, 20, key="p.nr.sb")
     temporal_bandwidth = c[1].number_input(
-        tr("near_repeat_page.temporal_bandwidth"), 1, 365, 7, key="p.nr.tbw"
+        tr("near_repeat_page.temporal_bandwidth"), 1, 365, key="p.nr.tbw"
     )
-    temporal_bands = c[1].number_input(
-        tr("near_repeat_page.temporal_bands"), 1, 20, 4, key="p.nr.tb"
-    )
+    temporal_bands = c[1].number_input(tr("near_repeat_page.temporal_bands"), 1, 20, key="p.nr.tb")
     metric = c[2].radio(
         tr("near_repeat_page.metric"), ("euclidean", "manhattan"), key="p.nr.metric",
         format_func=state.label("near_repeat.metric."),
     )  # fmt: skip
-    permutations = c[2].number_input(
-        tr("near_repeat_page.permutations"), 19, 999, 99, key="p.nr.perm"
-    )
-    seed = c[2].number_input(tr("near_repeat_page.seed"), 0, 2**31 - 1, 0, key="p.nr.seed")
+    permutations = c[2].number_input(tr("near_repeat_page.permutations"), 19, 999, key="p.nr.perm")
+    seed = c[2].number_input(tr("near_repeat_page.seed"), 0, 2**31 - 1, key="p.nr.seed")
     run = st.form_submit_button(tr("near_repeat_page.run"), type="primary")
 
 params = {

@@ -56,10 +56,10 @@ if result is not None:
                     icon=":material/warning:",
                 )
             st.caption(tr("forecast.caption.forecast"))
+            state.default("p.outlook.horizon", result.horizons[-1])
             horizon = st.radio(
-                tr("outlook.horizon"), result.horizons, index=len(result.horizons) - 1,
-                horizontal=True, key="p.outlook.horizon",
-            )  # fmt: skip
+                tr("outlook.horizon"), result.horizons, horizontal=True, key="p.outlook.horizon"
+            )
             table = figures.outlook.change_table(result, horizon=horizon, lang=lang)
             tables.show(table)
             likely = i18n.percent(result.likely, lang)

@@ -63,13 +63,15 @@ with tab_accuracy:
     st.markdown(tr("concentration.accuracy_intro"))
     if view.start and view.end:
         default_split = max(view.start + dt.timedelta(days=1), view.end - dt.timedelta(days=90))
+        state.default("p.concentration.split", default_split, within=(view.start, view.end))
+        state.default("p.concentration.coverage", 5)
         c = st.columns(3)
         split = c[0].date_input(
-            tr("concentration.split"), value=default_split, min_value=view.start,
-            max_value=view.end, key="p.concentration.split", format=tr("app.date_input_format"),
+            tr("concentration.split"), min_value=view.start, max_value=view.end,
+            key="p.concentration.split", format=tr("app.date_input_format"),
         )  # fmt: skip
         coverage = c[1].slider(
-            tr("concentration.coverage"), 1, 30, 5, key="p.concentration.coverage", format="%d %%"
+            tr("concentration.coverage"), 1, 30, key="p.concentration.coverage", format="%d %%"
         )
         surface = c[2].radio(
             tr("concentration.surface"), ("kde", "counts"), key="p.concentration.surface",

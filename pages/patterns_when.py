@@ -80,18 +80,14 @@ with tab_season:
 with tab_compare:
     last = view.end or dt.date.today()
     a_default, b_default = temporal.quarter_vs_last_year(last)
+    state.default("p.when.period_a", tuple(a_default))
+    state.default("p.when.period_b", tuple(b_default))
     c = st.columns(2)
     period_a = c[0].date_input(
-        tr("when.period_a"),
-        value=tuple(a_default),
-        key="p.when.period_a",
-        format=tr("app.date_input_format"),
+        tr("when.period_a"), key="p.when.period_a", format=tr("app.date_input_format")
     )
     period_b = c[1].date_input(
-        tr("when.period_b"),
-        value=tuple(b_default),
-        key="p.when.period_b",
-        format=tr("app.date_input_format"),
+        tr("when.period_b"), key="p.when.period_b", format=tr("app.date_input_format")
     )
     by = st.radio(
         tr("when.compare_by"), ("offence", "district"), horizontal=True, key="p.when.by",

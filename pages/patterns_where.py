@@ -71,8 +71,9 @@ with tab_map:
 
 with tab_change:
     st.markdown(tr("where.change_intro"))
+    state.default("p.where.period_days", 0)  # 0: the library chooses
     period_days = st.number_input(
-        tr("where.period_days"), min_value=0, max_value=366, value=0, step=7,
+        tr("where.period_days"), min_value=0, max_value=366, step=7,
         key="p.where.period_days", help=tr("where.period_days_help"),
     )  # fmt: skip
     change = widgets.attempt(

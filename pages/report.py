@@ -20,15 +20,17 @@ st.markdown(tr("report.page.purpose"))
 # -- Options ----------------------------------------------------------------------------
 with st.expander(tr("report.page.options"), expanded=True, icon=":material/tune:"):
     left, right = st.columns([2, 1])
+    state.default("p.report.sections", list(report.SECTIONS))
     sections = left.multiselect(
-        tr("report.page.sections"), report.SECTIONS, default=list(report.SECTIONS),
-        format_func=state.label("report.section."), key="p.report.sections",
+        tr("report.page.sections"), report.SECTIONS, format_func=state.label("report.section."),
+        key="p.report.sections",
     )  # fmt: skip
     wider = right.toggle(
         tr("report.page.wider"), key="p.report.wider", help=tr("report.page.wider_help")
     )
+    state.default("p.report.k", 5)
     k = right.number_input(
-        tr("report.page.k"), min_value=2, max_value=100, value=5, step=1, key="p.report.k",
+        tr("report.page.k"), min_value=2, max_value=100, step=1, key="p.report.k",
         disabled=not wider, help=tr("report.page.k_help"),
     )  # fmt: skip
     st.caption(tr("report.page.language_note", language=i18n.LANGUAGES[lang]))

@@ -218,33 +218,36 @@ def constraint_inputs(kind: str, current: pd.Series | None, n_areas: int) -> dic
     default_total = (
         float(current.sum()) if current is not None else allocation.DEFAULT_HOURS_PER_AREA * n_areas
     )
+    state.default(f"p.allocation.{kind}.total", default_total)
     total = st.number_input(
         tr("allocation.total"),
         1.0,
         1e7,
-        default_total,
-        shift,
-        "%.0f",
+        step=shift,
+        format="%.0f",
         key=f"p.allocation.{kind}.total",
         help=tr("allocation.total_help"),
     )
+    state.default(f"p.allocation.{kind}.step", allocation.DEFAULT_STEP_HOURS)
     step = st.selectbox(
         tr("allocation.step"),
         allocation.STEP_CHOICES,
-        index=allocation.STEP_CHOICES.index(allocation.DEFAULT_STEP_HOURS),
         key=f"p.allocation.{kind}.step",
         format_func=_step_label(lang()),
     )
     cols = st.columns(2)
+    state.default(
+        f"p.allocation.{kind}.floor",
+        allocation.DEFAULT_FLOOR_HOURS
+        if kind == "districts"
+        else allocation.DEFAULT_CELL_FLOOR_HOURS,
+    )
     floor = cols[0].number_input(
         tr("allocation.floor"),
         0.0,
         1e6,
-        allocation.DEFAULT_FLOOR_HOURS
-        if kind == "districts"
-        else allocation.DEFAULT_CELL_FLOOR_HOURS,
-        shift,
-        "%.0f",
+        step=shift,
+        format="%.0f",
         key=f"p.allocation.{kind}.floor",
         help=tr("allocation.floor_help"),
     )
@@ -358,36 +361,36 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     """
     code = lang()
     default, ranges = allocation.PATROL_DEFAULTS, allocation.PATROL_RANGES
+    state.default("p.allocation.patrol.spots", allocation.DEFAULT_PATROL_SPOTS)
+    state.default("p.allocation.patrol.dwell", float(default.dwell_minutes))
+    state.default("p.allocation.patrol.visits", int(default.visits_per_shift))
+    state.default("p.allocation.patrol.shifts", int(default.shifts_per_week))
+    state.default("p.allocation.patrol.shift", float(default.shift_hours))
+    state.default("p.allocation.patrol.travel", default.travel)
+    state.default("p.allocation.patrol.speed", float(default.speed_kmh))
+    state.default("p.allocation.patrol.overhead", _percent(default.overhead_share))
     cols = st.columns(4)
     n_spots = cols[0].number_input(
-        tr("allocation.patrol.spots"),
-        1,
-        200,
-        allocation.DEFAULT_PATROL_SPOTS,
-        1,
-        key="p.allocation.patrol.spots",
+        tr("allocation.patrol.spots"), 1, 200, step=1, key="p.allocation.patrol.spots"
     )
     dwell = cols[1].number_input(
         tr("allocation.patrol.dwell"),
         *_floats(ranges["dwell_minutes"]),
-        float(default.dwell_minutes),
-        1.0,
-        "%.0f",
+        step=1.0,
+        format="%.0f",
         key="p.allocation.patrol.dwell",
         help=tr("allocation.patrol.dwell_help"),
     )
     visits = cols[2].number_input(
         tr("allocation.patrol.visits"),
         *_ints(ranges["visits_per_shift"]),
-        int(default.visits_per_shift),
-        1,
+        step=1,
         key="p.allocation.patrol.visits",
     )
     shifts = cols[3].number_input(
         tr("allocation.patrol.shifts"),
         *_ints(ranges["shifts_per_week"]),
-        int(default.shifts_per_week),
-        1,
+        step=1,
         key="p.allocation.patrol.shifts",
         help=tr("allocation.patrol.shifts_help"),
     )
@@ -395,32 +398,28 @@ def patrol_section(view: Any, weights: dict[str, float] | None) -> None:
     shift_hours = cols[0].number_input(
         tr("allocation.patrol.shift_hours"),
         *_floats(ranges["shift_hours"]),
-        float(default.shift_hours),
-        1.0,
-        "%.0f",
+        step=1.0,
+        format="%.0f",
         key="p.allocation.patrol.shift",
     )
     travel = cols[1].radio(
         tr("allocation.patrol.travel"),
         allocation.TRAVEL_MODELS,
-        index=allocation.TRAVEL_MODELS.index(default.travel),
         key="p.allocation.patrol.travel",
         format_func=state.label("allocation.patrol.travel."),
     )
     speed = cols[2].number_input(
         tr("allocation.patrol.speed"),
         *_floats(ranges["speed_kmh"]),
-        float(default.speed_kmh),
-        1.0,
-        "%.0f",
+        step=1.0,
+        format="%.0f",
         key="p.allocation.patrol.speed",
         disabled=travel != "tour",
     )
     overhead = cols[3].number_input(  # in percent of patrol time
         tr("allocation.patrol.overhead"),
         *_percents(ranges["overhead_share"]),
-        _percent(default.overhead_share),
-        5,
+        step=5,
         key="p.allocation.patrol.overhead",
         disabled=travel != "share",
     )

@@ -9,7 +9,7 @@ import streamlit as st
 from ilp_core import figures, i18n
 from ilp_core.analysis import space_time_scan as stscan
 from ui import cache, tables, widgets
-from ui.state import View, lang, term_label, tr
+from ui.state import View, default, lang, term_label, tr
 
 
 def scan_settings(offences: list[str]) -> tuple[list[str], dict[str, Any], bool]:
@@ -17,6 +17,13 @@ def scan_settings(offences: list[str]) -> tuple[list[str], dict[str, Any], bool]
 
     Every default is the library's (``ilp_core.analysis.space_time_scan.DEFAULT_*``).
     """
+    default("p.outlook.cell", int(stscan.DEFAULT_CELL_SIZE))
+    default("p.outlook.radius", int(stscan.DEFAULT_MAX_RADIUS))
+    default("p.outlook.study", stscan.DEFAULT_STUDY_DAYS)
+    default("p.outlook.max_days", stscan.DEFAULT_MAX_DAYS)
+    default("p.outlook.step", stscan.DEFAULT_STEP_DAYS)
+    default("p.outlook.perms", stscan.DEFAULT_PERMUTATIONS)
+    default("p.outlook.seed", 0)
     with st.form("outlook.scan_form"):
         chosen = st.multiselect(
             tr("outlook.scan_offences"), offences, key="p.outlook.scan_offences",
@@ -25,27 +32,16 @@ def scan_settings(offences: list[str]) -> tuple[list[str], dict[str, Any], bool]
         with st.expander(tr("outlook.settings"), icon=":material/tune:"):
             c = st.columns(3)
             cell = c[0].number_input(
-                tr("outlook.cell_size"), 100, 5000, int(stscan.DEFAULT_CELL_SIZE), 50,
-                key="p.outlook.cell",
-            )  # fmt: skip
+                tr("outlook.cell_size"), 100, 5000, step=50, key="p.outlook.cell"
+            )
             radius = c[0].number_input(
-                tr("outlook.max_radius"), 0, 20000, int(stscan.DEFAULT_MAX_RADIUS), 100,
-                key="p.outlook.radius",
-            )  # fmt: skip
-            study = c[1].number_input(
-                tr("outlook.study_days"), 28, 3660, stscan.DEFAULT_STUDY_DAYS, key="p.outlook.study"
+                tr("outlook.max_radius"), 0, 20000, step=100, key="p.outlook.radius"
             )
-            max_days = c[1].number_input(
-                tr("outlook.max_days"), 1, 1830, stscan.DEFAULT_MAX_DAYS, key="p.outlook.max_days"
-            )
-            step = c[2].number_input(
-                tr("outlook.step_days"), 1, 91, stscan.DEFAULT_STEP_DAYS, key="p.outlook.step"
-            )
-            perms = c[2].number_input(
-                tr("outlook.permutations"), 9, 9999, stscan.DEFAULT_PERMUTATIONS,
-                key="p.outlook.perms",
-            )  # fmt: skip
-            seed = c[2].number_input(tr("outlook.seed"), 0, 2**31 - 1, 0, key="p.outlook.seed")
+            study = c[1].number_input(tr("outlook.study_days"), 28, 3660, key="p.outlook.study")
+            max_days = c[1].number_input(tr("outlook.max_days"), 1, 1830, key="p.outlook.max_days")
+            step = c[2].number_input(tr("outlook.step_days"), 1, 91, key="p.outlook.step")
+            perms = c[2].number_input(tr("outlook.permutations"), 9, 9999, key="p.outlook.perms")
+            seed = c[2].number_input(tr("outlook.seed"), 0, 2**31 - 1, key="p.outlook.seed")
         run = st.form_submit_button(tr("outlook.run"), type="primary", icon=":material/radar:")
     params = {
         "cell_size": float(cell), "max_radius": float(radius), "study_days": int(study),

@@ -12,15 +12,18 @@ import streamlit as st
 from ilp_core import figures, i18n, markup
 from ilp_core.analysis import hotspots
 from ilp_core.errors import Message
-from ui.state import label, lang, term_label, tr
+from ui.state import default, label, lang, term_label, tr
 
 
 def spatial_settings() -> dict[str, Any]:
     """Cell size, kernel, bandwidth and FDR, kept per session (keys ``p.where.*``)."""
+    default("p.where.cell", 0)  # 0, here and for the bandwidth: the library chooses
+    default("p.where.bandwidth", 0)
+    default("p.where.fdr", True)
     with st.expander(tr("where.settings"), icon=":material/tune:"):
         c = st.columns([2, 2, 4, 2])  # the rule's names are the longest
         cell = c[0].number_input(
-            tr("where.cell_size"), min_value=0, max_value=5000, step=50, value=0,
+            tr("where.cell_size"), min_value=0, max_value=5000, step=50,
             key="p.where.cell", help=tr("where.cell_size_help"),
         )  # fmt: skip
         kernel = c[1].selectbox(
@@ -32,10 +35,10 @@ def spatial_settings() -> dict[str, Any]:
             format_func=label("hotspots.rule."), help=tr("where.rule_help"),
         )  # fmt: skip
         bandwidth = c[3].number_input(
-            tr("where.bandwidth"), min_value=0, max_value=20000, step=50, value=0,
+            tr("where.bandwidth"), min_value=0, max_value=20000, step=50,
             key="p.where.bandwidth", help=tr("where.bandwidth_help"),
         )  # fmt: skip
-        fdr = st.toggle(tr("where.fdr"), value=True, key="p.where.fdr", help=tr("where.fdr_help"))
+        fdr = st.toggle(tr("where.fdr"), key="p.where.fdr", help=tr("where.fdr_help"))
     return {
         "cell_size": float(cell) if cell else None,
         "kernel": kernel,

@@ -10,7 +10,8 @@ Keys in ``st.session_state`` (set by app.py's sidebar; pages only read them):
 
 Widgets whose value is the user's work (weights, answers, settings) use keys that
 start with ``p.``; app.py re-asserts them on every run so Streamlit does not
-forget them when the user visits another page or switches language.
+forget them when the user visits another page or switches language. Their starting
+values are put in session state with :func:`default`, not given to the widget.
 """
 
 from __future__ import annotations
@@ -179,7 +180,30 @@ def _filtered(
 
 
 def keep_user_work() -> None:
-    """Stop Streamlit from dropping the widget values of pages not shown this run."""
+    """Stop Streamlit from dropping the widget values of pages not shown this run.
+
+    Because every ``p.*`` value is set here on each run, a ``p.*`` widget takes its
+    starting value from :func:`default`, never from its own ``value=``/``index=``/``default=``.
+    """
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith(PERSIST_PREFIX):
             st.session_state[key] = st.session_state[key]
+
+
+def default(key: str, value: Any, *, within: tuple[Any, Any] | None = None) -> None:
+    """Give the widget ``key`` its starting ``value`` through session state (call before it).
+
+    A widget given a default of its own (``value=``, ``index=``, ``default=``) while its
+    key also holds a session state value, as every ``p.*`` key does after
+    :func:`keep_user_work`, makes Streamlit warn that it "was created with a default value
+    but also had its value set via the Session State API". So a ``p.*`` widget gets no
+    default of its own: its value starts here (a selectbox's or a radio's: the option
+    itself, not its index).
+
+    ``within`` (low, high): a kept value outside these bounds (the dataset or the
+    period changed) goes back to ``value``, as Streamlit reset a widget given both
+    bounds and a default; give it when the widget's bounds come from the data.
+    """
+    session = st.session_state
+    if key not in session or (within is not None and not within[0] <= session[key] <= within[1]):
+        session[key] = value
