@@ -131,6 +131,9 @@ def canonical(columns: dict[str, object]) -> pd.DataFrame:
             ),
         },
         index=pd.RangeIndex(n),
+        # one block a column, as the workspace store gives them (split_blocks): not
+        # copied into joined blocks (0.4 GB and the load's peak at 10,000,000 rows)
+        copy=False,
     )
     return out
 
