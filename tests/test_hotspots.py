@@ -947,6 +947,25 @@ def test_spatial_bandwidth_rule_matches_the_arcgis_formula_by_hand():
     assert gx == pytest.approx(hx / hotspots.QUARTIC_PER_GAUSSIAN)
 
 
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 1001, 5000])
+def test_spatial_bandwidth_equals_the_formula_in_numpy_and_leaves_the_points_alone(n):
+    rng = np.random.default_rng(n)
+    x, y = rng.normal(0, 300, n), rng.lognormal(5, 1, n)
+    x[: n // 3] = 7.0  # ties, as many incidents at one address
+    before = x.copy(), y.copy()
+    values = rng.normal(0, 1, n)
+    assert _density._median_in_place(values.copy()) == np.median(values)
+    if n < 2:
+        return
+    dx, dy = x - x.mean(), y - y.mean()
+    sd = np.sqrt((dx**2 + dy**2).sum() / n)
+    spread = min(sd, np.sqrt(1 / np.log(2)) * np.median(np.hypot(dx, dy)))
+    hx, hy, _ = _density._bandwidths(x, y, "quartic", None, "spatial")
+    assert hx == hy == pytest.approx(0.9 * spread * n**-0.2, rel=1e-12)
+    np.testing.assert_array_equal(x, before[0])
+    np.testing.assert_array_equal(y, before[1])
+
+
 @pytest.mark.parametrize("as_category", [True, False])
 def test_district_counts_match_a_plain_count_of_the_names(as_category):
     # Unused categories, Cyrillic and accented names, a number written as a name,
