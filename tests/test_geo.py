@@ -27,6 +27,34 @@ def test_utm_crs_of_the_sample_area():
     assert geo.utm_crs(np.array([-33.9]), np.array([18.4])).to_epsg() == 32734
 
 
+def _zone_by_median(lat: np.ndarray, lon: np.ndarray) -> int:
+    """The rule as written: the UTM zone holding the median point (NumPy's medians)."""
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    mlat, mlon = np.median(lat[ok]), np.median(lon[ok])
+    zone = int(np.floor((mlon + 180.0) / 6.0)) % 60 + 1
+    return (32600 if mlat >= 0 else 32700) + zone
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-90, 90) | st.sampled_from([0.0, -0.0, -1e-300, float("nan")]),
+            st.floats(-180, 180) | st.sampled_from([-180.0, 180.0, -6.0, 0.0, 5.999999, 6.0]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_utm_crs_is_the_zone_of_the_median_point_even_without_computing_it(points):
+    """One hemisphere and zone skip the medians: the same zone as the medians give,
+    on points on the equator, on zone edges, at +-180 and with missing ones."""
+    lat, lon = (np.array(v, dtype=float) for v in zip(*points, strict=True))
+    if not (np.isfinite(lat) & np.isfinite(lon)).any():
+        return
+    assert geo.utm_crs(lat, lon).to_epsg() == _zone_by_median(lat, lon)
+
+
 def test_project_gives_metres_and_keeps_positions():
     inc = pd.DataFrame({"lat": [45.5, np.nan, 45.51], "lon": [-30.5, -30.5, -30.5]})
     p = geo.project(inc)
@@ -80,6 +108,31 @@ def test_make_grid_point_on_the_north_east_edge_is_inside():
     assert (g.nx, g.ny) == (11, 6)
     row, col, inside = g.locate(np.array([1_000.0]), np.array([500.0]))
     assert inside.all() and (row[0], col[0]) == (5, 10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-300, 1_300) | st.sampled_from([float("nan"), float("inf"), 1_100.0]),
+            st.floats(-300, 800)
+            | st.sampled_from([0.0, -5e-324, 599.9999999999, 600.0, float("-inf")]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_locate_gives_each_point_its_cell_by_hand(points):
+    """Row and column of each point computed one at a time in Python; 0 outside."""
+    g = Grid(0.0, 0.0, 100.0, 11, 6, UTM25)
+    x, y = (np.array(v, dtype=float) for v in zip(*points, strict=True))
+    row, col, inside = g.locate(x, y)
+    for k, (px, py) in enumerate(points):
+        within = 0.0 <= px < 1_100.0 and 0.0 <= py < 600.0
+        assert inside[k] == within
+        expected = (min(int(py // 100), 5), min(int(px // 100), 10)) if within else (0, 0)
+        assert (row[k], col[k]) == expected, (px, py)
+    assert row.dtype == col.dtype == np.int64
 
 
 @pytest.mark.parametrize("bad", [0, -5, float("nan"), float("inf"), "100", True])
