@@ -60,3 +60,25 @@ def test_the_three_cases_have_three_sentences():
     assert coverage.off_map_note(coverage.location_coverage(inc.iloc[:1])) is None
     located = coverage.location_coverage(inc)
     assert located.geolocated + located.district_only + located.no_location == len(inc)
+
+
+@pytest.mark.parametrize("kind", ["float64", "float32", "object", "str"])
+def test_coordinates_of_any_type_are_counted_as_numbers(kind):
+    """Floats are read as they are, text and objects as numbers (not a number: missing)."""
+    lat = [51.5, None, 48.8, 40.4, None]
+    lon = [-0.1, 2.3, 2.3, -3.7, None]
+    if kind in ("object", "str"):
+        lat = ["51.5", None, "48.8", "not a number", None]
+        lon = ["-0.1", "2.3", "2.3", "-3.7", None]
+    frame = pd.DataFrame(
+        {
+            "lat": pd.Series(lat, dtype=kind),
+            "lon": pd.Series(lon, dtype=kind),
+            "district": ["A", "B", None, None, None],
+        }
+    )
+    got = coverage.location_coverage(frame)
+    geolocated = 3 if kind.startswith("float") else 2
+    assert got.geolocated == geolocated
+    assert got.district_only == 1  # the second row: a district, no latitude
+    assert got.no_location == 5 - geolocated - 1

@@ -70,9 +70,7 @@ def location_coverage(incidents: pd.DataFrame) -> LocationCoverage:
     LocationCoverage(incidents=3, geolocated=1, district_only=1, no_location=1)
     """
     checks.columns(incidents, ("lat", "lon"), table="incidents")
-    lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype=float)
-    has_xy = np.isfinite(lat) & np.isfinite(lon)
+    has_xy = np.isfinite(_numbers(incidents["lat"])) & np.isfinite(_numbers(incidents["lon"]))
     if "district" in incidents.columns:
         has_district = incidents["district"].notna().to_numpy()
     else:
@@ -83,6 +81,16 @@ def location_coverage(incidents: pd.DataFrame) -> LocationCoverage:
         district_only=int((~has_xy & has_district).sum()),
         no_location=int((~has_xy & ~has_district).sum()),
     )
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """The column as floats (text that is not a number: NaN); a float column as it is.
+
+    ``pd.to_numeric`` copied a float column (10,000,000 coordinates: 0.5 s a map).
+    """
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 def off_map_note(coverage: LocationCoverage) -> Message | None:
