@@ -587,3 +587,21 @@ def test_sample_region_rhythms_seasons_and_quarter_comparison():
     assert tab.loc[planted["rising_offence"]["offence"], "verdict"] == "increase"
     assert tab.loc[planted["falling_offence"]["offence"], "verdict"] == "decrease"
     assert (tab["verdict"] != "no_change").sum() <= 4
+
+
+@pytest.mark.parametrize("gaps", [False, True])
+def test_monthly_counts_equal_a_pandas_count_of_each_month(gaps):
+    """Every row counted (or, with rows without a date or an offence, those left out)."""
+    rng = np.random.default_rng(int(gaps))
+    n = 5_000
+    when = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730 * 1440, n), "min")
+    offence = rng.choice(["Кража", "Vol", "Robo"], n).astype(object)
+    if gaps:
+        when = when.where(rng.random(n) > 0.05)
+        offence[rng.random(n) < 0.05] = None
+    df = table(list(when), precision="minute", offence=list(offence))
+    got = tm.period_counts(df, "month", partial="flag").table
+    got = got[got["count"] > 0].set_index(["offence", got["period_start"].dt.to_period("M")])
+    frame = pd.DataFrame({"offence": offence, "month": when.to_period("M")}).dropna()
+    expected = frame.groupby(["offence", "month"]).size()
+    assert got["count"].sort_index().to_dict() == expected.sort_index().to_dict()

@@ -139,9 +139,12 @@ def period_counts(
     if not keep.any():
         raise IlpInputError("temporal.no_dated_incidents")
     starts, ends = _period_bounds(first, last, freq)
-    p_idx = _period_of(day[keep], starts, first, last)
+    if not keep.all():  # else the remembered columns themselves (copies of 10,000,000 rows)
+        day, codes = day[keep], codes[keep]
     n_p, n_off = len(starts), len(offences)
-    counts = np.bincount(codes[keep] * n_p + p_idx, minlength=n_off * n_p).reshape(n_off, n_p)
+    flat = _period_of(day, starts, first, last)
+    flat += codes * n_p
+    counts = np.bincount(flat, minlength=n_off * n_p).reshape(n_off, n_p)
     is_partial = (starts < first) | (ends > last)
     days = np.minimum(ends, last) - np.maximum(starts, first) + 1
     table = pd.DataFrame(
@@ -175,7 +178,12 @@ def _period_of(day: np.ndarray, starts: np.ndarray, first: int, last: int) -> np
     if last - first + 1 > len(day):
         return np.searchsorted(starts, day, side="right") - 1
     table = np.searchsorted(starts, np.arange(first, last + 1), side="right") - 1
-    return table[day - first]
+    # one new array, not two: a new process's first large arrays cost the most (first
+    # month counts of 10,000,000 incidents: 0.47 s in this step, later calls 0.05 s)
+    # (every day is within first..last: "clip" never clips, and unlike "raise" it does
+    # not buffer the output, so each position is read, then written over, in place)
+    out = np.subtract(day, first, dtype=np.int64)
+    return np.take(table, out, out=out, mode="clip")
 
 
 def _check_counts(counts: object) -> PeriodCounts:
