@@ -54,19 +54,3 @@ def test_the_app_starts_the_warm_up_once_per_server_in_its_own_process():
     process = shared._warm_up()
     assert shared._warm_up() is process and process.pid != os.getpid()
     assert process.wait(timeout=300) == 0
-
-
-def test_the_server_imports_pysal_beside_its_first_requests():
-    """A new server process has PySAL imported by the warm-up's thread, not by its
-    first map (0.7 s of the first Where page)."""
-    code = (
-        "import sys, time\n"
-        "from ui import shared\n"
-        "assert 'libpysal' not in sys.modules and 'esda' not in sys.modules\n"
-        "shared._warm_up().wait(timeout=300)\n"
-        "t = time.perf_counter()\n"
-        "while not {'libpysal', 'esda'} <= set(sys.modules) and time.perf_counter() - t < 120:\n"
-        "    time.sleep(0.05)\n"
-        "print(int({'libpysal', 'esda'} <= set(sys.modules)))\n"
-    )
-    assert _run(code, dict(os.environ)) == 1

@@ -31,7 +31,6 @@ import json
 import logging
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -216,7 +215,6 @@ def _warm_up() -> subprocess.Popen[bytes] | None:
     first user's clicks for 20 s: the shared upload check saw the load unfinished);
     the server then loads them from the disk cache.
     """
-    threading.Thread(target=_import_pysal, name="ilp-import-pysal", daemon=True).start()
     code = "from ilp_core.analysis import hotspots, near_repeat\n"
     code += "hotspots.warm_up()\nnear_repeat.warm_up()\n"
     try:
@@ -227,19 +225,6 @@ def _warm_up() -> subprocess.Popen[bytes] | None:
     except OSError:  # an optimisation only: the first analysis compiles instead
         log.warning("warm-up of the compiled analyses could not start", exc_info=True)
         return None
-
-
-def _import_pysal() -> None:
-    """Import PySAL in this server, beside the first requests, not in the first map.
-
-    Imported where the hot-spot statistics need them (most pages never do), they
-    took 0.7 s of the first Where page of a server.
-    """
-    try:
-        import esda  # noqa: F401
-        import libpysal  # noqa: F401
-    except Exception:  # an optimisation only: the first map imports them
-        log.warning("PySAL could not be imported ahead of the first map", exc_info=True)
 
 
 def start() -> None:
