@@ -20,8 +20,7 @@ labels = products.problem_labels(ranking)
 
 # -- 1. Add an item, or read a file of items ---------------------------------------------
 st.subheader(tr("intelligence.add_title"))
-if "p.intel.scheme" not in st.session_state:
-    st.session_state["p.intel.scheme"] = intelligence.grading().default_scheme
+state.default("p.intel.scheme", intelligence.grading().default_scheme)
 scheme = st.radio(
     tr("intelligence.scheme_label"),
     list(intelligence.SCHEMES),

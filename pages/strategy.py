@@ -23,8 +23,7 @@ problems = list(labels)
 # -- 1. The priorities in scope and what the analyses say about them ---------------------
 high = ranking.table.loc[ranking.table["tier"] == "high", "problem"].tolist()
 scope_key = "p.strategy.scope"
-if scope_key not in st.session_state:
-    st.session_state[scope_key] = (high or problems)[:10]
+state.default(scope_key, (high or problems)[:10])
 st.session_state[scope_key] = [p for p in st.session_state[scope_key] if p in labels]
 scope = st.multiselect(
     tr("strategy.scope"),

@@ -23,7 +23,7 @@ import streamlit as st
 from ilp_core.decide import harm, priorities
 from ilp_core.errors import Message
 from ui import cache
-from ui.state import View, dataset, label, lang, term, tr
+from ui.state import View, dataset, default, label, lang, term, tr
 from ui.widgets import as_markdown, attempt, plain, say
 
 T = TypeVar("T")
@@ -71,18 +71,13 @@ def problem_key(problem: str) -> str:
     return hashlib.sha1(str(problem).encode("utf-8")).hexdigest()[:10]
 
 
-def _default(key: str, value: Any) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
 # -- problems and method ---------------------------------------------------------------
 
 
 def problems_and_method() -> tuple[str, str]:
     """The problem level and the preset (method) chosen."""
     left, right = st.columns([1, 2])  # the method's name is long (MoRiLE's, in French)
-    _default(P + "by", "offence")
+    default(P + "by", "offence")
     by = left.radio(
         tr("priorities.problems"),
         options=list(priorities.PROBLEM_LEVELS),
@@ -91,7 +86,7 @@ def problems_and_method() -> tuple[str, str]:
         horizontal=True,
     )
     names = list(priorities.presets())
-    _default(P + "preset", names[0])
+    default(P + "preset", names[0])
     chosen = right.selectbox(
         tr("priorities.method"),
         options=names,
@@ -103,7 +98,7 @@ def problems_and_method() -> tuple[str, str]:
 
 def custom_problems(offences: Sequence[str], districts: Sequence[str]) -> list[dict[str, Any]]:
     """Problems the analyst adds by hand (a drug market, an organised-crime group)."""
-    _default(CUSTOM, [])
+    default(CUSTOM, [])
     with st.expander(tr("priorities.custom_title")):
         st.caption(tr("priorities.custom_help"))
         name = st.text_input(tr("priorities.custom_name"), key="priorities.new_name")
@@ -155,14 +150,14 @@ def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]
     table = harm.harm_table()
     found = harm.default_weights(list(offences), dataset().offence_classes, lang=lang()).table
     defaults, has = found["days"].to_numpy(), found["has_weight"].to_numpy()
-    _default(P + "harm_default", float(table.unknown_offence_days))
+    default(P + "harm_default", float(table.unknown_offence_days))
     weights: dict[str, float] = {}
     with st.expander(tr("priorities.harm_title")):
         st.caption(tr("priorities.harm_help"))
         cols = st.columns(4)
         for i, offence in enumerate(offences):
             key = f"{P}harm.{offence}"
-            _default(
+            default(
                 key, float(defaults[i]) if has[i] else float(st.session_state[P + "harm_default"])
             )
             src = found.iloc[i]
@@ -176,7 +171,7 @@ def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]
                 key=key,
                 help=note,
             )
-        default = st.number_input(
+        unknown_days = st.number_input(
             tr("priorities.harm_default"),
             min_value=0.0,
             max_value=100_000.0,
@@ -193,12 +188,12 @@ def harm_inputs(offences: Sequence[str]) -> tuple[dict[str, float], float, bool]
             st.warning,
             "priorities.harm_unknown",
             offences=names,
-            days=default,
+            days=unknown_days,
             icon=":material/flag:",
         )
-        _default(P + "harm_confirm", False)
+        default(P + "harm_confirm", False)
         confirmed = st.checkbox(tr("priorities.harm_confirm"), key=P + "harm_confirm")
-    return weights, float(default), bool(confirmed)
+    return weights, float(unknown_days), bool(confirmed)
 
 
 # -- weights ---------------------------------------------------------------------------
@@ -219,7 +214,7 @@ def weight_inputs(preset_name: str) -> priorities.Scheme | None:
                 col.markdown(f"**{tr(f'priorities.group.{group}')}**")
             for k in in_group:
                 key = f"{P}w.{preset_name}.{k}"
-                _default(key, float(base.weights.get(k, 0.0)))
+                default(key, float(base.weights.get(k, 0.0)))
                 weights[k] = col.number_input(
                     priorities.criterion_label(k, lang()),
                     min_value=0.0,
@@ -271,8 +266,8 @@ def entered_inputs(problems: pd.DataFrame, scheme: priorities.Scheme) -> pd.Data
         for k in keys:
             c = cfg.criteria[k]
             vkey, ckey = _value_keys(edit, k)
-            _default(vkey, float(c.default))
-            _default(ckey, NOT_ASSESSED)
+            default(vkey, float(c.default))
+            default(ckey, NOT_ASSESSED)
             left, right = st.columns([3, 1])
             left.slider(
                 priorities.criterion_label(k, lang()),
