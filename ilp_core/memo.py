@@ -116,12 +116,7 @@ def by_columns(
                 try:
                     result = func(table, *args)
                     with lock:
-                        kept[entry] = (refs, result)
-                        stale = [k for k, (rs, _) in kept.items() if any(r() is None for r in rs)]
-                        for old in stale:
-                            del kept[old]
-                        while len(kept) > size:
-                            kept.popitem(last=False)
+                        _keep(kept, entry, refs, result, size)
                 finally:
                     with lock:
                         running.pop(entry, None)
@@ -144,7 +139,7 @@ def by_identity(*, size: int = 4) -> Callable[[Callable[..., T]], Callable[..., 
     """
 
     def decorate(func: Callable[..., T]) -> Callable[..., T]:
-        kept: OrderedDict[tuple[Hashable, ...], tuple[weakref.ref, T]] = OrderedDict()
+        kept: OrderedDict[tuple[Hashable, ...], tuple[tuple[weakref.ref, ...], T]] = OrderedDict()
         lock = threading.Lock()
 
         @functools.wraps(func)
@@ -157,19 +152,33 @@ def by_identity(*, size: int = 4) -> Callable[[Callable[..., T]], Callable[..., 
                 return func(obj, *args)
             with lock:
                 found = kept.get(key)
-                if found is not None and found[0]() is obj:
+                if found is not None and found[0][0]() is obj:
                     kept.move_to_end(key)
                     return found[1]
             result = func(obj, *args)
             with lock:
-                kept[key] = (ref, result)
-                for old in [k for k, (r, _) in kept.items() if r() is None]:
-                    del kept[old]
-                while len(kept) > size:
-                    kept.popitem(last=False)
+                _keep(kept, key, (ref,), result, size)
             return result
 
         remembered.forget = kept.clear  # type: ignore[attr-defined]
         return remembered
 
     return decorate
+
+
+def _keep(
+    kept: OrderedDict[tuple[Hashable, ...], tuple[tuple[weakref.ref, ...], Any]],
+    key: tuple[Hashable, ...],
+    refs: tuple[weakref.ref, ...],
+    result: Any,
+    size: int,
+) -> None:
+    """Keep ``result`` under ``key``; the caller holds the lock.
+
+    Then drop the entries whose objects were freed, and the oldest beyond ``size``.
+    """
+    kept[key] = (refs, result)
+    for old in [k for k, (rs, _) in kept.items() if any(r() is None for r in rs)]:
+        del kept[old]
+    while len(kept) > size:
+        kept.popitem(last=False)
