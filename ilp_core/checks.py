@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ilp_core import limits
+from ilp_core import _yaml, limits
 from ilp_core.errors import IlpInputError
 
 T = TypeVar("T")
@@ -250,9 +250,8 @@ def json_document(source: str | bytes, *, yaml_too: bool = False) -> Any:
         except json.JSONDecodeError:
             if not yaml_too:
                 raise
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
             try:
-                data = yaml.load(source, Loader=loader)  # a safe loader: plain data only
+                data = _yaml.load(source)
             except yaml.YAMLError as error:
                 raise ValueError(str(error)) from None
     except RecursionError:

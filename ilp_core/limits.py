@@ -29,7 +29,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from ilp_core import _yaml
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ RATIO_FLOOR_BYTES = 10_000_000
 @cache
 def _from_file() -> dict[str, Any]:
     text = (resources.files("ilp_core") / "config" / "limits.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = _yaml.load(text)
     names = {f.name for f in dataclasses.fields(Limits)}
     if not isinstance(data, dict) or set(data) != names:
         raise ValueError(f"limits.yaml must set exactly {sorted(names)}")

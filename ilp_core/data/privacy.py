@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ilp_core import i18n
+from ilp_core import _yaml, i18n
 from ilp_core.errors import IlpInputError, Message
 
 PersonalKind = Literal["name", "id_number", "phone", "email", "address", "birth_date"]
@@ -92,7 +92,7 @@ def _settings(path: str | None = None) -> _Settings:
         text = Path(path).read_text(encoding="utf-8")
     part = "yaml"
     try:
-        data = yaml.safe_load(text)
+        data = _yaml.load(text)
         part = "headers"
         headers = data["headers"]
         exact = {k: frozenset(_normalise_header(w) for w in headers[k]["exact"]) for k in KINDS}

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ilp_core import checks, i18n, keys
+from ilp_core import _yaml, checks, i18n, keys
 from ilp_core.data import classify
 from ilp_core.errors import IlpInputError
 
@@ -357,7 +357,7 @@ def _bundled_table() -> HarmTable:
 
 def _parse_table(text: str) -> HarmTable:
     try:
-        data = yaml.safe_load(text)
+        data = _yaml.load(text)
     except yaml.YAMLError as error:
         raise IlpInputError("priorities.harm_file_broken", reason=str(error)) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("classes"), list):

@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, get_args
 import sqlalchemy as sa
 import yaml
 
-from ilp_core import i18n
+from ilp_core import _yaml, i18n
 from ilp_core.errors import IlpInputError, translates_params
 from ilp_core.store import _schema as t
 
@@ -127,7 +127,7 @@ def policy() -> Policy:
     """
     text = (resources.files("ilp_core") / "config" / "roles.yaml").read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
+        data = _yaml.load(text)
         permissions = {p: frozenset(data["permissions"][p]) for p in PERMISSIONS}
         kinds = {str(k): str(v) for k, v in data["record_kinds"].items()}
     except (KeyError, TypeError, AttributeError, yaml.YAMLError):

@@ -9,9 +9,8 @@ from importlib import resources
 from typing import Any, Final
 
 import pandas as pd
-import yaml
 
-from ilp_core import i18n
+from ilp_core import _yaml, i18n
 from ilp_core.errors import IlpInputError
 
 #: The code of events that are no crime (not an ICCS code; harm 0).
@@ -41,7 +40,7 @@ class _Class:
 @cache
 def _classes() -> dict[str, _Class]:
     text = (resources.files("ilp_core") / "config" / "iccs.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = _yaml.load(text)
     out: dict[str, _Class] = {}
     for code, entry in (data.get("codes") or {}).items():
         code = str(code)

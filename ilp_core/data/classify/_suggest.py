@@ -9,9 +9,8 @@ from importlib import resources
 from typing import Any, Final, Literal
 
 import pandas as pd
-import yaml
 
-from ilp_core import i18n, keys
+from ilp_core import _yaml, i18n, keys
 from ilp_core.data.classify._iccs import check_class, class_label, is_class
 from ilp_core.errors import IlpInputError, Message
 
@@ -44,7 +43,7 @@ def _tables() -> _Tables:
     text = (resources.files("ilp_core") / "config" / "offence_classes.yaml").read_text(
         encoding="utf-8"
     )
-    data = yaml.safe_load(text)
+    data = _yaml.load(text)
     layouts: dict[str, dict[str, tuple[str, str]]] = {}
     labels: dict[str, dict[str, str]] = {}
     for layout, table in (data.get("layouts") or {}).items():

@@ -18,7 +18,7 @@ from typing import Any, Final, Literal, get_args
 
 import yaml
 
-from ilp_core import checks
+from ilp_core import _yaml, checks
 from ilp_core.errors import IlpInputError
 
 Method = Literal["morile", "risk_matrix", "harm_weighted", "weighted_sum"]
@@ -201,7 +201,7 @@ def _bundled_settings() -> Settings:
 
 def _parse_settings(text: str) -> Settings:
     try:
-        data = yaml.safe_load(text)
+        data = _yaml.load(text)
         criteria: dict[str, Criterion] = {}
         for key, spec in data["criteria"].items():
             kind, group = str(spec["kind"]), str(spec["group"])

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 from babel.lists import format_list
 
-from ilp_core import i18n
+from ilp_core import _yaml, i18n
 from ilp_core.errors import IlpInputError, translates_params
 
 GradingScheme = Literal["eu4x4", "uk3x5x2", "5x5x5"]
@@ -100,7 +100,7 @@ def _bundled() -> Grading:
 def _parse(text: str) -> Grading:
     part = "yaml"
     try:
-        data = yaml.safe_load(text)
+        data = _yaml.load(text)
         part = "schemes"
         schemes = {
             str(s): {

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import yaml
 
+from ilp_core import _yaml
 from ilp_core.errors import IlpInputError
 
 #: The blocks of ``strategy.yaml``, each a field of :class:`Rules`.
@@ -77,7 +78,7 @@ def _bundled_rules() -> Rules:
 def _parse_rules(text: str) -> Rules:
     part = "yaml"
     try:
-        data = yaml.safe_load(text)
+        data = _yaml.load(text)
         blocks = {}
         for part in _BLOCKS:
             block = data[part]
