@@ -549,6 +549,59 @@ def test_hotspot_change_classes_on_planted_cells():
     )
 
 
+@given(
+    st.lists(st.tuples(st.integers(-40, 29), st.booleans(), st.integers(0, 5)), max_size=60),
+    st.integers(1, 7),
+)
+@settings(max_examples=150, deadline=None)
+def test_period_stack_counts_as_pandas_counts(rows, period_days):
+    # The compiled count of each period and cell against pandas' count of the same rows:
+    # a subset of the table's rows (every other one), early and undated rows apart.
+    from ilp_core.analysis.hotspots import _binning
+
+    n_periods, n_cells = 30 // period_days, 6
+    start_day = 30 - n_periods * period_days
+    day = np.array([r[0] for r in rows], dtype=np.int64)
+    no_date = np.array([r[1] for r in rows], dtype=bool)
+    kept = np.arange(0, len(rows), 2)
+    cell = np.array([rows[i][2] for i in kept], dtype=np.int64)
+    stack, early, undated = _binning.period_stack(
+        *_binning.read_only(day, no_date, kept, cell), start_day, period_days, n_periods, n_cells
+    )
+    frame = pd.DataFrame({"day": day[kept], "no_date": no_date[kept], "cell": cell})
+    dated = frame[~frame["no_date"]]
+    inside = dated[dated["day"] >= start_day]
+    expected = np.zeros((n_periods, n_cells), dtype=np.int64)
+    counted = inside.groupby([(inside["day"] - start_day) // period_days, "cell"]).size()
+    for (period, c), n in counted.items():
+        expected[period, c] = n
+    np.testing.assert_array_equal(stack.reshape(n_periods, n_cells), expected)
+    assert (early, undated) == (len(dated) - len(inside), int(frame["no_date"].sum()))
+
+
+def test_period_stack_refuses_a_day_after_the_last_period():
+    from ilp_core.analysis.hotspots import _binning
+
+    one = np.array([0])
+    with pytest.raises(IndexError):
+        _binning.period_stack(np.array([7]), np.array([False]), one, one, 0, 7, 1, 1)
+
+
+def test_hotspot_change_counts_early_and_undated_incidents_apart():
+    # 71 days of one incident a day over 4 cells: weekly periods end on the last day, so
+    # day 0 is before the first period; three more incidents have no date.
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(71), unit="D")
+    n = len(days) + 3
+    x, y = X0 + 100 + 500 * (np.arange(n) % 2), Y0 + 100 + 500 * (np.arange(n) // 2 % 2)
+    inc = _incidents_at(x, y, occurred_at=list(days) + [pd.NaT] * 3)
+    res = hotspots.hotspot_change(inc, cell_size=500, recent_periods=1)
+    assert (res.period_days, res.n_periods) == (7, 10)
+    assert res.periods["n_incidents"].tolist() == [7] * 10
+    keys = {m.key: m.params for m in res.warnings}
+    assert keys["hotspots.before_first_period"]["n"] == 1
+    assert keys["hotspots.undated"]["n"] == 3
+
+
 def test_default_periods_and_too_short_data():
     assert [hotspots.default_period_days(s) for s in (30, 92, 93, 731, 732)] == [7, 7, 28, 28, 91]
     inc = _incidents_at(

@@ -1,8 +1,14 @@
-"""Linear binning of the kernel density, compiled (numba; see ``ilp_core.analysis._compiled``).
+"""The hot spots' compiled binning (numba; see ``ilp_core.analysis._compiled``).
 
-One pass over the points: at 10,000,000 points NumPy's version (four weighted
-``bincount`` passes and the index arithmetic around them) took 0.83 s, this
-0.06 s. Tested against a hand-computed binning (``tests/test_hotspots_density.py``).
+:func:`linear_bin`, the kernel density's binning, in one pass over the points: at
+10,000,000 points NumPy's version (four weighted ``bincount`` passes and the index
+arithmetic around them) took 0.83 s, this 0.06 s. Tested against a hand-computed
+binning (``tests/test_hotspots_density.py``).
+
+:func:`period_stack`, the hot-spot change's counts per period and cell, in one pass:
+NumPy's masks, gathers and ``bincount`` over 10,000,000 incidents took 0.33 s
+(0.8 s on a page's first visit, allocating 400 MB of temporaries), this 0.03 s.
+Tested against pandas' counts (``tests/test_hotspots_change.py``).
 """
 
 from __future__ import annotations
@@ -53,10 +59,61 @@ def linear_bin(
     return out.reshape(ny, nx)
 
 
+@jit
+def period_stack(
+    day: np.ndarray,
+    no_date: np.ndarray,
+    rows: np.ndarray,
+    cell: np.ndarray,
+    start_day: int,
+    period_days: int,
+    n_periods: int,
+    n_cells: int,
+) -> tuple[np.ndarray, int, int]:
+    """Incidents per period and cell, and how many were before the first period or undated.
+
+    Row ``rows[k]`` of the table (its day ``day[rows[k]]``, missing where
+    ``no_date``) lies in cell ``cell[k]``; period ``p`` holds the days
+    ``start_day + p * period_days`` to the day before the next. Returns the flat
+    ``n_periods * n_cells`` counts (period-major), the rows dated before
+    ``start_day`` and the undated rows. A day beyond the last period is refused
+    (``IndexError``): the caller chose the periods to end on the last day.
+    """
+    stack = np.zeros(n_periods * n_cells, dtype=np.int64)
+    early = 0
+    undated = 0
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        if no_date[i]:
+            undated += 1
+            continue
+        offset = day[i] - start_day
+        if offset < 0:
+            early += 1
+            continue
+        period = offset // period_days
+        if period >= n_periods:
+            raise IndexError("a day after the last period")
+        stack[period * n_cells + cell[k]] += 1
+    return stack, early, undated
+
+
+def read_only(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Read-only views of ``arrays``: the kernels compile once for the app's arrays."""
+    views = []
+    for a in arrays:
+        view = a.view()
+        view.flags.writeable = False
+        views.append(view)
+    return views
+
+
 def warm_up() -> None:
-    """Compile (or load from the disk cache) the kernel for the arrays the app passes."""
+    """Compile (or load from the disk cache) the kernels for the arrays the app passes."""
     points = np.array([0.5, 1.5])
     frozen = points.copy()
     frozen.flags.writeable = False  # the hot-spot layout's arrays are read-only
     for x in (points, frozen):
         linear_bin(x, x, 0.0, 0.0, 1.0, 2, 2)
+    day, no_date, rows = read_only(np.array([3, 0]), np.array([False, True]), np.array([0, 1]))
+    period_stack(day, no_date, rows, rows, 3, 1, 1, 2)

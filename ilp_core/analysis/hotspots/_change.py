@@ -143,7 +143,9 @@ def hotspot_change(
     extra = () if projected is None else (projected,)
     layout = _layout(incidents, districts, cell_size, *extra)
     grid = layout.grid
-    first, last = int(day[dated].min()), int(day[dated].max())
+    # no copies of the dated days (2 x 80 MB at 10,000,000 incidents)
+    last = int(day.max(where=dated, initial=np.iinfo(np.int64).min))
+    first = int(day.min(where=dated, initial=last))
     span = last - first + 1
     if period_days is None:
         period_days = default_period_days(span)
@@ -162,22 +164,20 @@ def hotspot_change(
         )
     start_day = last + 1 - n_periods * period_days
     start = np.datetime64(start_day, "D")
-    pdated = dated[layout.kept]
-    offset = np.where(pdated, day[layout.kept] - start_day, 0)
-    use = pdated & (offset >= 0)
-    period = offset[use] // period_days
+    from ilp_core.analysis.hotspots import _binning  # imports numba: on the first change map
+
+    stack, n_early, n_undated = _binning.period_stack(
+        *_binning.read_only(day, no_date, layout.kept, layout.cell),
+        start_day, period_days, n_periods, grid.n_cells,
+    )  # fmt: skip
+    stack = stack.reshape((n_periods, *grid.shape))
     notes = list(layout.warnings)
-    n_early = int((pdated & (offset < 0)).sum())
     if n_early:
         notes.append(
             Message("hotspots.before_first_period", {"n": n_early, "start": _to_date(start)})
         )
-    n_undated = int((~pdated).sum())
     if n_undated:
         notes.append(Message("hotspots.undated", {"n": n_undated}))
-    stack = np.bincount(
-        period * grid.n_cells + layout.cell[use], minlength=n_periods * grid.n_cells
-    ).reshape((n_periods, *grid.shape))
     z = gi_star_z(stack, layout.in_area)
     mask = layout.in_area
     zz = z[:, mask]
