@@ -739,6 +739,54 @@ def test_repeat_counts_rank_as_repeat_locations(min_count):
     assert n_located == int(ids.notna().sum())
 
 
+def test_repeat_locations_of_a_large_table_agree_with_pandas_groupby():
+    # Above memo.MIN_ROWS the ids are coded once per column and shared by the three
+    # callers: each result against pandas' own grouping of the ids as text.
+    from ilp_core import memo
+
+    n = memo.MIN_ROWS + 5_000
+    rng = np.random.default_rng(3)
+    names = np.array([f"{w} {k}" for w in ("Ленина", "rue Émile", "calle Ñu") for k in range(9000)])
+    ids = pd.Series(rng.choice(names, n), dtype="str").where(rng.random(n) > 0.6)
+    inc = pd.DataFrame(
+        {
+            "location_id": ids,
+            "occurred_at": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 300, n), "D"),
+            "offence": rng.choice(["Robbery", "Кража"], n),
+        }
+    )
+    grouped = inc.dropna(subset=["location_id"]).groupby("location_id")
+    sizes = grouped.size()
+    expected = sizes[sizes >= 2].sort_values(kind="stable").sort_index()
+    table = hotspots.repeat_locations(inc).set_index("location_id").sort_index()
+    assert table.index.tolist() == expected.index.tolist()
+    assert table["count"].tolist() == expected.tolist()
+    np.testing.assert_allclose(table["share"], expected / ids.notna().sum())
+    assert (table["first_at"] == grouped["occurred_at"].min()[expected.index]).all()
+    assert (table["last_at"] == grouped["occurred_at"].max()[expected.index]).all()
+    counts, n_located = hotspots.repeat_counts(inc)
+    assert counts.sort_index().tolist() == expected.tolist() and n_located == ids.notna().sum()
+    c = hotspots.concentration(inc, unit="location")
+    reference = hotspots.concentration_from_counts(sizes.to_numpy(), unit="location")
+    assert c.n_units == len(sizes) and c.gini == pytest.approx(reference.gini)
+    assert c.warnings[0].params["n"] == int(ids.isna().sum())
+
+
+def test_location_ids_equal_once_written_out_are_one_location():
+    # An export mixing the number 7 and the text "7" (object column): one location.
+    inc = pd.DataFrame(
+        {
+            "location_id": pd.Series([7, "7", "7", 8, None], dtype=object),
+            "occurred_at": pd.Timestamp("2024-01-01"),
+            "offence": "Robbery",
+        }
+    )
+    assert hotspots.repeat_locations(inc)[["location_id", "count"]].values.tolist() == [["7", 3]]
+    counts, n_located = hotspots.repeat_counts(inc, min_count=1)
+    assert (counts.to_dict(), n_located) == ({"7": 3, "8": 1}, 4)
+
+
 # ======================================================================================
 # Forecast accuracy
 # ======================================================================================

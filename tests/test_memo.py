@@ -171,12 +171,11 @@ def test_a_shown_dataset_is_placed_in_the_background_for_every_page(monkeypatch)
     assert grids == [1]  # another view is placed anew
 
 
-@pytest.mark.parametrize("kind", ["str", "object"])
-def test_a_text_column_is_not_remembered_and_not_converted(kind, monkeypatch):
-    # Text has no NumPy buffer to key on: each call computes again, and the column is
-    # not turned into Python objects only to find that out (0.05 s a million texts).
+def test_a_python_text_column_is_not_remembered_and_not_converted(monkeypatch):
+    # Python strings have no buffer to key on: each call computes again, and the column
+    # is not turned into an array only to find that out (0.05 s a million texts).
     total, calls = counted()
-    df = frame().assign(district=lambda f: f["district"].astype(str).astype(kind))
+    df = frame().assign(district=lambda f: f["district"].astype(str).astype(object))
 
     convert = pd.Series.to_numpy
 
@@ -188,6 +187,24 @@ def test_a_text_column_is_not_remembered_and_not_converted(kind, monkeypatch):
     total(df, 1.0)
     total(df, 1.0)
     assert len(calls) == 2
+
+
+def test_an_arrow_text_column_is_remembered_per_arrow_array():
+    # Arrow text never changes in place: the same Arrow array (a shallow copy, another
+    # page's frame) is served; equal text in a new array, or a changed value, is not.
+    total, calls = counted()
+    df = frame().assign(district=lambda f: f["district"].astype(str).astype("str"))
+    assert isinstance(df["district"].array, pd.arrays.ArrowExtensionArray)
+    total(df, 1.0)
+    total(df.copy(deep=False), 1.0)
+    assert len(calls) == 1
+    total(df.copy(), 1.0)  # equal values, a new array
+    changed = df.copy(deep=False)
+    changed.loc[0, "district"] = "Запад"  # copy-on-write: a new Arrow array here only
+    total(changed, 1.0)
+    assert len(calls) == 3
+    total(df, 1.0)
+    assert len(calls) == 3 and df.loc[0, "district"] != "Запад"
 
 
 def test_by_identity_serves_the_same_object_only_and_never_a_freed_one():
