@@ -188,11 +188,16 @@ def _bandwidths(
     if n < 2:
         raise IlpInputError("hotspots.kde_too_few", n=n)
     if rule == "spatial":
-        # the squares summed as dot products and the median found in place: 0.8-1.2 s
-        # -> 0.3 s for 10,000,000 points (measured; tested against the formula's NumPy)
-        dx, dy = x - x.mean(), y - y.mean()
-        standard_distance = float(np.sqrt((dx @ dx + dy @ dy) / n))
-        median_distance = _median_in_place(np.hypot(dx, dy, out=dx))
+        # the distances in one compiled pass and their median found in place: 0.8-1.2 s
+        # -> 0.21 s for 10,000,000 points (measured; tested against the formula's NumPy)
+        from ilp_core.analysis.hotspots import _binning  # imports numba: on the first surface
+
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        squares, distances = _binning.centre_distances(
+            *_binning.read_only(x, y), float(x.mean()), float(y.mean())
+        )
+        standard_distance = float(np.sqrt(squares / n))
+        median_distance = _median_in_place(distances)
         spread = min(standard_distance, np.sqrt(1.0 / np.log(2.0)) * median_distance)
         if spread <= 0:
             raise IlpInputError("hotspots.kde_no_spread")
