@@ -1084,16 +1084,22 @@ def test_district_counts_match_a_plain_count_of_the_names(as_category):
 
 
 @pytest.mark.parametrize("surface", ["kde", "counts"])
-def test_accuracy_cut_at_a_date_is_the_test_on_the_two_periods(surface):
+@pytest.mark.parametrize("undated", [0, 300])
+def test_accuracy_cut_at_a_date_is_the_test_on_the_two_periods(surface, undated):
     # Reference: forecast_accuracy on the two periods' tables (filter_incidents), with
     # the sample's boundaries (the same grid); the cut places the incidents once.
+    # Incidents without a date are in neither period; the split day's own hours are in
+    # the test period.
     import datetime as dt
 
     from ilp_core.data.dataset import filter_incidents, load_sample
 
     sample = load_sample()
     split = dt.date(2025, 10, 1)
-    inc = sample.incidents
+    inc = sample.incidents.copy()
+    inc.loc[inc.index[::7][:undated], "occurred_at"] = pd.NaT
+    inc.loc[inc.index[1:40:2], "occurred_at"] = pd.Timestamp("2025-10-01 00:00")
+    inc.loc[inc.index[2:40:2], "occurred_at"] = pd.Timestamp("2025-09-30 23:59")
     train = filter_incidents(inc, None, split - dt.timedelta(days=1))
     test = filter_incidents(inc, split, None)
     two = hotspots.forecast_accuracy(train, test, sample.districts, surface=surface)

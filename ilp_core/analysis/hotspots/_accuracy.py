@@ -20,6 +20,7 @@ from ilp_core.analysis.hotspots._results import (
     Kernel,
     Surface,
 )
+from ilp_core.analysis.temporal._common import _incident_days
 from ilp_core.errors import IlpInputError, Message
 
 
@@ -99,8 +100,13 @@ def forecast_accuracy(
     )
     layout = _layout(both, districts, cell_size)
     is_train = layout.kept < len(train)
+    n_cells = layout.grid.n_cells
+    counts = (
+        np.bincount(layout.cell[is_train], minlength=n_cells),
+        np.bincount(layout.cell[~is_train], minlength=n_cells),
+    )
     params = {"coverage": coverage, "surface": surface, "kernel": kernel}
-    return _accuracy(layout, is_train, ~is_train, bandwidth=bandwidth, rule=rule, **params)
+    return _accuracy(layout, is_train, *counts, bandwidth=bandwidth, rule=rule, **params)
 
 
 def forecast_accuracy_at(
@@ -140,11 +146,17 @@ def forecast_accuracy_at(
     split = checks.date("split", split)
     checks.columns(incidents, ("lat", "lon", "occurred_at"), table="incidents")
     layout = _layout(incidents, districts, cell_size)
-    when = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]")[layout.kept]
-    dated = ~np.isnat(when)
-    is_train = dated & (when < np.datetime64(split, "ns"))
+    from ilp_core.analysis.hotspots import _binning  # imports numba: on the first test
+
+    # both periods counted in one compiled pass over the placed incidents' days, which
+    # the "when" pages share: NumPy's gathers, masks and counts took 0.3 s at 10M
+    day, no_date = _incident_days(incidents)
+    train, test, is_train = _binning.split_counts(
+        *_binning.read_only(day, no_date, layout.kept, layout.cell),
+        (split - dt.date(1970, 1, 1)).days, layout.grid.n_cells,
+    )  # fmt: skip
     params = {"coverage": coverage, "surface": surface, "kernel": kernel}
-    return _accuracy(layout, is_train, dated & ~is_train, bandwidth=bandwidth, rule=rule, **params)
+    return _accuracy(layout, is_train, train, test, bandwidth=bandwidth, rule=rule, **params)
 
 
 def _checked_options(coverage: float, surface: str, kernel: str, rule: str) -> float:
@@ -158,7 +170,8 @@ def _checked_options(coverage: float, surface: str, kernel: str, rule: str) -> f
 def _accuracy(
     layout: _Layout,
     is_train: np.ndarray,
-    is_test: np.ndarray,
+    train_counts: np.ndarray,
+    test_counts: np.ndarray,
     *,
     coverage: float,
     surface: str,
@@ -166,10 +179,10 @@ def _accuracy(
     bandwidth: float | tuple[float, float] | None,
     rule: str,
 ) -> ForecastAccuracy:
-    """The test on placed incidents, each of the training period, the test period or neither."""
+    """The test on placed incidents: which are of the training period, the counts per cell."""
     grid = layout.grid
-    train_counts = np.bincount(layout.cell[is_train], minlength=grid.n_cells).reshape(grid.shape)
-    test_counts = np.bincount(layout.cell[is_test], minlength=grid.n_cells).reshape(grid.shape)
+    train_counts = train_counts.reshape(grid.shape)
+    test_counts = test_counts.reshape(grid.shape)
     n_train = int(train_counts.sum())
     n_test = int(test_counts.sum())
     if n_train == 0:

@@ -8,12 +8,14 @@ binning (``tests/test_hotspots_density.py``).
 :func:`period_stack`, the hot-spot change's counts per period and cell, in one pass:
 NumPy's masks, gathers and ``bincount`` over 10,000,000 incidents took 0.33 s
 (0.8 s on a page's first visit, allocating 400 MB of temporaries), this 0.03 s.
-Tested against pandas' counts (``tests/test_hotspots.py``).
+Tested against pandas' counts (``tests/test_hotspots.py``). :func:`split_counts` does
+the same for the forecast test's two periods.
 
 :func:`centre_distances`, the spatial bandwidth rule's distances from the mean centre
 and their sum of squares, in one pass without temporaries: with NumPy's differences,
 dot products and ``hypot`` (two arrays of 80 MB) the rule took 0.35 s at 10,000,000
-points (0.67 s at a process's first call), with this 0.21 s (mostly the median). Tested against the formula in NumPy (``tests/test_hotspots.py``).
+points (0.67 s at a process's first call), with this 0.21 s (mostly the median).
+Tested against the formula in NumPy (``tests/test_hotspots.py``).
 """
 
 from __future__ import annotations
@@ -104,6 +106,35 @@ def period_stack(
 
 
 @jit
+def split_counts(
+    day: np.ndarray,
+    no_date: np.ndarray,
+    rows: np.ndarray,
+    cell: np.ndarray,
+    split_day: int,
+    n_cells: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Incidents per cell before ``split_day`` and from it on, and which ones are before.
+
+    Row ``rows[k]`` of the table (its day ``day[rows[k]]``, missing where
+    ``no_date``: in neither count) lies in cell ``cell[k]``.
+    """
+    before = np.zeros(n_cells, dtype=np.int64)
+    after = np.zeros(n_cells, dtype=np.int64)
+    is_before = np.zeros(rows.shape[0], dtype=np.bool_)
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        if no_date[i]:
+            continue
+        if day[i] < split_day:
+            before[cell[k]] += 1
+            is_before[k] = True
+        else:
+            after[cell[k]] += 1
+    return before, after, is_before
+
+
+@jit
 def centre_distances(
     x: np.ndarray, y: np.ndarray, mean_x: float, mean_y: float
 ) -> tuple[float, np.ndarray]:
@@ -138,5 +169,6 @@ def warm_up() -> None:
         linear_bin(x, x, 0.0, 0.0, 1.0, 2, 2)
     day, no_date, rows = read_only(np.array([3, 0]), np.array([False, True]), np.array([0, 1]))
     period_stack(day, no_date, rows, rows, 3, 1, 1, 2)
+    split_counts(day, no_date, rows, rows, 3, 2)
     for x in (points, frozen):
         centre_distances(x, x, 0.0, 0.0)
