@@ -14,7 +14,8 @@ import pytest
 from conftest import ROOT
 
 #: The import direction, first to last: a layer imports only from itself and earlier
-#: layers. The plumbing (errors, i18n, checks, keys, limits, markup, memo) serves every layer.
+#: layers. The plumbing (errors, i18n, checks, keys, limits, markup, memo, _yaml) serves
+#: every layer.
 #: Figures come before products because the report embeds them; figures draw analysis
 #: and decide results.
 LAYERS = (
@@ -32,6 +33,7 @@ LAYERS = (
 )
 PLUMBING = {
     "ilp_core",
+    "ilp_core._yaml",
     "ilp_core.errors",
     "ilp_core.i18n",
     "ilp_core.checks",
