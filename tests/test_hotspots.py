@@ -137,6 +137,41 @@ def test_grid_counts_with_districts_area_and_warnings():
     assert len(res.table) == int(res.in_area.sum())
 
 
+@pytest.mark.parametrize("n", [300, 60_000])  # below and above memo.MIN_ROWS
+def test_grouped_cell_counts_agree_with_add_at_over_the_incidents_cells(n):
+    # Reference: each incident's cell from incident_cells, the area from grid_counts,
+    # counted with np.add.at. Rows repeat (an incident in several groups), some points
+    # have no coordinates, some lie outside the districts.
+    rng = np.random.default_rng(n)
+    d = _lattice_districts(3, 4)
+    inc = _incidents_at(X0 + rng.uniform(-800, 5_000, n), Y0 + rng.uniform(-800, 3_800, n))
+    inc.loc[rng.choice(n, n // 20, replace=False), ["lat", "lon"]] = np.nan
+    rows = np.concatenate([np.arange(n), rng.choice(n, n // 2)])
+    groups = np.concatenate([rng.integers(0, 3, n), np.full(n // 2, 3)])
+    counts, grid = hotspots.grouped_cell_counts(
+        inc, d, rows=rows, groups=groups, n_groups=4, cell_size=250
+    )
+    base = hotspots.grid_counts(inc, d, cell_size=250)
+    area = np.flatnonzero(base.in_area.ravel())
+    where = np.full(base.grid.n_cells, -1)
+    where[area] = np.arange(len(area))
+    cell = hotspots.incident_cells(inc, d, cell_size=250)[rows]
+    place = np.where(cell >= 0, where[np.maximum(cell, 0)], -1)
+    expected = np.zeros((4, len(area)), dtype=np.int64)
+    np.add.at(expected, (groups[place >= 0], place[place >= 0]), 1)
+    np.testing.assert_array_equal(counts, expected)
+    assert grid == base.grid and counts.sum() < len(rows)  # some are off the map
+
+
+def test_grouped_cell_counts_refuse_rows_and_groups_out_of_range():
+    inc = _incidents_at(np.array([X0, X0 + 100.0]), np.array([Y0, Y0 + 100.0]))
+    for rows, groups in (([0, 2], [0, 0]), ([0, -1], [0, 0]), ([0, 1], [0, 2]), ([0], [0, 0])):
+        with pytest.raises(ValueError):
+            hotspots.grouped_cell_counts(
+                inc, rows=np.array(rows), groups=np.array(groups), n_groups=2, cell_size=100
+            )
+
+
 def test_district_counts_rates_and_notes():
     d = _lattice_districts(1, 3)
     d.loc[2, "population"] = np.nan

@@ -31,7 +31,8 @@ Where each statistic lives
 * ``_results.py``: the result dataclasses, the option tuples and the constants;
 * ``_common.py``: the study area and grid layout, cell tables, significance and
   FDR, queen weights of districts, the checks of boundaries;
-* ``_counts.py``: :func:`grid_counts`, :func:`incident_cells`, :func:`district_counts`;
+* ``_counts.py``: :func:`grid_counts`, :func:`incident_cells`, :func:`grouped_cell_counts`,
+  :func:`district_counts`;
 * ``_density.py``: :func:`kernel_density` (bandwidth rules, linear binning, FFT
   kernel surface); ``_binning.py``: its compiled binning (and :func:`warm_up`);
 * ``_getis_ord.py``: :func:`gi_star_z`, :func:`gi_star` (grid and districts);
@@ -52,7 +53,12 @@ from ilp_core.analysis.hotspots._concentration import (
     repeat_counts,
     repeat_locations,
 )
-from ilp_core.analysis.hotspots._counts import district_counts, grid_counts, incident_cells
+from ilp_core.analysis.hotspots._counts import (
+    district_counts,
+    grid_counts,
+    grouped_cell_counts,
+    incident_cells,
+)
 from ilp_core.analysis.hotspots._density import QUARTIC_PER_GAUSSIAN, kernel_density, warm_up
 from ilp_core.analysis.hotspots._getis_ord import gi_star, gi_star_z
 from ilp_core.analysis.hotspots._gi_inference import MIN_HOT_INCIDENTS, NORMAL_MIN_EXPECTED
@@ -131,6 +137,7 @@ __all__ = [
     "gi_star",
     "gi_star_z",
     "grid_counts",
+    "grouped_cell_counts",
     "incident_cells",
     "hotspot_change",
     "kernel_density",

@@ -11,6 +11,10 @@ NumPy's masks, gathers and ``bincount`` over 10,000,000 incidents took 0.33 s
 Tested against pandas' counts (``tests/test_hotspots.py``). :func:`split_counts` does
 the same for the forecast test's two periods.
 
+:func:`grouped_cells`, the incidents per problem and cell of the Priorities page's
+concentration, in two passes: NumPy's scatter, gathers, masks and ``bincount`` took
+0.6 s at 10,000,000 incidents. Tested against ``np.add.at`` (``tests/test_hotspots.py``).
+
 :func:`centre_distances`, the spatial bandwidth rule's distances from the mean centre
 and their sum of squares, in one pass without temporaries: with NumPy's differences,
 dot products and ``hypot`` (two arrays of 80 MB) the rule took 0.35 s at 10,000,000
@@ -135,6 +139,34 @@ def split_counts(
 
 
 @jit
+def grouped_cells(
+    n_rows: int,
+    kept: np.ndarray,
+    cell: np.ndarray,
+    area_pos: np.ndarray,
+    rows: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    n_area: int,
+) -> np.ndarray:
+    """Incidents per group and cell of the area: ``rows[k]`` of the table counts for ``groups[k]``.
+
+    Row ``kept[j]`` of the table lies in cell ``cell[j]``, which is cell
+    ``area_pos[cell[j]]`` of the area (-1: outside it); a row not kept or outside
+    the area counts nowhere.
+    """
+    at = np.full(n_rows, -1, dtype=np.int32)  # area cells: fewer than 2**31
+    for j in range(kept.shape[0]):
+        at[kept[j]] = area_pos[cell[j]]
+    out = np.zeros(n_groups * n_area, dtype=np.int64)
+    for k in range(rows.shape[0]):
+        place = at[rows[k]]
+        if place >= 0:
+            out[groups[k] * n_area + place] += 1
+    return out.reshape(n_groups, n_area)
+
+
+@jit
 def centre_distances(
     x: np.ndarray, y: np.ndarray, mean_x: float, mean_y: float
 ) -> tuple[float, np.ndarray]:
@@ -170,5 +202,6 @@ def warm_up() -> None:
     day, no_date, rows = read_only(np.array([3, 0]), np.array([False, True]), np.array([0, 1]))
     period_stack(day, no_date, rows, rows, 3, 1, 1, 2)
     split_counts(day, no_date, rows, rows, 3, 2)
+    grouped_cells(2, rows, rows, rows, rows, rows, 2, 2)
     for x in (points, frozen):
         centre_distances(x, x, 0.0, 0.0)

@@ -95,6 +95,56 @@ def incident_cells(
     return cell
 
 
+def grouped_cell_counts(
+    incidents: pd.DataFrame,
+    districts: gpd.GeoDataFrame | None = None,
+    *,
+    rows: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    cell_size: float | None = None,
+) -> tuple[np.ndarray, geo.Grid]:
+    """Incidents per group and cell of the study area, on the grid of :func:`grid_counts`.
+
+    ``rows[k]`` (a position in ``incidents``) counts for group ``groups[k]`` (0 to
+    ``n_groups - 1``); a row may count for several groups. Returns the counts, one
+    row per group and one column per cell of the study area (the grid's cells where
+    ``grid_counts(...).in_area``, in row-major order), and the grid. Incidents
+    without coordinates or outside the area count nowhere. One compiled pass over the
+    shared placement (the Priorities page's 10,000,000 incidents: 0.6 s with NumPy's
+    masks and gathers, 0.05 s).
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"lat": [45.5, np.nan, 45.51], "lon": [-30.5, 0.0, -30.49]})
+    >>> counts, grid = grouped_cell_counts(inc, rows=np.array([0, 1, 2, 2]),
+    ...                                    groups=np.array([0, 0, 0, 1]), n_groups=2,
+    ...                                    cell_size=500)
+    >>> counts.tolist()
+    [[1, 0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 1]]
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.int64)
+    if rows.shape != groups.shape or rows.ndim != 1:
+        raise ValueError("rows and groups must be 1-D arrays of the same length")
+    n = len(incidents)
+    if len(rows) and (rows.min() < 0 or rows.max() >= n):
+        raise ValueError("rows must be positions in incidents")
+    if len(groups) and (groups.min() < 0 or groups.max() >= n_groups):
+        raise ValueError("groups must lie in 0 .. n_groups - 1")
+    layout = _layout(incidents, districts, cell_size)
+    in_area = np.flatnonzero(layout.in_area.ravel())
+    area_pos = np.full(layout.grid.n_cells, -1, dtype=np.int64)
+    area_pos[in_area] = np.arange(len(in_area))
+    from ilp_core.analysis.hotspots import _binning  # imports numba: on the first call
+
+    counts = _binning.grouped_cells(
+        n, *_binning.read_only(layout.kept, layout.cell, area_pos, rows, groups),
+        int(n_groups), len(in_area),
+    )  # fmt: skip
+    return counts, layout.grid
+
+
 def district_counts(
     incidents: pd.DataFrame,
     districts: gpd.GeoDataFrame | None = None,

@@ -514,19 +514,10 @@ def _concentration(
     cell_size: float | None,
 ) -> tuple[np.ndarray, float]:
     """Generalised Gini per problem over the cells of the study area (hotspots' grid)."""
-    base = hotspots.grid_counts(incidents, districts, cell_size=cell_size)
-    grid = base.grid
-    cell = hotspots.incident_cells(incidents, districts, cell_size=cell_size)
-    in_area = np.flatnonzero(base.in_area.ravel())
-    area_pos = np.full(grid.n_cells, -1, dtype=np.int64)
-    area_pos[in_area] = np.arange(len(in_area))
-    member_cell = _take(cell, members)
-    pos = np.where(member_cell >= 0, area_pos[np.maximum(member_cell, 0)], -1)
-    keep = pos >= 0
-    codes = members.codes
-    n_cells = len(in_area)
-    mat = np.bincount(codes[keep] * n_cells + pos[keep], minlength=n_prob * n_cells)
-    mat = mat.reshape(n_prob, n_cells)
+    mat, grid = hotspots.grouped_cell_counts(
+        incidents, districts, rows=members.rows, groups=members.codes, n_groups=n_prob,
+        cell_size=cell_size,
+    )  # fmt: skip
     return generalised_gini(mat), grid.cell_size
 
 
