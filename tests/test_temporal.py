@@ -138,6 +138,69 @@ def test_aoristic_equals_minute_by_minute_brute_force(windows):
     np.testing.assert_allclose(res.matrix().to_numpy().ravel(), truth, atol=1e-9)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-60 * 24 * 30, 60 * 24 * 60),  # minutes from a Monday, before 1970 too
+            st.one_of(st.none(), st.integers(-90, 60 * 24 * 12)),  # window length, or none
+            st.sampled_from(["minute", "minute", "day"]),
+            st.sampled_from(["Theft", "Кража", "Vol", None]),
+            st.booleans(),  # no date at all
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    st.sampled_from(["exclude", "uniform"]),
+    st.booleans(),
+)
+def test_rhythm_of_offences_exclusions_and_long_windows_equals_brute_force(
+    rows, long_windows, aoristic
+):
+    # Each row by hand, minute by minute, with the reasons tested in their order: no
+    # date, not minute-precise, no offence, reversed window, too long a window (7 days).
+    epoch = pd.Timestamp("1969-12-29")  # a Monday
+    at = [None if gone else epoch + pd.Timedelta(minutes=m) for m, _, _, _, gone in rows]
+    to = [
+        None if w is None or gone else epoch + pd.Timedelta(minutes=m + w)
+        for m, w, _, _, gone in rows
+    ]
+    df = table(at, to, precision=[r[2] for r in rows], offence=[r[3] for r in rows])
+    res = tm.hour_weekday(df, aoristic=aoristic, long_windows=long_windows)
+    truth: dict[str, np.ndarray] = {}
+    reasons = dict.fromkeys(
+        ["no_time", "not_minute_precision", "no_offence", "reversed_window", "long_window"], 0
+    )
+    used = uniform = 0
+    for m, w, precision, offence, gone in rows:
+        w = w if aoristic else None
+        reason = (
+            "no_time" if gone
+            else "not_minute_precision" if precision != "minute"
+            else "no_offence" if offence is None
+            else "reversed_window" if w is not None and w < 0
+            else "long_window" if w is not None and w > 168 * 60 and long_windows == "exclude"
+            else None
+        )  # fmt: skip
+        if reason:
+            reasons[reason] += 1
+            continue
+        used += 1
+        hours = truth.setdefault(offence, np.zeros(168))
+        if w is not None and w > 168 * 60:
+            uniform += 1
+            hours += 1 / 168
+        elif not w:
+            hours[(m // 60) % 168] += 1
+        else:
+            hours += np.bincount((np.arange(m, m + w) // 60) % 168, minlength=168) / w
+    assert dict(res.excluded) == reasons
+    assert (res.n_used, res.spread_uniformly) == (used, uniform)
+    for offence, hours in truth.items():
+        np.testing.assert_allclose(res.matrix(offence).to_numpy().ravel(), hours, atol=1e-9)
+    assert res.table["count"].sum() == pytest.approx(used)
+
+
 # --------------------------------------------------------------------------------------
 # Period counts
 # --------------------------------------------------------------------------------------

@@ -40,11 +40,12 @@ def test_the_first_local_moran_of_a_new_process_compiles_nothing(tmp_path):
 
 def test_a_warm_up_in_another_process_readies_the_compiled_kernels(tmp_path):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"))
-    code = "from ilp_core.analysis import hotspots, near_repeat\n"
-    compiled = _run(code + "print(hotspots.warm_up() + near_repeat.warm_up())", env)
+    code = "from ilp_core.analysis import hotspots, near_repeat, temporal\n"
+    code += "print(hotspots.warm_up() + near_repeat.warm_up() + temporal.warm_up())"
+    compiled = _run(code, env)
     kept = {p.name.split(".")[0] for p in (tmp_path / "numba").rglob("*.nbi")}
-    assert {"_binning", "_kernels"} <= kept  # kept on disk for the next process
-    loaded = _run(code + "print(hotspots.warm_up() + near_repeat.warm_up())", env)
+    assert {"_binning", "_kernels", "_aoristic"} <= kept  # kept on disk for the next process
+    loaded = _run(code, env)
     assert loaded < compiled / 2, (compiled, loaded)
 
 

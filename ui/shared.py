@@ -209,14 +209,14 @@ def _claimed_roles() -> list[str] | None:
 def _warm_up() -> subprocess.Popen[bytes] | None:
     """Once per server: compile the analyses' kernels into numba's disk cache, aside.
 
-    The Knox test and the density's binning compile them at their first run on a
-    new installation. A separate process compiles them at start, on the other core
+    The Knox test, the hot spots' binning and the weekly rhythm compile them at their
+    first run on a new installation. A separate process compiles them at start, on the other core
     and outside this server's lock on Python (a thread doing it here slowed the
     first user's clicks for 20 s: the shared upload check saw the load unfinished);
     the server then loads them from the disk cache.
     """
-    code = "from ilp_core.analysis import hotspots, near_repeat\n"
-    code += "hotspots.warm_up()\nnear_repeat.warm_up()\n"
+    code = "from ilp_core.analysis import hotspots, near_repeat, temporal\n"
+    code += "hotspots.warm_up()\nnear_repeat.warm_up()\ntemporal.warm_up()\n"
     try:
         return subprocess.Popen(  # this interpreter, fixed code
             [sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,

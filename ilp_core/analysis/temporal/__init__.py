@@ -12,7 +12,8 @@ left out and why:
 Where each family lives:
 
 ================  =================================================================
-``_rhythms``      :func:`hour_weekday` (aoristic spreading) -> :class:`HourWeekday`
+``_rhythms``      :func:`hour_weekday` (aoristic spreading) -> :class:`HourWeekday`;
+                  :func:`warm_up` readies its compiled kernel (``_aoristic``)
 ``_periods``      :func:`period_counts` -> :class:`PeriodCounts`, the weekly or
                   monthly series that the next three read
 ``_trend``        :func:`trend` (Mann-Kendall, Sen's slope) -> :class:`Trend`;
@@ -47,6 +48,7 @@ from ilp_core.analysis.temporal._rhythms import (
     HourWeekday,
     LongWindowPolicy,
     hour_weekday,
+    warm_up,
 )
 from ilp_core.analysis.temporal._trend import (
     DEFAULT_CHANGE_WINDOW,
@@ -86,4 +88,5 @@ __all__ = [
     "recent_vs_previous",
     "seasonality",
     "trend",
+    "warm_up",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_core import checks
-from ilp_core.analysis.temporal._common import _exclusions, _offence_codes, _precision_is
+from ilp_core.analysis.temporal._common import _offence_codes, _precision_is
 
 LongWindowPolicy = Literal["exclude", "uniform"]
 
@@ -84,11 +84,11 @@ def hour_weekday(
     ``excluded``); ``long_windows="uniform"`` spreads them evenly over the 168
     hours of the week instead.
 
-    The spreading is vectorised: each window is split into its first partial
-    hour, its last partial hour and the whole hours between; the whole hours form
-    one run of consecutive hours of the week (plus whole weeks, spread evenly),
-    added through a difference array and a cumulative sum. Cost is O(n) in the
-    number of incidents, whatever the window lengths.
+    Each window is split into its first partial hour, its last partial hour and
+    the whole hours between; the whole hours form one run of consecutive hours of
+    the week (plus whole weeks, spread evenly), added through a difference array
+    and a cumulative sum, in one compiled pass over the incidents. Cost is O(n) in
+    the number of incidents, whatever the window lengths.
 
     Parameters
     ----------
@@ -137,42 +137,19 @@ def hour_weekday(
     max_window_hours = checks.positive("max_window_hours", max_window_hours)
     long_windows = checks.option("long_windows", long_windows, _LONG_WINDOWS)
     checks.columns(incidents, ("occurred_at", "occurred_to", "offence"), table="incidents")
-    n = len(incidents)
     codes, offences = _offence_codes(incidents)
-    at = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]")
-    to = incidents["occurred_to"].to_numpy(dtype="datetime64[ns]")
-    s = (at - _MONDAY) / np.timedelta64(1, "m")  # minutes since a Monday 00:00 (NaN for NaT)
-    e = (to - _MONDAY) / np.timedelta64(1, "m")
-    has_window = ~np.isnan(e) & ~np.isnan(s) if aoristic else np.zeros(n, dtype=bool)
-    length = np.where(has_window, e - s, 0.0)
-    long = has_window & (length > max_window_hours * 60.0)
-    keep, excluded = _exclusions(
-        [
-            ("no_time", np.isnan(s)),
-            ("not_minute_precision", ~_precision_is(incidents, "minute")),
-            ("no_offence", codes < 0),
-            ("reversed_window", has_window & (length < 0)),
-            ("long_window", long if long_windows == "exclude" else np.zeros(n, dtype=bool)),
-        ],
-        n,
-    )
+    from ilp_core.analysis.temporal import _aoristic  # imports numba: on the first rhythm
+
+    at = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    to = incidents["occurred_to"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     n_off = len(offences)
-    direct = np.zeros(n_off * HOURS_PER_WEEK)
-    diff = np.zeros(n_off * (HOURS_PER_WEEK + 1))
-    uniform = np.zeros(n_off)
-
-    uni = keep & long  # only when long_windows == "uniform"
-    uniform += np.bincount(codes[uni], minlength=n_off) / HOURS_PER_WEEK
-
-    point = keep & ~uni & (~has_window | (length == 0))
-    hour = np.floor(s[point] / 60.0).astype(np.int64) % HOURS_PER_WEEK
-    direct += np.bincount(codes[point] * HOURS_PER_WEEK + hour, minlength=direct.size)
-
-    win = keep & ~uni & has_window & (length > 0)
-    _spread_windows(codes[win], s[win], e[win], length[win], direct, diff, uniform)
-
+    whole, partial, diff, weeks, uniform, excluded, used = _aoristic.spread(
+        at, to, _precision_is(incidents, "minute"), codes, n_off, int(_MONDAY.view(np.int64)),
+        aoristic, float(max_window_hours) * 60.0, long_windows == "uniform",
+    )  # fmt: skip
     runs = np.cumsum(diff.reshape(n_off, HOURS_PER_WEEK + 1), axis=1)[:, :HOURS_PER_WEEK]
-    counts = direct.reshape(n_off, HOURS_PER_WEEK) + runs + uniform[:, None]
+    direct = (whole + partial).reshape(n_off, HOURS_PER_WEEK)
+    counts = direct + runs + (weeks + uniform / HOURS_PER_WEEK)[:, None]
     table = pd.DataFrame(
         {
             "offence": pd.array(np.repeat(offences, HOURS_PER_WEEK), dtype="str"),
@@ -183,65 +160,27 @@ def hour_weekday(
     )
     return HourWeekday(
         table=table,
-        excluded=excluded,
-        spread_uniformly=int(uni.sum()),
-        n_used=int(keep.sum()),
+        excluded=dict(zip(_aoristic.REASONS, map(int, excluded), strict=True)),
+        spread_uniformly=int(uniform.sum()),
+        n_used=int(used),
         aoristic=bool(aoristic),
         max_window_hours=float(max_window_hours),
         long_windows=str(long_windows),
     )
 
 
-def _spread_windows(
-    c: np.ndarray,
-    sw: np.ndarray,
-    ew: np.ndarray,
-    lw: np.ndarray,
-    direct: np.ndarray,
-    diff: np.ndarray,
-    uniform: np.ndarray,
-) -> None:
-    """Add windows of positive length to the accumulators of :func:`hour_weekday`, in place.
+def warm_up() -> float:
+    """Make the rhythm's compiled kernel ready now; return the seconds it took.
 
-    ``c`` are offence codes, ``sw``/``ew`` start and end minutes since a Monday
-    00:00, ``lw`` their lengths in minutes. ``direct`` (offence x hour of week)
-    receives whole windows inside one hour and first and last partial hours,
-    ``diff`` (offence x 169) the runs of whole hours as a difference array,
-    ``uniform`` (per offence) whole weeks spread evenly over the 168 hours.
+    It compiles at the first rhythm of a new installation and numba keeps it on
+    disk for later processes; the app runs this in a separate process at start,
+    beside the hot spots' and the Knox test's warm-ups.
+
+    Examples
+    --------
+    >>> warm_up() >= 0
+    True
     """
-    n_off = len(uniform)
-    h0 = np.floor(sw / 60.0).astype(np.int64)
-    h1 = np.floor(ew / 60.0).astype(np.int64)
-    same = h0 == h1
-    base = c * HOURS_PER_WEEK
-    # Window inside one hour: all of its weight there.
-    direct += np.bincount(base[same] + h0[same] % HOURS_PER_WEEK, minlength=direct.size).astype(
-        float
-    )
-    c, sw, ew, lw, h0, h1, base = (v[~same] for v in (c, sw, ew, lw, h0, h1, base))
-    # First and last partial hours.
-    direct += np.bincount(
-        base + h0 % HOURS_PER_WEEK, weights=((h0 + 1) * 60.0 - sw) / lw, minlength=direct.size
-    )
-    direct += np.bincount(
-        base + h1 % HOURS_PER_WEEK, weights=(ew - h1 * 60.0) / lw, minlength=direct.size
-    )
-    # Whole hours between: q whole weeks (even spread) plus a run of r consecutive hours.
-    whole = h1 - h0 - 1
-    per_hour = 60.0 / lw
-    q, r = np.divmod(whole, HOURS_PER_WEEK)
-    uniform += np.bincount(c, weights=q * per_hour, minlength=n_off)
-    first = (h0 + 1) % HOURS_PER_WEEK
-    stop = first + r
-    wrap = stop > HOURS_PER_WEEK
-    dbase = c * (HOURS_PER_WEEK + 1)
-    idx = np.concatenate(
-        [
-            dbase + first,
-            dbase + np.where(wrap, HOURS_PER_WEEK, stop),
-            dbase[wrap],
-            dbase[wrap] + stop[wrap] - HOURS_PER_WEEK,
-        ]
-    )
-    val = np.concatenate([per_hour, -per_hour, per_hour[wrap], -per_hour[wrap]])
-    diff += np.bincount(idx, weights=val, minlength=diff.size)
+    from ilp_core.analysis.temporal import _aoristic
+
+    return _aoristic.warm_up()
