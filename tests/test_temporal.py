@@ -228,25 +228,69 @@ def test_period_counts_weeks_partial_and_zeros():
     assert monthly.table["partial"].all()  # 3..28 January is not the whole month
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
-    st.lists(st.integers(0, 400), min_size=1, max_size=60),
-    st.lists(st.integers(-20, 400), min_size=1, max_size=8, unique=True),
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 400)),  # day after 2023-12-01, or no date
+            st.sampled_from(["day", "minute", "month"]),
+            st.sampled_from(["Theft", "Кража", "Vol", None]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(["week", "month"]),
+    st.one_of(st.none(), st.integers(-20, 200)),
+    st.one_of(st.none(), st.integers(150, 420)),
 )
-def test_period_lookup_equals_binary_search(offsets, start_offsets):
-    """The day-table lookup of a period gives the binary search's answer (both branches)."""
-    from ilp_core.analysis.temporal._periods import _period_of
+def test_period_counts_equal_pandas_counts(rows, freq, start, end):
+    # Reference: pandas' own grouping of the same rows by offence and week or month,
+    # each left-out row counted under its first reason.
+    base = pd.Timestamp("2023-12-01")
+    when = [None if d is None else base + pd.Timedelta(days=d) for d, _, _ in rows]
+    df = table(when, precision=[r[1] for r in rows], offence=[r[2] for r in rows])
+    first = None if start is None else (base + pd.Timedelta(days=start)).date()
+    last = None if end is None else (base + pd.Timedelta(days=end)).date()
+    frame = pd.DataFrame({"at": pd.to_datetime(pd.Series(when)), "precision": [r[1] for r in rows],
+                          "offence": [r[2] for r in rows]})  # fmt: skip
+    dated = frame["at"].dropna()
+    lo = pd.Timestamp(first) if first else dated.min() if len(dated) else None
+    hi = pd.Timestamp(last) if last else dated.max() if len(dated) else None
+    reasons = dict.fromkeys(["no_date", "month_precision", "no_offence", "outside_coverage"], 0)
+    kept = []
+    for at, precision, offence in frame.itertuples(index=False):
+        reason = (
+            "no_date" if pd.isna(at)
+            else "month_precision" if freq == "week" and precision == "month"
+            else "no_offence" if pd.isna(offence)
+            else "outside_coverage" if not lo <= at <= hi
+            else None
+        )  # fmt: skip
+        if reason:
+            reasons[reason] += 1
+        else:
+            kept.append((at, offence))
+    if not kept or (lo is not None and hi is not None and hi < lo):
+        with pytest.raises(IlpInputError):
+            tm.period_counts(df, freq, start=first, end=last, partial="flag")
+        return
+    res = tm.period_counts(df, freq, start=first, end=last, partial="flag")
+    assert dict(res.excluded) == reasons
+    got = res.table.groupby(["offence", "period_start"])["count"].sum()
+    kept_frame = pd.DataFrame(kept, columns=["at", "offence"])
+    period = kept_frame["at"].dt.to_period("W-SUN" if freq == "week" else "M").dt.start_time
+    expected = kept_frame.groupby(["offence", period]).size()
+    assert got[got > 0].to_dict() == expected.to_dict()
+    assert int(res.table["count"].sum()) == len(kept)
 
-    day = np.asarray(offsets, dtype=np.int64) + 19_000
-    starts = np.sort(np.asarray(start_offsets, dtype=np.int64) + 19_000)
-    starts = np.r_[min(starts[0], day.min()), starts[starts > day.min()]]  # one at or before
-    first, last = int(day.min()), int(day.max())
-    expected = np.searchsorted(starts, day, side="right") - 1
-    np.testing.assert_array_equal(_period_of(day, starts, first, last), expected)
-    many = np.repeat(day, last - first + 2)  # more days than the span: looked up in a table
-    np.testing.assert_array_equal(
-        _period_of(many, starts, first, last), np.repeat(expected, last - first + 2)
-    )
+
+def test_period_counts_of_a_long_span_and_few_rows_search_each_day():
+    # More days than rows: each day's period is found by a binary search, not a table.
+    df = table(["1990-01-15", "2024-06-30", "2024-07-01"], precision="day")
+    res = tm.period_counts(df, "month", partial="flag")
+    months = res.table.loc[res.table["count"] > 0, "period_start"].dt.strftime("%Y-%m")
+    assert months.tolist() == ["1990-01", "2024-06", "2024-07"]
+    assert len(res.table) == (2024 - 1990) * 12 + 7  # every month, empty ones too
 
 
 def test_period_counts_coverage_and_errors():

@@ -44,7 +44,7 @@ def test_a_warm_up_in_another_process_readies_the_compiled_kernels(tmp_path):
     code += "print(hotspots.warm_up() + near_repeat.warm_up() + temporal.warm_up())"
     compiled = _run(code, env)
     kept = {p.name.split(".")[0] for p in (tmp_path / "numba").rglob("*.nbi")}
-    assert {"_binning", "_kernels", "_aoristic"} <= kept  # kept on disk for the next process
+    assert {"_binning", "_kernels", "_tally"} <= kept  # kept on disk for the next process
     loaded = _run(code, env)
     assert loaded < compiled / 2, (compiled, loaded)
 

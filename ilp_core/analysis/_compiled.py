@@ -16,6 +16,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 try:
     import numba
 except ImportError as error:  # numba is pinned in requirements.txt
@@ -49,3 +51,18 @@ def _choose_cache_dir() -> None:
 _choose_cache_dir()
 #: The decorator of every compiled kernel.
 jit = numba.njit(cache=True, nogil=True)
+
+
+def read_only(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Read-only views of ``arrays``: a kernel compiles once for the app's arrays.
+
+    numba compiles a kernel anew for each combination of writable and read-only
+    arguments; the remembered columns (``ilp_core.memo``) are read-only, so the
+    kernels are called, and warmed up, with read-only views only.
+    """
+    views = []
+    for a in arrays:
+        view = a.view()
+        view.flags.writeable = False
+        views.append(view)
+    return views

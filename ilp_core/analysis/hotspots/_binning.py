@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ilp_core.analysis._compiled import jit
+from ilp_core.analysis._compiled import jit, read_only
 
 
 @jit
@@ -180,16 +180,6 @@ def centre_distances(
         squares += square
         distances[k] = np.sqrt(square)
     return squares, distances
-
-
-def read_only(*arrays: np.ndarray) -> list[np.ndarray]:
-    """Read-only views of ``arrays``: the kernels compile once for the app's arrays."""
-    views = []
-    for a in arrays:
-        view = a.view()
-        view.flags.writeable = False
-        views.append(view)
-    return views
 
 
 def warm_up() -> None:

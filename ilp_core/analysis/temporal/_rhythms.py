@@ -138,14 +138,15 @@ def hour_weekday(
     long_windows = checks.option("long_windows", long_windows, _LONG_WINDOWS)
     checks.columns(incidents, ("occurred_at", "occurred_to", "offence"), table="incidents")
     codes, offences = _offence_codes(incidents)
-    from ilp_core.analysis.temporal import _aoristic  # imports numba: on the first rhythm
+    from ilp_core.analysis.temporal import _tally  # imports numba: on the first rhythm
 
     at = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     to = incidents["occurred_to"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     n_off = len(offences)
-    whole, partial, diff, weeks, uniform, excluded, used = _aoristic.spread(
-        at, to, _precision_is(incidents, "minute"), codes, n_off, int(_MONDAY.view(np.int64)),
-        aoristic, float(max_window_hours) * 60.0, long_windows == "uniform",
+    whole, partial, diff, weeks, uniform, excluded, used = _tally.spread(
+        *_tally.read_only(at, to, _precision_is(incidents, "minute"), codes),
+        n_off, int(_MONDAY.view(np.int64)), aoristic, float(max_window_hours) * 60.0,
+        long_windows == "uniform",
     )  # fmt: skip
     runs = np.cumsum(diff.reshape(n_off, HOURS_PER_WEEK + 1), axis=1)[:, :HOURS_PER_WEEK]
     direct = (whole + partial).reshape(n_off, HOURS_PER_WEEK)
@@ -160,7 +161,7 @@ def hour_weekday(
     )
     return HourWeekday(
         table=table,
-        excluded=dict(zip(_aoristic.REASONS, map(int, excluded), strict=True)),
+        excluded=dict(zip(_tally.REASONS, map(int, excluded), strict=True)),
         spread_uniformly=int(uniform.sum()),
         n_used=int(used),
         aoristic=bool(aoristic),
@@ -181,6 +182,6 @@ def warm_up() -> float:
     >>> warm_up() >= 0
     True
     """
-    from ilp_core.analysis.temporal import _aoristic
+    from ilp_core.analysis.temporal import _tally
 
-    return _aoristic.warm_up()
+    return _tally.warm_up()
