@@ -13,7 +13,7 @@ Where each family lives:
 
 ================  =================================================================
 ``_rhythms``      :func:`hour_weekday` (aoristic spreading) -> :class:`HourWeekday`;
-                  :func:`warm_up` readies its compiled kernel (``_aoristic``)
+                  :func:`warm_up` readies the compiled counts (``_tally``)
 ``_periods``      :func:`period_counts` -> :class:`PeriodCounts`, the weekly or
                   monthly series that the next three read
 ``_trend``        :func:`trend` (Mann-Kendall, Sen's slope) -> :class:`Trend`;
@@ -23,6 +23,7 @@ Where each family lives:
 ``_comparison``   :func:`compare_periods` -> :class:`PeriodComparison`;
                   :func:`quarter_vs_last_year`, :func:`recent_vs_previous`
 ``_common``       offence codes, precision, exclusions, day numbers, period bounds
+``_tally``        the rhythm's and the period counts' compiled passes (numba)
 ================  =================================================================
 """
 
