@@ -63,3 +63,4 @@ try:
     navigation.run()
 finally:  # also after st.stop() or st.rerun(): the session's work is kept as a draft
     shared.save_draft()
+shared.preload()  # once per server, after its first page: the maps' imports

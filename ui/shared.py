@@ -227,6 +227,43 @@ def _warm_up() -> subprocess.Popen[bytes] | None:
         return None
 
 
+#: Seconds :func:`preload` waits for the warm-up process (it takes 2-3 s when the
+#: kernels are on disk: Python, the library's imports, loading them).
+PRELOAD_WAIT: Final[float] = 5.0
+
+
+@st.cache_resource(show_spinner=False)
+def preload() -> float:
+    """Once per server, after its first page is shown: import what the maps need.
+
+    A server's first hot-spot map imported PySAL (1.0 s, with scikit-learn) and
+    numba, and loaded the compiled kernels (0.4 s): 1.5 of the Where page's 4 s at
+    10 million incidents. app.py calls this after the first run's page, in that
+    run's own thread (importing beside other sessions' imports in a thread of its
+    own raced them), so the first visitor's first page is drawn before it. The
+    kernels are loaded once the warm-up process has them on disk, waiting for it
+    :data:`PRELOAD_WAIT` seconds at most (a new installation compiles for longer:
+    the first map then loads them; two processes would compile them twice). Returns
+    the seconds it took.
+    """
+    began = time.perf_counter()
+    try:
+        import esda  # noqa: F401
+        import libpysal  # noqa: F401
+
+        from ilp_core.analysis import hotspots, near_repeat, temporal
+
+        process = _warm_up()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            if process is None or process.wait(timeout=PRELOAD_WAIT) is not None:
+                hotspots.warm_up()
+                near_repeat.warm_up()
+                temporal.warm_up()
+    except Exception:  # an optimisation only: the first map imports them
+        log.warning("the analyses could not be preloaded", exc_info=True)
+    return time.perf_counter() - began
+
+
 def start() -> None:
     """app.py, each run before the navigation: open the store and know who is acting.
 
