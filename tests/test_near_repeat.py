@@ -313,12 +313,16 @@ def test_planted_cluster_is_found_and_progress_reported():
     assert len(seen) >= 1 + 2 + 100 // 8
 
 
-def test_excluded_rows_are_counted_and_caller_frame_untouched():
+@pytest.mark.parametrize("kind", ["category", "str", "object"])
+def test_excluded_rows_are_counted_and_caller_frame_untouched(kind):
     df = incidents_at([0, 10, 20, 30, 40], [0, 0, 0, 0, 0], [0, 1, 2, 3, 4])
     df.loc[0, "lat"] = np.nan
     df.loc[1, "occurred_at"] = pd.NaT
-    df["precision"] = pd.Categorical(
-        ["day", "day", "month", "minute", "day"], categories=["minute", "day", "month"]
+    precision = ["day", "day", "month", "minute", "day"]
+    df["precision"] = (
+        pd.Categorical(precision, categories=["minute", "day", "month"])
+        if kind == "category"
+        else pd.Series(precision, dtype=kind)
     )
     df["duplicate"] = pd.Categorical([None, None, None, None, "event"], categories=["id", "event"])
     before = df.copy()

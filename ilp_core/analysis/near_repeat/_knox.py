@@ -407,7 +407,9 @@ def _events(
     when = incidents["occurred_at"]
     no_xy = ~(np.isfinite(lat) & np.isfinite(lon))
     no_date = when.isna().to_numpy()
-    month = (incidents["precision"].astype("object") == "month").to_numpy()
+    # compared on the column itself (a category compares its codes): as Python
+    # objects, a year of one priority's incidents at 10,000,000 took 0.1 s a test
+    month = (incidents["precision"] == "month").to_numpy(dtype=bool)
     dup = incidents["duplicate"].notna().to_numpy()
     excluded: dict[str, int] = {}
     keep = np.ones(len(incidents), dtype=bool)
@@ -419,17 +421,17 @@ def _events(
     ):
         excluded[reason] = int((mask & keep).sum())
         keep &= ~mask
-    used = incidents.loc[keep]
-    if len(used) == 0:
+    if not keep.any():
         empty = np.empty(0)
         return empty, empty, np.empty(0, dtype=np.int64), excluded
     if projected is None:
-        proj = geo.project(used)
+        proj = geo.project(incidents.loc[keep])
     elif not isinstance(projected, geo.Projected) or len(projected.index) != int((~no_xy).sum()):
         raise ValueError("projected is not a projection of these incidents (geo.Projected)")
     else:
-        proj = projected.select(keep)
-    days = used["occurred_at"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        proj = projected.select(keep)  # the rows themselves are not copied: only their days
+    at = when.to_numpy(dtype="datetime64[ns]")[keep]
+    days = at.astype("datetime64[D]").astype(np.int64)
     return proj.x, proj.y, days[proj.index], excluded
 
 
