@@ -802,6 +802,13 @@ def test_repeat_locations_of_a_large_table_agree_with_pandas_groupby():
     assert (table["last_at"] == grouped["occurred_at"].max()[expected.index]).all()
     counts, n_located = hotspots.repeat_counts(inc)
     assert counts.sort_index().tolist() == expected.tolist() and n_located == ids.notna().sum()
+    some = rng.random(n) < 0.3  # a priority's incidents: counted on the whole table's codes
+    by_rows, n_rows = hotspots.repeat_counts(inc, rows=some)
+    alone, n_alone = hotspots.repeat_counts(inc.loc[some])
+    pd.testing.assert_series_equal(by_rows, alone)
+    assert n_rows == n_alone == ids[some].notna().sum()
+    with pytest.raises(ValueError):
+        hotspots.repeat_counts(inc, rows=some[:-1])
     c = hotspots.concentration(inc, unit="location")
     reference = hotspots.concentration_from_counts(sizes.to_numpy(), unit="location")
     assert c.n_units == len(sizes) and c.gini == pytest.approx(reference.gini)

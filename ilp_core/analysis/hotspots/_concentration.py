@@ -300,13 +300,18 @@ def repeat_locations(incidents: pd.DataFrame, *, min_count: int = 2) -> pd.DataF
     return out[columns].reset_index(drop=True)
 
 
-def repeat_counts(incidents: pd.DataFrame, *, min_count: int = 2) -> tuple[pd.Series, int]:
+def repeat_counts(
+    incidents: pd.DataFrame, *, min_count: int = 2, rows: np.ndarray | None = None
+) -> tuple[pd.Series, int]:
     """Incidents at each repeat location, ranked as :func:`repeat_locations` ranks them.
 
     The ranking without the per-location details, for callers that need only the
     top locations and their share (the control-strategy evidence: at 10,000,000
     incidents the full table of 1,300,000 shoplifting incidents took 0.77 s, these
-    counts 0.02 s).
+    counts 0.02 s). ``rows`` (one flag per incident) counts only those incidents,
+    as ``repeat_counts(incidents[rows])`` would, on the whole table's coding of the
+    ids (remembered per column): a priority's incidents need no copy of their ids'
+    text (0.2 s for 7 priorities at 10,000,000).
 
     Returns
     -------
@@ -321,10 +326,17 @@ def repeat_counts(incidents: pd.DataFrame, *, min_count: int = 2) -> tuple[pd.Se
     >>> counts, n_located = repeat_counts(inc)
     >>> counts.to_dict(), n_located
     ({'L1': 2, 'L2': 2}, 5)
+    >>> repeat_counts(inc, rows=np.array([True, True, True, False, True, True]))[0].to_dict()
+    {'L2': 2}
     """
     min_count = checks.whole("min_count", min_count, minimum=1)
     checks.columns(incidents, ("location_id",), table="incidents")
-    *_, names, counts = _location_codes(incidents)
+    located, code, names, counts = _location_codes(incidents)
+    if rows is not None:
+        rows = np.asarray(rows, dtype=bool)
+        if rows.shape != (len(incidents),):
+            raise ValueError("rows must hold one flag per incident")
+        counts = np.bincount(code[rows[located]], minlength=len(names))
     keep = counts >= min_count
     ranked = pd.DataFrame({"location_id": names[keep], "count": counts[keep]})
     ranked = ranked.sort_values(["count", "location_id"], ascending=[False, True])
