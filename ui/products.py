@@ -264,10 +264,13 @@ def log_editor() -> pd.DataFrame:
 # -- requirements, strategy, PESTEL, SWOT -------------------------------------------------
 
 
-#: Incidents from which the priorities' evidence is computed two at a time: below, the
-#: threads cost more than they give (Strategy page at 1,000,000 incidents: 1.17-1.20 s
-#: one at a time, 1.29-1.30 s two at a time; at 10,000,000: 4.04 s and 3.43 s).
-EVIDENCE_THREADS_FROM: Final[int] = 3_000_000
+#: Incidents from which the priorities' evidence is computed two at a time. At stop 30
+#: the threads cost more than they gave at 1,000,000 (1.17-1.20 s one at a time,
+#: 1.29-1.30 s two at a time; at 10,000,000: 4.04 s and 3.43 s); with the hot-spot
+#: change's counts compiled (they release Python's lock) the Strategy page at 1,000,000
+#: took 1.29-1.39 s one at a time and 1.11-1.25 s two at a time (six runs each, stop 32).
+#: Below 500,000 it is not measured: one at a time, as before.
+EVIDENCE_THREADS_FROM: Final[int] = 500_000
 
 
 def evidence(
