@@ -154,7 +154,7 @@ def _prepare(key: str, _data: Dataset) -> threading.Thread:  # noqa: ARG001 (the
 
     def run() -> None:
         try:
-            hotspots.incident_cells(_data.incidents, _data.districts)
+            hotspots.grid_counts(_data.incidents, _data.districts)  # places them on the grid
             temporal.period_counts(_data.incidents, "month")
         except Exception:  # the page that needs it says why, in the user's language
             log.info("background preparation of a dataset stopped", exc_info=True)
