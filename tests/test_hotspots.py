@@ -137,6 +137,38 @@ def test_grid_counts_with_districts_area_and_warnings():
     assert len(res.table) == int(res.in_area.sum())
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-300, 1_300) | st.sampled_from([float("nan"), float("inf"), 1_100.0]),
+            st.floats(-300, 800)
+            | st.sampled_from([0.0, -5e-324, 599.9999999999, 600.0, float("-inf")]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.booleans(), min_size=66, max_size=66),
+    st.sampled_from([(0.0, 0.0), (700_123.25, 5_040_000.5)]),
+)
+def test_area_cells_agree_with_grid_locate_and_the_area(points, area, origin):
+    # The compiled placing against geo.Grid.locate (itself checked by hand in
+    # test_geo.py) and the area's flags: NaN, infinities, edges, -5e-324.
+    from ilp_core.analysis.hotspots import _binning
+
+    g = geo.Grid(origin[0], origin[1], 100.0, 11, 6, "EPSG:32625")
+    x, y = (
+        np.array(v, dtype=float) + o for v, o in zip(zip(*points, strict=True), origin, strict=True)
+    )
+    in_area = np.array(area)
+    cell, n_kept = _binning.area_cells(x, y, g.x0, g.y0, g.cell_size, g.nx, g.ny, in_area)
+    row, col, inside = g.locate(x, y)
+    flat = row * g.nx + col
+    expected = np.where(inside & in_area[flat], flat, -1)
+    np.testing.assert_array_equal(cell, expected)
+    assert n_kept == int((expected >= 0).sum())
+
+
 @pytest.mark.parametrize("n", [300, 60_000])  # below and above memo.MIN_ROWS
 def test_grouped_cell_counts_agree_with_add_at_over_the_incidents_cells(n):
     # Reference: each incident's cell from incident_cells, the area from grid_counts,

@@ -153,14 +153,14 @@ def test_a_failed_call_is_not_kept_and_the_next_one_runs_again():
 def test_a_shown_dataset_is_placed_in_the_background_for_every_page(monkeypatch):
     import dataclasses
 
-    from ilp_core.data import geo
+    from ilp_core.analysis.hotspots import _binning
     from ui import cache, state
 
     data = dataclasses.replace(load_sample(), name="prepared.csv", is_sample=False)
     state._prepare(cache.dataset_key(data), data).join(timeout=120)
     grids = []
-    locate = geo.Grid.locate  # each placing locates the points on the grid
-    monkeypatch.setattr(geo.Grid, "locate", lambda *a, **k: grids.append(1) or locate(*a, **k))
+    locate = _binning.area_cells  # each placing finds the points' cells on the grid
+    monkeypatch.setattr(_binning, "area_cells", lambda *a: grids.append(1) or locate(*a))
     view = filter_incidents(data.incidents, *data.period)  # the sidebar's default view
     gi = hotspots.gi_star(view, data.districts)
     change = hotspots.hotspot_change(view, data.districts)

@@ -11,6 +11,10 @@ NumPy's masks, gathers and ``bincount`` over 10,000,000 incidents took 0.33 s
 Tested against pandas' counts (``tests/test_hotspots.py``). :func:`split_counts` does
 the same for the forecast test's two periods.
 
+:func:`area_cells`, each incident's cell of the study area (placing them on the grid):
+NumPy's locating, flat ids and area lookup took 0.3 s at 10,000,000 points (0.9 s in a
+new process). Tested against ``geo.Grid.locate`` (``tests/test_hotspots.py``).
+
 :func:`grouped_cells`, the incidents per problem and cell of the Priorities page's
 concentration, in two passes: NumPy's scatter, gathers, masks and ``bincount`` took
 0.6 s at 10,000,000 incidents. Tested against ``np.add.at`` (``tests/test_hotspots.py``).
@@ -139,6 +143,43 @@ def split_counts(
 
 
 @jit
+def area_cells(
+    x: np.ndarray,
+    y: np.ndarray,
+    x0: float,
+    y0: float,
+    size: float,
+    nx: int,
+    ny: int,
+    in_area: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """Each point's flat cell on the grid, -1 off the grid or outside the area; how many are in.
+
+    The same rules as ``geo.Grid.locate``: a point is on the grid when
+    ``x0 <= x < x0 + nx * size`` (and so for y), decided on the coordinates (NaN and
+    infinite ones are off it); its row and column are ``floor((v - origin) / size)``
+    clipped to the grid. ``in_area`` (flat, one flag per cell) says which cells
+    belong to the study area.
+    """
+    x1 = x0 + nx * size
+    y1 = y0 + ny * size
+    out = np.empty(x.shape[0], dtype=np.int64)
+    kept = 0
+    for k in range(x.shape[0]):
+        xv = x[k]
+        yv = y[k]
+        out[k] = -1
+        if xv >= x0 and xv < x1 and yv >= y0 and yv < y1:
+            col = min(max(np.floor((xv - x0) / size), 0.0), nx - 1.0)
+            row = min(max(np.floor((yv - y0) / size), 0.0), ny - 1.0)
+            cell = np.int64(row) * nx + np.int64(col)
+            if in_area[cell]:
+                out[k] = cell
+                kept += 1
+    return out, kept
+
+
+@jit
 def grouped_cells(
     n_rows: int,
     kept: np.ndarray,
@@ -193,5 +234,7 @@ def warm_up() -> None:
     period_stack(day, no_date, rows, rows, 3, 1, 1, 2)
     split_counts(day, no_date, rows, rows, 3, 2)
     grouped_cells(2, rows, rows, rows, rows, rows, 2, 2)
+    (area,) = read_only(np.array([True, False, True, True]))
+    area_cells(frozen, frozen, 0.0, 0.0, 1.0, 2, 2, area)
     for x in (points, frozen):
         centre_distances(x, x, 0.0, 0.0)
