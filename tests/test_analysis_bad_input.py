@@ -12,6 +12,7 @@ checks that nothing but an ``IlpInputError`` comes out.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 
 import geopandas as gpd
@@ -316,3 +317,40 @@ def test_bad_argument_values_give_an_answer_or_a_clear_error(name, data):
     if name == "forecast_accuracy_at" and parameter != "split":
         kwargs["split"] = dt.date(2024, 2, 1)
     _answers_or_explains(call, *args, **kwargs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-100, 100, allow_nan=False)
+            | st.sampled_from([float("nan"), float("inf"), -float("inf"), 90.0, -90.0]),
+            st.floats(-200, 200, allow_nan=False)
+            | st.sampled_from([float("nan"), float("inf"), 180.0, -180.0, 500.0]),
+        ),
+        max_size=30,
+    )
+)
+def test_coordinate_checks_refuse_exactly_the_impossible_known_points(pairs):
+    # Row by row in Python: a point with both values known (not NaN) is impossible when
+    # its latitude is beyond +-90 or its longitude beyond +-180 (infinities too); a
+    # point with a missing value is simply not geolocated, whatever the other value.
+    from ilp_core import checks
+
+    lat = [a for a, _ in pairs]
+    lon = [b for _, b in pairs]
+    impossible = [
+        i + 1
+        for i, (a, b) in enumerate(pairs)
+        if not (math.isnan(a) or math.isnan(b)) and not (abs(a) <= 90 and abs(b) <= 180)
+    ]
+    if not impossible:
+        la, lo = checks.coordinates(lat, lon)
+        np.testing.assert_array_equal(la, np.array(lat, dtype=float))
+        np.testing.assert_array_equal(lo, np.array(lon, dtype=float))
+        return
+    with pytest.raises(IlpInputError) as err:
+        checks.coordinates(lat, lon)
+    assert err.value.rows == tuple(impossible[:20])
+    assert err.value.message.params["n"] == len(impossible)
+    assert err.value.message.params["row"] == impossible[0]
