@@ -712,3 +712,32 @@ def test_monthly_counts_equal_a_pandas_count_of_each_month(gaps):
     frame = pd.DataFrame({"offence": offence, "month": when.to_period("M")}).dropna()
     expected = frame.groupby(["offence", "month"]).size()
     assert got["count"].sort_index().to_dict() == expected.sort_index().to_dict()
+
+
+def test_seasonal_ratio_index_equals_a_pandas_grouping_of_the_daily_rates():
+    # 30 months from March (so months 3-8 are seen three times, the others twice), three
+    # offences: random counts, a crime never seen (no index: NaN), one with a zero month.
+    rng = np.random.default_rng(5)
+    starts = pd.date_range("2022-03-01", periods=30, freq="MS")
+    days = starts.days_in_month.to_numpy()
+    counts = {"Theft": rng.poisson(40, 30), "Кража": np.zeros(30, int), "Vol": rng.poisson(3, 30)}
+    counts["Vol"][4] = 0
+    tab = pd.concat(
+        pd.DataFrame({"offence": o, "period_start": starts,
+                      "period_end": starts + pd.to_timedelta(days - 1, unit="D"),
+                      "days": days, "count": c, "partial": False})
+        for o, c in counts.items()
+    )  # fmt: skip
+    pc = tm.PeriodCounts(tab, "month", dt.date(2022, 3, 1), dt.date(2024, 8, 31), "drop", {})
+    got = tm.seasonality(pc, method="ratio")
+    assert got["offence"].tolist() == [o for o in counts for _ in range(12)]
+    for offence, c in counts.items():
+        rate = pd.Series(c / days, index=starts)
+        factor = rate / rate.mean() if rate.mean() > 0 else rate * np.nan
+        by_month = pd.DataFrame({"f": factor.to_numpy(), "c": c, "m": starts.month})
+        expected = by_month.groupby("m").agg(f=("f", "mean"), c=("c", "mean"), n=("c", "size"))
+        mine = got[got["offence"] == offence].set_index("month")
+        np.testing.assert_allclose(mine["seasonal_index"], expected["f"], rtol=1e-12)
+        np.testing.assert_allclose(mine["mean_count"], expected["c"], rtol=1e-12)
+        assert mine["n_years"].tolist() == expected["n"].tolist()
+        assert set(mine["method"]) == {"ratio"}

@@ -177,10 +177,14 @@ def _full_series(counts: PeriodCounts) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def _matrix(tab: pd.DataFrame, periods: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Offences and their counts as an (offence x period) array."""
-    offences = list(dict.fromkeys(tab["offence"].tolist()))
-    wide = tab.pivot_table(
-        index="offence", columns="period_start", values="count", aggfunc="sum", sort=False
-    )
-    wide = wide.reindex(index=offences, columns=periods, fill_value=0)
-    return offences, wide.to_numpy(dtype=float)
+    """Offences (in order of appearance) and their counts as an (offence x period) array.
+
+    Summed by ``bincount`` on the offences' codes and the periods' positions: pandas'
+    pivot table took 5 ms a call, each of the Strategy page's 7 priorities' seasons.
+    """
+    code, names = pd.factorize(tab["offence"], use_na_sentinel=False)
+    at = np.searchsorted(periods, tab["period_start"].to_numpy(dtype=periods.dtype))
+    flat = code * len(periods) + at
+    sums = np.bincount(flat, weights=tab["count"].to_numpy(dtype=float),
+                       minlength=len(names) * len(periods))  # fmt: skip
+    return [str(o) for o in names], sums.reshape(len(names), len(periods))
