@@ -110,18 +110,20 @@ def test_make_grid_point_on_the_north_east_edge_is_inside():
     assert inside.all() and (row[0], col[0]) == (5, 10)
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.floats(-300, 1_300) | st.sampled_from([float("nan"), float("inf"), 1_100.0]),
-            st.floats(-300, 800)
-            | st.sampled_from([0.0, -5e-324, 599.9999999999, 600.0, float("-inf")]),
-        ),
-        min_size=1,
-        max_size=40,
-    )
+#: Points around an 11 x 6 grid of 100 m cells at (0, 0): edges, NaN, infinities, -5e-324.
+GRID_POINTS = st.lists(
+    st.tuples(
+        st.floats(-300, 1_300) | st.sampled_from([float("nan"), float("inf"), 1_100.0]),
+        st.floats(-300, 800)
+        | st.sampled_from([0.0, -5e-324, 599.9999999999, 600.0, float("-inf")]),
+    ),
+    min_size=1,
+    max_size=40,
 )
+
+
+@settings(max_examples=200, deadline=None)
+@given(GRID_POINTS)
 def test_locate_gives_each_point_its_cell_by_hand(points):
     """Row and column of each point computed one at a time in Python; 0 outside."""
     g = Grid(0.0, 0.0, 100.0, 11, 6, UTM25)
