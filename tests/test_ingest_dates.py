@@ -279,3 +279,26 @@ def test_arrow_parsing_equals_pandas(fmt: DateFormat):
     ours = _parse_with(pa.array(text, pa.large_string()), fmt)
     reference = pd.to_datetime(pd.Series(text), format=fmt.strptime, errors="coerce")
     np.testing.assert_array_equal(ours, reference.to_numpy().astype("datetime64[s]"))
+
+
+@pytest.mark.parametrize(
+    "fmt", [f for f in DATE_FORMATS if "%d" in f.strptime], ids=lambda f: f.strptime
+)
+def test_every_day_written_is_read_only_if_it_exists(fmt: DateFormat):
+    # days 1-31 of every month of a leap year and a common year, written with the format
+    # (invalid days by hand): a date is read exactly when the calendar has it, as written
+    text, expected = [], []
+    for year in (2023, 2024):
+        for month in range(1, 13):
+            for day in range(1, 32):
+                pattern = fmt.strptime.replace("%d", f"{day:02d}")
+                written = dt.datetime(year, month, 1, 13, 45).strftime(pattern)
+                text.append(written)
+                try:
+                    real = dt.datetime.strptime(written, fmt.strptime)
+                except ValueError:
+                    real = None
+                expected.append(np.datetime64(real, "s") if real else np.datetime64("NaT", "s"))
+    ours = _parse_with(pa.array(text, pa.large_string()), fmt)
+    np.testing.assert_array_equal(ours, np.array(expected, dtype="datetime64[s]"))
+    assert np.isnat(ours).sum() == (3 + 4) + (2 + 4)  # 29-31.02.2023, 30-31.02.2024, 31sts

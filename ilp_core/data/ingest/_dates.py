@@ -86,8 +86,10 @@ class DateFormat:
                 out.append(r"[^\d\s,./-]+")
             elif part == "%p":
                 out.append(r"[AaPp]\.?[Mm]\.?")
+            elif part == "%Y":  # four digits: 20230431 is the 31st of April, not the 1st
+                out.append(r"\d{4}")
             elif part.startswith("%") and len(part) == 2:
-                out.append(r"\d{1,4}")
+                out.append(r"\d{1,2}")
             else:
                 out.append(re.escape(part))
         return "^" + "".join(out)
