@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from ilp_core import i18n
 from ilp_core.data import ingest, schema
-from ilp_core.data.ingest._canonical import repeats_numbers, repeats_text
+from ilp_core.data.ingest._canonical import repeats_numbers, repeats_text, text_order
 from ilp_core.errors import IlpInputError
 
 SAMPLE = ROOT / "data" / "sample"
@@ -177,6 +177,25 @@ def test_rows_without_a_place_or_a_date_are_never_event_twins():
 def test_fast_id_repeats_equal_series_duplicated(values):
     ours = repeats_text(pa.array(values, pa.large_string()))
     series = pd.Series(values, dtype=object)
+    expected = series.duplicated().to_numpy() & series.notna().to_numpy()
+    np.testing.assert_array_equal(ours, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "B", "ä", "Ж", "a ", None]), st.booleans()),
+        max_size=30,
+    )
+)
+def test_id_repeats_among_kept_rows_from_the_order_of_every_row(rows):
+    # the build sorts every row's id ahead; the repeats are then those of the kept rows
+    # only (an id repeating a rejected row's is not a repeat)
+    values = [v for v, _ in rows]
+    kept = np.array([k for _, k in rows], dtype=bool)
+    every = pa.array(values, pa.large_string())
+    ours = repeats_text(every.filter(pa.array(kept)), text_order(every), kept)
+    series = pd.Series([v for v, k in rows if k], dtype=object)
     expected = series.duplicated().to_numpy() & series.notna().to_numpy()
     np.testing.assert_array_equal(ours, expected)
 
@@ -365,9 +384,17 @@ def test_the_sample_region_maps_itself_and_every_row_is_accepted():
 def test_the_worked_examples_in_the_docstrings_are_true():
     import doctest
 
-    from ilp_core.data.ingest import _boundaries, _build, _common, _mapping, _reading, _results
+    from ilp_core.data.ingest import (
+        _blocks,
+        _boundaries,
+        _build,
+        _common,
+        _mapping,
+        _reading,
+        _results,
+    )
 
-    for module in (_boundaries, _build, _common, _mapping, _reading, _results):
+    for module in (_blocks, _boundaries, _build, _common, _mapping, _reading, _results):
         failures, _tests = doctest.testmod(module)
         assert failures == 0, module.__name__
 
@@ -376,15 +403,17 @@ def test_the_worked_examples_in_the_docstrings_are_true():
     "name", ["ru_cp1251.csv", "fr_latin1.csv", "es_export.csv", "sf_month.csv", "chicago_month.csv"]
 )
 def test_columns_cleaned_and_dates_read_two_at_a_time_give_the_same_load(name, monkeypatch):
-    # Large tables clean their columns and read their date columns in two threads, and
-    # sort their ids beside the other steps;
-    # the reference is the same file read one column after the other.
-    from ilp_core.data.ingest import _build
+    # Large tables are cleaned and read in blocks of rows, two blocks or columns at a
+    # time, and sort their ids beside the other steps; the reference is the same file
+    # read in one piece, one column after the other. Blocks of 3 rows cut the files'
+    # rejects, dates and coordinates at every place.
+    from ilp_core.data.ingest import _blocks
 
     path = ROOT / "tests" / "fixtures" / name
-    monkeypatch.setattr(_build, "THREADED_ROWS", 10**12)
+    monkeypatch.setattr(_blocks, "THREADED_ROWS", 10**12)
     alone = ingest.load_incidents(path)
-    monkeypatch.setattr(_build, "THREADED_ROWS", 1)
+    monkeypatch.setattr(_blocks, "THREADED_ROWS", 1)
+    monkeypatch.setattr(_blocks, "BLOCK_ROWS", 3)
     together = ingest.load_incidents(path)
     pd.testing.assert_frame_equal(together.incidents, alone.incidents)
     pd.testing.assert_frame_equal(together.rejects, alone.rejects)

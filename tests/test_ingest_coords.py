@@ -65,6 +65,19 @@ def test_impossible_points_get_distinct_reasons_with_their_rows():
     assert result.report.no_location == 1
 
 
+@pytest.mark.parametrize("word", ["inf", "-Infinity", "NaN"])
+@pytest.mark.parametrize("other", ["55.77", "abc"])
+def test_a_word_arrow_reads_as_a_number_is_unreadable_whatever_the_other_cells(word, other):
+    # Arrow's cast reads "inf" and "NaN"; a cell's reason must not depend on whether
+    # another cell of the column ("abc") sends the column down the slower rule
+    points = [("55.75", "37.61"), (word, "37.62"), (other, "37.63"), ("55.76", "37.64")]
+    result = load(_points(points))
+    reasons = dict(rejected(result))
+    assert reasons[3] == "coordinates_unreadable"
+    assert result.rejects.set_index("row_number").loc[3, "value"] == word
+    assert len(result.incidents) + len(result.rejects) == 4
+
+
 def test_far_away_point_without_districts():
     # eight points within ~2 km of (55.75, 37.61) and one 560 km away in St Petersburg
     rng = np.random.default_rng(3)

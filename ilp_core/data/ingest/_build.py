@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Final, TypeVar
+from typing import BinaryIO, Final
 
 import geopandas as gpd
 import numpy as np
@@ -16,7 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilp_core.data import classify, coverage, geo, schema
-from ilp_core.data.ingest._canonical import canonical, categorical, repeats_numbers, repeats_text
+from ilp_core.data.ingest._blocks import beside, row_blocks, two_at_a_time
+from ilp_core.data.ingest._canonical import (
+    canonical,
+    categorical,
+    repeats_numbers,
+    repeats_text,
+    text_order,
+)
 from ilp_core.data.ingest._common import RejectFlags, arrow_column, as_numpy_str, clean_text, config
 from ilp_core.data.ingest._coords import (
     epsg_candidates,
@@ -65,33 +72,6 @@ Progress = Callable[[float, str], None]
 # -- questions ----------------------------------------------------------------------------
 
 
-T = TypeVar("T")
-
-#: Rows from which a table's columns are cleaned two at a time (Arrow's kernels release
-#: Python's lock: at 10,000,000 rows, 3.8 s one after the other, 2.0 s two at a time).
-THREADED_ROWS: Final = 200_000
-
-
-def _beside(func: Callable[[Any], T], item: Any, rows: int) -> Future[T]:
-    """``func(item)`` in a thread of its own on a table of ``THREADED_ROWS``+, else now."""
-    if rows < THREADED_ROWS:
-        done: Future[T] = Future()
-        done.set_result(func(item))
-        return done
-    pool = ThreadPoolExecutor(1, thread_name_prefix="ilp-ingest")
-    try:
-        return pool.submit(func, item)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its one task
-
-
-def _two_at_a_time(func: Callable[[Any], T], items: list[Any], rows: int) -> list[T]:
-    """``[func(item) for item in items]``, two at a time on a table of ``THREADED_ROWS``+."""
-    threads = 2 if rows >= THREADED_ROWS and len(items) > 1 else 1
-    with ThreadPoolExecutor(threads, thread_name_prefix="ilp-ingest") as pool:
-        return list(pool.map(func, items))
-
-
 @dataclass
 class _Prepared:
     columns: dict[str, pa.Array]
@@ -105,10 +85,17 @@ def _prepare(
     wanted = [
         (f, c) for f, c in mapping.fields.items() if c in present and (only is None or f in only)
     ]
-    cleaned = _two_at_a_time(
-        lambda fc: clean_text(arrow_column(raw.frame, fc[1])), wanted, len(raw.frame)
+    # column by column and block by block, two at a time: the blocks of a column are
+    # joined as they are (Arrow's blocks), nothing copied
+    texts = {f: arrow_column(raw.frame, c) for f, c in wanted}
+    work = [(f, start, stop) for f in texts for start, stop in row_blocks(len(raw.frame))]
+    cleaned = two_at_a_time(
+        lambda job: clean_text(texts[job[0]].slice(job[1], job[2] - job[1])), work, len(raw.frame)
     )
-    columns = dict(zip([f for f, _ in wanted], cleaned, strict=True))
+    parts: dict[str, list[pa.ChunkedArray | pa.Array]] = {f: [] for f in texts}
+    for (f, _, _), part in zip(work, cleaned, strict=True):
+        parts[f].append(part)
+    columns = {f: _joined(pieces) for f, pieces in parts.items()}
     plans = {
         f: plan_column(
             columns[f],
@@ -122,6 +109,14 @@ def _prepare(
         if f in columns
     }
     return _Prepared(columns, plans)
+
+
+def _joined(pieces: list[pa.ChunkedArray | pa.Array]) -> pa.ChunkedArray | pa.Array:
+    """Blocks of one column as one chunked array (their chunks kept, nothing copied)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    chunks = [c for p in pieces for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
+    return pa.chunked_array(chunks, type=pieces[0].type)
 
 
 def _date_question(plans: dict[str, DatePlan]) -> Question | None:
@@ -355,6 +350,7 @@ class _Builder:
         self.readings: list[Message] = list(raw.readings)
         self.issues: list[Message] = []
         self.parsed: dict[str, ParsedDates] = {}
+        self.id_order: Future[np.ndarray] | None = None
 
     def flag(
         self, mask: np.ndarray, code: str, column: str | None, expected: str | None = None
@@ -372,6 +368,10 @@ class _Builder:
             self.flag(np.isin(self.rows, extra_rows), "row_extra_cells", None)
         offence = self.cols["offence"]
         self.flag(_isnull(offence), "offence_missing", fields["offence"])
+        # the ids are sorted beside the steps below (1-1.7 s at 10,000,000 rows): the
+        # repeats among the kept rows are then read from this order
+        if "incident_id" in self.cols:
+            self.id_order = beside(text_order, self.cols["incident_id"], self.n)
         _step(self.progress, 0.2, "dates")
         self._parse_columns()
         at, precision = self._dates()
@@ -398,13 +398,13 @@ class _Builder:
     # dates ---------------------------------------------------------------------------
 
     def _parse_columns(self) -> None:
-        """Read the date columns used, two at a time on a large table (as the cleaning)."""
+        """Read the date columns used (each in blocks of rows, two at a time, on a large table)."""
         fields = self.mapping.fields
         main = "datetime" if "datetime" in fields else "date"
         wanted = [main, "time", "datetime_to"] if main == "date" else [main, "datetime_to"]
         wanted = [f for f in wanted if f in fields and f in self.plans]
-        parsed = _two_at_a_time(lambda f: parse_column(self.cols[f], self.plans[f]), wanted, self.n)
-        self.parsed = dict(zip(wanted, parsed, strict=True))
+        # one column after the other, each in blocks of rows two at a time
+        self.parsed = {f: parse_column(self.cols[f], self.plans[f]) for f in wanted}
 
     def _parse(self, f: str) -> ParsedDates:
         parsed = self.parsed[f]  # read by _parse_columns
@@ -499,10 +499,10 @@ class _Builder:
         else:
             ids = pa.nulls(len(keep), pa.large_string())
         given = np.asarray(ids.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        # before row-<n> fills the gaps (those never repeat); sorting the ids runs in
-        # Arrow, outside Python's lock, beside the steps below on a large table (1.8 s
-        # of the 10,000,000-row load's 14 s)
-        id_repeats = _beside(repeats_text, ids, len(keep))
+        # before row-<n> fills the gaps (those never repeat), from the order sorted
+        # beside the steps before, outside Python's lock
+        order = self.id_order.result() if self.id_order is not None else None
+        id_repeats = beside(lambda values: repeats_text(values, order, ok), ids, len(keep))
         if not given.all():
             generated = pa.array(np.char.add("row-", rows.astype(str)), pa.large_string())
             ids = pc.if_else(ids.is_valid(), ids, generated)

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from ilp_core import _yaml
 from ilp_core.data import schema
+from ilp_core.data.ingest._blocks import each_block
 from ilp_core.errors import IlpInputError
 
 _SEPARATORS = re.compile(r"[\s_\-./()\[\],:;'’`\"]+")
@@ -165,25 +166,43 @@ def to_float(values: pa.Array, *, decimal_comma: bool = False) -> tuple[np.ndarr
 
     Returns the values (NaN where missing or unreadable) and a mask of cells that
     had text but no readable number. ``decimal_comma`` reads ``55,7512`` as 55.7512.
+    A cell's reading depends on that cell alone; a large column is read in blocks
+    of rows, two at a time (``_blocks``).
 
     Uses Arrow's cast instead of ``pd.to_numeric``: 0.03 s against 2.5 s for
     1,000,000 cells on this machine (measured), and the same values (tested).
     """
+    out = np.empty(len(values))
+    bad = np.empty(len(values), dtype=bool)
+
+    def read(start: int, stop: int) -> None:
+        out[start:stop], bad[start:stop] = _to_float(
+            values.slice(start, stop - start), decimal_comma
+        )
+
+    each_block(read, len(values))
+    return out, bad
+
+
+def _to_float(values: pa.Array, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
     text = values
     if decimal_comma:
         text = pc.replace_substring(text, ",", ".")
     present = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     try:
         # the common case: every cell is a plain number (0.03 s per 1,000,000)
-        numbers = pc.cast(text, pa.float64())
-        bad = np.zeros(len(values), dtype=bool)
+        out = np.array(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False), copy=True)
+        # Arrow's cast also reads "nan", "inf" and "Infinity", which are not numbers
+        # written by hand: read by the rule below, as in a column with other bad cells
+        if np.count_nonzero(np.isfinite(out)) == np.count_nonzero(present):
+            return out, np.zeros(len(values), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        text = pc.replace_substring_regex(text, r"[\s°]+", "")
-        ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
-        numbers = pc.if_else(ok, text, pa.scalar(None, text.type)).cast(pa.float64())
-        bad = present & ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
-    out = np.array(numbers.to_numpy(zero_copy_only=False), dtype="float64", copy=True)
-    return out, bad
+        pass
+    text = pc.replace_substring_regex(text, r"[\s°]+", "")
+    ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
+    numbers = pc.if_else(ok, text, pa.scalar(None, text.type)).cast(pa.float64())
+    bad = present & ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    return np.array(numbers.to_numpy(zero_copy_only=False), dtype="float64", copy=True), bad
 
 
 def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:

@@ -47,6 +47,7 @@ import pyarrow.compute as pc
 import pyproj
 
 from ilp_core.data import geo, land
+from ilp_core.data.ingest._blocks import each_block, two_at_a_time
 from ilp_core.data.ingest._common import RejectFlags, config, to_float
 from ilp_core.errors import IlpInputError, Message
 
@@ -505,8 +506,13 @@ def read_coordinates(
     elif candidate.sum() >= 3:
         every = candidate.all()  # the common case: the coordinates are not copied
         lat_c, lon_c = (lat, lon) if every else (lat[candidate], lon[candidate])
-        lat0, lon0 = float(np.median(lat_c)), float(np.median(lon_c))
-        h_c = _haversine_h(lat_c, lon_c, lat0, lon0)
+        lat0, lon0 = two_at_a_time(lambda v: float(np.median(v)), [lat_c, lon_c], n)
+        h_c = np.empty(len(lat_c))
+
+        def distance(start: int, stop: int) -> None:
+            h_c[start:stop] = _haversine_h(lat_c[start:stop], lon_c[start:stop], lat0, lon0)
+
+        each_block(distance, len(lat_c))
         if every:
             h = h_c
         else:

@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ilp_core.data.ingest._blocks import each_block
 from ilp_core.errors import Message
 
 PRECISION_CODES: Final[dict[str, int]] = {"minute": 0, "day": 1, "month": 2}
@@ -357,6 +358,17 @@ def _parse_with(values: pa.Array, fmt: DateFormat) -> np.ndarray:
     return out
 
 
+def _parse_blocks(values: pa.Array, fmt: DateFormat) -> np.ndarray:
+    """:func:`_parse_with` block by block, two blocks at a time (see ``_blocks``)."""
+    out = np.empty(len(values), dtype="datetime64[s]")
+
+    def parse(start: int, stop: int) -> None:
+        out[start:stop] = _parse_with(values.slice(start, stop - start), fmt)
+
+    each_block(parse, len(values))
+    return out
+
+
 def _choose_formats(sample: pa.Array, allowed: tuple[DateFormat, ...]) -> tuple[DateFormat, ...]:
     remaining = sample
     chosen: list[DateFormat] = []
@@ -415,7 +427,7 @@ def parse_column(values: pa.Array, plan: DatePlan) -> ParsedDates:
         if left > n // 2:
             # most rows (a first format): the whole column (a null parses as NaT), not a
             # copy of its wanted rows' text and a scatter of their dates back
-            parsed = _parse_with(text, fmt)
+            parsed = _parse_blocks(text, fmt)
             hit = wanted & ~np.isnat(parsed)
             np.copyto(out, parsed, where=hit)
             which[hit] = k
