@@ -13,11 +13,15 @@ import subprocess
 import sys
 import time
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import yaml
 from conftest import ROOT
 from fixtures import bombs
 from fixtures.ingest_make import csv_bytes, xlsx_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ilp_core import checks, i18n, limits
 from ilp_core.data import ingest
@@ -255,3 +259,25 @@ def test_what_is_not_plain_json_is_a_value_error_for_the_caller_to_name(text):
 def test_an_assessment_nested_1000_deep_is_a_message_not_a_recursion_error():
     text = '{"format": "ilp-priority-assessment", "scheme": ' + "[" * 1000 + "]" * 1000 + "}"
     assert _key(priorities.load_assessment, text).message.key == "checks.document_too_deep"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="aЖ€😀 ", max_size=12)), max_size=40),
+    st.integers(0, 10),
+    st.integers(1, 7),
+    st.booleans(),
+)
+def test_longest_cell_from_the_offsets_equals_arrows_lengths(cells, cut, block, large):
+    # the length check reads the offsets block by block; the reference is Arrow's own
+    # byte lengths, on sliced blocks of both string types, with nulls and wide letters
+    from ilp_core.data.ingest._guards import _longest_bytes
+
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(cells, kind).slice(min(cut, len(cells)))
+    chunked = pa.chunked_array(
+        [whole.slice(i, block) for i in range(0, len(whole), block)] or [whole], kind
+    )
+    expected = pc.max(pc.binary_length(whole)).as_py() or 0
+    assert _longest_bytes(chunked) == expected
+    assert _longest_bytes(whole) == expected
