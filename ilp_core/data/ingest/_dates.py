@@ -358,15 +358,23 @@ def _parse_with(values: pa.Array, fmt: DateFormat) -> np.ndarray:
     return out
 
 
-def _parse_blocks(values: pa.Array, fmt: DateFormat) -> np.ndarray:
-    """:func:`_parse_with` block by block, two blocks at a time (see ``_blocks``)."""
-    out = np.empty(len(values), dtype="datetime64[s]")
+def _parse_into(
+    text: pa.Array, fmt: DateFormat, wanted: np.ndarray, out: np.ndarray, which: np.ndarray, k: int
+) -> int:
+    """Read the ``wanted`` rows with ``fmt`` into ``out`` (``which`` = ``k``); how many it read.
 
-    def parse(start: int, stop: int) -> None:
-        out[start:stop] = _parse_with(values.slice(start, stop - start), fmt)
+    In blocks of rows, two at a time (``_blocks``): no array of the column's length
+    beside ``out``.
+    """
 
-    each_block(parse, len(values))
-    return out
+    def read(start: int, stop: int) -> int:
+        parsed = _parse_with(text.slice(start, stop - start), fmt)
+        hit = wanted[start:stop] & ~np.isnat(parsed)
+        np.copyto(out[start:stop], parsed, where=hit)
+        which[start:stop][hit] = k
+        return int(np.count_nonzero(hit))
+
+    return sum(each_block(read, len(text)))
 
 
 def _choose_formats(sample: pa.Array, allowed: tuple[DateFormat, ...]) -> tuple[DateFormat, ...]:
@@ -416,6 +424,7 @@ def parse_column(values: pa.Array, plan: DatePlan) -> ParsedDates:
         if f not in plan.formats and (f.order is None or f.order == plan.order)
     )
     formats = plan.formats + fallbacks
+    counts = np.zeros(len(formats), dtype=np.int64)  # rows read by each format
     for k, fmt in enumerate(formats):
         wanted = present & np.isnat(out)
         left = int(wanted.sum())
@@ -424,22 +433,20 @@ def parse_column(values: pa.Array, plan: DatePlan) -> ParsedDates:
         if k >= len(plan.formats) and left > 50_000:
             # a big remainder: the sample missed nothing useful; only the chosen formats apply
             break
-        if left > n // 2:
-            # most rows (a first format): the whole column (a null parses as NaT), not a
-            # copy of its wanted rows' text and a scatter of their dates back
-            parsed = _parse_blocks(text, fmt)
-            hit = wanted & ~np.isnat(parsed)
-            np.copyto(out, parsed, where=hit)
-            which[hit] = k
+        if k == 0 or left > n // 2:
+            # the first format, or one for most rows: the whole column (a null parses as
+            # NaT at no cost), not a copy of its wanted rows' text and a scatter back
+            counts[k] = _parse_into(text, fmt, wanted, out, which, k)
             continue
         todo = np.flatnonzero(wanted)
-        parsed = _parse_with(text.take(pa.array(todo)), fmt)
+        parsed = _parse_with(text.filter(pa.array(wanted)), fmt)  # by a mask: block by block
         hit = ~np.isnat(parsed)
         out[todo[hit]] = parsed[hit]
         which[todo[hit]] = k
+        counts[k] = np.count_nonzero(hit)
     unreadable = present & np.isnat(out)
-    # each row's precision by its format in one pass (-1, no format, takes the last entry)
-    counts = np.bincount(which + 1, minlength=len(formats) + 1)[1:]
+    # each row's precision by its format in one pass (-1, no format, takes the last entry;
+    # counted in the loop: a bincount of 10,000,000 rows took 0.28 s for its 64-bit copy)
     codes = np.array([PRECISION_CODES[f.precision] for f in formats] + [-1], dtype=np.int8)
     precision = codes[which]
     readings: list[Message] = []
