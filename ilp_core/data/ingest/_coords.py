@@ -73,7 +73,7 @@ FIT_SHARE: Final[float] = 0.95
 
 @dataclass
 class Coordinates:
-    """Coordinates of every row in WGS 84 (NaN where none or rejected)."""
+    """Coordinates of every row in WGS 84 (NaN where none; a rejected row keeps its numbers)."""
 
     lat: np.ndarray
     lon: np.ndarray
@@ -433,9 +433,9 @@ def read_coordinates(
     already rejects keep their first reason).
     """
     n = len(flags.code)
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    out = Coordinates(lat, lon)
+    lat: np.ndarray | None = None  # the numbers as read, never changed in place
+    lon: np.ndarray | None = None
+    out = Coordinates(np.empty(0), np.empty(0))
     flag = flags.flag
 
     if "lat" in columns:
@@ -449,12 +449,16 @@ def read_coordinates(
         out.given_lat, out.given_lon = (b, a) if swap else (a, b)
         flag(bad_a, "coordinates_unreadable", lat_col)
         flag(bad_b, "coordinates_unreadable", lon_col)
-        lat[:], lon[:] = a, b
+        lat, lon = a, b
         out.readings.append(Message("ingest.reading.latlon", {"lat": lat_col, "lon": lon_col}))
         if comma:
             out.readings.append(Message("ingest.reading.decimal_comma", {"column": lat_col}))
         one = np.isfinite(a) != np.isfinite(b)
         _flag_incomplete(one & ~bad_a & ~bad_b, a, lat_col, lon_col, flag)
+    if lat is None or lon is None or "x" in columns:
+        # X/Y fill the rows without latitude and longitude: a copy, the read ones stay
+        lat = np.full(n, np.nan) if lat is None else lat.copy()
+        lon = np.full(n, np.nan) if lon is None else lon.copy()
     if "x" in columns:
         x_col, y_col = names["x"], names["y"]
         x, y, bad_x, bad_y, comma = read_pair(columns["x"], columns["y"])
@@ -491,10 +495,19 @@ def read_coordinates(
         if comma:
             out.readings.append(Message("ingest.reading.decimal_comma", {"column": x_col}))
     lat_name = names.get("lat", names.get("y", ""))
-    both = np.isfinite(lat) | np.isinf(lat)
-    both &= np.isfinite(lon) | np.isinf(lon)
-    flag(both & (lat == 0) & (lon == 0), "coordinates_zero", lat_name)
-    bad_range = both & ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    out.lat, out.lon = lat, lon
+    # the checks of every row, in blocks of rows two at a time (``_blocks``)
+    both, zero, bad_range = (np.empty(n, dtype=bool) for _ in range(3))
+
+    def check(start: int, stop: int) -> None:
+        la, lo = lat[start:stop], lon[start:stop]
+        given = ~np.isnan(la) & ~np.isnan(lo)  # numbers, infinities too
+        both[start:stop] = given
+        zero[start:stop] = given & (la == 0) & (lo == 0)
+        bad_range[start:stop] = given & ~((np.abs(la) <= 90) & (np.abs(lo) <= 180))
+
+    each_block(check, n)
+    flag(zero, "coordinates_zero", lat_name)
     flag(bad_range, "coordinates_out_of_range", lat_name)
     candidate = both & flags.ok
     bounds = _district_bounds(districts)
@@ -504,27 +517,22 @@ def read_coordinates(
         flag(outside, "coordinates_outside_districts", lat_name)
         out.readings.append(Message("ingest.reading.area_districts", {"km": int(BUFFER_KM)}))
     elif candidate.sum() >= 3:
-        every = candidate.all()  # the common case: the coordinates are not copied
-        lat_c, lon_c = (lat, lon) if every else (lat[candidate], lon[candidate])
-        lat0, lon0 = two_at_a_time(lambda v: float(np.median(v)), [lat_c, lon_c], n)
-        h_c = np.empty(len(lat_c))
+        # medians of copies, partitioned in place (np.median would copy them again)
+        lat0, lon0 = two_at_a_time(
+            lambda v: float(np.median(v[candidate], overwrite_input=True)), [lat, lon], n
+        )
+        h = np.empty(n)  # the distance term of every row (the candidates' are used)
 
         def distance(start: int, stop: int) -> None:
-            h_c[start:stop] = _haversine_h(lat_c[start:stop], lon_c[start:stop], lat0, lon0)
+            with np.errstate(invalid="ignore"):  # infinities (rejected already): NaN
+                h[start:stop] = _haversine_h(lat[start:stop], lon[start:stop], lat0, lon0)
 
-        each_block(distance, len(lat_c))
-        if every:
-            h = h_c
-        else:
-            h = np.full(n, np.nan)
-            h[candidate] = h_c
-        limit = max(FAR_MIN_KM, FAR_FACTOR * _km(float(np.median(h_c))))
+        each_block(distance, n)
+        typical = float(np.median(h[candidate], overwrite_input=True))
+        limit = max(FAR_MIN_KM, FAR_FACTOR * _km(typical))
         with np.errstate(invalid="ignore"):
             flag(candidate & (h > _h(limit)), "coordinates_far_away", lat_name)
         out.readings.append(Message("ingest.reading.area_median", {"km": round(limit)}))
-    rejected = ~flags.ok
-    lat[rejected] = np.nan
-    lon[rejected] = np.nan
     return out
 
 
