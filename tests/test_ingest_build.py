@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import time
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,13 @@ from hypothesis import strategies as st
 
 from ilp_core import i18n
 from ilp_core.data import ingest, schema
-from ilp_core.data.ingest._canonical import repeats_numbers, repeats_text, text_order
+from ilp_core.data.ingest._canonical import (
+    kept_categorical,
+    nanoseconds_in_place,
+    repeats_numbers,
+    repeats_text,
+    text_order,
+)
 from ilp_core.errors import IlpInputError
 
 SAMPLE = ROOT / "data" / "sample"
@@ -191,13 +198,64 @@ def test_fast_id_repeats_equal_series_duplicated(values):
 def test_id_repeats_among_kept_rows_from_the_order_of_every_row(rows):
     # the build sorts every row's id ahead; the repeats are then those of the kept rows
     # only (an id repeating a rejected row's is not a repeat)
+    from ilp_core.data.ingest import _blocks
+
     values = [v for v, _ in rows]
     kept = np.array([k for _, k in rows], dtype=bool)
     every = pa.array(values, pa.large_string())
-    ours = repeats_text(every.filter(pa.array(kept)), text_order(every), kept)
     series = pd.Series([v for v, k in rows if k], dtype=object)
     expected = series.duplicated().to_numpy() & series.notna().to_numpy()
+    ours = repeats_text(every.filter(pa.array(kept)), text_order(every), kept)
     np.testing.assert_array_equal(ours, expected)
+    # compared a block of 3 rows of the order at a time, two blocks at a time
+    with patch.object(_blocks, "THREADED_ROWS", 1), patch.object(_blocks, "BLOCK_ROWS", 3):
+        ours = repeats_text(every.filter(pa.array(kept)), text_order(every), kept)
+    np.testing.assert_array_equal(ours, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(allow_nan=True), st.booleans()), max_size=30))
+def test_rows_kept_in_place_equal_a_mask(rows):
+    from ilp_core.data.ingest import _blocks
+
+    values = np.array([v for v, _ in rows], dtype=float)
+    keep = np.array([k for _, k in rows], dtype=bool)
+    with patch.object(_blocks, "THREADED_ROWS", 1), patch.object(_blocks, "BLOCK_ROWS", 4):
+        ours = _blocks.compact(values.copy(), keep)
+    np.testing.assert_array_equal(ours, values[keep])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(-(2**40), 2**40)),
+        max_size=20,
+    )
+)
+def test_seconds_turned_into_nanoseconds_in_place_equal_astype(seconds):
+    # NaT, dates before 1677 and after 2262 (beyond nanoseconds: the copy astype makes)
+    values = np.array(
+        [np.datetime64("NaT") if s is None else np.datetime64(s, "s") for s in seconds],
+        dtype="datetime64[s]",
+    )
+    try:
+        expected = values.astype("datetime64[ns]")
+    except OverflowError:  # numpy refuses what nanoseconds cannot hold: so must we
+        with pytest.raises(OverflowError):
+            nanoseconds_in_place(values.copy())
+        return
+    np.testing.assert_array_equal(nanoseconds_in_place(values.copy()), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["b", "a", "Ж", "é", None]), st.booleans()), max_size=25))
+def test_categories_of_the_kept_rows_equal_pandas(rows):
+    values = pa.array([v for v, _ in rows], pa.large_string())
+    keep = np.array([k for _, k in rows], dtype=bool)
+    ours = kept_categorical(values, keep)
+    reference = pd.Categorical(pd.Series([v for v, k in rows if k], dtype=object), categories=None)
+    assert list(ours.categories) == sorted(c for c in reference.categories)
+    assert [None if pd.isna(x) else x for x in ours.astype(object)] == [v for v, k in rows if k]
 
 
 # -- the report and the rejects --------------------------------------------------------------

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 
 #: Rows from which the work is shared by two threads (below, one thread does it all).
@@ -67,3 +69,25 @@ def beside(func: Callable[[Any], T], item: Any, rows: int) -> Future[T]:
         return pool.submit(func, item)
     finally:
         pool.shutdown(wait=False)  # the thread ends with its one task
+
+
+def compact(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values[keep]`` written over the start of ``values`` itself; a view of that start.
+
+    Block by block, in order (a block's kept rows never land after its own rows), so
+    no copy of the whole array is made: the build keeps its date and coordinate
+    arrays this way (five copies were 0.4 GB at 10,000,000 rows). ``values`` must
+    belong to the caller alone: it is overwritten.
+
+    Examples
+    --------
+    >>> a = np.arange(6.0)
+    >>> compact(a, np.array([True, False, True, True, False, True]))
+    array([0., 2., 3., 5.])
+    """
+    written = 0
+    for start, stop in row_blocks(len(values)):
+        part = values[start:stop][keep[start:stop]]  # a block's copy
+        values[written : written + len(part)] = part
+        written += len(part)
+    return values[:written]

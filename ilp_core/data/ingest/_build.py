@@ -16,10 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilp_core.data import classify, coverage, geo, schema
-from ilp_core.data.ingest._blocks import beside, row_blocks, two_at_a_time
+from ilp_core.data.ingest._blocks import beside, compact, row_blocks, two_at_a_time
 from ilp_core.data.ingest._canonical import (
     canonical,
-    categorical,
+    kept_categorical,
+    nanoseconds_in_place,
     repeats_numbers,
     repeats_text,
     text_order,
@@ -317,12 +318,17 @@ def build_incidents(
             x=mapping.fields["x"],
             y=mapping.fields["y"],
         )
-    result = _Builder(raw, mapping, prepared, districts, progress).run()
+    builder = _Builder(raw, mapping, prepared, districts, progress)
+    del raw, prepared  # the builder lets go of the text it has read (when nothing else holds it)
+    result = builder.run()
     _step(progress, 1.0, "done")
     return result
 
 
 def _step(progress: Progress | None, fraction: float, step: str) -> None:
+    # Arrow's allocator keeps the memory a step freed for itself; it goes back to the
+    # system between steps (2 ms), for the NumPy arrays of the next step to use
+    pa.default_memory_pool().release_unused()
     if progress is not None:
         progress(fraction, step)
 
@@ -351,6 +357,7 @@ class _Builder:
         self.issues: list[Message] = []
         self.parsed: dict[str, ParsedDates] = {}
         self.id_order: Future[np.ndarray] | None = None
+        self.placed = "lat" in self.cols or "x" in self.cols  # coordinates mapped
 
     def flag(
         self, mask: np.ndarray, code: str, column: str | None, expected: str | None = None
@@ -392,8 +399,19 @@ class _Builder:
                 lat_col, lon_col = self.mapping.fields["lat"], self.mapping.fields["lon"]
                 self.issues.append(swap_message(evidence, "issue", lat_col, lon_col))
         ok = self.flags.ok
+        # every reason is known: the rejected rows' cells are taken now, and the read
+        # text the table does not keep goes (when the caller does not hold it: a load
+        # in one call, 0.7 GB of dates and coordinates at 10,000,000 rows)
+        rejects = self._rejects(~ok)
+        self._let_go()
         _step(self.progress, 0.8, "assembling")
-        return self._assemble(ok, at, to, precision, coords.lat, coords.lon, offence)
+        return self._assemble(ok, at, to, precision, coords.lat, coords.lon, offence, rejects)
+
+    def _let_go(self) -> None:
+        """Drop the read text of the columns parsed into numbers (dates, coordinates)."""
+        for f in (*_DATE_FIELDS, "lat", "lon", "x", "y"):
+            self.cols.pop(f, None)
+        self.raw = replace(self.raw, frame=self.raw.frame.iloc[:0])
 
     # dates ---------------------------------------------------------------------------
 
@@ -474,6 +492,7 @@ class _Builder:
         lat: np.ndarray,
         lon: np.ndarray,
         offence: pa.Array,
+        rejects: pd.DataFrame,
     ) -> IngestResult:
         fields = self.mapping.fields
         keep = np.flatnonzero(ok)
@@ -489,8 +508,12 @@ class _Builder:
             # every row kept: the array itself (six copies were 0.4 GB at 10,000,000 rows)
             return values if everything else values[keep]
 
-        rows = take(self.rows)
-        lat_k, lon_k = take(lat), take(lon)
+        def own(values: np.ndarray) -> np.ndarray:
+            # the build's own arrays keep their kept rows in place, no copy
+            return values if everything else compact(values, ok)
+
+        rows = take(self.rows)  # the read table's row numbers: not this build's own
+        lat_k, lon_k = own(lat), own(lon)
         geolocated = np.isfinite(lat_k) & np.isfinite(lon_k)
 
         # ids: the export's, or row-<n>
@@ -510,16 +533,17 @@ class _Builder:
                 Message("ingest.reading.ids_generated", {"n": int((~given).sum())})
             )
 
-        district = self._districts(pick, lat_k, lon_k, geolocated)
+        kept_rows = None if everything else ok
+        district = self._districts(pick, kept_rows, lat_k, lon_k, geolocated)
         location = (
             pick(self.cols["location_id"])
             if "location_id" in self.cols
             else pa.nulls(len(keep), pa.large_string())
         )
-        offence_cat, merged = merge_spellings(categorical(pick(offence)))
+        offence_cat, merged = merge_spellings(kept_categorical(offence, kept_rows))
         if merged:
             self.readings.append(spelling_message(merged))
-        at_k = take(at)
+        at_k = own(at)
 
         # over every row, the keys not copied: a row without a place or a date never
         # equals another (NaN and NaT equal nothing), and is not an event anyway
@@ -534,9 +558,9 @@ class _Builder:
         incidents = canonical(
             {
                 "incident_id": ids,
-                "occurred_at": at_k,
-                "occurred_to": take(to),
-                "precision": take(precision),
+                "occurred_at": nanoseconds_in_place(at_k),
+                "occurred_to": nanoseconds_in_place(own(to)),
+                "precision": own(precision),
                 "offence": offence_cat,
                 "lat": lat_k,
                 "lon": lon_k,
@@ -546,7 +570,6 @@ class _Builder:
                 "duplicate": dup_codes,
             }
         )
-        rejects = self._rejects(~ok)
         report = self._report(incidents, rejects, int(id_dup.sum()), int(event_dup.sum()))
         classes = classify.classes_for(
             list(report.offence_counts.index), self.mapping.offence_classes
@@ -572,18 +595,19 @@ class _Builder:
     def _districts(
         self,
         pick: Callable[[pa.Array], pa.Array],
+        kept: np.ndarray | None,
         lat: np.ndarray,
         lon: np.ndarray,
         geolocated: np.ndarray,
-    ) -> pa.Array:
+    ) -> pa.Array | pd.Categorical:
         fields = self.mapping.fields
         if "district" in self.cols:
-            values = pick(self.cols["district"])  # the kept rows'
             self.readings.append(
                 Message("ingest.reading.district_column", {"column": fields["district"]})
             )
             if self.districts is None:
-                return values
+                return kept_categorical(self.cols["district"], kept)
+            values = pick(self.cols["district"])  # the kept rows'
             known = pa.array(sorted(set(self.districts["district"].astype(str))), pa.large_string())
             named = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
             is_known = pc.fill_null(pc.is_in(values, known), False)
@@ -687,7 +711,7 @@ class _Builder:
         if dup_event:
             issues.append(Message("ingest.issue.duplicates_event", {"n": dup_event}))
         district_only, no_location = located.district_only, located.no_location
-        if district_only and ("lat" in self.cols or "x" in self.cols):
+        if district_only and self.placed:
             issues.append(Message("ingest.issue.district_only", {"n": district_only}))
         if no_location:
             issues.append(Message("ingest.issue.no_location", {"n": no_location}))
@@ -820,4 +844,7 @@ def load_incidents(
                 "ingest.no_usable_columns", columns=list(raw.frame.columns), names=shown
             )
     scaled = None if progress is None else lambda f, step: progress(0.2 + 0.8 * f, step)
-    return build_incidents(raw, mapping, districts=districts, progress=scaled)
+    # handed over, not held here: the build lets go of the text it no longer needs
+    read = [raw]
+    del raw
+    return build_incidents(read.pop(), mapping, districts=districts, progress=scaled)
