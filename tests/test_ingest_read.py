@@ -7,6 +7,7 @@ import io
 import os
 import tempfile
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -430,3 +431,69 @@ def test_uploads_never_touch_the_disk(monkeypatch, tmp_path):
     districts = gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4326")
     assert len(ingest.load_boundaries(districts.to_json().encode(), "d.geojson")) == 1
     assert _listing(tmp_path) == before_cwd
+
+
+# -- a large file read by Arrow from the disk, not held whole ------------------------------
+
+_FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+_EDGES = {
+    "trailing_lines.csv": b"date,offence\n2024-03-18,Theft\n\n\n",
+    "crlf.csv": b"date,offence\r\n2024-03-18,Theft\r\n2024-03-19,Robbery\r\n",
+    "old_mac.csv": b"date,offence\r2024-03-18,Theft\r2024-03-19,Robbery\r",
+    "bom.csv": "\ufeffdate;offence\n18.03.2024;Кража\n".encode(),
+    "cp1251.csv": "date;offence\n18.03.2024;Кража\n".encode("cp1251"),
+    "ragged.csv": b"date,offence\n2024-03-18,Theft,extra\n2024-03-19\n",
+    "cut_letter.csv": "date,offence\n2024-03-18,Кража\n".encode()[:-2],
+    "ctrl_z.csv": b"date,offence\n2024-03-18,Theft\n\x1a",
+    "no_end.csv": "date,offence\n2024-03-18,Кража".encode(),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(f for f in os.listdir(_FIXTURES) if f.endswith(".csv")) + sorted(_EDGES),
+)
+def test_a_file_read_from_the_disk_equals_its_bytes_read_in_memory(name, monkeypatch, tmp_path):
+    # a large file is checked block by block and read by Arrow from the disk, or read
+    # whole when it must be (another encoding, a byte-order mark, extra line breaks):
+    # in every case the same table as its bytes give, blocks of 5 bytes cutting letters
+    from ilp_core.data.ingest import _reading
+
+    path = tmp_path / name
+    path.write_bytes(_EDGES[name] if name in _EDGES else Path(_FIXTURES, name).read_bytes())
+    monkeypatch.setattr(_reading, "STREAM_FROM", 0)
+    monkeypatch.setattr(_reading, "_STREAM_BLOCK", 5)
+    try:
+        expected = ingest.read_table(path.read_bytes(), name)
+    except IlpInputError as error:
+        with pytest.raises(IlpInputError) as raised:
+            ingest.read_table(path)
+        assert raised.value.message == error.message
+        return
+    ours = ingest.read_table(path)
+    pd.testing.assert_frame_equal(ours.frame, expected.frame)
+    for field in (
+        "encoding",
+        "delimiter",
+        "header_row",
+        "empty_rows",
+        "padded_rows",
+        "extra_cells",
+    ):
+        assert getattr(ours, field) == getattr(expected, field), field
+
+
+def test_a_large_plain_file_is_read_from_the_disk(monkeypatch, tmp_path):
+    from ilp_core.data.ingest import _reading
+
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"date,offence\n" + "2024-03-18,Кража\n".encode() * 1000)
+    monkeypatch.setattr(_reading, "STREAM_FROM", 0)
+    read = []
+    original = _reading._arrow_csv
+    monkeypatch.setattr(
+        _reading, "_arrow_csv", lambda source, *a: read.append(source) or original(source, *a)
+    )
+    table = ingest.read_table(path)
+    assert read == [str(path)] and len(table.frame) == 1000
+    assert table.frame["offence"].iloc[-1] == "Кража"

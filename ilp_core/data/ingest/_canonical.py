@@ -202,9 +202,10 @@ def nanoseconds_in_place(values: np.ndarray) -> np.ndarray:
     ticks = values.view(np.int64)
     missing = np.isnat(values)
     bound = np.iinfo(np.int64).max // 10**9
-    if ticks.max(initial=0, where=~missing) > bound or ticks.min(
-        initial=0, where=~missing
-    ) < -bound:
+    if (
+        ticks.max(initial=0, where=~missing) > bound
+        or ticks.min(initial=0, where=~missing) < -bound
+    ):
         return values.astype("datetime64[ns]")
     np.multiply(ticks, 10**9, out=ticks)  # NaT wraps around: set again below
     ticks[missing] = np.iinfo(np.int64).min

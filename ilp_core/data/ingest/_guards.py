@@ -99,7 +99,10 @@ def cell_too_long(name: str, row: int, column: str, length: int) -> IlpInputErro
 
 
 def check_cell_lengths(
-    name: str, names: Sequence[str], arrays: Sequence[pa.Array | pa.ChunkedArray], rows: np.ndarray
+    name: str,
+    names: Sequence[str],
+    arrays: Sequence[pa.Array | pa.ChunkedArray],
+    rows: Sequence[int],
 ) -> None:
     """Raise ``ingest.limit.cell_chars`` for the first cell over the limit (row order).
 

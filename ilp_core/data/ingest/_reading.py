@@ -186,6 +186,10 @@ def read_table(
     >>> raw.encoding, raw.delimiter, list(raw.frame.columns), raw.frame.index.tolist()
     ('cp1251', ';', ['Дата', 'Вид', 'Широта'], [2])
     """
+    if isinstance(source, str | Path):
+        streamed = _read_text_file(Path(source), filename or Path(source).name)
+        if streamed is not None:
+            return _checked(streamed)
     data, name = read_source(source, filename)
     kind = _sniff_kind(data, name)
     if kind == "xlsx":
@@ -194,10 +198,14 @@ def read_table(
         table = _read_parquet(data, name)
     else:
         table = _read_text(data, name)
+    return _checked(table)
+
+
+def _checked(table: RawTable) -> RawTable:
     if len(table.frame.columns) == 0:
-        raise IlpInputError("ingest.no_columns", name=name)
+        raise IlpInputError("ingest.no_columns", name=table.filename)
     if len(table.frame) == 0:
-        raise IlpInputError("ingest.no_data_rows", name=name, header_row=table.header_row)
+        raise IlpInputError("ingest.no_data_rows", name=table.filename, header_row=table.header_row)
     return table
 
 
@@ -396,11 +404,82 @@ def _read_text(data: bytes, name: str) -> RawTable:
     while end and body[end - 1] in b"\r\n\x1a\x00":
         end -= 1
     body = memoryview(body)[:end]
+    return _parse_text(body, name, encoding, _line_count(body))
+
+
+#: Files from this size are read by Arrow from the disk when they can be (see below).
+STREAM_FROM: Final[int] = 64 * 2**20
+_STREAM_BLOCK: Final[int] = 16 * 2**20
+
+
+def _read_text_file(path: Path, name: str) -> RawTable | None:
+    """A large UTF-8 text file checked block by block, then read by Arrow from the disk.
+
+    The file's bytes are never held whole beside the text read from them (0.9 GB of a
+    10,000,000-row export, the reading's peak). ``None`` when the file must be read
+    whole as any upload is: smaller than :data:`STREAM_FROM`, not a plain UTF-8 text
+    (another encoding, a byte-order mark, zero bytes), or ending in more than one line
+    break; the in-memory reading then decides and words every message.
+    """
+    try:
+        if path.stat().st_size < STREAM_FROM:
+            return None
+        stream = path.open("rb")
+    except OSError:
+        return None
+    with stream:
+        head = stream.read(_SNIFF_BYTES)
+        if _sniff_kind(head, name) != "csv" or head.startswith(
+            (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+        ):
+            return None
+        codes = np.frombuffer(head[:8192], dtype=np.uint8)
+        control = (codes < 0x20) & ~np.isin(codes, [0x09, 0x0A, 0x0C, 0x0D, 0x1A])
+        if (codes == 0).any() or control.mean() > 0.01:
+            return None
+        lines, carriage, carry, tail = 0, False, b"", head[-64:]
+        block = head
+        while block:
+            whole = carry + block
+            cut = len(whole) - _incomplete_tail(whole)
+            if not _is_utf8(memoryview(whole)[:cut]):
+                return None
+            carry = whole[cut:]
+            lines += _count_byte(memoryview(block), 10)
+            carriage = carriage or b"\r" in block
+            tail = (tail + block)[-64:]
+            block = stream.read(_STREAM_BLOCK)
+    if carry:
+        return None  # a character cut by the end of the file
+    ending = tail[len(tail.rstrip(b"\r\n\x1a\x00")) :]
+    if ending not in (b"", b"\n", b"\r\n", b"\r"):
+        return None  # the in-memory reading drops these
+    if carriage:
+        return None  # old Mac line breaks are counted by the in-memory reading
+    return _parse_text(memoryview(head), name, "utf-8", lines + 1, file=path)
+
+
+def _incomplete_tail(data: bytes) -> int:
+    """Bytes at the end of ``data`` that start a UTF-8 character not finished there."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return 0
+        if byte >= 0xC0:  # a leading byte: how long its character is
+            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return back if size > back else 0
+    return 0
+
+
+def _parse_text(
+    body: memoryview, name: str, encoding: str, lines: int, file: Path | None = None
+) -> RawTable:
+    """Read UTF-8 delimited text: ``body`` whole, or a ``file``'s first bytes (``body``)."""
     # cells are measured against the limit after reading (with their row and column),
     # so Python's csv must not stop first at its own 131,072 characters
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     sample = bytes(body[:_SNIFF_BYTES]).decode("utf-8", errors="ignore")
-    if len(body) > _SNIFF_BYTES:
+    if file is not None or len(body) > _SNIFF_BYTES:
         sample = sample[: sample.rfind("\n") + 1] or sample
     try:
         delimiter, header_index, header, modal = _sniff(sample)
@@ -409,7 +488,6 @@ def _read_text(data: bytes, name: str) -> RawTable:
     names = unique_names([h.strip() for h in header] + [""] * max(0, modal - len(header)))
     # every line a row, every row as wide as the header: an upper bound on the cells
     # (quoted line breaks only add to it), counted without copying the file
-    lines = _line_count(body)
     check_shape(name, 0, len(names))
     bound = limits.current()
     exact = lines <= bound.max_rows and lines * len(names) <= bound.max_cells
@@ -422,16 +500,20 @@ def _read_text(data: bytes, name: str) -> RawTable:
     table: pa.Table | None = None
     if delimiter is not None or modal == 1:
         try:
-            table = _arrow_csv(body, names, delimiter, header_index, on_invalid, name, exact)
+            source = str(file) if file is not None else pa.py_buffer(body)
+            table = _arrow_csv(source, names, delimiter, header_index, on_invalid, name, exact)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             table = None
     padded = 0
     extra: dict[int, str] = {}
     if table is None or invalid:
+        if file is not None:  # the text is read whole after all, as an upload is
+            table = None
+            return _read_text(file.read_bytes(), name)
         table, padded, extra, names = _read_text_slowly(body, delimiter, header_index, names, name)
     check_shape(name, table.num_rows, len(names))
     first_row = header_index + 2
-    rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
+    rows = range(first_row, first_row + table.num_rows)
     check_cell_lengths(name, names, table.columns, rows)
     return _finish(
         table,
@@ -469,7 +551,7 @@ def _count_byte(body: memoryview, byte: int) -> int:
 
 
 def _arrow_csv(
-    body: memoryview,
+    source: pa.Buffer | str,
     names: list[str],
     delimiter: str | None,
     header_index: int,
@@ -497,7 +579,6 @@ def _arrow_csv(
         null_values=[""],
         check_utf8=False,
     )
-    source = pa.py_buffer(body)
     if not at_once:
         rows = 0
         with pa_csv.open_csv(
