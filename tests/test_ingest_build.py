@@ -162,6 +162,14 @@ def test_fast_event_twins_equal_dataframe_duplicated(keys):
         (frame["code"].to_numpy() - 1).astype(np.int8),  # -1: a missing category
     )
     np.testing.assert_array_equal(as_built, frame.duplicated().to_numpy())
+    # the keys mixed in blocks of 3 rows, two blocks at a time
+    from ilp_core.data.ingest import _blocks
+
+    with patch.object(_blocks, "THREADED_ROWS", 1), patch.object(_blocks, "BLOCK_ROWS", 3):
+        in_blocks = repeats_numbers(
+            frame["at"].to_numpy(), frame["lat"].to_numpy(), frame["code"].to_numpy()
+        )
+    np.testing.assert_array_equal(in_blocks, frame.duplicated().to_numpy())
 
 
 def test_rows_without_a_place_or_a_date_are_never_event_twins():

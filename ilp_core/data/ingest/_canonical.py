@@ -73,20 +73,26 @@ def repeats_numbers(*keys: np.ndarray) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    mixed = np.zeros(n, dtype=np.uint64)
-    bits = np.empty(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k, key in enumerate(keys):
-            if key.dtype.kind == "f":
-                np.add(key, 0.0, out=bits.view(np.float64))  # -0.0 == 0.0, their bits differ
-            elif key.dtype.itemsize == 8:
-                bits[:] = key.view(np.uint64)
-            else:
-                bits[:] = key  # small integers (category codes), -1 wrapping around
-            np.multiply(bits, np.uint64(0x9E3779B97F4A7C15), out=bits)
-            np.bitwise_xor(mixed, bits, out=mixed)
-            np.multiply(mixed, np.uint64(2 * k + 0x100000001B3), out=mixed)
-    del bits
+    mixed = np.empty(n, dtype=np.uint64)
+
+    def mix(start: int, stop: int) -> None:
+        # in blocks of rows, two at a time: the keys' bits never copied whole (80 MB)
+        out, bits = mixed[start:stop], np.empty(stop - start, dtype=np.uint64)
+        out[:] = 0
+        with np.errstate(over="ignore"):
+            for k, key in enumerate(keys):
+                part = key[start:stop]
+                if part.dtype.kind == "f":
+                    np.add(part, 0.0, out=bits.view(np.float64))  # -0.0 == 0.0, bits differ
+                elif part.dtype.itemsize == 8:
+                    bits[:] = part.view(np.uint64)
+                else:
+                    bits[:] = part  # small integers (category codes), -1 wrapping around
+                np.multiply(bits, np.uint64(0x9E3779B97F4A7C15), out=bits)
+                np.bitwise_xor(out, bits, out=out)
+                np.multiply(out, np.uint64(2 * k + 0x100000001B3), out=out)
+
+    each_block(mix, n)
     ordered = np.sort(mixed)
     repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     del ordered
