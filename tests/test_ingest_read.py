@@ -114,30 +114,30 @@ def test_utf16_without_bom_is_recognised_from_its_zero_bytes():
 )
 def test_the_utf8_check_agrees_with_python_on_any_bytes(data):
     """Arrow's in-place check says what ``bytes.decode`` says, surrogates included."""
-    from ilp_core.data.ingest import _reading
+    from ilp_core.data.ingest import _encoding
 
     try:
         data.decode("utf-8")
         expected = True
     except UnicodeDecodeError:
         expected = False
-    assert _reading._is_utf8(data) is expected
+    assert _encoding.is_utf8(data) is expected
 
 
 @pytest.mark.parametrize("encoding", ["cp1251", "cp1252", "latin-1"])
 def test_one_byte_encodings_are_transcoded_block_by_block_exactly(encoding, monkeypatch):
     """Blocks of 7 bytes (Cyrillic, accents and the euro sign cut anywhere) give the
     same UTF-8 as decoding the whole file."""
-    from ilp_core.data.ingest import _reading
+    from ilp_core.data.ingest import _encoding
 
-    monkeypatch.setattr(_reading, "_TRANSCODE_BLOCK", 7)
+    monkeypatch.setattr(_encoding, "_TRANSCODE_BLOCK", 7)
     text = {"cp1251": "Дата;Вид\n01.03.2024;Кража «велосипеда» №5\n"}.get(
         encoding, "date;infraction\n2024-03-18;Vol d’un vélo à 350 €, œuvre\n"
     )
     if encoding == "latin-1":
         text = text.replace("’", "'").replace("€", "EUR").replace("œ", "oe")
     data = text.encode(encoding) * 5
-    out = _reading._transcode(data, encoding, "x.csv")
+    out = _encoding.transcode(data, encoding, "x.csv")
     assert bytes(out) == data.decode(encoding).encode("utf-8")
     raw = ingest.read_table(data, "x.csv")
     assert raw.encoding == encoding
@@ -145,10 +145,10 @@ def test_one_byte_encodings_are_transcoded_block_by_block_exactly(encoding, monk
 
 
 def test_a_byte_windows_1252_does_not_define_is_a_broken_encoding():
-    from ilp_core.data.ingest import _reading
+    from ilp_core.data.ingest import _encoding
 
     with pytest.raises(IlpInputError) as caught:
-        _reading._transcode("vélo €".encode("cp1252") + b"\x81", "cp1252", "x.csv")
+        _encoding.transcode("vélo €".encode("cp1252") + b"\x81", "cp1252", "x.csv")
     assert caught.value.message.key == "ingest.encoding_broken"
 
 
