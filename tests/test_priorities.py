@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ilp_core import i18n
 from ilp_core.analysis import temporal
+from ilp_core.data import classify
 from ilp_core.data.schema import coerce_incidents, example_incidents
 from ilp_core.decide import harm, priorities
 from ilp_core.errors import IlpInputError
@@ -540,6 +541,25 @@ def test_harm_table_cites_a_source_for_every_default():
         encoding="utf-8"
     )
     assert "ILLUSTRATIVE DEFAULTS" in text and "Sherman, Neyroud & Neyroud 2016" in text
+
+
+def test_every_class_takes_its_own_row_or_the_nearest_row_above_it_to_level_2():
+    # the rule of HarmTable.weight_of, walked here over the table's rows by hand
+    table = harm.harm_table()
+    rows = {str(r["iccs"]): r for _, r in table.table.iterrows()}
+    codes = set(rows) | {c + "1" for c in rows} | {c + "19" for c in rows} | {"0209", "11", "x"}
+    for code in sorted(codes):
+        found = table.weight_of(code)
+        own, parent = code in rows, [p for p in rows if code.startswith(p) and len(p) >= 4]
+        if not classify.is_class(code):
+            assert found is None
+        elif own:
+            assert found[1] == "class" and found[0].equals(rows[code])
+        elif parent:
+            best = max(parent, key=len)
+            assert found[1] == "parent" and found[0]["iccs"] == best
+        else:
+            assert found is None, code
 
 
 def test_harm_totals_by_hand_and_unknown_offences_flagged():

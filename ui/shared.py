@@ -252,6 +252,9 @@ def preload() -> float:
         import libpysal  # noqa: F401
 
         from ilp_core.analysis import hotspots, near_repeat, temporal
+        from ilp_core.decide import harm
+
+        harm.harm_table()  # the bundled weights, parsed once (0.18 s of a first Priorities page)
 
         process = _warm_up()
         with contextlib.suppress(subprocess.TimeoutExpired):
