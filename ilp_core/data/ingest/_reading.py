@@ -306,7 +306,8 @@ def _read_text_file(path: Path, name: str) -> RawTable | None:
     10,000,000-row export, the reading's peak). ``None`` when the file must be read
     whole as any upload is: smaller than :data:`STREAM_FROM`, not a plain UTF-8 text
     (another encoding, a byte-order mark, zero bytes), or ending in more than one line
-    break; the in-memory reading then decides and words every message.
+    break or a control character; the in-memory reading then decides and words every
+    message.
     """
     try:
         if path.stat().st_size < STREAM_FROM:
@@ -316,7 +317,11 @@ def _read_text_file(path: Path, name: str) -> RawTable | None:
         return None
     with stream:
         head = stream.read(_SNIFF_BYTES)
-        if _sniff_kind(head, name) != "csv" or head.startswith(
+        try:
+            kind = _sniff_kind(head, name)
+        except IlpInputError:
+            return None  # the whole file decides (and words the message)
+        if kind != "csv" or head.startswith(
             (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
         ):
             return None
@@ -324,7 +329,8 @@ def _read_text_file(path: Path, name: str) -> RawTable | None:
         control = (codes < 0x20) & ~np.isin(codes, [0x09, 0x0A, 0x0C, 0x0D, 0x1A])
         if (codes == 0).any() or control.mean() > 0.01:
             return None
-        lines, carriage, carry, tail = 0, False, b"", head[-64:]
+        # line breaks counted as the in-memory reading counts them (LF, or CR alone)
+        feeds, returns, carry, tail = 0, 0, b"", head[-64:]
         block = head
         while block:
             whole = carry + block
@@ -332,8 +338,9 @@ def _read_text_file(path: Path, name: str) -> RawTable | None:
             if not is_utf8(memoryview(whole)[:cut]):
                 return None
             carry = whole[cut:]
-            lines += count_byte(memoryview(block), 10)
-            carriage = carriage or b"\r" in block
+            feeds += count_byte(memoryview(block), 10)
+            if b"\r" in block:
+                returns += count_byte(memoryview(block), 13)
             tail = (tail + block)[-64:]
             block = stream.read(_STREAM_BLOCK)
     if carry:
@@ -341,9 +348,7 @@ def _read_text_file(path: Path, name: str) -> RawTable | None:
     ending = tail[len(tail.rstrip(b"\r\n\x1a\x00")) :]
     if ending not in (b"", b"\n", b"\r\n", b"\r"):
         return None  # the in-memory reading drops these
-    if carriage:
-        return None  # old Mac line breaks are counted by the in-memory reading
-    return _parse_text(memoryview(head), name, "utf-8", lines + 1, file=path)
+    return _parse_text(memoryview(head), name, "utf-8", max(feeds, returns) + 1, file=path)
 
 
 def _parse_text(
