@@ -24,8 +24,8 @@ THREADED_ROWS: Final = 200_000
 BLOCK_ROWS: Final = 1_000_000
 
 
-def row_blocks(n: int, size: int | None = None) -> list[tuple[int, int]]:
-    """The ``(start, stop)`` of each block of ``size`` rows (default ``BLOCK_ROWS``).
+def row_blocks(n: int) -> list[tuple[int, int]]:
+    """The ``(start, stop)`` of each block of ``BLOCK_ROWS`` rows.
 
     A table under ``THREADED_ROWS`` rows is one block.
 
@@ -38,16 +38,15 @@ def row_blocks(n: int, size: int | None = None) -> list[tuple[int, int]]:
     """
     if n < THREADED_ROWS:
         return [(0, n)] if n else []
-    size = size or BLOCK_ROWS
-    return [(start, min(n, start + size)) for start in range(0, n, size)]
+    return [(start, min(n, start + BLOCK_ROWS)) for start in range(0, n, BLOCK_ROWS)]
 
 
-def each_block(func: Callable[[int, int], T], n: int, size: int | None = None) -> list[T]:
+def each_block(func: Callable[[int, int], T], n: int) -> list[T]:
     """``[func(start, stop) for each block]``, two blocks at a time from ``THREADED_ROWS`` rows.
 
     ``func`` must only read shared arrays and write its own rows of an output.
     """
-    return two_at_a_time(lambda block: func(*block), row_blocks(n, size), n)
+    return two_at_a_time(lambda block: func(*block), row_blocks(n), n)
 
 
 def two_at_a_time(func: Callable[[Any], T], items: list[Any], rows: int) -> list[T]:

@@ -15,6 +15,7 @@ __all__ = [
     "incomplete_tail",
     "is_utf8",
     "line_count",
+    "plain_head",
     "transcode",
 ]
 
@@ -52,13 +53,43 @@ def detect_encoding(data: bytes, name: str) -> tuple[str, bytes | bytearray | me
         if even > 0.3 and odd < 0.05:
             return "utf-16-be", transcode(data, "utf-16-be", name)
         raise IlpInputError("ingest.binary_unknown", name=name)
-    control = (head < 0x20) & ~np.isin(head, [0x09, 0x0A, 0x0C, 0x0D, 0x1A])
-    if control.mean() > 0.01:
+    if _control_share(head) > _CONTROL_SHARE:
         raise IlpInputError("ingest.binary_unknown", name=name)
     if data.isascii() or is_utf8(data):
         return "utf-8", data
     encoding = _cyrillic_or_western(data)
     return encoding, transcode(data, encoding, name)
+
+
+#: Byte-order marks (UTF-8, UTF-32 and UTF-16), each read by :func:`detect_encoding`.
+_MARKS: Final = (
+    b"\xef\xbb\xbf",
+    b"\xff\xfe\x00\x00",
+    b"\x00\x00\xfe\xff",
+    b"\xff\xfe",
+    b"\xfe\xff",
+)
+#: Above this share of control codes in its first 8 kB, a file is not text.
+_CONTROL_SHARE: Final = 0.01
+
+
+def _control_share(head: np.ndarray) -> float:
+    control = (head < 0x20) & ~np.isin(head, [0x09, 0x0A, 0x0C, 0x0D, 0x1A])
+    return float(control.mean()) if len(head) else 0.0
+
+
+def plain_head(data: bytes) -> bool:
+    """Whether a file starting with ``data`` is plain text as :func:`detect_encoding` sees it.
+
+    No byte-order mark, no zero byte, few control codes. The rest of the file must
+    then be valid UTF-8 for it to be ``"utf-8"``.
+    """
+    head = np.frombuffer(data[:8192], dtype=np.uint8)
+    return (
+        not data.startswith(_MARKS)
+        and not (head == 0).any()
+        and _control_share(head) <= _CONTROL_SHARE
+    )
 
 
 def is_utf8(data: bytes | memoryview) -> bool:

@@ -26,6 +26,7 @@ from ilp_core.data.ingest._encoding import (
     incomplete_tail,
     is_utf8,
     line_count,
+    plain_head,
 )
 from ilp_core.data.ingest._guards import (
     check_cell_lengths,
@@ -321,13 +322,7 @@ def _read_text_file(path: Path, name: str) -> RawTable | None:
             kind = _sniff_kind(head, name)
         except IlpInputError:
             return None  # the whole file decides (and words the message)
-        if kind != "csv" or head.startswith(
-            (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
-        ):
-            return None
-        codes = np.frombuffer(head[:8192], dtype=np.uint8)
-        control = (codes < 0x20) & ~np.isin(codes, [0x09, 0x0A, 0x0C, 0x0D, 0x1A])
-        if (codes == 0).any() or control.mean() > 0.01:
+        if kind != "csv" or not plain_head(head):
             return None
         # line breaks counted as the in-memory reading counts them (LF, or CR alone)
         feeds, returns, carry, tail = 0, 0, b"", head[-64:]
