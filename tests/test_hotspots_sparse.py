@@ -189,3 +189,30 @@ def test_computing_the_exact_test_only_below_alpha_changes_no_decision(seed):
     adj_fast = stats.false_discovery_control(fast)
     np.testing.assert_array_equal(adj_full < 0.05, adj_fast < 0.05)
     assert (adj_full < 0.05).sum() > 0  # the test has something to decide
+
+
+@pytest.mark.parametrize("top", [9 / 1_000, 1.0])
+@pytest.mark.parametrize("total", [0, 1, 2, 7, 168, 20_000])
+def test_the_p_values_are_scipy_stats_tails_on_every_count_and_share(total, top):
+    # The reference is the definition read with scipy.stats: the larger of the normal
+    # p and twice the binomial tail on the side of z, at most 1. Every neighbourhood
+    # count from 0 to all the incidents, shares from 0 to 1, both signs of z.
+    values = np.zeros(1_000)
+    values[:total] = 1.0 if total <= 1_000 else 0.0
+    if total > 1_000:
+        values[:] = total / 1_000
+    counts = np.unique(np.linspace(0, total, 60).round())
+    share = np.array([0.0, 1e-6, 1e-4, top / 2, top])
+    s, w, sign = (a.ravel() for a in np.meshgrid(counts, share * 1_000, [-1.0, 0.0, 1.0]))
+    z = sign * np.linspace(0.0, 5.0, len(s))
+    p, how = _gi_inference.gi_p_values(values, s, w, z)
+    assert how == ("discrete" if total < 30 * 1_000 / w.mean() else "normal")
+    normal = 2 * stats.norm.sf(np.abs(z))
+    if how == "normal":
+        np.testing.assert_array_equal(p, normal)
+        return
+    q = np.clip(w / 1_000, 0, 1)
+    tail = np.where(
+        z > 0, stats.binom.sf(s - 1, total, q), np.where(z < 0, stats.binom.cdf(s, total, q), 0.5)
+    )
+    np.testing.assert_allclose(p, np.maximum(normal, np.minimum(1.0, 2 * tail)), rtol=1e-8, atol=0)

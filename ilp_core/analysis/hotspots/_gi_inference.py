@@ -62,7 +62,7 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 #: Fewest incidents in a neighbourhood (the unit and its neighbours) for a hot spot.
 MIN_HOT_INCIDENTS: Final[int] = 3
@@ -133,15 +133,22 @@ def gi_p_values(
     sums = np.asarray(sums, dtype=float)
     sizes = np.asarray(sizes, dtype=float)
     z = np.asarray(z, dtype=float)
-    normal = 2.0 * stats.norm.sf(np.abs(z))
+    # SciPy's special functions for the normal and binomial tails (``ndtr``, and Cephes'
+    # ``bdtrc``/``bdtr``), not ``stats.norm``/``stats.binom``: the distributions'
+    # argument handling cost 0.5 ms a call, 0.09 s of the Strategy page's hot-spot
+    # change at 1,000,000 incidents (182 periods). Within 1e-8 of stats' tails
+    # (tests/test_hotspots_sparse.py).
+    normal = 2.0 * special.ndtr(-np.abs(z))
     if expected_per_neighbourhood(values, sizes) >= NORMAL_MIN_EXPECTED:
         return normal, "normal"
     total = int(np.rint(values.sum()))
     todo = normal < below
     share = np.clip(sizes[todo] / max(len(values), 1), 0.0, 1.0)
     s, zt = np.rint(sums[todo]), z[todo]
-    upper = stats.binom.sf(s - 1, total, share)  # P(S >= s)
-    lower = stats.binom.cdf(s, total, share)  # P(S <= s)
+    # A neighbourhood holds 0 to ``total`` incidents: the tails outside are 1 and 0.
+    inside = np.clip(s, 0, total)
+    upper = np.where(s > total, 0.0, np.where(s > 0, special.bdtrc(inside - 1, total, share), 1.0))
+    lower = np.where(s < 0, 0.0, special.bdtr(inside, total, share))  # P(S <= s)
     tail = np.where(zt > 0, upper, np.where(zt < 0, lower, 0.5))
     p = normal.copy()
     p[todo] = np.maximum(normal[todo], np.minimum(1.0, 2.0 * tail))
