@@ -123,6 +123,7 @@ def test_knox_test_refuses_a_seed_that_is_not_a_whole_number(seed):
         lambda inc: hotspots.forecast_accuracy_at(inc, split=dt.date(2024, 2, 1)),
         lambda inc: near_repeat.knox_test(inc, permutations=9),
         lambda inc: near_repeat.count_close_pairs(inc, 100),
+        lambda inc: near_repeat.count_stored_pairs(inc, 100),
     ],
 )
 def test_an_impossible_latitude_is_named_with_its_row(call):
@@ -217,6 +218,7 @@ TABLE_CALLS = {
     "compare_districts": lambda t: tm.compare_periods(t, A, B, by="district"),
     "knox_test": lambda t: near_repeat.knox_test(t, permutations=9),
     "count_close_pairs": lambda t: near_repeat.count_close_pairs(t, 100),
+    "count_stored_pairs": lambda t: near_repeat.count_stored_pairs(t, 100),
 }
 
 
@@ -295,6 +297,7 @@ PARAMETERS = {
         ("spatial_bandwidth", "temporal_bands", "metric", "same_location", "seed"),
     ),
     "count_close_pairs": (near_repeat.count_close_pairs, (INC,), ("distance_m", "metric")),
+    "count_stored_pairs": (near_repeat.count_stored_pairs, (INC,), ("distance_m", "metric")),
 }
 
 
@@ -312,7 +315,7 @@ def test_bad_argument_values_give_an_answer_or_a_clear_error(name, data):
         kwargs["permutations"] = 9
     if name == "local_moran" and parameter != "permutations":
         kwargs["permutations"] = 99
-    if name == "count_close_pairs" and parameter != "distance_m":
+    if name in ("count_close_pairs", "count_stored_pairs") and parameter != "distance_m":
         kwargs["distance_m"] = 100
     if name == "forecast_accuracy_at" and parameter != "split":
         kwargs["split"] = dt.date(2024, 2, 1)

