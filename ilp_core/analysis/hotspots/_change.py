@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import ndimage, stats
 
 from ilp_core import checks
-from ilp_core.analysis.hotspots._common import _cell_table, _geometry_last, _layout
+from ilp_core.analysis.hotspots._common import _cell_table, _layout
 from ilp_core.analysis.hotspots._getis_ord import gi_star_z
 from ilp_core.analysis.hotspots._gi_inference import (
     MIN_HOT_INCIDENTS,
@@ -205,19 +205,20 @@ def hotspot_change(
     ever = n_hot > 0
     first_hot = np.where(ever, np.argmax(hot_area, axis=0) + 1, 0)
     last_hot = np.where(ever, n_periods - np.argmax(hot_area[::-1], axis=0), 0)
-    table = _cell_table(layout, {"count": stack.sum(axis=0)})
-    table["n_hot"] = n_hot
-    table["n_hot_recent"] = n_recent
-    table["n_hot_before"] = n_before
-    table["share_hot"] = n_hot / n_periods
     first_arr = pd.array(first_hot, dtype="Int64")
     last_arr = pd.array(last_hot, dtype="Int64")
     first_arr[~ever] = pd.NA
     last_arr[~ever] = pd.NA
-    table["first_hot_period"] = first_arr
-    table["last_hot_period"] = last_arr
-    table["change_class"] = pd.Categorical(classes, categories=CHANGE_CLASSES)
-    table = _geometry_last(table)
+    area = {
+        "n_hot": n_hot,
+        "n_hot_recent": n_recent,
+        "n_hot_before": n_before,
+        "share_hot": n_hot / n_periods,
+        "first_hot_period": first_arr,
+        "last_hot_period": last_arr,
+        "change_class": pd.Categorical(classes, categories=CHANGE_CLASSES),
+    }
+    table = _cell_table(layout, {"count": stack.sum(axis=0)}, area)
 
     starts = start + np.arange(n_periods) * np.timedelta64(period_days, "D")
     periods = pd.DataFrame(
