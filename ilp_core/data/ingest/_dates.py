@@ -212,12 +212,25 @@ class DatePlan:
         return None
 
 
-def _sample(values: pa.Array) -> pa.Array:
-    present = values.drop_null()
-    if len(present) <= _SAMPLE:
-        return present
-    idx = np.unique(np.linspace(0, len(present) - 1, _SAMPLE).round().astype(np.int64))
-    return present.take(pa.array(idx))
+def _sample(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """At most ``_SAMPLE`` of the present cells, evenly spread over them.
+
+    Taken chunk by chunk: Arrow's ``take`` on a column of many chunks joins them
+    first (0.26 s for the 10,000,000 dates of a read file, 0.02 s by chunk).
+    """
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    present = np.array([len(c) - c.null_count for c in chunks], dtype=np.int64)
+    total = int(present.sum())
+    if total <= _SAMPLE:
+        return pa.concat_arrays([c.drop_null() for c in chunks]) if chunks else values
+    ranks = np.unique(np.linspace(0, total - 1, _SAMPLE).round().astype(np.int64))
+    before = np.concatenate([[0], np.cumsum(present)])
+    chunk_of = np.searchsorted(before, ranks, side="right") - 1
+    parts = []
+    for c in np.unique(chunk_of):
+        chunk = chunks[c] if chunks[c].null_count == 0 else chunks[c].drop_null()
+        parts.append(chunk.take(pa.array(ranks[chunk_of == c] - before[c])))
+    return pa.concat_arrays(parts)
 
 
 def _share(mask: pa.Array) -> float:
@@ -332,16 +345,23 @@ def _order_evidence(values: pa.Array) -> tuple[int, int, int, int]:
     return int(day_first.sum()), int(month_first.sum()), int(ambiguous.sum()), int(distinct.sum())
 
 
+#: Seconds since 1970 of the first day of ``_YEAR_MIN`` and of ``_YEAR_MAX``.
+_SECONDS_MIN, _SECONDS_MAX = (
+    int(np.datetime64(f"{y}-01-01", "s").astype(np.int64)) for y in (_YEAR_MIN, _YEAR_MAX)
+)
+#: Characters of each field written in full (``%Y`` four digits, the others two).
+_FULL_WIDTHS: Final[dict[str, int]] = {"Y": 4} | dict.fromkeys("ymdHIMS", 2)
+
+
 def _parse_with(values: pa.Array, fmt: DateFormat) -> np.ndarray:
     """Parse text with one format; NaT where it does not fit or the date does not exist."""
     parsed = pc.strptime(values, format=fmt.strptime, unit="s", error_is_null=True)
     if parsed.null_count == len(parsed):
         return np.full(len(values), np.datetime64("NaT"), dtype="datetime64[s]")
-    years = pc.year(parsed)
-    wrong = pc.fill_null(
-        pc.or_(pc.less(years, _YEAR_MIN), pc.greater_equal(years, _YEAR_MAX)), False
-    )
-    wrong = np.array(wrong.to_numpy(zero_copy_only=False), dtype=bool)
+    # the seconds as one copy (to_numpy of a timestamp with nulls made two), the years
+    # checked on them (Arrow's calendar fields of every row took 0.1 s a million)
+    seconds = _seconds(parsed)
+    wrong = (seconds < _SECONDS_MIN) | (seconds >= _SECONDS_MAX)  # NaT is the smallest
     regex = fmt.day_regex
     if regex is not None:
         # strptime rolls 31.02 over into March: the day written must be the day read
@@ -349,13 +369,108 @@ def _parse_with(values: pa.Array, fmt: DateFormat) -> np.ndarray:
         suspect = pc.fill_null(pc.less_equal(days, 3), False)
         if pc.any(suspect).as_py():
             idx = np.flatnonzero(np.asarray(suspect.to_numpy(zero_copy_only=False), dtype=bool))
-            written = pc.struct_field(pc.extract_regex(values.take(pa.array(idx)), regex), "d")
-            written = np.asarray(pc.cast(written, pa.int64()).to_numpy(zero_copy_only=False), float)
-            read = np.asarray(days.take(pa.array(idx)).to_numpy(zero_copy_only=False), float)
+            text = _take(values, idx)
+            written = _written_days(text, fmt.strptime)
+            other = np.isnan(written)  # not written in full: the day found by the regex
+            if other.any():
+                found = pc.struct_field(pc.extract_regex(text.filter(pa.array(other)), regex), "d")
+                written[other] = np.asarray(
+                    pc.cast(found, pa.int64()).to_numpy(zero_copy_only=False), float
+                )
+            read = np.asarray(_take(days, idx).to_numpy(zero_copy_only=False), float)
             wrong[idx[written != read]] = True
-    out = np.array(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[s]", copy=True)
+    out = seconds.view("datetime64[s]")
     out[wrong] = np.datetime64("NaT")
     return out
+
+
+def _seconds(parsed: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A timestamp column as its own int64 array, the smallest int64 (NaT) where null."""
+    chunks = parsed.chunks if isinstance(parsed, pa.ChunkedArray) else [parsed]
+    out = np.empty(len(parsed), dtype=np.int64)
+    at = 0
+    for chunk in chunks:
+        n, first = len(chunk), chunk.offset
+        if n:
+            out[at : at + n] = np.frombuffer(chunk.buffers()[1], np.int64)[first : first + n]
+            if chunk.null_count:
+                valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+                out[at : at + n][~valid] = np.iinfo(np.int64).min
+        at += n
+    return out
+
+
+def _take(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """``values[rows]`` (rows in order) as one array, taken chunk by chunk.
+
+    Arrow's ``take`` on a column of many chunks joins them first (0.26 s for the
+    10,000,000 dates of a read file; 0.02 s by chunk).
+    """
+    if not isinstance(values, pa.ChunkedArray):
+        return values.take(pa.array(rows))
+    if values.num_chunks == 0:
+        return pa.array([], values.type)
+    starts = np.concatenate([[0], np.cumsum([len(c) for c in values.chunks])])
+    cuts = np.searchsorted(rows, starts)  # the rows of chunk c: rows[cuts[c]:cuts[c + 1]]
+    parts = [pa.array([], values.type)]
+    for c, chunk in enumerate(values.chunks):
+        if cuts[c + 1] > cuts[c]:
+            parts.append(chunk.take(pa.array(rows[cuts[c] : cuts[c + 1]] - starts[c])))
+    return pa.concat_arrays(parts)
+
+
+def _written_days(text: pa.Array, pattern: str) -> np.ndarray:
+    """The day of month written in each cell of ``text`` written in full; NaN for the others.
+
+    A cell is written in full when it is as long as ``pattern`` with every field at
+    its full width and its separators at their places: its day is then two bytes at
+    a known place (the regex took 0.6 s for the million such cells of 10,000,000).
+    """
+    written = np.full(len(text), np.nan)
+    layout = _full_layout(pattern)
+    kind = text.type
+    if layout is None or not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return written
+    day, length, separators = layout
+    buffers = text.buffers()
+    if buffers[2] is None or not len(text):
+        return written
+    offsets = np.frombuffer(
+        buffers[1], dtype=np.int64 if pa.types.is_large_string(kind) else np.int32
+    )[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    rows = np.flatnonzero(np.diff(offsets) == length)
+    if text.null_count:
+        valid = np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        rows = rows[valid[rows]]
+    start = offsets[rows].astype(np.int64)
+    full = np.ones(len(rows), dtype=bool)
+    for place, byte in separators:
+        full &= data[start + place] == byte
+    tens = data[start + day] - np.uint8(48)  # a byte that is not a digit wraps above 9
+    ones = data[start + day + 1] - np.uint8(48)
+    full &= (tens <= 9) & (ones <= 9)
+    written[rows[full]] = 10.0 * tens[full] + ones[full]
+    return written
+
+
+def _full_layout(pattern: str) -> tuple[int, int, tuple[tuple[int, int], ...]] | None:
+    """Where the day is, the length and the separators of ``pattern`` written in full.
+
+    ``None`` when a field has no fixed width (month names, AM/PM) or there is no day.
+    """
+    place, day, separators = 0, None, []
+    for part in re.split(r"(%.)", pattern):
+        if part.startswith("%") and len(part) == 2:
+            if part[1] not in _FULL_WIDTHS:
+                return None
+            day = place if part[1] == "d" else day
+            place += _FULL_WIDTHS[part[1]]
+            continue
+        for byte in part.encode():
+            separators.append((place, byte))
+            place += 1
+    return None if day is None else (day, place, tuple(separators))
 
 
 def _parse_into(
