@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, parquet_bytes, rejected, xlsx_bytes
 from hypothesis import example, given, settings
@@ -497,3 +498,33 @@ def test_a_large_plain_file_is_read_from_the_disk(monkeypatch, tmp_path):
     table = ingest.read_table(path)
     assert read == [str(path)] and len(table.frame) == 1000
     assert table.frame["offence"].iloc[-1] == "Кража"
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["any cells", "no spaces"])
+def test_cleaning_trims_the_spaces_python_trims_and_blanks_the_no_value_words(plain):
+    # The reference is Python's str.strip(), whose white space (bidirectional classes WS,
+    # B, S and category Zs) is Arrow's; then an empty cell or a "no value" word is None.
+    from ilp_core.data.ingest._common import _missing_variants, clean_text
+
+    spaces = [" ", "\t", "\r\n", "\x1c", "\x85", "\xa0", "\u1680", "\u2003", "\u2028", "\u202f"]
+    spaces += ["\u205f", "\u3000"]
+    letters = ["a", "Z", "7", "45.5", "р", "с", "ъ", "é", "日", "NA", "null", "-"]
+    pieces = letters if plain else [*letters, "€", "—", *spaces]
+    rng = np.random.default_rng(3)
+    cells = [
+        None if rng.random() < 0.05 else "".join(rng.choice(pieces, rng.integers(0, 4)))
+        for _ in range(5_000)
+    ]
+    words = set(_missing_variants().to_pylist())
+
+    def reference(cell):
+        text = None if cell is None else cell.strip()
+        return None if text is None or text == "" or text in words else text
+
+    expected = [reference(c) for c in cells]
+    assert any(c != e for c, e in zip(cells, expected, strict=True))  # something to clean
+    chunked = pa.chunked_array(
+        [pa.array(cells[i : i + 333], pa.string()) for i in range(0, 5_000, 333)]
+    )
+    assert clean_text(chunked).to_pylist() == expected
+    assert clean_text(pa.array(cells, pa.large_string())).to_pylist() == expected

