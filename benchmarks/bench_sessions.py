@@ -4,6 +4,13 @@ Usage::
 
     .venv/bin/python benchmarks/bench_sessions.py                  # 10,000,000 incidents
     .venv/bin/python benchmarks/bench_sessions.py --n 1000000 --sessions 10
+    .venv/bin/python benchmarks/bench_sessions.py --own-periods --date-order
+
+``--own-periods``: each session picks its own year in the sidebar (session ``k``
+the twelve months from the ``k``-th month of the data), as managers comparing
+periods do; each then has its own view of the incidents. ``--date-order``: the
+stored rows in date order, as exports usually are (the repeated sample region is
+not): a period of such rows is a slice of the shared copy, not a copy of its own.
 
 The dataset (the sample region's rows repeated with new ids, as in
 ``bench_store.py``) is saved in a throw-away workspace store (the embedded
@@ -21,12 +28,15 @@ sessions on 10,000,000 incidents) and the Arrow table's size beside it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +55,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000_000)
     parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--own-periods", action="store_true", help="a year of its own each")
+    parser.add_argument("--date-order", action="store_true", help="rows stored in date order")
     args = parser.parse_args()
 
     from streamlit.testing.v1 import AppTest
@@ -54,7 +66,13 @@ def main() -> None:
         os.environ.pop("ILP_DATABASE_URL", None)
         store = open_store()
         t = time.perf_counter()
-        info = store.save_dataset(Actor.local(), big_dataset(args.n))
+        dataset = big_dataset(args.n)
+        if args.date_order:
+            rows = dataset.incidents.sort_values("occurred_at", kind="stable")
+            dataset = dataclasses.replace(dataset, incidents=rows.reset_index(drop=True))
+        first, last = dataset.incidents["occurred_at"].min(), dataset.incidents["occurred_at"].max()
+        info = store.save_dataset(Actor.local(), dataset)
+        del dataset
         print(f"{info.rows:,} incidents saved in {time.perf_counter() - t:.1f} s")
         arrow_mib = store.cache_path(info.id).stat().st_size / MIB
         _datasets._OPENED.clear()  # as a process that did not load it: the Arrow copy only
@@ -74,6 +92,12 @@ def main() -> None:
             opened = time.perf_counter() - t
             assert not at.exception, [e.value for e in at.exception]
             assert at.session_state["ilp.dataset_id"] == info.dataset_id
+            if args.own_periods:  # the twelve months from the data's (number - 1)-th month
+                start = (first + pd.DateOffset(months=number - 1)).date().replace(day=1)
+                end = min((pd.Timestamp(start) + pd.DateOffset(years=1, days=-1)), last).date()
+                at.date_input(key="ilp.period").set_value((start, end)).run()
+                assert not at.exception, [e.value for e in at.exception]
+                assert tuple(at.session_state["ilp.period"]) == (start, end)
             t = time.perf_counter()
             for page in PAGES:
                 at.switch_page(page).run()
@@ -84,6 +108,10 @@ def main() -> None:
             rows.append((number, opened, pages, rss_bytes() / MIB))
             print(f"session {number}: open {opened:.2f} s, pages {pages:.2f} s", flush=True)
         frames = {id(s.session_state["ilp.upload"].incidents) for s in sessions}
+        if args.own_periods:
+            print(f"periods: one year each, from {first:%Y-%m}, by month")
+        if args.date_order:
+            print("rows stored in date order")
         print(f"\nsessions sharing one incident frame: {len(frames) == 1}")
         print(f"{'session':>8} {'open s':>8} {'pages s':>8} {'server RSS MiB':>15}")
         for number, opened, pages, rss in rows:

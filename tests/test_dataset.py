@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from ilp_core.data.dataset import filter_incidents
 
@@ -28,6 +30,59 @@ def test_period_includes_both_days_and_offences_filter():
     robbery = filter_incidents(df, offences=["Robbery"])
     assert robbery["n"].tolist() == [1, 3, 4]
     assert filter_incidents(df, dt.date(2024, 2, 1), None, ["Burglary"]).empty
+
+
+def _by_mask(df, start, end, offences):
+    """The filter's definition, row by row (the reference for the sliced period)."""
+    when = df["occurred_at"]
+    keep = np.ones(len(df), dtype=bool)
+    if start is not None:
+        keep &= (when >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        keep &= (when < pd.Timestamp(end) + pd.Timedelta(days=1)).to_numpy()
+    if offences:
+        keep &= df["offence"].isin(offences).to_numpy()
+    return df.loc[keep]
+
+
+@pytest.mark.parametrize("order", ["oldest first", "newest first", "shuffled", "a missing date"])
+def test_a_period_is_the_rows_the_dates_say_in_any_order(order):
+    # Many incidents per day (ties at every limit), days with none, both limits and one,
+    # with and without an offence filter: the same rows as the row-by-row definition.
+    rng = np.random.default_rng(5)
+    minutes = rng.integers(0, 60 * 1440, 400)  # 60 days, to the minute; the ends of days too
+    minutes[:20] = np.arange(20) * 1440 + 1439
+    df = pd.DataFrame(
+        {
+            "occurred_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.sort(minutes), "min"),
+            "offence": pd.array(rng.choice(["Robbery", "Burglary"], 400), dtype="str"),
+            "n": np.arange(400),
+        }
+    )
+    if order == "newest first":
+        df = df.iloc[::-1]
+    elif order == "shuffled":
+        df = df.sample(frac=1.0, random_state=1)
+    elif order == "a missing date":
+        df.loc[200, "occurred_at"] = pd.NaT
+    limits = [
+        None,
+        *(dt.date(2024, 1, 1) + dt.timedelta(days=int(d)) for d in (-3, 0, 7, 31, 59, 70)),
+    ]
+    for start in limits:
+        for end in limits:
+            for offences in (None, ["Robbery"]):
+                ours = filter_incidents(df, start, end, offences)
+                pd.testing.assert_frame_equal(ours, _by_mask(df, start, end, offences))
+
+
+def test_a_period_of_rows_in_date_order_shares_their_memory():
+    when = pd.date_range("2024-01-01", periods=1_000, freq="h")
+    df = pd.DataFrame({"occurred_at": when, "lat": np.arange(1_000.0)})
+    for rows in (df, df.iloc[::-1].reset_index(drop=True)):
+        march = filter_incidents(rows, dt.date(2024, 1, 10), dt.date(2024, 1, 20))
+        assert len(march) == 11 * 24
+        assert np.shares_memory(march["lat"].to_numpy(), rows["lat"].to_numpy())
 
 
 def test_no_filter_returns_every_row_and_changes_to_it_stay_local():
