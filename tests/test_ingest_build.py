@@ -489,3 +489,48 @@ def test_columns_cleaned_and_dates_read_two_at_a_time_give_the_same_load(name, m
             pd.testing.assert_series_equal(mine, reference)
         else:
             assert mine == reference, field.name
+
+
+def _rows_of_a_day(order: str) -> list[list[object]]:
+    # 400 incidents over 30 days, several at the same minute (ties), a rejected row,
+    # the place and offence of each row tied to its id so a row can be followed
+    rng = np.random.default_rng(11)
+    minutes = np.sort(rng.integers(0, 30 * 1440, 400))
+    minutes[10:14] = minutes[10]  # four at the same minute
+    when = pd.Timestamp("2024-03-01") + pd.to_timedelta(minutes, "min")
+    rows = [
+        [f"id-{k}", f"{t:%Y-%m-%d %H:%M}", ["Theft", "Robbery"][k % 2], 45.5 + k * 1e-4, -30.5]
+        for k, t in enumerate(when)
+    ]
+    rows[50][1] = "not a date"
+    if order == "newest first":
+        rows = rows[::-1]
+    elif order == "shuffled":
+        rows = [rows[k] for k in rng.permutation(len(rows))]
+    return [["id", "date", "offence", "lat", "lon"], *rows]
+
+
+@pytest.mark.parametrize("order", ["oldest first", "newest first", "shuffled"])
+def test_the_rows_are_in_date_order_each_with_its_row_in_the_file(order):
+    # The reference: the file's rows, read one by one (their row numbers count the
+    # header as row 1), sorted by date with ties in the file's order (pandas' stable
+    # sort); a file already in date order, either way, keeps its order.
+    rows = _rows_of_a_day(order)
+    result = conserved(load(csv_bytes(rows)))
+    table = result.incidents
+    read = pd.DataFrame(rows[1:], columns=rows[0]).assign(source_row=np.arange(2, len(rows) + 1))
+    read = read[read["date"] != "not a date"]
+    read["when"] = pd.to_datetime(read["date"])
+    if order == "shuffled":
+        read = read.sort_values("when", kind="stable")
+    assert table["source_row"].tolist() == read["source_row"].tolist()
+    assert table["incident_id"].tolist() == read["id"].tolist()
+    assert (table["occurred_at"].to_numpy() == read["when"].to_numpy()).all()
+    assert table["lat"].tolist() == read["lat"].astype(float).tolist()
+    assert table["offence"].astype(str).tolist() == read["offence"].tolist()
+    assert result.rejects["row_number"].tolist() == [
+        2 + next(k for k, r in enumerate(rows[1:]) if r[1] == "not a date")
+    ]
+    said = [m for m in result.report.readings if m.key == "ingest.reading.date_order"]
+    assert len(said) == (order == "shuffled")
+    assert table["occurred_at"].is_monotonic_increasing or order == "newest first"

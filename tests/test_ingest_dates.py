@@ -22,12 +22,17 @@ def _dates(values, header="Date", **kwargs):
     return load(csv_bytes(rows, delimiter=";"), **kwargs)
 
 
+def _in_file_order(result):
+    """The incidents in the order of the file's rows (the table is in date order)."""
+    return result.incidents.sort_values("source_row")
+
+
 def _when(result):
-    return result.incidents["occurred_at"].dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+    return _in_file_order(result)["occurred_at"].dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
 
 
 def _precision(result):
-    return result.incidents["precision"].astype(str).tolist()
+    return _in_file_order(result)["precision"].astype(str).tolist()
 
 
 @pytest.mark.parametrize(

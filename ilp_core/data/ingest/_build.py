@@ -19,8 +19,10 @@ from ilp_core.data import classify, coverage, geo, schema
 from ilp_core.data.ingest._blocks import beside, compact, row_blocks, two_at_a_time
 from ilp_core.data.ingest._canonical import (
     canonical,
+    date_order,
     kept_categorical,
     nanoseconds_in_place,
+    reordered,
     repeats_numbers,
     repeats_text,
     text_order,
@@ -261,6 +263,10 @@ def build_incidents(
     are checked (see :mod:`ilp_core.data.ingest._coords` for the rules), districts come
     from the mapped column or, with ``districts``, from the location; repeated ids
     and repeated events are flagged, not dropped. Unmapped columns are not kept.
+    The incidents are in date order: the file's, when its rows are in date order
+    (oldest or newest first); otherwise oldest first, incidents of one moment in
+    the file's order, and the report says so. ``source_row`` keeps each one's row
+    in the file. A period of the table is then a slice, not a copy, for every view.
 
     Parameters
     ----------
@@ -555,21 +561,29 @@ class _Builder:
         dup_codes[id_dup] = schema.DUPLICATE_KINDS.index("id")
         dup_codes[event_dup] = schema.DUPLICATE_KINDS.index("event")
 
-        incidents = canonical(
-            {
-                "incident_id": ids,
-                "occurred_at": nanoseconds_in_place(at_k),
-                "occurred_to": nanoseconds_in_place(own(to)),
-                "precision": own(precision),
-                "offence": offence_cat,
-                "lat": lat_k,
-                "lon": lon_k,
-                "district": district,
-                "location_id": location,
-                "source_row": rows,
-                "duplicate": dup_codes,
-            }
-        )
+        columns: dict[str, object] = {
+            "incident_id": ids,
+            "occurred_at": nanoseconds_in_place(at_k),
+            "occurred_to": nanoseconds_in_place(own(to)),
+            "precision": own(precision),
+            "offence": offence_cat,
+            "lat": lat_k,
+            "lon": lon_k,
+            "district": district,
+            "location_id": location,
+            "source_row": rows,
+            "duplicate": dup_codes,
+        }
+        # the read text is in the columns now: let it go before any column is reordered
+        del ids, at_k, lat_k, lon_k, location, rows, dup_codes, offence
+        self.cols.clear()
+        # the rows in date order (each keeps its row number in the file), unless they are
+        # already: a period is then a slice of the table for every session, not a copy
+        order = date_order(columns["occurred_at"])  # type: ignore[arg-type]
+        if order is not None:
+            columns = reordered(columns, order)
+            self.readings.append(Message("ingest.reading.date_order", {}))
+        incidents = canonical(columns)
         report = self._report(incidents, rejects, int(id_dup.sum()), int(event_dup.sum()))
         classes = classify.classes_for(
             list(report.offence_counts.index), self.mapping.offence_classes

@@ -149,6 +149,40 @@ def kept_categorical(values: pa.Array | pa.ChunkedArray, kept: np.ndarray | None
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
+def date_order(at: np.ndarray) -> np.ndarray | None:
+    """The rows by date, oldest first, ties in the file's order; None when already in date order.
+
+    Rows in date order already, oldest or newest first (as exports usually are), or
+    all without a date, keep the file's order. A period of rows in date order is a
+    slice of the table, not a copy (``dataset.filter_incidents``).
+    """
+    ticks = at.view(np.int64)
+    if len(ticks) < 2:
+        return None
+    later = ticks[1:] >= ticks[:-1]
+    if later.all() or (ticks[1:] <= ticks[:-1]).all():
+        return None
+    del later
+    return np.argsort(ticks, kind="stable")
+
+
+def reordered(columns: dict[str, object], order: np.ndarray) -> dict[str, object]:
+    """Every column of ``columns`` with its rows in ``order``, one column after the other."""
+    out: dict[str, object] = {}
+    for name in list(columns):
+        values = columns.pop(name)  # let go of each column as its reordered copy is made
+        if isinstance(values, pd.Categorical):
+            out[name] = pd.Categorical.from_codes(
+                values.codes[order], dtype=values.dtype, validate=False
+            )
+        elif isinstance(values, pa.Array | pa.ChunkedArray):
+            out[name] = values.take(pa.array(order))
+        else:
+            out[name] = np.asarray(values)[order]
+        del values
+    return out
+
+
 def canonical(columns: dict[str, object]) -> pd.DataFrame:
     """The canonical incident table, column by column in its final dtype.
 
