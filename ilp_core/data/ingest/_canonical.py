@@ -159,10 +159,8 @@ def date_order(at: np.ndarray) -> np.ndarray | None:
     ticks = at.view(np.int64)
     if len(ticks) < 2:
         return None
-    later = ticks[1:] >= ticks[:-1]
-    if later.all() or (ticks[1:] <= ticks[:-1]).all():
+    if (ticks[1:] >= ticks[:-1]).all() or (ticks[1:] <= ticks[:-1]).all():
         return None
-    del later
     return np.argsort(ticks, kind="stable")
 
 
