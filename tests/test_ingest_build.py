@@ -534,3 +534,24 @@ def test_the_rows_are_in_date_order_each_with_its_row_in_the_file(order):
     said = [m for m in result.report.readings if m.key == "ingest.reading.date_order"]
     assert len(said) == (order == "shuffled")
     assert table["occurred_at"].is_monotonic_increasing or order == "newest first"
+
+
+def test_offence_spellings_merge_as_pandas_maps_them():
+    # The reference: each row's label mapped by pandas through the kept spelling of its
+    # group (most frequent, then first in sorted order), missing values kept missing.
+    from ilp_core import keys
+    from ilp_core.data.ingest._offences import merge_spellings
+
+    rng = np.random.default_rng(2)
+    labels = ["Theft", "THEFT", "theft ", "Robbery", "Грабёж", "грабеж", "ГРАБЕЖ", None]
+    rows = pd.Series(rng.choice(np.array(labels, dtype=object), 5_000, p=[*[0.13] * 7, 0.09]))
+    merged, groups = merge_spellings(pd.Categorical(rows))
+    counts = rows.value_counts()
+    kept = {}
+    for label in counts.index:
+        group = [c for c in counts.index if keys.name_key(c) == keys.name_key(label)]
+        kept[label] = min(group, key=lambda c: (-counts[c], c))
+    expected = [None if pd.isna(v) else kept[v] for v in rows]
+    assert [None if pd.isna(v) else v for v in merged] == expected
+    assert list(merged.categories) == sorted(set(kept.values()))
+    assert len(groups) == 2 and all(len(others) >= 1 for _, others in groups)
