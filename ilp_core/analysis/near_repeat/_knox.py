@@ -342,12 +342,7 @@ def count_close_pairs(
     >>> count_close_pairs(df, 100.0), count_close_pairs(df, 5_000.0)
     (1, 3)
     """
-    _check_positive_number("distance_m", distance_m)
-    if not isinstance(metric, str) or metric not in _METRICS:
-        raise IlpInputError(
-            "near_repeat.bad_metric", metric=str(metric), allowed=", ".join(sorted(_METRICS))
-        )
-    x, y, _day, _excluded = _events(incidents, projected)
+    x, y = _pair_points(incidents, distance_m, metric, projected)
     if len(x) < 2:
         return 0
     xy = np.column_stack([x, y])
@@ -375,28 +370,37 @@ def count_stored_pairs(
 
     Examples
     --------
+    Two burglaries at one house and a third 2.2 km north of it:
+
     >>> import pandas as pd
     >>> from ilp_core.data.schema import coerce_incidents
-    >>> df = coerce_incidents(pd.DataFrame({
-    ...     "incident_id": ["a", "b", "c"],
-    ...     "occurred_at": pd.to_datetime(["2024-03-01", "2024-03-04", "2024-04-01"]),
-    ...     "occurred_to": pd.NaT, "precision": "day", "offence": "Burglary",
-    ...     "lat": [45.5, 45.5, 45.52], "lon": [-30.5, -30.5, -30.5],
-    ...     "district": None, "location_id": None, "source_row": [2, 3, 4],
-    ...     "duplicate": None}))
-    >>> count_stored_pairs(df, 100.0), count_stored_pairs(df, 5_000.0)
+    >>> rows = [("a", "2024-03-01", 45.5), ("b", "2024-03-04", 45.5), ("c", "2024-04-01", 45.52)]
+    >>> table = pd.DataFrame(rows, columns=["incident_id", "occurred_at", "lat"])
+    >>> table = coerce_incidents(table.assign(
+    ...     occurred_at=pd.to_datetime(table["occurred_at"]), occurred_to=pd.NaT,
+    ...     precision="day", offence="Burglary", lon=-30.5, district=None, location_id=None,
+    ...     source_row=[2, 3, 4], duplicate=None))
+    >>> count_stored_pairs(table, 100.0), count_stored_pairs(table, 5_000.0)
     (1, 3)
     """
+    x, y = _pair_points(incidents, distance_m, metric, projected)
+    from ilp_core.analysis.near_repeat import _pairs  # numba: loaded on the first Knox test
+
+    with ThreadPoolExecutor(_pairs.workers(), thread_name_prefix="knox") as pool:
+        return _pairs.count_pairs(x, y, float(distance_m), str(metric), pool)
+
+
+def _pair_points(
+    incidents: pd.DataFrame, distance_m: float, metric: str, projected: geo.Projected | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The usable events' points for a pair count, once its arguments are checked."""
     _check_positive_number("distance_m", distance_m)
     if not isinstance(metric, str) or metric not in _METRICS:
         raise IlpInputError(
             "near_repeat.bad_metric", metric=str(metric), allowed=", ".join(sorted(_METRICS))
         )
     x, y, _day, _excluded = _events(incidents, projected)
-    from ilp_core.analysis.near_repeat import _pairs  # numba: loaded on the first Knox test
-
-    with ThreadPoolExecutor(_pairs.workers(), thread_name_prefix="knox") as pool:
-        return _pairs.count_pairs(x, y, float(distance_m), str(metric), pool)
+    return x, y
 
 
 def warm_up() -> float:
