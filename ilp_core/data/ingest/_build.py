@@ -440,12 +440,11 @@ class _Builder:
 
     def _dates(self) -> tuple[np.ndarray, np.ndarray]:
         fields = self.mapping.fields
-        at = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[s]")
-        precision = np.full(self.n, -1, dtype=np.int8)
         main = "datetime" if "datetime" in fields else "date" if "date" in fields else None
         if main is None:
             self.issues.append(Message("ingest.issue.no_dates"))
-            return at, precision
+            at = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[s]")
+            return at, np.full(self.n, -1, dtype=np.int8)
         column = fields[main]
         parsed = self._parse(main)
         self.flag(_isnull(self.cols[main]), "date_missing", column)
@@ -479,11 +478,9 @@ class _Builder:
         self.flag(
             parsed.unreadable, "date_to_unreadable", column, _labels(self.plans["datetime_to"])
         )
+        # a date-only end means the end of that day (the parsed column is this build's own)
         to = parsed.values
-        # a date-only end means the end of that day
-        day_only = parsed.precision == 1
-        to = to.copy()
-        to[day_only] = to[day_only] + np.timedelta64(86399, "s")
+        np.add(to, np.timedelta64(86399, "s"), out=to, where=parsed.precision == 1)
         self.flag(~np.isnat(to) & ~np.isnat(at) & (to < at), "date_to_before_from", column)
         return to
 
