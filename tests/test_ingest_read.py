@@ -447,6 +447,13 @@ _EDGES = {
     "cut_letter.csv": "date,offence\n2024-03-18,Кража\n".encode()[:-2],
     "ctrl_z.csv": b"date,offence\n2024-03-18,Theft\n\x1a",
     "no_end.csv": "date,offence\n2024-03-18,Кража".encode(),
+    # past the first 256 kB, where only Arrow's reading checks the text
+    "late_cp1251.csv": b"date,offence\n"
+    + b"2024-03-18,Theft\n" * 20_000
+    + "2024-03-19,Кража\n".encode("cp1251"),
+    "late_cut_letter.csv": b"date,offence\n"
+    + b"2024-03-18,Theft\n" * 20_000
+    + "2024-03-19,Кража\n".encode()[:-2],
 }
 
 
