@@ -8,11 +8,20 @@ import re
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, rejected, xlsx_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ilp_core.data import ingest
-from ilp_core.data.ingest._dates import DATE_FORMATS, DateFormat, _parse_with
+from ilp_core.data.ingest._dates import (
+    DATE_FORMATS,
+    DateFormat,
+    _iso_cast,
+    _iso_layout,
+    _parse_with,
+)
 from ilp_core.errors import IlpInputError
 
 
@@ -321,6 +330,87 @@ def test_every_day_written_is_read_only_if_it_exists(fmt: DateFormat, in_full: b
     assert np.isnat(ours).sum() == (3 + 4) + (2 + 4)  # 29-31.02.2023, 30-31.02.2024, 31sts
     chunked = pa.chunked_array([pa.array(text[i : i + 97]) for i in range(0, len(text), 97)])
     np.testing.assert_array_equal(_parse_with(chunked, fmt), ours)
+
+
+# every format of numbers with a four-digit year, a month and a day
+_ISO_FORMATS = [f for f in DATE_FORMATS if _iso_layout(f.strptime) is not None]
+
+
+def test_the_formats_of_numbers_are_read_through_iso():
+    patterns = {f.strptime for f in _ISO_FORMATS}
+    assert {"%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d/%m/%Y", "%m/%d/%Y %H:%M:%S"} <= patterns
+    assert {"%Y%m%d", "%d-%m-%Y"} <= patterns
+    assert not patterns & {"%d.%m.%y", "%m.%Y", "%d/%m/%Y %I:%M %p", "%d-%b-%Y"}
+
+
+@pytest.mark.parametrize("fmt", _ISO_FORMATS, ids=lambda f: f.strptime)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_columns_read_through_iso_equal_python_strptime(fmt: DateFormat, data):
+    # The reference is Python's datetime.strptime, cell by cell (it refuses a day the
+    # month does not have), with the years the loader accepts (1900-2099). Cells
+    # written in full with any digits: a column of real dates goes through Arrow's
+    # ISO 8601 cast, one with a day or an hour that does not exist through strptime,
+    # each in chunks; the result is the reference either way.
+    fields = {"%Y": (1890, 2110), "%m": (0, 13), "%d": (0, 32), "%H": (0, 25), "%M": (0, 61)}
+    fields["%S"] = (0, 60)  # C's strptime also takes 61, as a minute and one second
+    valid_only = data.draw(st.booleans())
+
+    def cell(_: int) -> str | None:
+        if data.draw(st.integers(0, 9)) == 0:
+            return None
+        if valid_only:
+            day = data.draw(st.datetimes(dt.datetime(1890, 1, 1), dt.datetime(2110, 12, 31)))
+            return day.strftime(fmt.strptime)
+        text = fmt.strptime
+        for code, (low, high) in fields.items():
+            value = data.draw(st.integers(low, high))
+            text = text.replace(code, f"{value:04d}" if code == "%Y" else f"{value:02d}")
+        return text
+
+    cells = [cell(i) for i in range(data.draw(st.integers(1, 40)))]
+    expected = []
+    for text in cells:
+        # a leap second (:60) is read as the next minute's first, as C's strptime reads it
+        leap = text is not None and "%S" in fmt.strptime and text.endswith(":60")
+        try:
+            if leap:
+                real = dt.datetime.strptime(text[:-2] + "59", fmt.strptime)
+                real += dt.timedelta(seconds=1)
+            else:
+                real = None if text is None else dt.datetime.strptime(text, fmt.strptime)
+        except ValueError:
+            real = None
+        ok = real is not None and 1900 <= real.year < 2100
+        expected.append(np.datetime64(real, "s") if ok else np.datetime64("NaT", "s"))
+    cut = data.draw(st.integers(0, len(cells)))
+    column = pa.chunked_array(
+        [pa.array(cells[:cut], pa.large_string()), pa.array(cells[cut:], pa.large_string())]
+    )
+    for values in (pa.array(cells, pa.large_string()), column, pa.array(cells, pa.string())):
+        np.testing.assert_array_equal(_parse_with(values, fmt), np.array(expected))
+        if valid_only:  # every cell a real date: read by the cast
+            assert _iso_cast(values, fmt) is not None
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["2024-03-18 09:05", "2024-3-18 09:05"],  # a month not in full
+        ["2024-03-18 09:05", "2024-03-18T09:05"],  # another separator
+        ["2024-03-18 09:05", "2024-03-18 09:05:00"],  # seconds
+        ["2024-03-18 09:05", "2024-03-1a 09:05"],  # not a digit
+        ["2024-03-18 09:05", "2024-02-30 09:05"],  # no such day
+    ],
+)
+def test_a_cell_not_in_the_iso_format_sends_its_column_to_strptime(cells):
+    fmt = DateFormat("%Y-%m-%d %H:%M", "minute")
+    values = pa.array(cells, pa.large_string())
+    assert _iso_cast(values, fmt) is None
+    expected = pc.strptime(values, format=fmt.strptime, unit="s", error_is_null=True)
+    ours = _parse_with(values, fmt)
+    assert ours[0] == np.datetime64("2024-03-18T09:05", "s")
+    assert np.isnat(ours[1]) == (expected[1].as_py() is None or cells[1].startswith("2024-02"))
 
 
 @pytest.mark.parametrize("n", [0, 3, 499, 500, 501, 12_345])
