@@ -337,7 +337,7 @@ def _read_text_file(path: Path, name: str) -> RawTable | None:
             feeds += count_byte(memoryview(block), 10)
             if b"\r" in block:
                 returns += count_byte(memoryview(block), 13)
-            tail = (tail + block)[-64:]
+            tail = (tail + block[-64:])[-64:]  # not a copy of the block
             block = stream.read(_STREAM_BLOCK)
     ending = tail[len(tail.rstrip(b"\r\n\x1a\x00")) :]
     if ending not in (b"", b"\n", b"\r\n", b"\r"):
