@@ -21,25 +21,29 @@ T = TypeVar("T")
 
 #: Rows from which the work is shared by two threads (below, one thread does it all).
 THREADED_ROWS: Final = 200_000
-#: Rows of a block.
+#: Rows of a block, at most.
 BLOCK_ROWS: Final = 1_000_000
+_MIN_BLOCKS: Final = 4
 
 
 def row_blocks(n: int) -> list[tuple[int, int]]:
-    """The ``(start, stop)`` of each block of ``BLOCK_ROWS`` rows.
+    """The ``(start, stop)`` of each block: ``BLOCK_ROWS`` rows, and at least four blocks.
 
-    A table under ``THREADED_ROWS`` rows is one block.
+    A table under ``THREADED_ROWS`` rows is one block. From there, at least four
+    blocks, so that both threads have work (one block of a 1,000,000-row table left
+    the second core idle in every step but the reading).
 
     Examples
     --------
     >>> row_blocks(2_500_000)
-    [(0, 1000000), (1000000, 2000000), (2000000, 2500000)]
-    >>> row_blocks(150_000), row_blocks(0)
-    ([(0, 150000)], [])
+    [(0, 625000), (625000, 1250000), (1250000, 1875000), (1875000, 2500000)]
+    >>> len(row_blocks(10_000_000)), row_blocks(150_000), row_blocks(0)
+    (10, [(0, 150000)], [])
     """
     if n < THREADED_ROWS:
         return [(0, n)] if n else []
-    return [(start, min(n, start + BLOCK_ROWS)) for start in range(0, n, BLOCK_ROWS)]
+    size = min(BLOCK_ROWS, -(-n // _MIN_BLOCKS))
+    return [(start, min(n, start + size)) for start in range(0, n, size)]
 
 
 def each_block(func: Callable[[int, int], T], n: int) -> list[T]:
