@@ -451,35 +451,42 @@ def _iso_cast(values: pa.Array | pa.ChunkedArray, fmt: DateFormat) -> np.ndarray
     if layout is None or not len(values):
         return None
     length, separators, iso = layout
+    rearranged = fmt.strptime != iso
     out = np.empty(len(values), dtype=np.int64)
     at = 0
-    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-        cells = _fixed_cells(chunk, length)
-        if cells is None or any((cells[:, p] != byte).any() for p, byte in separators):
-            return None  # "T" for " ", seconds...: the cast would read them all the same
-        text = np.ascontiguousarray(_as_iso(cells, fmt.strptime, iso))
-        size = text.shape[1]
-        offsets = np.arange(0, (len(text) + 1) * size, size, dtype=np.int64)
-        whole = pa.Array.from_buffers(
-            pa.large_string(), len(text), [None, pa.py_buffer(offsets), pa.py_buffer(text)]
-        )
-        try:
-            parsed = pc.cast(whole, pa.timestamp("s"))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-        seconds = np.frombuffer(parsed.buffers()[1], np.int64)[: len(parsed)]
-        part = out[at : at + len(chunk)]
-        if chunk.null_count:
-            valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-            part[:] = np.iinfo(np.int64).min  # NaT
-            part[valid] = seconds
-        else:
-            part[:] = seconds
-        at += len(chunk)
+    try:
+        for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+            cells = _fixed_cells(chunk, length)
+            if cells is None or any((cells[:, p] != byte).any() for p, byte in separators):
+                return None  # "T" for " ", seconds...: the cast would read them all the same
+            if rearranged:
+                _cast_rows(_as_iso(cells, fmt.strptime, iso), chunk, out[at : at + len(chunk)])
+            at += len(chunk)
+        if not rearranged:  # the cells as they are, in one call
+            out = _seconds(pc.cast(values, pa.timestamp("s")))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
     wrong = (out < _SECONDS_MIN) | (out >= _SECONDS_MAX)  # NaT is the smallest
     dates = out.view("datetime64[s]")
     dates[wrong] = np.datetime64("NaT")
     return dates
+
+
+def _cast_rows(text: np.ndarray, chunk: pa.Array, out: np.ndarray) -> None:
+    """Rows of ISO 8601 bytes (the non-null cells of ``chunk``) cast into ``out``'s seconds."""
+    size = text.shape[1]
+    offsets = np.arange(0, (len(text) + 1) * size, size, dtype=np.int64)
+    whole = pa.Array.from_buffers(
+        pa.large_string(), len(text), [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+    )
+    parsed = pc.cast(whole, pa.timestamp("s"))
+    seconds = np.frombuffer(parsed.buffers()[1], np.int64)[: len(parsed)]
+    if chunk.null_count:
+        valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        out[:] = np.iinfo(np.int64).min  # NaT
+        out[valid] = seconds
+    else:
+        out[:] = seconds
 
 
 def _fixed_cells(chunk: pa.Array, length: int) -> np.ndarray | None:
