@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from fixtures.ingest_make import FIXTURES, xlsx_bytes
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon
 
@@ -250,6 +250,11 @@ def test_parquet_of_any_column_type_answers_or_says_what_is_wrong(data):
 @given(
     data=st.one_of(st.binary(max_size=300), mutated(GEOJSON_SEED), mutated(SHAPEFILE_SEED)),
     name=st.sampled_from(["b.geojson", "b.zip", "b.gpkg", "b.json"]),
+)
+@example(  # a property holding an object: no column of names, said so (not a TypeError)
+    data=b'{"type":"FeatureCollection","features":[{"":"","type":"Feature","":{"":"","":0},'
+    b'"geometry":{"type":"Polygon","coordinates":[[[0,0],[0,0],[0,0],[0,0],[0,0]]]}}]}',
+    name="b.geojson",
 )
 def test_boundaries_answer_or_say_what_is_wrong(data, name):
     _fails_only_with_a_message(ingest.load_boundaries, data, name)

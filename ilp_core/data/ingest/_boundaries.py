@@ -247,4 +247,8 @@ def _fits(values: pd.Series, role: str) -> bool:
         numbers = pd.to_numeric(values, errors="coerce")
         return bool(numbers.notna().any()) and bool((numbers.dropna() >= 0).all())
     text = values.dropna()
+    if pd.api.types.is_object_dtype(values) and any(
+        isinstance(v, dict | list | tuple | set) for v in text
+    ):
+        return False  # nested GeoJSON properties ({...}, [...]) are not names
     return len(text) > 0 and not pd.api.types.is_numeric_dtype(values)
