@@ -400,6 +400,9 @@ def test_columns_read_through_iso_equal_python_strptime(fmt: DateFormat, data):
         np.testing.assert_array_equal(_parse_with(values, fmt), np.array(expected))
         if valid_only and not some_short:  # every cell a real date in full: read by the cast
             assert _iso_cast(values, fmt) is not None
+    # a slice, as the blocks of rows of a load are (its cells start past its buffers' start)
+    sliced = column.slice(1)
+    np.testing.assert_array_equal(_parse_with(sliced, fmt), np.array(expected[1:]))
 
 
 @pytest.mark.parametrize(
