@@ -196,6 +196,27 @@ def test_fast_id_repeats_equal_series_duplicated(values):
     np.testing.assert_array_equal(ours, expected)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "B", "ä", "Ж", "a ", "", None]), max_size=30),
+    st.booleans(),
+    st.integers(0, 30),
+)
+def test_the_text_order_is_a_stable_sort_in_bytes_sorted_or_not(values, presort, cut):
+    # The reference: Python's stable sort by the UTF-8 bytes, empty cells (None) last.
+    # Columns sorted already (the ids of most exports) are found without sorting.
+    if presort:
+        values = sorted((v for v in values if v is not None), key=str.encode)
+    present = sorted(
+        (i for i, v in enumerate(values) if v is not None), key=lambda i: values[i].encode()
+    )
+    expected = present + [i for i, v in enumerate(values) if v is None]
+    whole = pa.array(values, pa.large_string())
+    chunked = pa.chunked_array([whole[:cut], whole[cut:]], pa.large_string())
+    for column in (whole, chunked):
+        assert text_order(column).tolist() == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
