@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Final, Literal
 
 import numpy as np
@@ -389,25 +390,45 @@ def _in_full(values: pa.Array | pa.ChunkedArray, fmt: DateFormat) -> np.ndarray 
     if layout is None or not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         return None
     length, separators, _ = layout
-    out = np.zeros(len(values), dtype=bool)
-    at = 0
-    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-        buffers = chunk.buffers()
-        if buffers[2] is not None and len(chunk):
-            offsets = np.frombuffer(
-                buffers[1], dtype=np.int64 if pa.types.is_large_string(kind) else np.int32
-            )[chunk.offset : chunk.offset + len(chunk) + 1]
-            data = np.frombuffer(buffers[2], dtype=np.uint8)
-            fits = np.diff(offsets) == length
-            if chunk.null_count:
-                fits &= np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-            rows = np.flatnonzero(fits)
-            starts = offsets[:-1][rows]
-            for place, byte in separators:
-                fits[rows[data[starts + place] != byte]] = False
-            out[at : at + len(chunk)] = fits
-        at += len(chunk)
-    return out
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    if not chunks:
+        return np.zeros(0, dtype=bool)
+    return np.concatenate([_in_full_mask(chunk, length, separators) for chunk in chunks])
+
+
+def _cell_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """A text array's cell offsets (one more than its cells) and its bytes, as views.
+
+    ``None`` for an array of another type, or without any byte.
+    """
+    kind = text.type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    buffers = text.buffers()
+    if buffers[2] is None or not len(text):
+        return None
+    offsets = np.frombuffer(
+        buffers[1], dtype=np.int64 if pa.types.is_large_string(kind) else np.int32
+    )[text.offset : text.offset + len(text) + 1]
+    return offsets, np.frombuffer(buffers[2], dtype=np.uint8)
+
+
+def _in_full_mask(
+    text: pa.Array, length: int, separators: tuple[tuple[int, int], ...]
+) -> np.ndarray:
+    """Which cells of a text array are ``length`` bytes long with ``separators`` in place."""
+    cells = _cell_bytes(text)
+    if cells is None:
+        return np.zeros(len(text), dtype=bool)
+    offsets, data = cells
+    fits = np.diff(offsets) == length
+    if text.null_count:
+        fits &= np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.flatnonzero(fits)
+    starts = offsets[:-1][rows].astype(np.int64)
+    for place, byte in separators:
+        fits[rows[data[starts + place] != byte]] = False
+    return fits
 
 
 def _strptime(values: pa.Array | pa.ChunkedArray, fmt: DateFormat) -> np.ndarray:
@@ -441,6 +462,7 @@ def _strptime(values: pa.Array | pa.ChunkedArray, fmt: DateFormat) -> np.ndarray
     return out
 
 
+@cache
 def _iso_layout(pattern: str) -> tuple[int, tuple[tuple[int, int], ...], str] | None:
     """How a cell of ``pattern`` written in full becomes ISO 8601 text.
 
@@ -549,24 +571,19 @@ def _fixed_cells(chunk: pa.Array, length: int) -> np.ndarray | None:
     A view of the array's own bytes; ``None`` when a cell has another length (or a
     null cell holds bytes, so that the cells do not follow one another).
     """
-    kind = chunk.type
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
         return None
-    buffers = chunk.buffers()
-    offsets = np.frombuffer(
-        buffers[1], dtype=np.int64 if pa.types.is_large_string(kind) else np.int32
-    )[chunk.offset : chunk.offset + len(chunk) + 1]
+    cells = _cell_bytes(chunk)
+    if cells is None:  # no byte: every cell null (or none)
+        return None if len(chunk) > chunk.null_count else np.empty((0, length), np.uint8)
+    offsets, data = cells
     sizes = np.diff(offsets)
-    n_valid = len(chunk) - chunk.null_count
-    if np.count_nonzero(sizes == length) != n_valid or np.count_nonzero(sizes) != n_valid:
-        return None
-    if chunk.null_count:
+    if chunk.null_count:  # a null holds no byte, the others ``length``
         valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        if not (sizes[valid] == length).all():
+        if not np.array_equal(sizes, np.where(valid, length, 0)):
             return None
-    if buffers[2] is None or not n_valid:
-        return np.empty((0, length), dtype=np.uint8)
-    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    elif not (sizes == length).all():
+        return None
     return data[int(offsets[0]) : int(offsets[-1])].reshape(-1, length)
 
 
@@ -595,32 +612,21 @@ def _written_days(text: pa.Array, pattern: str) -> np.ndarray:
     """
     written = np.full(len(text), np.nan)
     layout = _full_layout(pattern)
-    kind = text.type
-    if layout is None or not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+    cells = _cell_bytes(text)
+    if layout is None or cells is None:
         return written
     day, length, separators = layout
-    buffers = text.buffers()
-    if buffers[2] is None or not len(text):
-        return written
-    offsets = np.frombuffer(
-        buffers[1], dtype=np.int64 if pa.types.is_large_string(kind) else np.int32
-    )[text.offset : text.offset + len(text) + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8)
-    rows = np.flatnonzero(np.diff(offsets) == length)
-    if text.null_count:
-        valid = np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        rows = rows[valid[rows]]
+    offsets, data = cells
+    rows = np.flatnonzero(_in_full_mask(text, length, separators))
     start = offsets[rows].astype(np.int64)
-    full = np.ones(len(rows), dtype=bool)
-    for place, byte in separators:
-        full &= data[start + place] == byte
     tens = data[start + day] - np.uint8(48)  # a byte that is not a digit wraps above 9
     ones = data[start + day + 1] - np.uint8(48)
-    full &= (tens <= 9) & (ones <= 9)
+    full = (tens <= 9) & (ones <= 9)
     written[rows[full]] = 10.0 * tens[full] + ones[full]
     return written
 
 
+@cache
 def _full_layout(pattern: str) -> tuple[int, int, tuple[tuple[int, int], ...]] | None:
     """Where the day is, the length and the separators of ``pattern`` written in full.
 
