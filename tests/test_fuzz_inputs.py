@@ -256,6 +256,11 @@ def test_parquet_of_any_column_type_answers_or_says_what_is_wrong(data):
     b'"geometry":{"type":"Polygon","coordinates":[[[0,0],[0,0],[0,0],[0,0],[0,0]]]}}]}',
     name="b.geojson",
 )
+@example(  # a ring not closed: the broken shape is said (not a GEOS error)
+    data=b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+    b'"geometry":{"type":"Polygon","coordinates":[[[0,0],[0,1],[1,1],[0,01]]]}}]}',
+    name="b.geojson",
+)
 def test_boundaries_answer_or_say_what_is_wrong(data, name):
     _fails_only_with_a_message(ingest.load_boundaries, data, name)
 

@@ -155,6 +155,11 @@ def test_boundaries_work_with_ingest_point_in_polygon(tmp_path):
         (b"", "ingest.boundaries.empty_file"),
         (b"this is not a map", "ingest.boundaries.unreadable"),
         (b"PK\x03\x04broken", "ingest.boundaries.unreadable"),
+        (  # a ring that does not end on its first point
+            b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+            b'"geometry":{"type":"Polygon","coordinates":[[[0,0],[0,1],[1,1],[1,0]]]}}]}',
+            "ingest.boundaries.broken_shape",
+        ),
     ],
 )
 def test_unreadable_boundaries(data, key):

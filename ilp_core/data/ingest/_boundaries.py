@@ -81,6 +81,8 @@ def load_boundaries(
             gdf = pyogrio.read_dataframe(buffer)
         except (DataSourceError, DataLayerError, FieldError, GeometryError, UnicodeDecodeError):
             raise IlpInputError("ingest.boundaries.unreadable", name=name) from None
+        except shapely.errors.GEOSException:  # a ring not closed, too few points
+            raise IlpInputError("ingest.boundaries.broken_shape", name=name) from None
     if len(layers) > 1:
         readings.append(
             Message("ingest.boundaries.first_layer", {"layer": str(layers[0][0]), "n": len(layers)})
