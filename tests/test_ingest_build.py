@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from ilp_core import i18n
 from ilp_core.data import ingest, schema
 from ilp_core.data.ingest._canonical import (
-    kept_categorical,
+    categorical,
+    kept_codes,
     nanoseconds_in_place,
     repeats_numbers,
     repeats_text,
@@ -255,6 +256,18 @@ def test_rows_kept_in_place_equal_a_mask(rows):
 
 
 @settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1) | st.sampled_from([0, 7, 2**63]), max_size=30))
+def test_sorting_in_two_halves_equals_numpy_sort(values):
+    from ilp_core.data.ingest import _blocks
+
+    numbers = np.array(values, dtype=np.uint64)
+    with patch.object(_blocks, "THREADED_ROWS", 1):  # any length is split in two halves
+        ours = numbers.copy()
+        _blocks.sort_in_place(ours)
+    np.testing.assert_array_equal(ours, np.sort(numbers))
+
+
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.one_of(st.none(), st.integers(-(2**40), 2**40)),
@@ -281,7 +294,7 @@ def test_seconds_turned_into_nanoseconds_in_place_equal_astype(seconds):
 def test_categories_of_the_kept_rows_equal_pandas(rows):
     values = pa.array([v for v, _ in rows], pa.large_string())
     keep = np.array([k for _, k in rows], dtype=bool)
-    ours = kept_categorical(values, keep)
+    ours = kept_codes(categorical(values), keep)
     reference = pd.Categorical(pd.Series([v for v, k in rows if k], dtype=object), categories=None)
     assert list(ours.categories) == sorted(c for c in reference.categories)
     assert [None if pd.isna(x) else x for x in ours.astype(object)] == [v for v, k in rows if k]

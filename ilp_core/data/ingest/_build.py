@@ -19,8 +19,9 @@ from ilp_core.data import classify, coverage, geo, schema
 from ilp_core.data.ingest._blocks import beside, compact, row_blocks, two_at_a_time
 from ilp_core.data.ingest._canonical import (
     canonical,
+    categorical,
     date_order,
-    kept_categorical,
+    kept_codes,
     nanoseconds_in_place,
     reordered,
     repeats_numbers,
@@ -363,6 +364,8 @@ class _Builder:
         self.issues: list[Message] = []
         self.parsed: dict[str, ParsedDates] = {}
         self.id_order: Future[np.ndarray] | None = None
+        self.offence_codes: Future[pd.Categorical] | None = None
+        self.district_codes: Future[pd.Categorical] | None = None
         self.placed = "lat" in self.cols or "x" in self.cols  # coordinates mapped
 
     def flag(
@@ -385,6 +388,11 @@ class _Builder:
         # repeats among the kept rows are then read from this order
         if "incident_id" in self.cols:
             self.id_order = beside(text_order, self.cols["incident_id"], self.n)
+        # the offences (and district names, without boundaries to check them against)
+        # are encoded beside the steps below too: 0.35 s less at 10,000,000 rows
+        self.offence_codes = beside(categorical, offence, self.n)
+        if "district" in self.cols and self.districts is None:
+            self.district_codes = beside(categorical, self.cols["district"], self.n)
         _step(self.progress, 0.2, "dates")
         self._parse_columns()
         at, precision = self._dates()
@@ -516,8 +524,17 @@ class _Builder:
             return values if everything else compact(values, ok)
 
         rows = take(self.rows)  # the read table's row numbers: not this build's own
-        lat_k, lon_k = own(lat), own(lon)
+        lat_k, lon_k, at_k = own(lat), own(lon), own(at)
         geolocated = np.isfinite(lat_k) & np.isfinite(lon_k)
+        kept_rows = None if everything else ok
+        offence_cat, merged = merge_spellings(kept_codes(self.offence_codes.result(), kept_rows))
+        if merged:
+            self.readings.append(spelling_message(merged))
+        # the repeated events are found beside the columns below (their keys are only
+        # read there): 0.8 s of 1.6 s of work at 10,000,000 rows
+        event_repeats = beside(
+            lambda keys: repeats_numbers(*keys), (at_k, lat_k, lon_k, offence_cat.codes), len(keep)
+        )
 
         # ids: the export's, or row-<n>
         if "incident_id" in self.cols:
@@ -536,21 +553,16 @@ class _Builder:
                 Message("ingest.reading.ids_generated", {"n": int((~given).sum())})
             )
 
-        kept_rows = None if everything else ok
         district = self._districts(pick, kept_rows, lat_k, lon_k, geolocated)
         location = (
             pick(self.cols["location_id"])
             if "location_id" in self.cols
             else pa.nulls(len(keep), pa.large_string())
         )
-        offence_cat, merged = merge_spellings(kept_categorical(offence, kept_rows))
-        if merged:
-            self.readings.append(spelling_message(merged))
-        at_k = own(at)
 
         # over every row, the keys not copied: a row without a place or a date never
         # equals another (NaN and NaT equal nothing), and is not an event anyway
-        event_dup = repeats_numbers(at_k, lat_k, lon_k, offence_cat.codes)
+        event_dup = event_repeats.result()
         event_dup &= geolocated & ~np.isnat(at_k)
         id_dup = given & id_repeats.result()
         event_dup &= ~id_dup
@@ -616,8 +628,8 @@ class _Builder:
             self.readings.append(
                 Message("ingest.reading.district_column", {"column": fields["district"]})
             )
-            if self.districts is None:
-                return kept_categorical(self.cols["district"], kept)
+            if self.district_codes is not None:  # encoded beside the steps before
+                return kept_codes(self.district_codes.result(), kept)
             values = pick(self.cols["district"])  # the kept rows'
             known = pa.array(sorted(set(self.districts["district"].astype(str))), pa.large_string())
             named = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
