@@ -569,3 +569,8 @@ def test_cleaning_trims_the_spaces_python_trims_and_blanks_the_no_value_words(pl
     )
     assert clean_text(chunked).to_pylist() == expected
     assert clean_text(pa.array(cells, pa.large_string())).to_pylist() == expected
+    # a slice of a longer array, as the build cleans a block of rows
+    whole = pa.array(cells, pa.large_string())
+    assert clean_text(whole.slice(7, 4_000)).to_pylist() == expected[7:4_007]
+    padded = pa.array(["  x  "] * 7 + [c.strip() if c else c for c in cells], pa.large_string())
+    assert clean_text(padded.slice(7)).to_pylist() == expected

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilp_core.data.ingest._blocks import each_block, take_rows
+from ilp_core.data.ingest._common import cell_bytes
 from ilp_core.errors import Message
 
 PRECISION_CODES: Final[dict[str, int]] = {"minute": 0, "day": 1, "month": 2}
@@ -396,28 +397,11 @@ def _in_full(values: pa.Array | pa.ChunkedArray, fmt: DateFormat) -> np.ndarray 
     return np.concatenate([_in_full_mask(chunk, length, separators) for chunk in chunks])
 
 
-def _cell_bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """A text array's cell offsets (one more than its cells) and its bytes, as views.
-
-    ``None`` for an array of another type, or without any byte.
-    """
-    kind = text.type
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-        return None
-    buffers = text.buffers()
-    if buffers[2] is None or not len(text):
-        return None
-    offsets = np.frombuffer(
-        buffers[1], dtype=np.int64 if pa.types.is_large_string(kind) else np.int32
-    )[text.offset : text.offset + len(text) + 1]
-    return offsets, np.frombuffer(buffers[2], dtype=np.uint8)
-
-
 def _in_full_mask(
     text: pa.Array, length: int, separators: tuple[tuple[int, int], ...]
 ) -> np.ndarray:
     """Which cells of a text array are ``length`` bytes long with ``separators`` in place."""
-    cells = _cell_bytes(text)
+    cells = cell_bytes(text)
     if cells is None:
         return np.zeros(len(text), dtype=bool)
     offsets, data = cells
@@ -573,7 +557,7 @@ def _fixed_cells(chunk: pa.Array, length: int) -> np.ndarray | None:
     """
     if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
         return None
-    cells = _cell_bytes(chunk)
+    cells = cell_bytes(chunk)
     if cells is None:  # no byte: every cell null (or none)
         return None if len(chunk) > chunk.null_count else np.empty((0, length), np.uint8)
     offsets, data = cells
@@ -612,7 +596,7 @@ def _written_days(text: pa.Array, pattern: str) -> np.ndarray:
     """
     written = np.full(len(text), np.nan)
     layout = _full_layout(pattern)
-    cells = _cell_bytes(text)
+    cells = cell_bytes(text)
     if layout is None or cells is None:
         return written
     day, length, separators = layout
