@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from unittest.mock import patch
+
 import geopandas as gpd
 import numpy as np
 import pyarrow as pa
 import pyproj
 import pytest
 from fixtures.ingest_make import conserved, csv_bytes, load, rejected
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from ilp_core.data import ingest
-from ilp_core.data.ingest import _coords
-from ilp_core.data.ingest._common import clean_text
+from ilp_core.data.ingest import _blocks, _coords
+from ilp_core.data.ingest._common import _missing_variants, clean_text, to_float
 from ilp_core.errors import IlpInputError
 
 # Two districts side by side around Moscow's centre (lon 37.5-37.7, lat 55.7-55.8).
@@ -36,6 +41,44 @@ def test_decimal_commas_are_read():
     assert result.incidents["lat"].tolist() == [55.7512, 55.7601]
     assert result.incidents["lon"].tolist() == [37.6184, 37.6242]
     assert any(m.key == "ingest.reading.decimal_comma" for m in result.report.readings)
+
+
+_CELLS = ["55.75", "-37.6184", "1e2", ".5", "55,75", "NA", "null", "N/A", "nan", "inf", "abc"]
+_CELLS += ["45°", "", "0"]
+
+
+_PADS = ["", " ", "\t", "\xa0"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.none() | st.sampled_from(_CELLS), st.sampled_from(_PADS)), max_size=12),
+    st.booleans(),
+)
+def test_numbers_are_read_from_the_text_as_the_file_has_it(cells, comma):
+    # The reference, cell by cell in Python: spaces trimmed, an empty cell or a "no
+    # value" word is no number (and not an error), then spaces and degree signs
+    # dropped, and a plain decimal number read; anything else is unreadable
+    words = set(_missing_variants().to_pylist())
+    text = [None if c is None else pad + c + pad for c, pad in cells]
+
+    def reference(cell):
+        cell = None if cell is None else cell.strip()
+        if cell is None or cell == "" or cell in words:
+            return np.nan, False
+        cell = re.sub(r"[\s°]+", "", cell.replace(",", ".") if comma else cell)
+        if re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", cell):
+            return float(cell), False
+        return np.nan, True
+
+    expected = [reference(c) for c in text]
+    values = pa.array(text, pa.large_string())
+    # whole, and in blocks of 3 rows two at a time (a block may be clean, its neighbour not)
+    with patch.object(_blocks, "THREADED_ROWS", 1), patch.object(_blocks, "BLOCK_ROWS", 3):
+        in_blocks = to_float(values, decimal_comma=comma)
+    for numbers, bad in (to_float(values, decimal_comma=comma), in_blocks):
+        np.testing.assert_array_equal(numbers, [n for n, _ in expected])
+        assert bad.tolist() == [b for _, b in expected]
 
 
 def test_impossible_points_get_distinct_reasons_with_their_rows():

@@ -48,7 +48,7 @@ import pyproj
 
 from ilp_core.data import geo, land
 from ilp_core.data.ingest._blocks import each_block, two_at_a_time
-from ilp_core.data.ingest._common import RejectFlags, config, to_float
+from ilp_core.data.ingest._common import RejectFlags, clean_text, config, to_float
 from ilp_core.errors import IlpInputError, Message
 
 BUFFER_KM: Final[float] = 10.0
@@ -86,9 +86,9 @@ def _decimal_comma(values: pa.Array) -> bool:
     """Whether most of the first 2,000 numbers are written with a decimal comma."""
     # the first rows first: dropping the nulls of a whole 10,000,000-row column to keep
     # 2,000 took 0.3 s
-    present = values.slice(0, 20_000).drop_null().slice(0, 2000)
+    present = clean_text(values.slice(0, 20_000)).drop_null().slice(0, 2000)
     if len(present) < 2000:
-        present = values.drop_null().slice(0, 2000)
+        present = clean_text(values).drop_null().slice(0, 2000)
     if len(present) == 0:
         return False
     comma = pc.sum(pc.cast(pc.match_substring_regex(present, r"^\s*[+-]?\d+,\d+\s*$"), pa.int64()))
