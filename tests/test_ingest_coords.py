@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from unittest.mock import patch
 
 import geopandas as gpd
@@ -79,6 +80,40 @@ def test_numbers_are_read_from_the_text_as_the_file_has_it(cells, comma):
     for numbers, bad in (to_float(values, decimal_comma=comma), in_blocks):
         np.testing.assert_array_equal(numbers, [n for n, _ in expected])
         assert bad.tolist() == [b for _, b in expected]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([-1.5, 0.0, 2.0, 2.0, 7.25]) | st.floats(-1e6, 1e6), st.booleans()
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 30),
+)
+def test_a_median_bracketed_by_a_draw_equals_numpys(rows, drawn):
+    values = np.array([v for v, _ in rows], dtype=float)
+    mask = np.array([k for _, k in rows], dtype=bool)
+    if not mask.any():
+        return
+    # a draw of a few values brackets the middle, or misses it (then every value counts)
+    small = {"_SAMPLED_FROM": 1, "_SAMPLE": drawn, "THREADED_ROWS": 1, "BLOCK_ROWS": 7}
+    with ExitStack() as patched:
+        for name, value in small.items():
+            module = _coords if name.startswith("_S") else _blocks
+            patched.enter_context(patch.object(module, name, value))
+        ours = _coords._median(values, mask)
+    assert ours == np.median(values[mask])
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_the_median_of_a_million_coordinates_equals_numpys(extra):
+    rng = np.random.default_rng(5)
+    values = np.round(rng.normal(55.75, 0.1, 1_300_000 + extra), 4)  # many ties, as read
+    mask = rng.random(len(values)) < 0.9
+    assert mask.sum() >= _coords._SAMPLED_FROM
+    assert _coords._median(values, mask) == np.median(values[mask])
 
 
 def test_impossible_points_get_distinct_reasons_with_their_rows():
