@@ -615,3 +615,14 @@ def test_mixed_numbers_that_collide_never_flag_a_row():
     np.testing.assert_array_equal(collided, [False, False, False, True, False, True])
     assert not (collided & ~expected).any()
     np.testing.assert_array_equal(repeats_numbers(at, lat), expected)
+    # every row's top half the same, its number not: the rows sorted by their top
+    # halves are candidates only, and the repeats are found as ever
+    mix = _canonical._mix
+
+    def same_top(keys, start, stop, out):
+        mix(keys, start, stop, out)
+        out[:] = (out & np.uint64(0xFFFFFFFF)) | np.uint64(7 << 32)
+        return out
+
+    with patch.object(_canonical, "_mix", same_top):
+        np.testing.assert_array_equal(repeats_numbers(at, lat), expected)
