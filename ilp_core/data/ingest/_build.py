@@ -427,7 +427,7 @@ class _Builder:
         rejects = self._rejects(~ok)
         self._let_go()
         _step(self.progress, 0.8, "assembling")
-        return self._assemble(ok, at, to, precision, coords.lat, coords.lon, offence, rejects)
+        return self._assemble(ok, at, to, precision, coords.lat, coords.lon, rejects)
 
     def _let_go(self) -> None:
         """Drop the read text of the columns parsed into numbers (dates, coordinates)."""
@@ -510,7 +510,6 @@ class _Builder:
         precision: np.ndarray,
         lat: np.ndarray,
         lon: np.ndarray,
-        offence: pa.Array,
         rejects: pd.DataFrame,
     ) -> IngestResult:
         fields = self.mapping.fields
@@ -592,7 +591,7 @@ class _Builder:
             "duplicate": dup_codes,
         }
         # the read text is in the columns now: let it go before any column is reordered
-        del ids, at_k, lat_k, lon_k, location, rows, dup_codes, offence
+        del ids, at_k, lat_k, lon_k, location, rows, dup_codes
         self.cols.clear()
         # the rows in date order (each keeps its row number in the file), unless they are
         # already: a period is then a slice of the table for every session, not a copy

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilp_core import limits
+from ilp_core.data.ingest._common import cell_bytes
 from ilp_core.errors import IlpInputError
 
 #: Everything a damaged or hostile zip can raise while its directory is read.
@@ -133,17 +134,11 @@ def _longest_bytes(values: pa.Array | pa.ChunkedArray) -> int:
     10,000,000 cells: 0.38 -> 0.14 s).
     """
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    width = 8 if pa.types.is_large_string(values.type) else 4
     longest = 0
     for chunk in chunks:
-        if len(chunk):
-            offsets = np.frombuffer(
-                chunk.buffers()[1],
-                dtype=np.int64 if width == 8 else np.int32,
-                count=len(chunk) + 1,
-                offset=chunk.offset * width,
-            )
-            longest = max(longest, int((offsets[1:] - offsets[:-1]).max()))
+        cells = cell_bytes(chunk)  # None: no byte in the block
+        if cells is not None:
+            longest = max(longest, int(np.diff(cells[0]).max()))
     return longest
 
 
