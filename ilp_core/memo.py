@@ -67,6 +67,10 @@ def by_columns(
     argument that is not hashable is keyed on ``id`` and held weakly like the
     buffers. Tables under :data:`MIN_ROWS` rows, tables without one of
     ``columns`` and columns without a NumPy buffer are not remembered.
+
+    The function gains ``peek(table, *args)`` (the remembered result or None,
+    nothing computed) and ``seed(result, table, *args)`` (remember a result derived
+    another way, which must equal the function's own).
     """
 
     def decorate(func: Callable[..., T]) -> Callable[..., T]:
@@ -74,16 +78,18 @@ def by_columns(
         lock = threading.Lock()
         running: dict[tuple[Hashable, ...], threading.Lock] = {}
 
-        @functools.wraps(func)
-        def remembered(table: pd.DataFrame, *args: Any) -> T:
+        def entry_of(
+            table: pd.DataFrame, args: tuple[Any, ...]
+        ) -> tuple[tuple[Hashable, ...], list[Any], tuple[weakref.ref, ...]] | None:
+            """The key of ``table`` and ``args``, what it holds, and weak references to that."""
             if len(table) < MIN_ROWS or not set(columns) <= set(table.columns):
-                return func(table, *args)
+                return None
             held: list[Any] = []
             key: list[Hashable] = [len(table)]
             for name in columns:
                 found = _buffer(table[name])
                 if found is None:
-                    return func(table, *args)
+                    return None
                 held.extend(found[0])
                 key += [*map(id, found[0]), found[1]]
             for arg in args:
@@ -96,26 +102,30 @@ def by_columns(
             try:
                 refs = tuple(weakref.ref(h) for h in held)
             except TypeError:  # an argument that cannot be held weakly: not remembered
+                return None
+            return tuple(key), held, refs
+
+        def hit(entry: tuple[Hashable, ...], held: list[Any]) -> tuple[bool, Any]:
+            with lock:
+                found = kept.get(entry)
+                if found is not None and all(r() is h for r, h in zip(found[0], held, strict=True)):
+                    kept.move_to_end(entry)
+                    return True, found[1]
+                return False, None
+
+        @functools.wraps(func)
+        def remembered(table: pd.DataFrame, *args: Any) -> T:
+            known = entry_of(table, args)
+            if known is None:
                 return func(table, *args)
-            entry = tuple(key)
-
-            def hit() -> tuple[bool, Any]:
-                with lock:
-                    found = kept.get(entry)
-                    if found is not None and all(
-                        r() is h for r, h in zip(found[0], held, strict=True)
-                    ):
-                        kept.move_to_end(entry)
-                        return True, found[1]
-                    return False, None
-
-            done, result = hit()
+            entry, held, refs = known
+            done, result = hit(entry, held)
             if done:
                 return result
             with lock:
                 gate = running.setdefault(entry, threading.Lock())
             with gate:  # a second caller of the same key waits for the first's result
-                done, result = hit()
+                done, result = hit(entry, held)
                 if done:
                     return result
                 try:
@@ -127,6 +137,20 @@ def by_columns(
                         running.pop(entry, None)
             return result
 
+        def peek(table: pd.DataFrame, *args: Any) -> T | None:
+            """The remembered ``func(table, *args)``, or None: never computed here."""
+            known = entry_of(table, args)
+            return None if known is None else hit(known[0], known[1])[1]
+
+        def seed(result: T, table: pd.DataFrame, *args: Any) -> None:
+            """Remember ``result`` as ``func(table, *args)`` (derived otherwise, equal to it)."""
+            known = entry_of(table, args)
+            if known is not None:
+                with lock:
+                    _keep(kept, known[0], known[2], result, size)
+
+        remembered.peek = peek  # type: ignore[attr-defined]
+        remembered.seed = seed  # type: ignore[attr-defined]
         remembered.forget = kept.clear  # type: ignore[attr-defined]
         return remembered
 

@@ -105,3 +105,52 @@ def test_dataset_describes_its_incidents_once():
     assert data.district_names == ["a", "b"]
     assert data.period == (dt.date(2024, 1, 1), dt.date(2024, 2, 1))
     assert data.offences is data.offences  # computed once: the dataset never changes
+
+
+def _located(n: int = 200_000) -> pd.DataFrame:
+    """Rows in date order over the sample region's zone, a few without coordinates."""
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame(
+        {
+            "occurred_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(n), "min"),
+            "offence": pd.Categorical(rng.choice(["Кража", "Vol", "Robo"], n, p=[0.5, 0.3, 0.2])),
+            "lat": 45.5 + rng.random(n) * 0.3,
+            "lon": -30.5 + rng.random(n) * 0.4,
+        }
+    )
+    df.loc[rng.random(n) < 0.02, "lat"] = np.nan
+    return df
+
+
+@pytest.mark.parametrize(
+    "period", [(None, None), (dt.date(2024, 1, 10), dt.date(2024, 3, 10))], ids=["all", "period"]
+)
+def test_an_offence_filter_takes_its_points_from_the_whole_tables_projection(period):
+    from ilp_core.data import geo
+
+    df = _located()
+    geo.projection(df)  # the maps' projection of the whole table, remembered
+    view = filter_incidents(df, *period, ["Кража", "Vol"])
+    taken = geo.projection.peek(view)
+    assert taken is not None and len(view) >= 50_000  # taken, not projected
+    direct = geo.project(view)  # the reference: pyproj on the view's own rows
+    assert taken.crs == direct.crs
+    np.testing.assert_array_equal(taken.index, direct.index)
+    np.testing.assert_array_equal(taken.x, direct.x)
+    np.testing.assert_array_equal(taken.y, direct.y)
+    assert not taken.x.flags.writeable  # shared with every page, as a projection is
+
+
+def test_an_offence_in_another_zone_or_a_table_not_projected_gets_its_own_projection():
+    from ilp_core.data import geo
+
+    df = _located()
+    far = df["offence"].eq("Robo").to_numpy()
+    df.loc[far, "lon"] = -23.0 + df.loc[far, "lon"] % 0.1  # the next UTM zone east
+    view = filter_incidents(df, offences=["Robo", "Vol"])  # the whole table not projected
+    assert geo.projection.peek(view) is None
+    whole = geo.projection(df)
+    robo = filter_incidents(df, offences=["Robo"])
+    assert geo.projection.peek(robo) is None  # its own zone: not taken from the whole's
+    own = geo.projection(robo)
+    assert own.crs != whole.crs and own.crs == geo.project(robo).crs

@@ -295,3 +295,15 @@ def test_projection_is_remembered_read_only_and_shared():
     first, again = geo.projection(df), geo.projection(df.copy(deep=False))
     assert again is first and not first.x.flags.writeable
     np.testing.assert_array_equal(first.x, geo.project(df).x)
+
+
+def test_points_selected_from_a_table_located_everywhere_are_projected_ones():
+    # every row has its point (the usual export): taken by position, not by point number
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"lat": 45.5 + rng.random(500) * 0.3, "lon": -30.5 + rng.random(500) * 0.4})
+    whole = geo.project(df)
+    for rows in (rng.random(500) < 0.3, np.ones(500, bool), np.zeros(500, bool)):
+        part, direct = whole.select(rows), geo.project(df.loc[rows], whole.crs)
+        np.testing.assert_array_equal(part.index, direct.index if rows.any() else [])
+        np.testing.assert_array_equal(part.x, direct.x if rows.any() else [])
+        np.testing.assert_array_equal(part.y, direct.y if rows.any() else [])

@@ -272,3 +272,18 @@ def test_the_cells_of_a_study_area_are_shared_and_never_changed_by_a_statistic()
     gi.table["count"] = -1  # a caller writing into its table leaves the others' alone
     assert (counts.table["count"] >= 0).all()
     pd.testing.assert_frame_equal(_common._area_cells(layout.in_area, layout.grid), fresh)
+
+
+def test_peek_never_computes_and_a_seed_is_served_for_exactly_its_columns():
+    total, calls = counted()
+    df = frame()
+    assert total.peek(df, 1.0) is None and calls == []  # nothing computed to answer
+    total.seed(-5.0, df, 1.0)
+    assert total(df.copy(deep=False), 1.0) == -5.0 and calls == []  # the seed, shared
+    assert total.peek(df, 1.0) == -5.0
+    assert total(df, 2.0) == float(df["lat"].sum()) * 2.0  # other arguments: computed
+    other = df.assign(lat=df["lat"] + 1.0)
+    assert total.peek(other, 1.0) is None  # other values in a read column: not the seed
+    small = df.iloc[: memo.MIN_ROWS - 1]
+    total.seed(-5.0, small, 1.0)  # too small to remember: the seed is not kept
+    assert total(small, 1.0) == float(small["lat"].sum())

@@ -88,6 +88,13 @@ class Projected:
         ([2.0, 3.0], [1, 2])
         """
         positions = np.flatnonzero(np.asarray(rows, dtype=bool))
+        n = len(self.index)
+        if n == len(rows) and (n == 0 or self.index[-1] == n - 1):
+            # every row has its point (index 0..n-1): no point numbers needed (8,300,000
+            # of 10,000,000 rows: 0.05 s against 0.12 s through them, 0.5 s against 1.2 s
+            # in fresh memory)
+            every = np.arange(len(positions))
+            return Projected(self.x[positions], self.y[positions], every, self.crs)
         point_of = self._point_of
         point = np.full(len(positions), -1, dtype=np.int64)
         known = positions < len(point_of)  # rows after the last point have none
@@ -138,6 +145,29 @@ def projection(incidents: pd.DataFrame) -> Projected:
     for array in (proj.x, proj.y, proj.index):
         array.flags.writeable = False
     return proj
+
+
+def share_projection(whole: pd.DataFrame, part: pd.DataFrame, rows: np.ndarray) -> None:
+    """Give ``part`` (the rows of ``whole`` where ``rows`` holds) its points from ``whole``'s.
+
+    When ``whole``'s :func:`projection` is remembered and ``part``'s points call for
+    the same UTM zone, ``part``'s projection is taken from it (equal to projecting
+    ``part``, point by point) instead of projected again: an offence filter keeping
+    8,300,000 of 10,000,000 incidents projected them in 0.9 s, took them in 0.1 s.
+    Otherwise nothing is done, and ``part`` is projected when first needed.
+    """
+    found = None if len(part) < memo.MIN_ROWS else projection.peek(whole)
+    if found is None:
+        return
+    try:
+        if utm_crs(part["lat"], part["lon"]) != found.crs:
+            return  # another zone for these points: projected on their own, as ever
+    except ValueError:  # no point to take
+        return
+    points = found.select(rows)
+    for array in (points.x, points.y, points.index):
+        array.flags.writeable = False
+    projection.seed(points, part)
 
 
 #: Points from which a projection is split between threads (pyproj releases the GIL:
