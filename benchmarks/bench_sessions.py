@@ -5,10 +5,14 @@ Usage::
     .venv/bin/python benchmarks/bench_sessions.py                  # 10,000,000 incidents
     .venv/bin/python benchmarks/bench_sessions.py --n 1000000 --sessions 10
     .venv/bin/python benchmarks/bench_sessions.py --own-periods --date-order
+    .venv/bin/python benchmarks/bench_sessions.py --own-offences all-but-one
 
 ``--own-periods``: each session picks its own year in the sidebar (session ``k``
 the twelve months from the ``k``-th month of the data), as managers comparing
-periods do; each then has its own view of the incidents. ``--date-order``: the
+periods do; each then has its own view of the incidents. ``--own-offences``: each
+session filters the offences its own way, ``one`` (session ``k`` the ``k``-th most
+frequent offence) or ``all-but-one`` (every offence but that one: the largest copy
+an offence filter makes). ``--date-order``: the
 stored rows in date order, as exports usually are (the repeated sample region is
 not): a period of such rows is a slice of the shared copy, not a copy of its own.
 
@@ -57,6 +61,10 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--own-periods", action="store_true", help="a year of its own each")
     parser.add_argument("--date-order", action="store_true", help="rows stored in date order")
+    parser.add_argument(
+        "--own-offences", choices=("one", "all-but-one"),
+        help="an offence filter of its own each: the k-th most frequent offence, or all but it",
+    )  # fmt: skip
     args = parser.parse_args()
 
     from streamlit.testing.v1 import AppTest
@@ -71,6 +79,7 @@ def main() -> None:
             rows = dataset.incidents.sort_values("occurred_at", kind="stable")
             dataset = dataclasses.replace(dataset, incidents=rows.reset_index(drop=True))
         first, last = dataset.incidents["occurred_at"].min(), dataset.incidents["occurred_at"].max()
+        by_size = dataset.incidents["offence"].value_counts().index.astype(str).tolist()
         info = store.save_dataset(Actor.local(), dataset)
         del dataset
         print(f"{info.rows:,} incidents saved in {time.perf_counter() - t:.1f} s")
@@ -98,6 +107,12 @@ def main() -> None:
                 at.date_input(key="ilp.period").set_value((start, end)).run()
                 assert not at.exception, [e.value for e in at.exception]
                 assert tuple(at.session_state["ilp.period"]) == (start, end)
+            if args.own_offences:
+                mine = by_size[(number - 1) % len(by_size)]
+                chosen = [mine] if args.own_offences == "one" else [o for o in by_size if o != mine]
+                at.multiselect(key="ilp.offences").set_value(chosen).run()
+                assert not at.exception, [e.value for e in at.exception]
+                assert list(at.session_state["ilp.offences"]) == chosen
             t = time.perf_counter()
             for page in PAGES:
                 at.switch_page(page).run()
@@ -112,6 +127,8 @@ def main() -> None:
             print(f"periods: one year each, from {first:%Y-%m}, by month")
         if args.date_order:
             print("rows stored in date order")
+        if args.own_offences:
+            print(f"offences: {args.own_offences} of their own each, by frequency")
         print(f"\nsessions sharing one incident frame: {len(frames) == 1}")
         print(f"{'session':>8} {'open s':>8} {'pages s':>8} {'server RSS MiB':>15}")
         for number, opened, pages, rss in rows:

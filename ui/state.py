@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -164,19 +166,57 @@ def _prepare(key: str, _data: Dataset) -> threading.Thread:  # noqa: ARG001 (the
     return thread
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=cache.UPLOAD_TTL)
+def _view_memory(default_mb: int = 1024) -> int:
+    """``ILP_VIEW_MEMORY_MB`` in bytes (a number of megabytes from 1), else the default."""
+    setting = os.environ.get("ILP_VIEW_MEMORY_MB", "").strip()
+    if setting:
+        try:
+            if int(setting) >= 1:
+                return int(setting) * 2**20
+        except ValueError:
+            pass
+        log.warning("ILP_VIEW_MEMORY_MB=%r is not a number of megabytes: %d", setting, default_mb)
+    return default_mb * 2**20
+
+
+#: Memory for the incidents the sidebar's filters copy (an offence filter's rows; a
+#: period of rows in date order is a slice of the dataset's, and holds none), shared by
+#: every session: ``ILP_VIEW_MEMORY_MB``, 1,024 MB unless set.
+VIEW_MEMORY: Final[int] = _view_memory()
+_VIEWS = cache.Sized(VIEW_MEMORY, entries=64)
+
+
 def _filtered(
-    key: str,  # noqa: ARG001 (the cache key: the dataset's key and the filters)
-    _data: Dataset,
-    _start: dt.date | None,
-    _end: dt.date | None,
-    _offences: tuple[str, ...],
+    key: str,
+    data: Dataset,
+    start: dt.date | None,
+    end: dt.date | None,
+    offences: tuple[str, ...],
 ) -> pd.DataFrame:
-    # One filtered frame per dataset and filters for every session of the process, not
-    # one per session and rerun: at 10,000,000 incidents, one year of two copied 5,038,100
-    # rows (0.38 GB) in 1.8-2.2 s on every rerun of every session. Shared read-only: callers
-    # get a shallow copy (copy-on-write protects the rows).
-    return filter_incidents(_data.incidents, _start, _end, _offences)
+    """The dataset's incidents within the filters, one frame for every session.
+
+    Not one per session and rerun: at 10,000,000 incidents one year of two copied
+    5,038,100 rows (0.38 GB) in 1.8-2.2 s on every rerun of every session. Ten
+    sessions each leaving out an offence of their own would hold ten copies of 600 MB:
+    the copies kept stay within :data:`VIEW_MEMORY`, and a view that went is filtered
+    again when next shown. Shared read-only: callers get a shallow copy
+    (copy-on-write protects the rows) and ``key`` names the dataset and the filters.
+    """
+    whole = data.incidents
+    return _VIEWS.get(
+        key,
+        lambda: filter_incidents(whole, start, end, offences),
+        lambda frame: _own_bytes(frame, whole),
+    )
+
+
+def _own_bytes(frame: pd.DataFrame, whole: pd.DataFrame) -> int:
+    """The bytes ``frame`` holds of its own: none when it shares ``whole``'s rows."""
+    if len(frame) == 0 or np.may_share_memory(
+        frame["occurred_at"].to_numpy(), whole["occurred_at"].to_numpy()
+    ):
+        return 0  # the whole table, or a period of rows in date order: a slice of them
+    return int(frame.memory_usage(deep=True).sum())
 
 
 def keep_user_work() -> None:
