@@ -41,15 +41,15 @@ def utm_crs(lat: np.ndarray | pd.Series, lon: np.ndarray | pd.Series) -> pyproj.
     ok = np.isfinite(lat) & np.isfinite(lon)
     if not ok.any():
         raise ValueError("no geolocated point to choose a projection from")
-    if not ok.all():
-        lat, lon = lat[ok], lon[ok]
     # The median is only needed when the points straddle the equator or a zone's edge:
     # else every point, so the median, has the same hemisphere and zone (two medians of
-    # 10,000,000 points took 0.65 s of each first map)
-    low, high = float(lat.min()), float(lat.max())
-    south = high < 0 if (low < 0) == (high < 0) else float(np.median(lat)) < 0
-    first, last = (int(np.floor((float(v) + 180.0) / 6.0)) for v in (lon.min(), lon.max()))
-    index = first if first == last else int(np.floor((float(np.median(lon)) + 180.0) / 6.0))
+    # 10,000,000 points took 0.65 s of each first map). The bounds skip the missing
+    # points in place (copying the located ones took 0.3 s of 0.4 s at 10,000,000).
+    low, high = float(lat.min(where=ok, initial=np.inf)), float(lat.max(where=ok, initial=-np.inf))
+    west, east = float(lon.min(where=ok, initial=np.inf)), float(lon.max(where=ok, initial=-np.inf))
+    south = high < 0 if (low < 0) == (high < 0) else float(np.median(lat[ok])) < 0
+    first, last = (int(np.floor((v + 180.0) / 6.0)) for v in (west, east))
+    index = first if first == last else int(np.floor((float(np.median(lon[ok])) + 180.0) / 6.0))
     return pyproj.CRS.from_epsg((32700 if south else 32600) + index % 60 + 1)
 
 
