@@ -307,3 +307,20 @@ def test_points_selected_from_a_table_located_everywhere_are_projected_ones():
         np.testing.assert_array_equal(part.index, direct.index if rows.any() else [])
         np.testing.assert_array_equal(part.x, direct.x if rows.any() else [])
         np.testing.assert_array_equal(part.y, direct.y if rows.any() else [])
+
+
+@pytest.mark.parametrize("share", [0.1, 0.5, 0.9, 1.0])
+def test_selected_points_with_rows_without_a_point_are_projected_ones(share):
+    # a few rows chosen go through the points' numbers, most through flags: both agree
+    # with projecting the chosen rows, rows after the last point included
+    rng = np.random.default_rng(9)
+    n = 2_000
+    df = pd.DataFrame({"lat": 45.5 + rng.random(n) * 0.3, "lon": -30.5 + rng.random(n) * 0.4})
+    df.loc[rng.random(n) < 0.05, "lon"] = np.nan
+    df.loc[n - 7 :, "lat"] = np.nan  # the last rows have no point
+    whole = geo.project(df)
+    rows = rng.random(n) < share
+    part, direct = whole.select(rows), geo.project(df.loc[rows], whole.crs)
+    np.testing.assert_array_equal(part.index, direct.index)
+    np.testing.assert_array_equal(part.x, direct.x)
+    np.testing.assert_array_equal(part.y, direct.y)

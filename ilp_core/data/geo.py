@@ -76,9 +76,12 @@ class Projected:
         """The projection of the rows where ``rows`` holds, numbered as in ``table.loc[rows]``.
 
         ``rows`` has one flag per row of the projected table. The points are taken,
-        not projected again, in the same CRS, through each row's point number (kept
-        on the object): the 1,700,000 incidents of one offence among 10,000,000 took
-        0.3 s to project, 0.13 s to take by whole-table masks, 0.03 s this way.
+        not projected again, in the same CRS: the 1,700,000 incidents of one offence
+        among 10,000,000 took 0.3 s to project, 0.05 s to take through each chosen
+        row's point number. When most rows are chosen, a flag per point (is its row
+        chosen) and per row (has it a point) make fewer arrays as long as the choice:
+        8,300,000 rows of 10,000,000, 2% without a point, took 0.4 s instead of 1.1 s
+        in fresh memory, 0.11 s either way after.
 
         Examples
         --------
@@ -87,14 +90,17 @@ class Projected:
         >>> q.x.tolist(), q.index.tolist()
         ([2.0, 3.0], [1, 2])
         """
-        positions = np.flatnonzero(np.asarray(rows, dtype=bool))
+        rows = np.asarray(rows, dtype=bool)
         n = len(self.index)
         if n == len(rows) and (n == 0 or self.index[-1] == n - 1):
-            # every row has its point (index 0..n-1): no point numbers needed (8,300,000
-            # of 10,000,000 rows: 0.05 s against 0.12 s through them, 0.5 s against 1.2 s
-            # in fresh memory)
-            every = np.arange(len(positions))
-            return Projected(self.x[positions], self.y[positions], every, self.crs)
+            # every row has its point (index 0..n-1): the chosen rows are the points
+            return Projected(self.x[rows], self.y[rows], np.arange(int(rows.sum())), self.crs)
+        if 4 * int(np.count_nonzero(rows)) >= len(rows):  # most rows
+            taken = rows[self.index]  # per point: is its row chosen
+            located = self._located  # rows after the last point have none
+            index = np.flatnonzero(located[rows[: len(located)]])
+            return Projected(self.x[taken], self.y[taken], index, self.crs)
+        positions = np.flatnonzero(rows)
         point_of = self._point_of
         point = np.full(len(positions), -1, dtype=np.int64)
         known = positions < len(point_of)  # rows after the last point have none
@@ -110,6 +116,13 @@ class Projected:
         point_of = np.full(size, -1, dtype=np.int64)
         point_of[self.index] = np.arange(len(self.index))
         return point_of
+
+    @functools.cached_property
+    def _located(self) -> np.ndarray:
+        """Whether each row up to the last row with a point has one."""
+        located = np.zeros(int(self.index[-1]) + 1 if len(self.index) else 0, dtype=bool)
+        located[self.index] = True
+        return located
 
 
 def project(incidents: pd.DataFrame, crs: pyproj.CRS | None = None) -> Projected:
