@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ilp_core.data.dataset import filter_incidents
+from ilp_core.data.dataset import filter_incidents, kept_rows, load_sample
 
 
 def _incidents() -> pd.DataFrame:
@@ -154,3 +154,45 @@ def test_an_offence_in_another_zone_or_a_table_not_projected_gets_its_own_projec
     assert geo.projection.peek(robo) is None  # its own zone: not taken from the whole's
     own = geo.projection(robo)
     assert own.crs != whole.crs and own.crs == geo.project(robo).crs
+
+
+def _every_kind(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    text = rng.choice(["Кража", "vol à l'étalage", "", "=1+2"], n).astype(object)
+    text[rng.random(n) < 0.1] = None
+    frame = pd.DataFrame(
+        {
+            "str": pd.array(text, dtype="str"),
+            "string": pd.array(text, dtype="string[pyarrow]"),
+            "object": text,
+            "category": pd.Categorical(rng.choice(["a", "b", None], n), categories=["b", "a"]),
+            "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 9e5, n), "min"),
+            "aware": pd.date_range("2024-01-01", periods=n, freq="h", tz="Europe/Moscow"),
+            "float": rng.normal(size=n),
+            "int": rng.integers(-5, 5, n),
+            "nullable": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+            "flag": rng.random(n) < 0.5,
+        },
+        index=pd.Index([f"r{i}" for i in range(n)], name="row"),
+    )
+    frame.loc[frame.index[::7], "float"] = np.nan
+    frame.attrs["source"] = "test"
+    return frame
+
+
+@pytest.mark.parametrize("share", [0.0, 0.3, 0.9, 1.0])
+def test_kept_rows_are_those_pandas_keeps(share):
+    frame = _every_kind(500)
+    mask = np.random.default_rng(12).random(len(frame)) < share
+    ours = kept_rows(frame, mask)
+    pd.testing.assert_frame_equal(ours, frame.loc[mask])
+    assert ours.attrs == {"source": "test"}
+    sample = load_sample().incidents  # the canonical incidents' own columns
+    mask = sample["offence"].isin(["Shoplifting", "Vehicle crime"]).to_numpy()
+    pd.testing.assert_frame_equal(kept_rows(sample, mask), sample.loc[mask])
+
+
+def test_kept_rows_of_repeated_column_names_are_those_pandas_keeps():
+    frame = pd.DataFrame(np.arange(12).reshape(4, 3), columns=["a", "a", "b"])
+    mask = np.array([True, False, True, True])
+    pd.testing.assert_frame_equal(kept_rows(frame, mask), frame.loc[mask])

@@ -163,7 +163,7 @@ def filter_incidents(
         mask &= incidents["offence"].isin(list(offences)).to_numpy()
     if mask.all():  # the usual view: no copy (a shallow one; copy-on-write protects the rows)
         return incidents.copy(deep=False)
-    kept = incidents.loc[mask]
+    kept = kept_rows(incidents, mask)
     if "lat" in kept.columns and "lon" in kept.columns:
         from ilp_core.data import geo  # geopandas: only for a table with coordinates
 
@@ -172,6 +172,38 @@ def filter_incidents(
         in_whole[rows] = mask
         geo.share_projection(whole, kept, in_whole)
     return kept
+
+
+def kept_rows(table: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``table.loc[mask]`` for a flag per row, taken column by column.
+
+    Arrow text is filtered by Arrow, NumPy values by NumPy and categories by their
+    codes; pandas' own taking checked and converted the positions for every column
+    (an offence filter keeping 8,300,000 of 10,000,000 incidents: 0.36-0.41 s against
+    0.40-0.57 s, the first in a process 0.8-1.3 s against 1.4-1.5 s). Columns of
+    other kinds, and tables whose column names repeat, are taken by pandas.
+    """
+    if not table.columns.is_unique:
+        return table.loc[mask]
+    import pyarrow as pa  # with pandas' text columns
+    import pyarrow.compute as pc
+
+    flags = None
+    columns: dict[object, object] = {}
+    for name, column in table.items():
+        values = column.array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            flags = pa.array(mask) if flags is None else flags
+            text = pc.filter(values.__arrow_array__(), flags)
+            columns[name] = pd.arrays.ArrowStringArray(text, dtype=column.dtype)
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            columns[name] = pd.Categorical.from_codes(values.codes[mask], dtype=column.dtype)
+        elif isinstance(column.dtype, np.dtype) and column.dtype != object:
+            columns[name] = column.to_numpy()[mask]
+        else:
+            columns[name] = column[mask].array
+    kept = pd.DataFrame(columns, index=table.index[mask], columns=table.columns, copy=False)
+    return kept.__finalize__(table)
 
 
 def _period_rows(when: pd.Series, start: dt.date | None, end: dt.date | None) -> slice | None:
