@@ -89,6 +89,11 @@ def _from_upload(data_key: str) -> bool:
     return not data_key.startswith(_SAMPLE)
 
 
+def _expired(data_key: str, made: float, now: float, ttl: float = UPLOAD_TTL) -> bool:
+    """Whether an entry made at ``made`` from ``data_key`` has expired (uploads only)."""
+    return _from_upload(data_key) and now - made > ttl
+
+
 def compute(func: Callable[..., T], data_key: str, /, *data: Any, **params: Any) -> T:
     """Return ``func(*data, **params)``, cached on ``(func, data_key, params)``.
 
@@ -191,9 +196,7 @@ def with_progress(
     key = (f"{func.__module__}.{func.__qualname__}", data_key, _params_key(params))
     now = time.monotonic()
     with _RUNS_LOCK:
-        for old in [
-            k for k, (t, _) in _RUNS.items() if _from_upload(k[1]) and now - t > UPLOAD_TTL
-        ]:
+        for old in [k for k, (t, _) in _RUNS.items() if _expired(k[1], t, now)]:
             del _RUNS[old]
         if key in _RUNS:
             _RUNS.move_to_end(key)
@@ -250,11 +253,6 @@ class Sized:
         with self._lock:
             return sum(size for _, size, _ in self._kept.values())
 
-    def clear(self) -> None:
-        """Forget every object kept."""
-        with self._lock:
-            self._kept.clear()
-
     def _find(self, key: str) -> tuple[Any] | None:
         with self._lock:
             self._trim()
@@ -269,9 +267,7 @@ class Sized:
         The most recently used stays whatever its size: its session shows it on each rerun.
         """
         now = time.monotonic()
-        for old in [
-            k for k, (t, _, _) in self._kept.items() if _from_upload(k) and now - t > self.ttl
-        ]:
+        for old in [k for k, (t, _, _) in self._kept.items() if _expired(k, t, now, self.ttl)]:
             del self._kept[old]
         total = sum(size for _, size, _ in self._kept.values())
         for old in list(self._kept)[:-1]:
