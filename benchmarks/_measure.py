@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -46,3 +48,21 @@ def measure(fn, *args, trace: bool = True, **kwargs):
     done.set()
     thread.join()
     return result, seconds, max(peak[0], rss_bytes()) - base, traced
+
+
+def fresh_memory() -> str:
+    """How long this machine takes to write 1 GB of memory no process used lately.
+
+    Printed beside each benchmark's figures: on a virtual machine that hands memory
+    back to its host (a balloon's free page reporting, as on this project's
+    development machine), every array that lands on such memory costs the time to
+    fetch it again (4 GB: 9.7 s the first time, 0.5 s written again at once, 9.9 s
+    again after 30 s idle). A server whose memory stays its own writes 1 GB in about
+    0.1 s; figures that make large new arrays (loads, copies, cold pages) are slower
+    on the former by the difference.
+    """
+    code = "import numpy as np\nheld = [np.ones(2**24) for _ in range(8)]\n"  # 8 x 128 MB
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    seconds = time.perf_counter() - start
+    return f"this machine wrote 1 GB of fresh memory in {seconds:.2f} s (process start included)"

@@ -8,10 +8,17 @@ the same process: the big dataset's cold times are a dataset's first visits in a
 server that has started (its one-time imports are in the sample's first run).
 
     .venv/bin/python benchmarks/bench_pages.py [n_incidents]
+        [--offences one|all-but-one]
+
+``--offences`` then runs every page again in the same session under the sidebar's
+offence filter, cold and warm: the most frequent offence alone, or every offence
+but the least frequent (the largest copy an offence filter makes). The run starts
+by timing how fast the machine hands out fresh memory (``_measure.fresh_memory``).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -19,7 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _measure import fresh_memory  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ilp_core import figures  # noqa: E402
@@ -48,7 +57,10 @@ def big_dataset(n: int) -> Dataset:
     )  # fmt: skip
 
 
-def time_pages(data: Dataset | None) -> dict[str, tuple[float, float]]:
+def time_pages(
+    data: Dataset | None, offences: list[str] | None = None
+) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
+    """Every page cold and warm; then, with ``offences``, again under that filter."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     if data is not None:
         at.session_state["ilp.upload"] = data
@@ -56,6 +68,17 @@ def time_pages(data: Dataset | None) -> dict[str, tuple[float, float]]:
     t = time.perf_counter()
     at.run()  # the overview; in a new process also the server's one-time preload
     times = {"(first run of the app)": (time.perf_counter() - t, float("nan"))}
+    times.update(_each_page(at))
+    filtered: dict[str, tuple[float, float]] = {}
+    if offences:
+        at.session_state["ilp.offences"] = offences
+        filtered = {"(first run of the app)": (float("nan"), float("nan"))}
+        filtered.update(_each_page(at))
+    return times, filtered
+
+
+def _each_page(at: AppTest) -> dict[str, tuple[float, float]]:
+    times = {}
     for page in PAGES:
         t = time.perf_counter()
         at.switch_page(page).run()
@@ -77,10 +100,25 @@ def map_size(data: Dataset) -> int:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000, help="incidents (1,000,000)")
+    parser.add_argument("--offences", choices=("one", "all-but-one"), help="then under this filter")
+    args = parser.parse_args()
+    print(fresh_memory())
+    n = args.n
     small = load_sample()
     big = big_dataset(n)
-    rows = {"sample (100,000)": time_pages(None), f"generated ({n:,})": time_pages(big)}
+    chosen = None
+    if args.offences:
+        by_size = big.incidents["offence"].value_counts().index.astype(str).tolist()
+        chosen = by_size[:1] if args.offences == "one" else by_size[:-1]
+        kept = int(big.incidents["offence"].isin(chosen).sum())
+        print(f"offence filter {args.offences}: {kept:,} of {n:,} incidents")
+    rows = {"sample (100,000)": time_pages(None)[0]}
+    whole, filtered = time_pages(big, chosen)
+    rows[f"generated ({n:,})"] = whole
+    if filtered:
+        rows[f"then offences {args.offences}"] = filtered
     print(f"\n{'page':36s}" + "".join(f"{k:>28s}" for k in rows))
     print(f"{'':36s}" + "".join(f"{'cold s':>14s}{'warm s':>14s}" for _ in rows))
     for page in ["(first run of the app)", *PAGES]:

@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _measure import fresh_memory  # noqa: E402
 from bench_ingest import _write_csv  # noqa: E402 - the same CSV as the ingest benchmark
 
 _PEAK = r"""
@@ -215,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         size_mb = path.stat().st_size / 1e6
         print(
             f"{args.n:,} incidents from {origin}: {size_mb:,.0f} MB of CSV "
-            f"(generated in {time.perf_counter() - start:.0f} s)\n"
+            f"(generated in {time.perf_counter() - start:.0f} s)"
         )
+        print(fresh_memory() + "\n")
         parquet = folder / "incidents.parquet"
         runs: dict[str, list[dict]] = {"pyarrow": [], "ilp": [], "ilp_warm": []}
         for _ in range(max(1, args.repeat)):  # interleaved: a slow spell hits every step

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _measure import rss_bytes  # noqa: E402
+from _measure import fresh_memory, rss_bytes  # noqa: E402
 from bench_store import big_dataset  # noqa: E402
 
 from ilp_core.store import Actor, _datasets, open_store  # noqa: E402
@@ -92,6 +92,7 @@ def main() -> None:
         warm.run()  # imports and the sample region: once per server, not per session
         base = rss_bytes()
         print(f"server after start-up (imports, sample region): {base / MIB:,.0f} MiB")
+        print(fresh_memory())
         rows, sessions = [], []
         for number in range(1, args.sessions + 1):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
