@@ -56,8 +56,13 @@ def _buffer(column: pd.Series) -> tuple[tuple[Any, ...], tuple[Hashable, ...]] |
     return (owner, *extra), where
 
 
+#: The remembered functions whose result is one value per row of the table (see
+#: :func:`by_columns`'s ``rowwise``), for :func:`share_rows`.
+_ROWWISE: list[Any] = []
+
+
 def by_columns(
-    columns: Sequence[str], *, size: int = 4
+    columns: Sequence[str], *, size: int = 4, rowwise: bool = False
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Remember ``func(table, *args)`` per buffers of ``columns`` of ``table`` and ``args``.
 
@@ -71,6 +76,11 @@ def by_columns(
     The function gains ``peek(table, *args)`` (the remembered result or None,
     nothing computed) and ``seed(result, table, *args)`` (remember a result derived
     another way, which must equal the function's own).
+
+    ``rowwise`` declares that ``func(table)`` (no other argument) is a tuple of
+    read-only NumPy arrays with one value per row, each row's values depending on
+    that row alone: a slice of ``table``'s rows then takes its slice of them
+    (:func:`share_rows`).
     """
 
     def decorate(func: Callable[..., T]) -> Callable[..., T]:
@@ -152,9 +162,28 @@ def by_columns(
         remembered.peek = peek  # type: ignore[attr-defined]
         remembered.seed = seed  # type: ignore[attr-defined]
         remembered.forget = kept.clear  # type: ignore[attr-defined]
+        if rowwise:
+            _ROWWISE.append(remembered)
         return remembered
 
     return decorate
+
+
+def share_rows(whole: pd.DataFrame, part: pd.DataFrame, rows: slice) -> None:
+    """Give ``part``, the rows of ``whole`` that ``rows`` slices, what ``whole`` has.
+
+    For every row-wise function (``by_columns(..., rowwise=True)``) whose result for
+    ``whole`` is remembered, ``part``'s is its slice of it: views, nothing copied
+    (the day numbers of a year of 10,000,000 incidents in date order: 45 MB and
+    0.1-0.2 s to derive again). Nothing is done for a function ``whole`` has no
+    result of.
+    """
+    if len(part) < MIN_ROWS:
+        return
+    for func in _ROWWISE:
+        found = func.peek(whole)
+        if found is not None:
+            func.seed(tuple(np.asarray(values)[rows] for values in found), part)
 
 
 def by_identity(*, size: int = 4) -> Callable[[Callable[..., T]], Callable[..., T]]:

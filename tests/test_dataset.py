@@ -123,14 +123,20 @@ def _located(n: int = 200_000) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(
-    "period", [(None, None), (dt.date(2024, 1, 10), dt.date(2024, 3, 10))], ids=["all", "period"]
+    ("period", "offences"),
+    [
+        ((None, None), ["Кража", "Vol"]),
+        ((dt.date(2024, 1, 10), dt.date(2024, 3, 10)), ["Кража", "Vol"]),
+        ((dt.date(2024, 1, 10), dt.date(2024, 3, 10)), None),
+    ],
+    ids=["offences", "period_and_offences", "period"],
 )
-def test_an_offence_filter_takes_its_points_from_the_whole_tables_projection(period):
+def test_a_filtered_view_takes_its_points_from_the_whole_tables_projection(period, offences):
     from ilp_core.data import geo
 
     df = _located()
-    geo.projection(df)  # the maps' projection of the whole table, remembered
-    view = filter_incidents(df, *period, ["Кража", "Vol"])
+    whole = geo.projection(df)  # the maps' projection of the whole table, remembered
+    view = filter_incidents(df, *period, offences)
     taken = geo.projection.peek(view)
     assert taken is not None and len(view) >= 50_000  # taken, not projected
     direct = geo.project(view)  # the reference: pyproj on the view's own rows
@@ -139,6 +145,7 @@ def test_an_offence_filter_takes_its_points_from_the_whole_tables_projection(per
     np.testing.assert_array_equal(taken.x, direct.x)
     np.testing.assert_array_equal(taken.y, direct.y)
     assert not taken.x.flags.writeable  # shared with every page, as a projection is
+    assert np.shares_memory(taken.x, whole.x) == (offences is None)  # a slice: views
 
 
 def test_an_offence_in_another_zone_or_a_table_not_projected_gets_its_own_projection():
@@ -154,6 +161,57 @@ def test_an_offence_in_another_zone_or_a_table_not_projected_gets_its_own_projec
     assert geo.projection.peek(robo) is None  # its own zone: not taken from the whole's
     own = geo.projection(robo)
     assert own.crs != whole.crs and own.crs == geo.project(robo).crs
+
+
+def _days_by_hand(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's day since 1970-01-01 (0 where the date is missing), and the missing mask."""
+    missing = table["occurred_at"].isna().to_numpy()
+    days = (table["occurred_at"] - pd.Timestamp("1970-01-01")).dt.days.fillna(0).to_numpy()
+    return days.astype(np.int64), missing
+
+
+def test_a_period_of_rows_in_date_order_takes_views_of_the_whole_tables_day_numbers():
+    from ilp_core.analysis.temporal import _common
+
+    df = _located()
+    whole = _common._incident_days(df)  # what a "when" page derived for the whole table
+    view = filter_incidents(df, dt.date(2024, 1, 20), dt.date(2024, 3, 5))
+    taken = _common._incident_days.peek(view)
+    assert taken is not None and len(view) >= 50_000  # taken, not derived again
+    by_hand = _days_by_hand(view)  # the reference: pandas' own day arithmetic
+    np.testing.assert_array_equal(taken[0], by_hand[0])
+    np.testing.assert_array_equal(taken[1], by_hand[1])
+    assert np.shares_memory(taken[0], whole[0]) and not taken[0].flags.writeable
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["dated", "some_without_date"])
+def test_views_that_copy_rows_derive_their_own_day_numbers(missing):
+    from ilp_core.analysis.temporal import _common
+
+    df = _located()
+    if missing:  # no longer in date order: a period is then filtered, not sliced
+        df.loc[np.random.default_rng(3).random(len(df)) < 0.01, "occurred_at"] = pd.NaT
+    _common._incident_days(df)
+    views = [
+        filter_incidents(df, offences=["Кража", "Robo"]),
+        filter_incidents(df, dt.date(2024, 1, 20), dt.date(2024, 3, 5), ["Кража", "Vol"]),
+    ]
+    if missing:
+        views.append(filter_incidents(df, dt.date(2024, 1, 20), dt.date(2024, 3, 5)))
+    for view in views:
+        assert _common._incident_days.peek(view) is None  # derived when first asked
+        by_hand = _days_by_hand(view)
+        np.testing.assert_array_equal(_common._incident_days(view)[0], by_hand[0])
+        np.testing.assert_array_equal(_common._incident_days(view)[1], by_hand[1])
+
+
+def test_a_table_whose_days_were_never_derived_gives_none_to_its_views():
+    from ilp_core.analysis.temporal import _common
+
+    df = _located()
+    view = filter_incidents(df, offences=["Vol"])
+    assert _common._incident_days.peek(view) is None  # derived when a page first asks
+    np.testing.assert_array_equal(_common._incident_days(view)[0], _days_by_hand(view)[0])
 
 
 def _every_kind(n: int) -> pd.DataFrame:

@@ -324,3 +324,36 @@ def test_selected_points_with_rows_without_a_point_are_projected_ones(share):
     np.testing.assert_array_equal(part.index, direct.index)
     np.testing.assert_array_equal(part.x, direct.x)
     np.testing.assert_array_equal(part.y, direct.y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.booleans(), min_size=1, max_size=40),
+    st.integers(0, 45),
+    st.integers(0, 45),
+)
+def test_the_points_of_a_slice_of_rows_are_those_of_projecting_it(located, start, stop):
+    """Views of a projection for rows one after the other equal projecting those rows."""
+    rng = np.random.default_rng(len(located))
+    n = len(located)
+    df = pd.DataFrame({"lat": 45.5 + rng.random(n) * 0.3, "lon": -30.5 + rng.random(n) * 0.4})
+    df.loc[~np.array(located), "lat"] = np.nan
+    if not any(located):
+        return
+    whole = geo.project(df)
+    part = whole.between(slice(start, stop))
+    rows = df.iloc[start:stop]
+    if not rows["lat"].notna().any():
+        assert len(part.x) == len(part.index) == 0
+        return
+    direct = geo.project(rows, whole.crs)
+    np.testing.assert_array_equal(part.index, direct.index)
+    np.testing.assert_array_equal(part.x, direct.x)
+    np.testing.assert_array_equal(part.y, direct.y)
+    assert np.shares_memory(part.x, whole.x) and part.crs == whole.crs
+
+
+def test_a_slice_with_a_step_is_refused():
+    p = geo.project(pd.DataFrame({"lat": [45.5, 45.6, 45.7], "lon": [-30.5, -30.4, -30.3]}))
+    with pytest.raises(ValueError, match="one after the other"):
+        p.between(slice(0, 3, 2))

@@ -287,3 +287,26 @@ def test_peek_never_computes_and_a_seed_is_served_for_exactly_its_columns():
     small = df.iloc[: memo.MIN_ROWS - 1]
     total.seed(-5.0, small, 1.0)  # too small to remember: the seed is not kept
     assert total(small, 1.0) == float(small["lat"].sum())
+
+
+def test_share_rows_gives_a_part_its_rows_of_what_the_whole_has():
+    calls = []
+
+    @memo.by_columns(("lat",), rowwise=True)
+    def doubled(table: pd.DataFrame) -> tuple[np.ndarray]:
+        calls.append(1)
+        return (table["lat"].to_numpy() * 2,)
+
+    df = pd.concat([frame(), frame(1)], ignore_index=True)  # parts of it above MIN_ROWS
+    window = df.iloc[1_000:70_000]
+    memo.share_rows(df, window, slice(1_000, 70_000))
+    assert doubled.peek(window) is None  # the whole has none: nothing to give
+    doubled(df)
+    assert calls == [1]
+    memo.share_rows(df, window, slice(1_000, 70_000))
+    np.testing.assert_array_equal(doubled(window)[0], window["lat"].to_numpy() * 2)
+    assert np.shares_memory(doubled(window)[0], doubled(df)[0]) and calls == [1]
+    small = df.iloc[: memo.MIN_ROWS - 1]
+    memo.share_rows(df, small, slice(0, memo.MIN_ROWS - 1))
+    assert doubled.peek(small) is None  # too small to remember
+    memo._ROWWISE.remove(doubled)  # this test's function: not shared by the next tests

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
+from ilp_core import memo
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -162,16 +164,31 @@ def filter_incidents(
     if offences:
         mask &= incidents["offence"].isin(list(offences)).to_numpy()
     if mask.all():  # the usual view: no copy (a shallow one; copy-on-write protects the rows)
-        return incidents.copy(deep=False)
+        view = incidents.copy(deep=False)
+        if incidents is not whole:  # a period of rows in date order
+            _share(whole, view, rows)
+        return view
     kept = kept_rows(incidents, mask)
-    if "lat" in kept.columns and "lon" in kept.columns:
+    in_whole = np.zeros(len(whole), dtype=bool)
+    in_whole[rows] = mask
+    _share(whole, kept, in_whole)
+    return kept
+
+
+def _share(whole: pd.DataFrame, part: pd.DataFrame, rows: np.ndarray | slice) -> None:
+    """Give ``part``, the rows of ``whole`` that ``rows`` flags or slices, what whole has.
+
+    Its points, when the maps projected ``whole``'s; for a slice of the rows, also
+    what ``memo`` keeps row by row (day numbers), as views. Taking the day numbers of
+    the rows an offence filter keeps took as long as deriving them (0.04-0.1 s for
+    8,300,000 of 10,000,000 incidents either way): they are derived when first asked.
+    """
+    if isinstance(rows, slice):
+        memo.share_rows(whole, part, rows)
+    if "lat" in part.columns and "lon" in part.columns:
         from ilp_core.data import geo  # geopandas: only for a table with coordinates
 
-        # their points taken from the whole table's, when it was projected for the maps
-        in_whole = np.zeros(len(whole), dtype=bool)
-        in_whole[rows] = mask
-        geo.share_projection(whole, kept, in_whole)
-    return kept
+        geo.share_projection(whole, part, rows)
 
 
 def kept_rows(table: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:

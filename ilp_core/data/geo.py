@@ -109,6 +109,27 @@ class Projected:
         chosen = point[has_point]
         return Projected(self.x[chosen], self.y[chosen], np.flatnonzero(has_point), self.crs)
 
+    def between(self, rows: slice) -> Projected:
+        """The projection of the rows ``rows`` slices (a step of 1), numbered from 0.
+
+        The points are views of these, not copies: the rows' points lie together,
+        in the order of the rows (a period of 5,000,000 of 10,000,000 incidents in
+        date order took 120 MB and 0.5 s to project again).
+
+        Examples
+        --------
+        >>> p = Projected(np.array([1.0, 2.0, 3.0]), np.zeros(3), np.array([0, 2, 3]), None)
+        >>> q = p.between(slice(1, 3))
+        >>> q.x.tolist(), q.index.tolist(), np.shares_memory(q.x, p.x)
+        ([2.0], [1], True)
+        """
+        start, stop, step = rows.indices(int(self.index[-1]) + 1 if len(self.index) else 0)
+        if step != 1:
+            raise ValueError("between takes a slice of rows one after the other")
+        first, last = np.searchsorted(self.index, [start, stop])
+        index = self.index[first:last] - start
+        return Projected(self.x[first:last], self.y[first:last], index, self.crs)
+
     @functools.cached_property
     def _point_of(self) -> np.ndarray:
         """The point number of each row up to the last row with a point (-1: none)."""
@@ -160,14 +181,15 @@ def projection(incidents: pd.DataFrame) -> Projected:
     return proj
 
 
-def share_projection(whole: pd.DataFrame, part: pd.DataFrame, rows: np.ndarray) -> None:
-    """Give ``part`` (the rows of ``whole`` where ``rows`` holds) its points from ``whole``'s.
+def share_projection(whole: pd.DataFrame, part: pd.DataFrame, rows: np.ndarray | slice) -> None:
+    """Give ``part`` (the rows of ``whole`` that ``rows`` flags or slices) ``whole``'s points.
 
     When ``whole``'s :func:`projection` is remembered and ``part``'s points call for
     the same UTM zone, ``part``'s projection is taken from it (equal to projecting
     ``part``, point by point) instead of projected again: an offence filter keeping
-    8,300,000 of 10,000,000 incidents projected them in 0.9 s, took them in 0.1 s.
-    Otherwise nothing is done, and ``part`` is projected when first needed.
+    8,300,000 of 10,000,000 incidents projected them in 0.9 s, took them in 0.1 s; a
+    period of rows (a slice) takes views of them. Otherwise nothing is done, and
+    ``part`` is projected when first needed.
     """
     found = None if len(part) < memo.MIN_ROWS else projection.peek(whole)
     if found is None:
@@ -177,7 +199,7 @@ def share_projection(whole: pd.DataFrame, part: pd.DataFrame, rows: np.ndarray) 
             return  # another zone for these points: projected on their own, as ever
     except ValueError:  # no point to take
         return
-    points = found.select(rows)
+    points = found.between(rows) if isinstance(rows, slice) else found.select(rows)
     for array in (points.x, points.y, points.index):
         array.flags.writeable = False
     projection.seed(points, part)

@@ -54,7 +54,7 @@ def _exclusions(masks: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray
     return keep, excluded
 
 
-@memo.by_columns(("occurred_at",), size=4)
+@memo.by_columns(("occurred_at",), size=4, rowwise=True)
 def _incident_days(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Day number of each incident's ``occurred_at`` (0 where missing) and the missing mask."""
     at = incidents["occurred_at"].to_numpy(dtype="datetime64[ns]")
