@@ -166,6 +166,9 @@ def test_a_shown_dataset_is_placed_in_the_background_for_every_page(monkeypatch)
     change = hotspots.hotspot_change(view, data.districts)
     density = hotspots.kernel_density(view, data.districts)
     assert grids == [] and len(gi.table)  # placed by the background, not again by the page
+    from ilp_core.analysis.hotspots import _concentration
+
+    assert _concentration._location_codes.peek(data.incidents) is not None  # ids coded too
     assert len(change.table) and density is not None  # every statistic of the Where page
     hotspots.gi_star(view.loc[view["offence"] == "Shoplifting"], data.districts)
     assert grids == [1]  # another view is placed anew
