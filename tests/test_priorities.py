@@ -819,3 +819,21 @@ def test_rank_equals_the_priorities_page_for_the_same_assessment(app):
     problems = priorities.problem_data(data.incidents, data.districts)
     firm = priorities.assessment_stability(problems, assessment.to_dict())
     pd.testing.assert_frame_equal(firm.table, stability.table)
+
+
+def test_the_problems_series_read_the_tables_own_dates_and_their_day_numbers(sample):
+    # by offence every incident belongs to a problem: its dates are the table's column,
+    # not a copy, so the day numbers the pages keep for the table serve the series too
+    from ilp_core.analysis.temporal import _common
+    from ilp_core.decide.priorities import _problem_data as pd_
+
+    incidents = sample[0].incidents
+    offence_codes, offences = _common._offence_codes(incidents)
+    members = pd_._members(incidents, offence_codes, offences, "offence", ())
+    ids = [p["problem"] for p in members.problems]
+    frame = pd_._incidents_by_problem(incidents, members, pd_._days(incidents), ids)
+    assert np.shares_memory(frame["occurred_at"].to_numpy(), incidents["occurred_at"].to_numpy())
+    whole = _common._incident_days(incidents)
+    assert _common._incident_days.peek(frame) is whole  # remembered once, for both
+    # the problems are the offences: each row's problem is its offence
+    assert (frame["offence"].astype(str) == incidents["offence"].astype(str)).all()

@@ -741,3 +741,23 @@ def test_seasonal_ratio_index_equals_a_pandas_grouping_of_the_daily_rates():
         np.testing.assert_allclose(mine["mean_count"], expected["c"], rtol=1e-12)
         assert mine["n_years"].tolist() == expected["n"].tolist()
         assert set(mine["method"]) == {"ratio"}
+
+
+@pytest.mark.parametrize(
+    "categories",
+    [["Robbery", "Theft", "Arson"], ["Arson", "Burglary", "Robbery", "Theft", "Кража"]],
+    ids=["every_offence_present", "offences_absent_from_the_rows"],
+)
+def test_offence_codes_number_the_offences_present_in_catalog_order(categories):
+    from ilp_core.analysis.temporal import _common
+
+    values = ["Theft", "Robbery", None, "Arson", "Theft", "Robbery"]
+    df = pd.DataFrame({"offence": pd.Categorical(values, categories=categories)})
+    codes, present = _common._offence_codes(df)
+    # the reference, by hand: the categories that occur, in their order, numbered from 0
+    expected_present = [c for c in categories if c in values]
+    assert present == expected_present
+    expected = [expected_present.index(v) if v is not None else -1 for v in values]
+    assert codes.tolist() == expected and codes.dtype == np.int64
+    assert not codes.flags.writeable  # shared by every caller
+    assert not np.shares_memory(codes, df["offence"].array.codes)

@@ -25,12 +25,15 @@ def _read_only(*arrays: np.ndarray) -> None:
 def _offence_codes(incidents: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Offence code per row (-1 when missing) and the offences present, in catalog order."""
     cat = pd.Categorical(incidents["offence"])
-    codes = np.asarray(cat.codes, dtype=np.int64)
+    codes = np.array(cat.codes, dtype=np.int64)  # a copy: returned read-only below
     present = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
     names = [str(c) for c in cat.categories]
-    remap = np.full(len(names) + 1, -1, dtype=np.int64)
-    remap[np.flatnonzero(present)] = np.arange(int(present.sum()))
-    out = remap[codes]
+    if present.all():  # every offence present (the usual table): the codes as they are
+        out = codes
+    else:
+        remap = np.full(len(names) + 1, -1, dtype=np.int64)
+        remap[np.flatnonzero(present)] = np.arange(int(present.sum()))
+        out = remap[codes]
     _read_only(out)
     return out, [n for n, p in zip(names, present, strict=True) if p]
 
