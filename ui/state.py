@@ -148,10 +148,10 @@ def _prepare(key: str, _data: Dataset) -> threading.Thread:  # noqa: ARG001 (the
     Every page's first analysis of a dataset starts from the incidents placed on the
     hot-spot grid and from their day numbers and offence codes (at 10,000,000
     incidents 6-9 s, then kept per column by ``ilp_core.memo``); the Concentration
-    and Strategy pages from their location ids coded (0.5 s at 10,000,000). Started when the
-    dataset is first shown, so they are ready, or under way, when the user opens a
-    page (which waits for a run under way instead of starting a second one). The
-    whole period and every offence (the sidebar's default) share the dataset's
+    and Strategy pages from their location ids coded (0.5 s at 10,000,000). Started
+    when the dataset is first shown, so they are ready, or under way, when the user
+    opens a page (which waits for a run under way instead of starting a second one).
+    The whole period and every offence (the sidebar's default) share the dataset's
     columns, so their views find the results; a failure is the page's to explain.
     """
 
