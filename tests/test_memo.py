@@ -292,7 +292,8 @@ def test_peek_never_computes_and_a_seed_is_served_for_exactly_its_columns():
     assert total(small, 1.0) == float(small["lat"].sum())
 
 
-def test_share_rows_gives_a_part_its_rows_of_what_the_whole_has():
+def test_share_rows_gives_a_part_its_rows_of_what_the_whole_has(monkeypatch):
+    monkeypatch.setattr(memo, "_ROWWISE", [])  # this test's function only, then as before
     calls = []
 
     @memo.by_columns(("lat",), rowwise=True)
@@ -312,4 +313,3 @@ def test_share_rows_gives_a_part_its_rows_of_what_the_whole_has():
     small = df.iloc[: memo.MIN_ROWS - 1]
     memo.share_rows(df, small, slice(0, memo.MIN_ROWS - 1))
     assert doubled.peek(small) is None  # too small to remember
-    memo._ROWWISE.remove(doubled)  # this test's function: not shared by the next tests
