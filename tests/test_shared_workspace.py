@@ -17,12 +17,14 @@ import pytest
 from conftest import ROOT
 from pg_server import free_port
 from store_fixtures import UPLOAD_CSV
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from ilp_core import markup
 from ilp_core.data.dataset import Dataset, load_sample
+from ilp_core.errors import IlpInputError
 from ilp_core.products import intelligence
-from ilp_core.store import Actor, Share, open_store
+from ilp_core.store import Actor, Share, Store, open_store
 
 # The export with two personal columns the Data page offers to drop (the default choice).
 _LINES = UPLOAD_CSV.strip().splitlines()
@@ -133,6 +135,67 @@ def test_a_load_on_the_data_page_is_stored_and_a_new_session_restores_it():
     assert "6 of 6 incidents" not in " ".join(c.value for c in again.sidebar.caption)
     captions = " ".join(c.value for c in again.sidebar.caption)
     assert f"of {len(opened.dataset.incidents)} incidents in view" in captions
+
+
+def _stopped_once(monkeypatch, method: str, error: BaseException) -> list[int]:
+    """``Store.<method>`` raises ``error`` at its first call, then works; returns its calls."""
+    calls: list[int] = []
+    real = getattr(Store, method)
+
+    def once(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise error
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, method, once)
+    return calls
+
+
+# Streamlit stops a run the user replaced by a click at any write to the session state
+# (StopException, raised inside the script): the browser check of a restarted server
+# found a session left without its user, so on the sample region, for good.
+@pytest.mark.parametrize("method", ["login_local", "open_dataset"])
+def test_a_start_stopped_half_way_starts_over_at_the_next_run(monkeypatch, method):
+    store = _store()
+    dataset_id = store.save_dataset(Actor.local(), _small_region()).dataset_id
+    store.save_draft(Actor.local(), {"dataset_id": dataset_id}, dataset_id=None, name="session")
+    calls = _stopped_once(monkeypatch, method, StopException())
+    at = AppTest.from_function(_workspace_app, default_timeout=60)
+    at.session_state["ilp.lang"] = "en"
+    at.run()  # stopped in the login, or in the restore of the draft's dataset
+    assert len(calls) == 1 and at.session_state["ilp.dataset_id"] == ""
+    at.run()
+    assert at.session_state["ilp.actor"] == Actor.local()
+    assert at.session_state["ilp.dataset_id"] == dataset_id
+    assert at.sidebar.selectbox(key="ilp.dataset_pick").value == dataset_id
+    at.run()  # done: not started again
+    assert len(calls) == 2
+
+
+def test_a_pick_stopped_in_the_opening_opens_it_at_the_next_run(monkeypatch):
+    dataset_id = _store().save_dataset(Actor.local(), _small_region()).dataset_id
+    at = _workspace()
+    calls = _stopped_once(monkeypatch, "open_dataset", StopException())
+    at.session_state["ilp.dataset_request"] = dataset_id  # what the selector's change sets
+    at.run()
+    assert len(calls) == 1 and at.session_state["ilp.dataset_id"] == ""
+    at.run()
+    assert at.session_state["ilp.dataset_id"] == dataset_id and len(calls) == 2
+
+
+def test_a_login_the_store_refused_is_tried_again_at_the_next_run(monkeypatch):
+    calls = _stopped_once(monkeypatch, "login_local", IlpInputError("store.busy", where="here"))
+    at = AppTest.from_function(_workspace_app, default_timeout=60)
+    at.session_state["ilp.lang"] = "en"
+    at.run()
+    assert at.session_state["ilp.actor"] is None
+    assert "busy" in " ".join(e.value for e in at.error)
+    at.run()
+    assert at.session_state["ilp.actor"] == Actor.local() and not at.error
+    assert at.sidebar.selectbox(key="ilp.dataset_pick").value == ""
+    at.run()
+    assert len(calls) == 2
 
 
 def test_a_second_load_is_a_new_dataset_and_the_open_is_audited():

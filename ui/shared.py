@@ -272,7 +272,13 @@ def start() -> None:
 
     At the first run of a session (and after a login) the login is recorded and the
     user's draft restored, so a reload, a new tab, a restarted server or another
-    browser of the same user continues where they left off.
+    browser of the same user continues where they left off. A login refused or not
+    reached is tried again at the next run.
+
+    Streamlit stops a run the user replaced by a click at any write to the session
+    state; the identity is written last, so a start stopped half-way (the login done,
+    the draft not yet restored) starts over at the next run instead of leaving the
+    session without its user or its dataset.
     """
     _warm_up()
     session = st.session_state
@@ -281,14 +287,14 @@ def start() -> None:
     who = _identity() if s is not None else None
     if who == session.get(IDENTITY) and ACTOR in session:
         return
-    session[IDENTITY] = who
     session[ACTOR] = None
     if s is None or who is None:
+        session[IDENTITY] = who
         return
     if who[0] == "local":
-        session[ACTOR] = _guard(s.login_local)
+        acting = _guard(s.login_local)
     else:
-        session[ACTOR] = _guard(
+        acting = _guard(
             s.login,
             who[1],
             name=str(st.user.get("name") or ""),
@@ -296,8 +302,11 @@ def start() -> None:
             roles=_claimed_roles(),
             unit=st.user.get("unit"),
         )
-    if session[ACTOR] is not None:
-        _restore_draft(s, session[ACTOR])
+    if acting is None:
+        return  # the message is shown; the next run tries again
+    session[ACTOR] = acting
+    _restore_draft(s, acting)
+    session[IDENTITY] = who
 
 
 # -- the sidebar -----------------------------------------------------------------------
@@ -319,9 +328,10 @@ def sidebar() -> bool:
     infos = _guard(s.list_datasets, who) or []
     names = {i.id: i.name for i in infos}
     session = st.session_state
-    request = session.pop(_REQUEST, None)
+    request = session.get(_REQUEST)
     if request is not None and request != session.get(DATASET_ID, ""):
         _activate(s, who, request if request in names else "")
+    session.pop(_REQUEST, None)  # only now: a run stopped in the opening opens it at the next
     if session.get(DATASET_ID, "") not in ("", *names):  # deleted, or no longer shared
         _activate(s, who, "")
     # The selector shows the open dataset, whatever the client sent: a browser that lost
