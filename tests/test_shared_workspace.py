@@ -184,6 +184,19 @@ def test_a_pick_stopped_in_the_opening_opens_it_at_the_next_run(monkeypatch):
     assert at.session_state["ilp.dataset_id"] == dataset_id and len(calls) == 2
 
 
+def test_a_load_stopped_in_the_opening_is_opened_at_the_next_run(monkeypatch):
+    at = _session("pages/data.py")
+    at.file_uploader(key="data.file").set_value(("upload.csv", PERSONAL_CSV.encode(), "text/csv"))
+    at.run()
+    calls = _stopped_once(monkeypatch, "open_dataset", StopException())
+    at.button(key="data.load").click().run()
+    [info] = _store().list_datasets(Actor.local())  # stored before the stop
+    assert len(calls) == 1 and at.session_state["ilp.dataset_id"] == ""
+    at.switch_page("pages/home.py").run()  # the next run, whatever it shows
+    assert at.session_state["ilp.dataset_id"] == info.id
+    assert len(_store().list_datasets(Actor.local())) == 1
+
+
 def test_a_login_the_store_refused_is_tried_again_at_the_next_run(monkeypatch):
     calls = _stopped_once(monkeypatch, "login_local", IlpInputError("store.busy", where="here"))
     at = AppTest.from_function(_workspace_app, default_timeout=60)

@@ -481,6 +481,8 @@ def load(data: Dataset, mapping: ColumnMapping | None = None) -> bool:
     )  # fmt: skip
     if version is None:
         return False
+    # asked of the sidebar too: a run stopped in the opening opens it at the next
+    st.session_state[_REQUEST] = version.dataset_id
     _activate(s, who, version.dataset_id)
     save_draft()  # the new dataset is the one a reload comes back to, whatever happens next
     return True
