@@ -18,6 +18,7 @@ from conftest import ROOT
 from pg_server import free_port
 from store_fixtures import UPLOAD_CSV
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+from streamlit.runtime.state.session_state_proxy import SessionStateProxy
 from streamlit.testing.v1 import AppTest
 
 from ilp_core import markup
@@ -152,6 +153,36 @@ def _stopped_once(monkeypatch, method: str, error: BaseException) -> list[int]:
     return calls
 
 
+def _stopped_at_write(monkeypatch, key: str) -> list[str]:
+    """The run stops at the first write of a value (not None) to ``key``, as Streamlit stops it."""
+    stops: list[str] = []
+    real = SessionStateProxy.__setitem__
+
+    def stop_once(self, name, value):
+        if name == key and value is not None and not stops:
+            stops.append(name)
+            raise StopException()
+        real(self, name, value)
+
+    monkeypatch.setattr(SessionStateProxy, "__setitem__", stop_once)
+    return stops
+
+
+def test_a_start_stopped_as_the_user_is_written_logs_in_at_the_next_run(monkeypatch):
+    # the failure the browser check of a restarted server saw: stopped at this write
+    store = _store()
+    dataset_id = store.save_dataset(Actor.local(), _small_region()).dataset_id
+    store.save_draft(Actor.local(), {"dataset_id": dataset_id}, dataset_id=None, name="session")
+    stops = _stopped_at_write(monkeypatch, "ilp.actor")
+    at = AppTest.from_function(_workspace_app, default_timeout=60)
+    at.session_state["ilp.lang"] = "en"
+    at.run()
+    assert stops and at.session_state["ilp.dataset_id"] == ""
+    at.run()
+    assert at.session_state["ilp.actor"] == Actor.local()
+    assert at.session_state["ilp.dataset_id"] == dataset_id
+
+
 # Streamlit stops a run the user replaced by a click at any write to the session state
 # (StopException, raised inside the script): the browser check of a restarted server
 # found a session left without its user, so on the sample region, for good.
@@ -195,6 +226,22 @@ def test_a_load_stopped_in_the_opening_is_opened_at_the_next_run(monkeypatch):
     at.switch_page("pages/home.py").run()  # the next run, whatever it shows
     assert at.session_state["ilp.dataset_id"] == info.id
     assert len(_store().list_datasets(Actor.local())) == 1
+
+
+def test_a_run_stopped_as_the_opened_dataset_is_chosen_shows_it_at_the_next(monkeypatch):
+    # stopped exactly where Streamlit stops a run: at a write to the session state
+    store = _store()
+    dataset_id = store.save_dataset(Actor.local(), _small_region()).dataset_id
+    store.save_draft(Actor.local(), {"dataset_id": dataset_id}, dataset_id=None, name="session")
+    stops = _stopped_at_write(monkeypatch, "ilp.source")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["ilp.lang"] = "en"
+    at.run()
+    assert stops and at.session_state["ilp.dataset_id"] == dataset_id
+    at.run()
+    assert at.session_state["ilp.source"] == "upload"
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "3,000 of 3,000 incidents in view" in captions, captions
 
 
 def test_a_login_the_store_refused_is_tried_again_at_the_next_run(monkeypatch):

@@ -106,9 +106,12 @@ def set_upload(data: Dataset) -> None:
 
 def apply_chosen_source() -> None:
     """Give the dataset radio the source code chose last run (call before drawing it)."""
-    chosen = st.session_state.pop(_NEXT_SOURCE, None)
+    chosen = st.session_state.get(_NEXT_SOURCE)
     if chosen is not None:
         st.session_state[SOURCE] = chosen
+        # dropped only now: Streamlit may stop the run at the write above (a click
+        # replaced it), and the choice must then still be there for the next run
+        st.session_state.pop(_NEXT_SOURCE, None)
 
 
 @dataclass(frozen=True)
