@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ilp_core.data import dataset
 from ilp_core.data.dataset import filter_incidents, kept_rows, load_sample
 
 
@@ -238,8 +239,11 @@ def _every_kind(n: int) -> pd.DataFrame:
     return frame
 
 
+@pytest.mark.parametrize("threaded", [False, True])
 @pytest.mark.parametrize("share", [0.0, 0.3, 0.9, 1.0])
-def test_kept_rows_are_those_pandas_keeps(share):
+def test_kept_rows_are_those_pandas_keeps(share, threaded, monkeypatch):
+    # on two threads from THREADED_ROWS rows: lowered here so these tables take that path
+    monkeypatch.setattr(dataset, "THREADED_ROWS", 1 if threaded else 10**9)
     frame = _every_kind(500)
     mask = np.random.default_rng(12).random(len(frame)) < share
     ours = kept_rows(frame, mask)

@@ -191,35 +191,61 @@ def _share(whole: pd.DataFrame, part: pd.DataFrame, rows: np.ndarray | slice) ->
         geo.share_projection(whole, part, rows)
 
 
+#: Rows from which :func:`kept_rows` takes the columns on two threads.
+THREADED_ROWS: Final = 1_000_000
+
+
 def kept_rows(table: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """``table.loc[mask]`` for a flag per row, taken column by column.
 
     Arrow text is filtered by Arrow, NumPy values by NumPy and categories by their
     codes; pandas' own taking checked and converted the positions for every column
     (an offence filter keeping 8,300,000 of 10,000,000 incidents: 0.36-0.41 s against
-    0.40-0.57 s, the first in a process 0.8-1.3 s against 1.4-1.5 s). Columns of
-    other kinds, and tables whose column names repeat, are taken by pandas.
+    0.40-0.57 s, the first in a process 0.8-1.3 s against 1.4-1.5 s). From
+    :data:`THREADED_ROWS` rows the columns (and the index) are taken on two threads,
+    largest first: both libraries work outside Python's lock, and the memory of the
+    copy is written from both cores (9,333,060 of 10,000,000 rows: 0.62-1.13 s
+    against 1.26-1.88 s in memory the system had taken back, 0.17-0.49 s against
+    0.26-0.29 s in memory just written; ``benchmarks/bench_pages.py --offences``).
+    Columns of other kinds, and tables whose column names repeat, are taken by pandas.
     """
     if not table.columns.is_unique:
         return table.loc[mask]
     import pyarrow as pa  # with pandas' text columns
     import pyarrow.compute as pc
 
-    flags = None
-    columns: dict[object, object] = {}
-    for name, column in table.items():
-        values = column.array
+    parts: list[pd.Series | pd.Index] = [column for _, column in table.items()]
+    text = any(isinstance(p.array, pd.arrays.ArrowStringArray) for p in parts)
+    flags = pa.array(mask) if text else None
+    parts.append(table.index)
+
+    def take(part: pd.Series | pd.Index) -> object:
+        if isinstance(part, pd.Index):
+            return part[mask]
+        values = part.array
         if isinstance(values, pd.arrays.ArrowStringArray):
-            flags = pa.array(mask) if flags is None else flags
-            text = pc.filter(values.__arrow_array__(), flags)
-            columns[name] = pd.arrays.ArrowStringArray(text, dtype=column.dtype)
-        elif isinstance(column.dtype, pd.CategoricalDtype):
-            columns[name] = pd.Categorical.from_codes(values.codes[mask], dtype=column.dtype)
-        elif isinstance(column.dtype, np.dtype) and column.dtype != object:
-            columns[name] = column.to_numpy()[mask]
-        else:
-            columns[name] = column[mask].array
-    kept = pd.DataFrame(columns, index=table.index[mask], columns=table.columns, copy=False)
+            kept_text = pc.filter(values.__arrow_array__(), flags)
+            return pd.arrays.ArrowStringArray(kept_text, dtype=part.dtype)
+        if isinstance(part.dtype, pd.CategoricalDtype):
+            return pd.Categorical.from_codes(values.codes[mask], dtype=part.dtype)
+        if isinstance(part.dtype, np.dtype) and part.dtype != object:
+            return part.to_numpy()[mask]
+        return part[mask].array
+
+    if len(table) < THREADED_ROWS:
+        taken = [take(p) for p in parts]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        largest = sorted(parts, key=lambda p: p.memory_usage(deep=False), reverse=True)
+        with ThreadPoolExecutor(2, thread_name_prefix="ilp-rows") as pool:
+            futures = {id(p): pool.submit(take, p) for p in largest}
+        taken = [futures[id(p)].result() for p in parts]
+    *columns, index = taken
+    kept = pd.DataFrame(
+        dict(zip(table.columns, columns, strict=True)), index=index, columns=table.columns,
+        copy=False,
+    )  # fmt: skip
     return kept.__finalize__(table)
 
 
