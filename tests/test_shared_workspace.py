@@ -1,11 +1,10 @@
 """The shared workspace in the app (ui/shared.py), driven through AppTest on the real store.
 
 Each test has its own empty store (tests/conftest.py sets ILP_DATA_DIR). AppTest
-(Streamlit 1.67) runs app.py only at a session's first run; later runs (a click, a
-switched page) run the page alone. So what the sidebar shows is read from a fresh
-session, and clicks in the sidebar go through :func:`_workspace_app`, a script made
-of what app.py calls (start, sidebar, the draft after the page). The browser tests
-(tests/e2e/test_workspace.py) drive the real app.py.
+(Streamlit 1.67) runs app.py at every run, a switched page included. Tests of the
+workspace alone go through :func:`_workspace_app`, a script made of what app.py
+calls (start, sidebar, the draft after the page), which runs without the pages.
+The browser tests (tests/e2e/test_workspace.py) drive the real app.py.
 """
 
 from __future__ import annotations

@@ -275,10 +275,10 @@ def start() -> None:
     browser of the same user continues where they left off. A login refused or not
     reached is tried again at the next run.
 
-    Streamlit stops a run the user replaced by a click at any write to the session
-    state; the identity is written last, so a start stopped half-way (the login done,
-    the draft not yet restored) starts over at the next run instead of leaving the
-    session without its user or its dataset.
+    Streamlit stops a run the user replaced by a click wherever the run reads or
+    writes the session state; the identity is written last, so a start stopped
+    half-way (the login done, the draft not yet restored) starts over at the next run
+    instead of leaving the session without its user or its dataset.
     """
     _warm_up()
     session = st.session_state

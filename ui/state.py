@@ -109,8 +109,8 @@ def apply_chosen_source() -> None:
     chosen = st.session_state.get(_NEXT_SOURCE)
     if chosen is not None:
         st.session_state[SOURCE] = chosen
-        # dropped only now: Streamlit may stop the run at the write above (a click
-        # replaced it), and the choice must then still be there for the next run
+        # dropped only now: Streamlit may stop the run at the write above (any use of
+        # the session state, when a click replaced the run): the choice is kept for the next
         st.session_state.pop(_NEXT_SOURCE, None)
 
 
