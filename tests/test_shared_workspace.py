@@ -137,6 +137,19 @@ def test_a_load_on_the_data_page_is_stored_and_a_new_session_restores_it():
     assert f"of {len(opened.dataset.incidents)} incidents in view" in captions
 
 
+# Streamlit stops a run the user replaced by a click wherever the run reads or writes
+# the session state (StopException, raised inside the script): the browser check of a
+# restarted server found a session left without its user, so on the sample region.
+
+
+def _stored_with_draft() -> str:
+    """A stored dataset that the local user's draft names (what a new session restores)."""
+    store = _store()
+    dataset_id = store.save_dataset(Actor.local(), _small_region()).dataset_id
+    store.save_draft(Actor.local(), {"dataset_id": dataset_id}, dataset_id=None, name="session")
+    return dataset_id
+
+
 def _stopped_once(monkeypatch, method: str, error: BaseException) -> list[int]:
     """``Store.<method>`` raises ``error`` at its first call, then works; returns its calls."""
     calls: list[int] = []
@@ -169,31 +182,20 @@ def _stopped_at_write(monkeypatch, key: str) -> list[str]:
 
 def test_a_start_stopped_as_the_user_is_written_logs_in_at_the_next_run(monkeypatch):
     # the failure the browser check of a restarted server saw: stopped at this write
-    store = _store()
-    dataset_id = store.save_dataset(Actor.local(), _small_region()).dataset_id
-    store.save_draft(Actor.local(), {"dataset_id": dataset_id}, dataset_id=None, name="session")
+    dataset_id = _stored_with_draft()
     stops = _stopped_at_write(monkeypatch, "ilp.actor")
-    at = AppTest.from_function(_workspace_app, default_timeout=60)
-    at.session_state["ilp.lang"] = "en"
-    at.run()
+    at = _workspace()
     assert stops and at.session_state["ilp.dataset_id"] == ""
     at.run()
     assert at.session_state["ilp.actor"] == Actor.local()
     assert at.session_state["ilp.dataset_id"] == dataset_id
 
 
-# Streamlit stops a run the user replaced by a click at any write to the session state
-# (StopException, raised inside the script): the browser check of a restarted server
-# found a session left without its user, so on the sample region, for good.
 @pytest.mark.parametrize("method", ["login_local", "open_dataset"])
 def test_a_start_stopped_half_way_starts_over_at_the_next_run(monkeypatch, method):
-    store = _store()
-    dataset_id = store.save_dataset(Actor.local(), _small_region()).dataset_id
-    store.save_draft(Actor.local(), {"dataset_id": dataset_id}, dataset_id=None, name="session")
+    dataset_id = _stored_with_draft()
     calls = _stopped_once(monkeypatch, method, StopException())
-    at = AppTest.from_function(_workspace_app, default_timeout=60)
-    at.session_state["ilp.lang"] = "en"
-    at.run()  # stopped in the login, or in the restore of the draft's dataset
+    at = _workspace()  # stopped in the login, or in the restore of the draft's dataset
     assert len(calls) == 1 and at.session_state["ilp.dataset_id"] == ""
     at.run()
     assert at.session_state["ilp.actor"] == Actor.local()
@@ -229,13 +231,9 @@ def test_a_load_stopped_in_the_opening_is_opened_at_the_next_run(monkeypatch):
 
 def test_a_run_stopped_as_the_opened_dataset_is_chosen_shows_it_at_the_next(monkeypatch):
     # stopped exactly where Streamlit stops a run: at a write to the session state
-    store = _store()
-    dataset_id = store.save_dataset(Actor.local(), _small_region()).dataset_id
-    store.save_draft(Actor.local(), {"dataset_id": dataset_id}, dataset_id=None, name="session")
+    dataset_id = _stored_with_draft()
     stops = _stopped_at_write(monkeypatch, "ilp.source")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["ilp.lang"] = "en"
-    at.run()
+    at = _session()
     assert stops and at.session_state["ilp.dataset_id"] == dataset_id
     at.run()
     assert at.session_state["ilp.source"] == "upload"
@@ -245,9 +243,7 @@ def test_a_run_stopped_as_the_opened_dataset_is_chosen_shows_it_at_the_next(monk
 
 def test_a_login_the_store_refused_is_tried_again_at_the_next_run(monkeypatch):
     calls = _stopped_once(monkeypatch, "login_local", IlpInputError("store.busy", where="here"))
-    at = AppTest.from_function(_workspace_app, default_timeout=60)
-    at.session_state["ilp.lang"] = "en"
-    at.run()
+    at = _workspace()
     assert at.session_state["ilp.actor"] is None
     assert "busy" in " ".join(e.value for e in at.error)
     at.run()
